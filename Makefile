@@ -1,0 +1,57 @@
+# Makefile: thin wrapper around CMake. `make run` serves the archive; `make test` runs every test.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+DATA ?= ./ficd-data
+CMAKE_FLAGS ?=
+
+.PHONY: all build asan deps deps-test run test test-unit test-asan test-integration test-browser bench clean format
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+$(BUILD)/Makefile: CMakeLists.txt
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: deps $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j $(JOBS)
+
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DFICD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+run: build
+	@$(BUILD)/ficd serve --data $(DATA) --listen 127.0.0.1:8080
+
+# Unit tests under ASan+UBSan first, then every test (unit, integration, browser) on the
+# release build; the last line printed is ctest's summary of the full run.
+test: deps-test build asan
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest -L unit --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-unit: build
+	@cd $(BUILD) && ctest -L unit --output-on-failure -j $(JOBS)
+
+test-asan: asan
+	@cd $(ASAN_BUILD) && ctest -L unit --output-on-failure -j $(JOBS)
+
+test-integration: build
+	@cd $(BUILD) && ctest -L integration --output-on-failure -j $(JOBS)
+
+test-browser: deps-test build
+	@cd $(BUILD) && ctest -L browser --output-on-failure
+
+bench: build
+	@scripts/deps.sh bench
+	@bash bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

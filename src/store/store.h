@@ -1,0 +1,160 @@
+/* store.h: the storage interface. Nothing outside src/store/ speaks SQL. The SQLite
+ * implementation lives in sqlite.c; a PostgreSQL one will implement the same functions.
+ *
+ * Conventions: functions return 0 or a negative FICD_E* code (core/err.h); the detail of
+ * the last failure is in store_errmsg(). Every function that changes data does so in one
+ * transaction and appends a row to the change log in that same transaction, unless the
+ * caller holds an explicit transaction (store_begin/commit/rollback), in which case the
+ * change joins it. Structures filled by the store are owned by the caller and freed with
+ * their *_free function (work_free for struct work). */
+#ifndef FICD_STORE_H
+#define FICD_STORE_H
+
+#include "core/err.h"
+#include "core/work.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* Opens (creating when missing) the data directory DIR: DIR/ficd.db, WAL mode, foreign keys,
+ * busy timeout, migrations applied (each in one transaction). */
+int store_open(const char *dir, struct store **out) FICD_MUST_CHECK;
+void store_close(struct store *s);
+const char *store_errmsg(struct store *s);
+int store_schema_version(struct store *s);
+
+int store_begin(struct store *s) FICD_MUST_CHECK;
+int store_commit(struct store *s) FICD_MUST_CHECK;
+void store_rollback(struct store *s);
+
+/* ---- works ---- */
+
+/* Inserts w with its chapters and tags (tags created as non-canonical when new); sets w->id
+ * and each chapter's id. If w->published is 0 and !w->draft, published = now. updated is set
+ * to now. */
+int store_work_insert(struct store *s, struct work *w) FICD_MUST_CHECK;
+/* Replaces the metadata, tags and chapters of work w->id (chapters with id 0 are added,
+ * chapters whose id is missing from w are deleted). Sets updated = now. */
+int store_work_update(struct store *s, struct work *w) FICD_MUST_CHECK;
+int store_work_delete(struct store *s, int64_t id) FICD_MUST_CHECK;
+/* Fills out (work_init'ed by this call). with_bodies = 0 leaves chapter html NULL but fills
+ * titles and word counts. FICD_ENOTFOUND when there is no such work. */
+int store_work_get(struct store *s, int64_t id, int with_bodies, struct work *out) FICD_MUST_CHECK;
+/* Finds a work by the content hash of its imported file; *id = 0 when none. */
+int store_work_find_hash(struct store *s, const char *hash, int64_t *id) FICD_MUST_CHECK;
+int store_work_publish(struct store *s, int64_t id) FICD_MUST_CHECK;
+
+enum store_order { STORE_ORDER_UPDATED_DESC = 0, STORE_ORDER_ID_ASC, STORE_ORDER_ID_DESC };
+
+struct store_work_query {
+    int include_drafts;   /* 0: published works only */
+    int drafts_only;      /* 1: drafts only */
+    int64_t user_id;      /* > 0: only works owned by this account */
+    const char *creator;  /* non-NULL: only works credited to this pseud */
+    const char *tag;      /* non-NULL: only works with this tag (any type, by name) */
+    enum store_order order;
+    int offset, limit;    /* limit 0 = no limit */
+};
+
+/* Calls cb for each matching work, metadata only (chapter titles/word counts, no bodies).
+ * cb returns non-zero to stop. *total (may be NULL) gets the number of matches ignoring
+ * offset/limit. */
+typedef int (*store_work_cb)(const struct work *w, void *ctx);
+int store_work_list(struct store *s, const struct store_work_query *q, store_work_cb cb, void *ctx,
+                    int64_t *total) FICD_MUST_CHECK;
+/* Every work (drafts included), in id order, with or without bodies: for index builds. */
+int store_work_foreach(struct store *s, int with_bodies, store_work_cb cb,
+                       void *ctx) FICD_MUST_CHECK;
+int store_work_count(struct store *s, int include_drafts, int64_t *n) FICD_MUST_CHECK;
+
+/* ---- chapters ---- */
+/* Appends c (position = last + 1) to a work; sets c->id and c->position. */
+int store_chapter_add(struct store *s, int64_t work_id, struct chapter *c) FICD_MUST_CHECK;
+int store_chapter_update(struct store *s, int64_t work_id, const struct chapter *c) FICD_MUST_CHECK;
+int store_chapter_delete(struct store *s, int64_t work_id, int64_t chapter_id) FICD_MUST_CHECK;
+/* Sets positions 1..n in the order of ids (which must be exactly the work's chapters). */
+int store_chapter_reorder(struct store *s, int64_t work_id, const int64_t *ids,
+                          size_t n) FICD_MUST_CHECK;
+
+/* ---- tags ---- */
+struct tag {
+    int64_t id;
+    enum tag_type type;
+    char *name;
+    int canonical;
+    int64_t synonym_of; /* id of the canonical tag this one is a synonym of, 0 when none */
+    int64_t uses;       /* number of works carrying it */
+};
+void tag_free(struct tag *t);
+
+/* Finds a tag by name (case-insensitive); type < 0 matches any type. FICD_ENOTFOUND. */
+int store_tag_find(struct store *s, int type, const char *name, struct tag *out) FICD_MUST_CHECK;
+int store_tag_get(struct store *s, int64_t id, struct tag *out) FICD_MUST_CHECK;
+/* Creates the tag if missing (non-canonical); *id gets its id. */
+int store_tag_ensure(struct store *s, enum tag_type type, const char *name,
+                     int64_t *id) FICD_MUST_CHECK;
+int store_tag_set_canonical(struct store *s, int64_t id, int canonical) FICD_MUST_CHECK;
+/* Tags of a type (type < 0: all), names starting with prefix (case-insensitive, may be NULL or
+ * ""), most used first, at most limit (0 = no limit). */
+typedef int (*store_tag_cb)(const struct tag *t, void *ctx);
+int store_tag_list(struct store *s, int type, const char *prefix, int limit, store_tag_cb cb,
+                   void *ctx) FICD_MUST_CHECK;
+/* Adds / removes one tag on a work (updates the work's lists and the change log). */
+int store_work_tag_add(struct store *s, int64_t work_id, enum tag_type type,
+                       const char *name) FICD_MUST_CHECK;
+int store_work_tag_remove(struct store *s, int64_t work_id, enum tag_type type,
+                          const char *name) FICD_MUST_CHECK;
+
+/* ---- change log ---- */
+enum change_kind { CHANGE_WORK = 1, CHANGE_WORK_DELETED = 2, CHANGE_TAG = 3 };
+typedef int (*store_change_cb)(int64_t seq, enum change_kind kind, int64_t object_id, void *ctx);
+/* Calls cb for each change with seq > after, in order. */
+int store_changes_since(struct store *s, int64_t after, store_change_cb cb,
+                        void *ctx) FICD_MUST_CHECK;
+int store_last_change(struct store *s, int64_t *seq) FICD_MUST_CHECK;
+
+/* ---- accounts ---- */
+enum user_role { ROLE_USER = 0, ROLE_WRANGLER = 1, ROLE_MODERATOR = 2, ROLE_ADMIN = 3 };
+struct user {
+    int64_t id;
+    char *name;   /* login name, unique case-insensitively; also the default pseud */
+    char *email;  /* may be NULL */
+    char *pwhash; /* Argon2id encoded string (libsodium crypto_pwhash_str) */
+    enum user_role role;
+    int64_t created;
+};
+void user_free(struct user *u);
+/* Creates the account and its default pseud (same name); sets u->id. FICD_EEXISTS. */
+int store_user_create(struct store *s, struct user *u) FICD_MUST_CHECK;
+int store_user_get(struct store *s, int64_t id, struct user *out) FICD_MUST_CHECK;
+int store_user_get_by_name(struct store *s, const char *name, struct user *out) FICD_MUST_CHECK;
+int store_user_count(struct store *s, int64_t *n) FICD_MUST_CHECK;
+int store_user_set_password(struct store *s, int64_t id, const char *pwhash) FICD_MUST_CHECK;
+int store_user_set_role(struct store *s, int64_t id, enum user_role role) FICD_MUST_CHECK;
+/* Pseuds: names a user posts under (unique across the archive, case-insensitively). */
+int store_pseud_add(struct store *s, int64_t user_id, const char *name) FICD_MUST_CHECK;
+int store_pseud_list(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* The account owning a pseud; FICD_ENOTFOUND. */
+int store_pseud_owner(struct store *s, const char *pseud, int64_t *user_id) FICD_MUST_CHECK;
+
+/* Sessions are stored by the hash of their token (the token itself is never stored). */
+int store_session_create(struct store *s, const char *token_hash, int64_t user_id,
+                         int64_t expires) FICD_MUST_CHECK;
+/* *user_id = 0 when the session is missing or expired. */
+int store_session_get(struct store *s, const char *token_hash, int64_t *user_id) FICD_MUST_CHECK;
+int store_session_delete(struct store *s, const char *token_hash) FICD_MUST_CHECK;
+int store_session_purge(struct store *s, int64_t now) FICD_MUST_CHECK;
+
+/* Invitations for invite-only sign-up. */
+int store_invite_create(struct store *s, const char *code, int64_t created_by) FICD_MUST_CHECK;
+/* Marks the invitation used; FICD_ENOTFOUND when unknown or already used. */
+int store_invite_use(struct store *s, const char *code) FICD_MUST_CHECK;
+
+/* ---- settings: archive-wide key/value pairs ---- */
+/* *value = NULL (and 0 returned) when unset; the caller frees *value. */
+int store_setting_get(struct store *s, const char *key, char **value) FICD_MUST_CHECK;
+int store_setting_set(struct store *s, const char *key, const char *value) FICD_MUST_CHECK;
+
+#endif

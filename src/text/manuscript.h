@@ -1,0 +1,41 @@
+/* manuscript.h: the manuscript importer. Bytes of a plain-text, Markdown or HTML manuscript
+ * in, a struct work out: title (and pairing from "Title - A/B"), header blocks of "Key: value"
+ * lines and YAML front matter, sentence-form warnings, author's notes at top or bottom, beta
+ * and song credits, prompt-fill notes, chapter headings, scene breaks, emphasis; plus tag
+ * suggestions (characters named in the prose), kept apart from what the writer declared. */
+#ifndef FICD_MANUSCRIPT_H
+#define FICD_MANUSCRIPT_H
+
+#include "core/work.h"
+#include "text/text.h"
+
+#include <stddef.h>
+
+enum ms_format { MS_AUTO = 0, MS_TEXT, MS_MARKDOWN, MS_HTML };
+
+#define MS_MAX_BYTES_DEFAULT ((size_t)50 << 20) /* 50 MiB */
+#define MS_MAX_CHAPTERS_DEFAULT 500
+
+struct ms_opts {
+    enum ms_format format;    /* MS_AUTO: from the file name's extension, then the content */
+    const char *filename;     /* for format detection and messages; may be NULL */
+    size_t max_bytes;         /* 0 = MS_MAX_BYTES_DEFAULT */
+    int max_chapters;         /* 0 = MS_MAX_CHAPTERS_DEFAULT */
+    /* Existing canonical tags that suggestions are matched against (may be NULL). */
+    const struct strlist *known_characters;
+    const struct strlist *known_relationships;
+    const struct strlist *known_fandoms;
+};
+
+/* Decodes and parses raw bytes into out (work_init'ed by this call; free with work_free).
+ * Sets out->content_hash to the hex SHA-256 of the raw bytes. out->draft = 1.
+ * Returns 0, or FICD_EINVAL / FICD_EENCODING / FICD_ETOOBIG with err filled (message names
+ * the problem; err->line where it applies). */
+int ms_import(const unsigned char *bytes, size_t n, const struct ms_opts *opts, struct work *out,
+              struct text_err *err);
+
+/* The same on text already decoded to UTF-8 (LF line ends). */
+int ms_parse(const char *utf8, size_t n, const struct ms_opts *opts, struct work *out,
+             struct text_err *err);
+
+#endif

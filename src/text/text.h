@@ -1,0 +1,12 @@
+/* text.h: shared types of the text layer (pure functions: bytes in, structured work out and
+ * back). No I/O beyond what the caller hands in. */
+#ifndef FICD_TEXT_H
+#define FICD_TEXT_H
+
+/* Where and why text input was rejected. line is 1-based, 0 when it does not apply. */
+struct text_err {
+    int line;
+    char msg[256];
+};
+
+#endif
