@@ -77,6 +77,7 @@ struct work {
     char *notes_end;
     char *language; /* a name such as "English", or a code; NULL when unknown */
     enum rating rating;
+    int rating_declared; /* 1 when the writer gave a rating (importer output), else 0 */
     unsigned warnings;   /* enum warning bits */
     unsigned categories; /* enum category bits */
     struct strlist fandoms, relationships, characters, freeforms;

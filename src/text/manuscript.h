@@ -23,6 +23,9 @@ struct ms_opts {
     int max_chapters;         /* 0 = MS_MAX_CHAPTERS_DEFAULT */
     /* Existing canonical tags that suggestions are matched against (may be NULL). */
     const struct strlist *known_characters;
+    /* Parallel to known_characters: the fandom of each (or "" when unknown); may be NULL.
+     * A suggested character's fandom becomes a fandom suggestion. */
+    const struct strlist *known_character_fandoms;
     const struct strlist *known_relationships;
     const struct strlist *known_fandoms;
 };
