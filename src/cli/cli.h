@@ -2,7 +2,11 @@
 #ifndef FICD_CLI_H
 #define FICD_CLI_H
 
+#include <jansson.h>
+#include <stdio.h>
+
 struct store;
+struct work;
 
 struct cli_cmd {
     const char *name;
@@ -11,10 +15,24 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_init;
+extern const struct cli_cmd cli_cmd_import;
+extern const struct cli_cmd cli_cmd_export;
+extern const struct cli_cmd cli_cmd_list;
+extern const struct cli_cmd cli_cmd_show;
+extern const struct cli_cmd cli_cmd_tag;
+
+/* Exit statuses: 0 success, 1 runtime failure (I/O, database), 2 bad input or usage. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 /* The data directory: --data DIR if given, else $FICD_DATA, else ./ficd-data. */
 const char *cli_data_dir(const char *flag);
-/* Opens the store in dir, printing a clear error to stderr on failure. */
+/* Opens the store in dir (creating it), printing a clear error to stderr on failure. */
 int cli_open_store(const char *dir, struct store **out);
+/* Parses a positive work id; prints an error and returns 0 when s is not one. */
+long long cli_parse_id(const char *s);
+/* The importer's view of a work as JSON (the keys of `ficd import --dry-run --format json`). */
+json_t *cli_work_json(const struct work *w);
+/* Prints j compactly on one line to f. */
+void cli_print_json(FILE *f, json_t *j);
 
 #endif

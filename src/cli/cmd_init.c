@@ -7,26 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cli_data_dir(const char *flag)
-{
-    if (flag && *flag)
-        return flag;
-    const char *env = getenv("FICD_DATA");
-    if (env && *env)
-        return env;
-    return "./ficd-data";
-}
-
-int cli_open_store(const char *dir, struct store **out)
-{
-    int rc = store_open(dir, out);
-    if (rc) {
-        fprintf(stderr, "ficd: cannot open data directory %s: %s\n", dir, ficd_strerror(rc));
-        return rc;
-    }
-    return 0;
-}
-
 static void init_usage(FILE *f)
 {
     fprintf(f, "usage: ficd init [--data DIR] [DIR]\n\n"

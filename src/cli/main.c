@@ -7,6 +7,11 @@
 
 static const struct cli_cmd *const commands[] = {
     &cli_cmd_init,
+    &cli_cmd_import,
+    &cli_cmd_export,
+    &cli_cmd_list,
+    &cli_cmd_show,
+    &cli_cmd_tag,
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,287 @@
+/* cmd_import.c: `ficd import`: read manuscripts, show what the importer understood
+ * (--dry-run), or store each as a work in its own transaction. */
+#include "cli/cli.h"
+#include "core/progress.h"
+#include "store/store.h"
+#include "text/manuscript.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void import_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ficd import [OPTIONS] FILE...\n\n"
+            "Imports manuscripts (plain text, Markdown, HTML; UTF-8, UTF-16 with BOM,\n"
+            "Windows-1252 or Latin-1) as works. The importer recognises title lines\n"
+            "(\"Title - A/B\"), Key: value header blocks and YAML front matter, warnings,\n"
+            "author's notes, beta and song credits, chapter headings and scene breaks.\n"
+            "Each work is stored in one transaction, as a draft unless --publish; its id is\n"
+            "printed on stdout, one per line. Messages and the summary go to stderr.\n\n"
+            "options:\n"
+            "  --dry-run          parse only; store nothing\n"
+            "  --format FMT       output: text (default) or json (one object per file and line;\n"
+            "                     with --dry-run: the importer's view of the work)\n"
+            "  --publish          publish the imported works instead of keeping drafts\n"
+            "  --allow-duplicate  import a file even if the same bytes were imported before\n"
+            "  --as FORMAT        treat input as txt, md or html (default: from the name/content)\n"
+            "  --max-size MB      refuse files larger than MB megabytes (default 50)\n"
+            "  --data DIR         data directory (default ./ficd-data or $FICD_DATA)\n"
+            "  -h, --help         show this help\n\n"
+            "exit status: 0 all imported, 1 storage failure, 2 a file was refused (bad input,\n"
+            "duplicate) or bad usage; refused files store nothing.\n");
+}
+
+struct import_opts {
+    int dry_run, json, publish, allow_dup;
+    enum ms_format as;
+    size_t max_bytes;
+    struct strlist known_chars, known_char_fandoms, known_rels, known_fandoms;
+};
+
+/* Reads a whole file, refusing it before reading when it is over the limit. */
+static int read_file(const char *path, size_t max, unsigned char **out, size_t *n, char *err,
+                     size_t errsz)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errsz, "cannot open: %s", strerror(errno));
+        return FICD_EIO;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+        fclose(f);
+        snprintf(err, errsz, "not a regular file");
+        return FICD_EINVAL;
+    }
+    if ((size_t)st.st_size > max) {
+        fclose(f);
+        snprintf(err, errsz, "file is %.1f MB; the limit is %.0f MB (see --max-size)",
+                 (double)st.st_size / 1e6, (double)max / 1e6);
+        return FICD_ETOOBIG;
+    }
+    unsigned char *p = malloc((size_t)st.st_size + 1);
+    if (!p) {
+        fclose(f);
+        snprintf(err, errsz, "out of memory");
+        return FICD_ENOMEM;
+    }
+    size_t got = fread(p, 1, (size_t)st.st_size, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(p);
+        snprintf(err, errsz, "read error");
+        return FICD_EIO;
+    }
+    *out = p;
+    *n = got;
+    return 0;
+}
+
+struct known_ctx {
+    struct import_opts *o;
+    struct store *s;
+};
+
+static int collect_tag(const struct tag *t, void *ctx)
+{
+    struct import_opts *o = ctx;
+    if (!t->canonical)
+        return 0;
+    if (t->type == TAG_CHARACTER) {
+        strlist_add(&o->known_chars, t->name);
+        strlist_add(&o->known_char_fandoms, "");
+    } else if (t->type == TAG_RELATIONSHIP) {
+        strlist_add(&o->known_rels, t->name);
+    } else if (t->type == TAG_FANDOM) {
+        strlist_add(&o->known_fandoms, t->name);
+    }
+    return 0;
+}
+
+/* Imports one file; returns 0, CLI_USAGE for a refused file, CLI_FAIL for storage errors. */
+static int import_one(struct store *s, struct import_opts *o, const char *path, size_t *bytes)
+{
+    unsigned char *data = NULL;
+    size_t n = 0;
+    char msg[300];
+    int rc = read_file(path, o->max_bytes, &data, &n, msg, sizeof(msg));
+    if (rc) {
+        fprintf(stderr, "ficd: %s: %s\n", path, msg);
+        return rc == FICD_EIO ? CLI_FAIL : CLI_USAGE;
+    }
+    *bytes += n;
+    struct ms_opts mo = {.format = o->as,
+                         .filename = path,
+                         .max_bytes = o->max_bytes,
+                         .known_characters = &o->known_chars,
+                         .known_character_fandoms = &o->known_char_fandoms,
+                         .known_relationships = &o->known_rels,
+                         .known_fandoms = &o->known_fandoms};
+    struct work w;
+    struct text_err te = {0, ""};
+    rc = ms_import(data, n, &mo, &w, &te);
+    free(data);
+    if (rc) {
+        if (te.line > 0)
+            fprintf(stderr, "ficd: %s:%d: %s\n", path, te.line, te.msg[0] ? te.msg : ficd_strerror(rc));
+        else
+            fprintf(stderr, "ficd: %s: %s\n", path, te.msg[0] ? te.msg : ficd_strerror(rc));
+        return CLI_USAGE;
+    }
+    int status = CLI_OK;
+    if (o->dry_run) {
+        if (o->json) {
+            json_t *j = cli_work_json(&w);
+            cli_print_json(stdout, j);
+            json_decref(j);
+        } else {
+            printf("%s: \"%s\", %zu chapter%s, %d words\n", path, w.title ? w.title : "",
+                   w.nchapters, w.nchapters == 1 ? "" : "s", work_words(&w));
+        }
+        work_free(&w);
+        return CLI_OK;
+    }
+    int64_t dup = 0;
+    if (!o->allow_dup) {
+        if (store_work_find_hash(s, w.content_hash, &dup)) {
+            fprintf(stderr, "ficd: %s: %s\n", path, store_errmsg(s));
+            work_free(&w);
+            return CLI_FAIL;
+        }
+        if (dup) {
+            fprintf(stderr,
+                    "ficd: %s: already imported as work %lld; not imported again "
+                    "(use --allow-duplicate to import it anyway)\n",
+                    path, (long long)dup);
+            work_free(&w);
+            return CLI_USAGE;
+        }
+    }
+    w.draft = !o->publish;
+    rc = store_work_insert(s, &w);
+    if (rc) {
+        fprintf(stderr, "ficd: %s: not stored: %s\n", path, store_errmsg(s));
+        status = CLI_FAIL;
+    } else if (o->json) {
+        json_t *j = cli_work_json(&w);
+        json_object_set_new(j, "file", json_string(path));
+        cli_print_json(stdout, j);
+        json_decref(j);
+    } else {
+        printf("%lld\n", (long long)w.id);
+    }
+    work_free(&w);
+    return status;
+}
+
+static int run_import(int argc, char **argv)
+{
+    const char *data = NULL;
+    struct import_opts o = {.max_bytes = MS_MAX_BYTES_DEFAULT};
+    static const struct option opts[] = {{"dry-run", no_argument, 0, 'n'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"publish", no_argument, 0, 'p'},
+                                         {"allow-duplicate", no_argument, 0, 'D'},
+                                         {"as", required_argument, 0, 'a'},
+                                         {"max-size", required_argument, 0, 'm'},
+                                         {"data", required_argument, 0, 'd'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n': o.dry_run = 1; break;
+        case 'p': o.publish = 1; break;
+        case 'D': o.allow_dup = 1; break;
+        case 'd': data = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                o.json = 1;
+            else if (strcmp(optarg, "text")) {
+                fprintf(stderr, "ficd import: --format must be text or json, not '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'a':
+            if (!strcmp(optarg, "txt") || !strcmp(optarg, "text"))
+                o.as = MS_TEXT;
+            else if (!strcmp(optarg, "md") || !strcmp(optarg, "markdown"))
+                o.as = MS_MARKDOWN;
+            else if (!strcmp(optarg, "html"))
+                o.as = MS_HTML;
+            else {
+                fprintf(stderr, "ficd import: --as must be txt, md or html, not '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'm': {
+            char *end;
+            double mb = strtod(optarg, &end);
+            if (*end || mb <= 0 || mb > 4096) {
+                fprintf(stderr, "ficd import: --max-size wants megabytes (1-4096), not '%s'\n",
+                        optarg);
+                return CLI_USAGE;
+            }
+            o.max_bytes = (size_t)(mb * 1e6);
+            break;
+        }
+        case 'h': import_usage(stdout); return CLI_OK;
+        default: import_usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "ficd import: no files given (see 'ficd import --help')\n");
+        return CLI_USAGE;
+    }
+    const char *dir = cli_data_dir(data);
+    struct store *s = NULL;
+    struct stat st;
+    /* A dry run reads the archive's canonical tags when there is one, and creates nothing. */
+    if (!o.dry_run || stat(dir, &st) == 0) {
+        if (cli_open_store(dir, &s))
+            return CLI_FAIL;
+        if (store_tag_list(s, TAG_CHARACTER, NULL, 0, collect_tag, &o) ||
+            store_tag_list(s, TAG_RELATIONSHIP, NULL, 0, collect_tag, &o) ||
+            store_tag_list(s, TAG_FANDOM, NULL, 0, collect_tag, &o))
+            fprintf(stderr, "ficd import: warning: cannot read tags: %s\n", store_errmsg(s));
+    }
+    int nfiles = argc - optind, ok = 0, refused = 0, failed = 0;
+    size_t bytes = 0;
+    struct progress pg;
+    progress_start(&pg, "importing", (uint64_t)nfiles);
+    if (nfiles < 2)
+        pg.tty = 0;
+    for (int i = optind; i < argc; i++) {
+        int rc = import_one(s, &o, argv[i], &bytes);
+        if (rc == CLI_OK)
+            ok++;
+        else if (rc == CLI_USAGE)
+            refused++;
+        else
+            failed++;
+        progress_update(&pg, (uint64_t)(i - optind + 1));
+    }
+    progress_finish(&pg);
+    double secs = (double)(progress_now_ms() - pg.start_ms) / 1000.0;
+    if (nfiles > 1 || !o.dry_run)
+        fprintf(stderr, "%s %d of %d file%s (%.1f MB) in %.2f s; %d refused, %d failed\n",
+                o.dry_run ? "parsed" : "imported", ok, nfiles, nfiles == 1 ? "" : "s",
+                (double)bytes / 1e6, secs, refused, failed);
+    strlist_free(&o.known_chars);
+    strlist_free(&o.known_char_fandoms);
+    strlist_free(&o.known_rels);
+    strlist_free(&o.known_fandoms);
+    if (s)
+        store_close(s);
+    return failed ? CLI_FAIL : refused ? CLI_USAGE : CLI_OK;
+}
+
+const struct cli_cmd cli_cmd_import = {"import", "import manuscripts as works", run_import};

@@ -1,0 +1,96 @@
+/* json.c: the JSON form of a work shared by import --dry-run, show and list. */
+#include "cli/cli.h"
+#include "core/work.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *list_json(const struct strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, json_string(l->v[i]));
+    return a;
+}
+
+static json_t *bits_json(unsigned bits, int count, const char *(*name)(unsigned))
+{
+    json_t *a = json_array();
+    for (int i = 0; i < count; i++)
+        if (bits & (1u << i))
+            json_array_append_new(a, json_string(name(1u << i)));
+    return a;
+}
+
+/* Joins a list with ", " (NULL when empty); the caller frees. */
+static char *join(const struct strlist *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += strlen(l->v[i]) + 2;
+    if (!n)
+        return NULL;
+    char *s = malloc(n + 1), *p = s;
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < l->n; i++)
+        p = stpcpy(stpcpy(p, i ? ", " : ""), l->v[i]);
+    return s;
+}
+
+json_t *cli_work_json(const struct work *w)
+{
+    json_t *o = json_object();
+    if (w->id)
+        json_object_set_new(o, "id", json_integer(w->id));
+    json_object_set_new(o, "title", str_or_null(w->title));
+    json_object_set_new(o, "creators", list_json(&w->creators));
+    json_object_set_new(o, "fandoms", list_json(&w->fandoms));
+    json_object_set_new(o, "rating", w->rating_declared || w->rating != RATING_NOT_RATED
+                                         ? json_string(rating_name(w->rating))
+                                         : json_null());
+    json_object_set_new(o, "warnings", bits_json(w->warnings, WARN__COUNT, warning_name));
+    json_object_set_new(o, "categories", bits_json(w->categories, CAT__COUNT, category_name));
+    json_object_set_new(o, "relationships", list_json(&w->relationships));
+    json_object_set_new(o, "characters", list_json(&w->characters));
+    json_object_set_new(o, "freeforms", list_json(&w->freeforms));
+    json_object_set_new(o, "summary", str_or_null(w->summary));
+    json_object_set_new(o, "notes_begin", str_or_null(w->notes_begin));
+    json_object_set_new(o, "notes_end", str_or_null(w->notes_end));
+    char *beta = join(&w->beta);
+    json_object_set_new(o, "beta", str_or_null(beta));
+    free(beta);
+    json_object_set_new(o, "language", str_or_null(w->language));
+    json_object_set_new(o, "words", json_integer(work_words(w)));
+    json_t *chs = json_array();
+    for (size_t i = 0; i < w->nchapters; i++) {
+        const struct chapter *c = &w->chapters[i];
+        json_t *cj = json_object();
+        json_object_set_new(cj, "title", str_or_null(c->title));
+        json_object_set_new(cj, "words", json_integer(c->words));
+        json_object_set_new(cj, "html", json_string(c->html ? c->html : ""));
+        json_array_append_new(chs, cj);
+    }
+    json_object_set_new(o, "chapters", chs);
+    json_t *sg = json_object();
+    json_object_set_new(sg, "characters", list_json(&w->sugg_characters));
+    json_object_set_new(sg, "relationships", list_json(&w->sugg_relationships));
+    json_object_set_new(sg, "fandoms", list_json(&w->sugg_fandoms));
+    json_object_set_new(o, "suggestions", sg);
+    return o;
+}
+
+void cli_print_json(FILE *f, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s) {
+        fputs(s, f);
+        fputc('\n', f);
+        free(s);
+    }
+}
