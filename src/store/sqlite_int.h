@@ -1,0 +1,72 @@
+/* sqlite_int.h: private to the SQLite store: the connection handle, the per-connection
+ * statement cache, transaction helpers and error mapping shared by the sqlite*.c files. */
+#ifndef FICD_SQLITE_INT_H
+#define FICD_SQLITE_INT_H
+
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One cached prepared statement, keyed by the address of its SQL string literal. */
+struct sq_cached {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+/* One connection. Nothing in here is shared with another struct store, so each thread can
+ * own one. */
+struct store {
+    sqlite3 *db;
+    int depth;     /* nesting of store_begin(); 0 when the caller holds no transaction */
+    int tx_lost;   /* SQLite rolled the caller's transaction back on its own (I/O, full) */
+    int version;   /* schema version after migrations */
+    char err[512]; /* detail of the last failure */
+    struct sq_cached *cache;
+    size_t ncache, cache_cap;
+};
+
+/* The schema, one SQL script per version (migrations.c). Version i+1 is sq_migrations[i]. */
+extern const char *const sq_migrations[];
+extern const size_t sq_nmigrations;
+
+/* Records SQLite's message for result code rc and returns the matching FICD_E* code:
+ * FICD_EEXISTS for unique/primary key violations, FICD_EBUSY when locked, FICD_ENOMEM,
+ * FICD_EDB otherwise. */
+int sq_fail(struct store *s, int rc);
+/* Records a message of our own and returns code. */
+int sq_failf(struct store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Returns the cached statement for the string literal sql (prepared on first use), reset and
+ * with bindings cleared; NULL after recording the error. The caller must sqlite3_reset() it
+ * when done reading so no read transaction stays open. */
+sqlite3_stmt *sq_prep(struct store *s, const char *sql);
+/* Steps a statement that returns no rows to completion and resets it; 0 or FICD_E*. */
+int sq_run(struct store *s, sqlite3_stmt *st);
+/* Steps a statement expected to return at most one row: 1 when a row is ready to read,
+ * 0 when none (the statement is reset), or a negative FICD_E* code. */
+int sq_row(struct store *s, sqlite3_stmt *st);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int sq_changes(struct store *s);
+
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v); /* NULL binds NULL */
+void sq_bind_id(sqlite3_stmt *st, int i, int64_t v);       /* 0 binds NULL */
+/* Copies a text column (NULL stays NULL) into *out; FICD_ENOMEM. */
+int sq_col_dup(sqlite3_stmt *st, int i, char **out);
+
+/* Starts the unit of work of one mutating function: BEGIN IMMEDIATE, or a savepoint inside
+ * the caller's transaction. sq_tx_end(s, rc) commits/releases when rc is 0 and otherwise
+ * rolls back everything the function did; it returns rc, or the commit's failure. */
+int sq_tx_begin(struct store *s);
+int sq_tx_end(struct store *s, int rc);
+
+/* Appends a change log row; call inside sq_tx_begin/sq_tx_end. */
+int sq_log_change(struct store *s, enum change_kind kind, int64_t object_id);
+
+/* Finds or creates (non-canonical) a tag; call inside a unit of work. */
+int sq_tag_ensure(struct store *s, enum tag_type type, const char *name, int64_t *id);
+
+int64_t sq_now(void);
+
+#endif

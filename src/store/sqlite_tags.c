@@ -1,0 +1,288 @@
+/* sqlite_tags.c: tags in SQLite: find, get, ensure, canonical flag, listing by use, and
+ * adding/removing one tag on a work. tags.uses is maintained by triggers on work_tags. */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TAG_COLS "id, type, name, canonical, synonym_of, uses"
+
+static int valid_name(struct store *s, const char *name)
+{
+    if (!name || !*name)
+        return sq_failf(s, FICD_EINVAL, "empty tag name");
+    return 0;
+}
+
+/* Copies the TAG_COLS row into out (name duplicated); FICD_ENOMEM. */
+static int read_tag(sqlite3_stmt *st, struct tag *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(st, 0);
+    out->type = (enum tag_type)sqlite3_column_int(st, 1);
+    out->canonical = sqlite3_column_int(st, 3);
+    out->synonym_of = sqlite3_column_int64(st, 4);
+    out->uses = sqlite3_column_int64(st, 5);
+    return sq_col_dup(st, 2, &out->name);
+}
+
+/* Reads the single row of a TAG_COLS query into out, or FICD_ENOTFOUND. */
+static int one_tag(struct store *s, sqlite3_stmt *st, struct tag *out, const char *what)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = sq_row(s, st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return sq_failf(s, FICD_ENOTFOUND, "no tag %s", what);
+    rc = read_tag(st, out);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* The id of the tag (type, name), case-insensitively; *id = 0 when there is none. */
+static int tag_lookup(struct store *s, int type, const char *name, int64_t *id)
+{
+    *id = 0;
+    sqlite3_stmt *st = sq_prep(s, "SELECT id FROM tags WHERE type = ?1 AND name = ?2");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int(st, 1, type);
+    sq_bind_text(st, 2, name);
+    int rc = sq_row(s, st);
+    if (rc <= 0)
+        return rc;
+    *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int sq_tag_ensure(struct store *s, enum tag_type type, const char *name, int64_t *id)
+{
+    if ((int)type < 0 || type >= TAG__COUNT)
+        return sq_failf(s, FICD_EINVAL, "bad tag type %d", (int)type);
+    int rc = valid_name(s, name);
+    if (!rc)
+        rc = tag_lookup(s, (int)type, name, id);
+    if (rc || *id)
+        return rc;
+    sqlite3_stmt *st =
+        sq_prep(s, "INSERT INTO tags (type, name, canonical, created) VALUES (?1, ?2, 0, ?3)");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int(st, 1, (int)type);
+    sq_bind_text(st, 2, name);
+    sqlite3_bind_int64(st, 3, sq_now());
+    if ((rc = sq_run(s, st)))
+        return rc;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return sq_log_change(s, CHANGE_TAG, *id);
+}
+
+int store_tag_ensure(struct store *s, enum tag_type type, const char *name, int64_t *id)
+{
+    *id = 0;
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    int64_t got = 0;
+    rc = sq_tx_end(s, sq_tag_ensure(s, type, name, &got));
+    if (!rc)
+        *id = got;
+    return rc;
+}
+
+/* With type < 0 the same name may exist in several types: the canonical, most used one wins. */
+int store_tag_find(struct store *s, int type, const char *name, struct tag *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = valid_name(s, name);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st =
+        type >= 0 ? sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE type = ?1 AND name = ?2")
+                  : sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE name = ?2 "
+                               "ORDER BY canonical DESC, uses DESC, id LIMIT 1");
+    if (!st)
+        return FICD_EDB;
+    if (type >= 0)
+        sqlite3_bind_int(st, 1, type);
+    sq_bind_text(st, 2, name);
+    return one_tag(s, st, out, name);
+}
+
+int store_tag_get(struct store *s, int64_t id, struct tag *out)
+{
+    sqlite3_stmt *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE id = ?1");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    char what[32];
+    snprintf(what, sizeof(what), "%lld", (long long)id);
+    return one_tag(s, st, out, what);
+}
+
+int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = sq_prep(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1");
+    if (!st) {
+        rc = FICD_EDB;
+    } else {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, canonical ? 1 : 0);
+        rc = sq_run(s, st);
+        if (!rc && sq_changes(s) == 0)
+            rc = sq_failf(s, FICD_ENOTFOUND, "no tag %lld", (long long)id);
+    }
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_TAG, id);
+    return sq_tx_end(s, rc);
+}
+
+/* The statement is prepared for this call alone, so cb may use the store. The prefix becomes
+ * a LIKE pattern with its own % _ and \ escaped; LIKE ignores ASCII case. */
+int store_tag_list(struct store *s, int type, const char *prefix, int limit, store_tag_cb cb,
+                   void *ctx)
+{
+    char *pattern = NULL;
+    if (prefix && *prefix) {
+        size_t n = strlen(prefix);
+        pattern = malloc(2 * n + 2);
+        if (!pattern)
+            return sq_failf(s, FICD_ENOMEM, "out of memory");
+        char *p = pattern;
+        for (size_t i = 0; i < n; i++) {
+            if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '\\')
+                *p++ = '\\';
+            *p++ = prefix[i];
+        }
+        *p++ = '%';
+        *p = 0;
+    }
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT " TAG_COLS " FROM tags WHERE 1%s%s "
+             "ORDER BY uses DESC, name, id LIMIT ?3",
+             type >= 0 ? " AND type = ?1" : "", pattern ? " AND name LIKE ?2 ESCAPE '\\'" : "");
+    sqlite3_stmt *st = NULL;
+    int rc = 0, e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (e != SQLITE_OK) {
+        free(pattern);
+        return sq_fail(s, e);
+    }
+    if (type >= 0)
+        sqlite3_bind_int(st, 1, type);
+    if (pattern)
+        sq_bind_text(st, 2, pattern);
+    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tag t = {
+            .id = sqlite3_column_int64(st, 0),
+            .type = (enum tag_type)sqlite3_column_int(st, 1),
+            .name = (char *)sqlite3_column_text(st, 2),
+            .canonical = sqlite3_column_int(st, 3),
+            .synonym_of = sqlite3_column_int64(st, 4),
+            .uses = sqlite3_column_int64(st, 5),
+        };
+        if (!t.name) {
+            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+            break;
+        }
+        if (cb(&t, ctx))
+            break;
+    }
+    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_finalize(st);
+    free(pattern);
+    return rc;
+}
+
+static int work_exists(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = sq_prep(s, "SELECT 1 FROM works WHERE id = ?1");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sq_row(s, st);
+    if (rc < 0)
+        return rc;
+    sqlite3_reset(st);
+    return rc ? 0 : sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
+}
+
+static int check_work_tag_type(struct store *s, enum tag_type type)
+{
+    if ((int)type < 0 || type > TAG_FREEFORM)
+        return sq_failf(s, FICD_EINVAL,
+                        "only fandom, relationship, character and freeform tags are set by name");
+    return 0;
+}
+
+/* Adds the tag after the work's other tags (creating it when new); adding a tag the work
+ * already has changes nothing. */
+int store_work_tag_add(struct store *s, int64_t work_id, enum tag_type type, const char *name)
+{
+    int rc = check_work_tag_type(s, type);
+    if (!rc)
+        rc = valid_name(s, name);
+    if (!rc)
+        rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    int64_t tag_id = 0;
+    rc = work_exists(s, work_id);
+    if (!rc)
+        rc = sq_tag_ensure(s, type, name, &tag_id);
+    if (!rc) {
+        sqlite3_stmt *st =
+            sq_prep(s, "INSERT INTO work_tags (work_id, tag_id, position) VALUES (?1, ?2, "
+                       "(SELECT coalesce(max(position), 0) + 1 FROM work_tags WHERE work_id = ?1)) "
+                       "ON CONFLICT DO NOTHING");
+        if (!st) {
+            rc = FICD_EDB;
+        } else {
+            sqlite3_bind_int64(st, 1, work_id);
+            sqlite3_bind_int64(st, 2, tag_id);
+            rc = sq_run(s, st);
+            if (!rc && sq_changes(s) > 0)
+                rc = sq_log_change(s, CHANGE_WORK, work_id);
+        }
+    }
+    return sq_tx_end(s, rc);
+}
+
+int store_work_tag_remove(struct store *s, int64_t work_id, enum tag_type type, const char *name)
+{
+    int rc = check_work_tag_type(s, type);
+    if (!rc)
+        rc = valid_name(s, name);
+    if (!rc)
+        rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    int64_t tag_id = 0;
+    rc = work_exists(s, work_id);
+    if (!rc)
+        rc = tag_lookup(s, (int)type, name, &tag_id);
+    if (!rc) {
+        sqlite3_stmt *st = sq_prep(s, "DELETE FROM work_tags WHERE work_id = ?1 AND tag_id = ?2");
+        if (!st) {
+            rc = FICD_EDB;
+        } else {
+            sqlite3_bind_int64(st, 1, work_id);
+            sqlite3_bind_int64(st, 2, tag_id);
+            rc = sq_run(s, st);
+            if (!rc && sq_changes(s) == 0)
+                rc = sq_failf(s, FICD_ENOTFOUND, "work %lld has no %s tag '%s'", (long long)work_id,
+                              tag_type_name(type), name);
+        }
+    }
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_WORK, work_id);
+    return sq_tx_end(s, rc);
+}

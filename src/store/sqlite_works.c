@@ -1,0 +1,954 @@
+/* sqlite_works.c: works and chapters in SQLite: insert, update, delete, get, list, the
+ * full scan for index builds, and the chapter operations. */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Works are read in batches of up to BATCH ids: one query per table for the whole batch
+ * (ids bound to a fixed IN list, unused slots bound to 0, which no work has). */
+#define BATCH        64
+#define BATCH_BODIES 16
+#define IN_IDS                                                                                     \
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"     \
+    "?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,"     \
+    "?47,?48,?49,?50,?51,?52,?53,?54,?55,?56,?57,?58,?59,?60,?61,?62,?63,?64)"
+
+static const char sql_load_works[] =
+    "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
+    "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
+    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks "
+    "FROM works WHERE id IN " IN_IDS;
+static const char sql_load_creators[] = "SELECT work_id, -1, name FROM work_creators "
+                                        "WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
+static const char sql_load_beta[] = "SELECT work_id, -1, name FROM work_beta "
+                                    "WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
+static const char sql_load_sugg[] = "SELECT work_id, kind, name FROM work_suggestions "
+                                    "WHERE work_id IN " IN_IDS " ORDER BY work_id, kind, position";
+static const char sql_load_tags[] =
+    "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
+    "WHERE wt.work_id IN " IN_IDS " ORDER BY wt.work_id, wt.position";
+static const char sql_load_chapters[] =
+    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "
+    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
+static const char sql_load_chapters_bodies[] =
+    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, html "
+    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
+
+enum list_kind { LIST_CREATORS, LIST_BETA, LIST_SUGG, LIST_TAGS };
+
+struct batch {
+    const int64_t *ids;
+    size_t n;
+    struct work *w; /* n works, in the order of ids */
+    int *found;     /* found[i]: ids[i] exists */
+};
+
+static void bind_ids(sqlite3_stmt *st, const struct batch *b)
+{
+    for (size_t i = 0; i < BATCH; i++)
+        sqlite3_bind_int64(st, (int)i + 1, i < b->n ? b->ids[i] : 0);
+}
+
+/* The slot of work id in the batch, or -1; rows come grouped by work, so the previous
+ * slot is tried first. */
+static int slot_of(const struct batch *b, int64_t id, int *last)
+{
+    if (*last >= 0 && b->ids[*last] == id)
+        return *last;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->ids[i] == id) {
+            *last = (int)i;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static int read_work_row(sqlite3_stmt *st, struct work *w)
+{
+    int rc = 0;
+    w->id = sqlite3_column_int64(st, 0);
+    rc |= sq_col_dup(st, 1, &w->title);
+    rc |= sq_col_dup(st, 2, &w->summary);
+    rc |= sq_col_dup(st, 3, &w->notes_begin);
+    rc |= sq_col_dup(st, 4, &w->notes_end);
+    rc |= sq_col_dup(st, 5, &w->language);
+    w->rating = (enum rating)sqlite3_column_int(st, 6);
+    w->rating_declared = sqlite3_column_int(st, 7);
+    w->warnings = (unsigned)sqlite3_column_int64(st, 8);
+    w->categories = (unsigned)sqlite3_column_int64(st, 9);
+    w->expected_chapters = sqlite3_column_int(st, 10);
+    w->published = sqlite3_column_int64(st, 11);
+    w->updated = sqlite3_column_int64(st, 12);
+    w->draft = sqlite3_column_int(st, 13);
+    w->restricted = sqlite3_column_int(st, 14);
+    rc |= sq_col_dup(st, 15, &w->series);
+    w->series_position = sqlite3_column_int(st, 16);
+    const char *h = (const char *)sqlite3_column_text(st, 17);
+    snprintf(w->content_hash, sizeof(w->content_hash), "%s", h ? h : "");
+    w->user_id = sqlite3_column_int64(st, 18);
+    w->kudos = sqlite3_column_int64(st, 19);
+    w->hits = sqlite3_column_int64(st, 20);
+    w->comments = sqlite3_column_int64(st, 21);
+    w->bookmarks = sqlite3_column_int64(st, 22);
+    return rc ? FICD_ENOMEM : 0;
+}
+
+static struct strlist *list_for(struct work *w, enum list_kind kind, int type)
+{
+    switch (kind) {
+    case LIST_CREATORS:
+        return &w->creators;
+    case LIST_BETA:
+        return &w->beta;
+    case LIST_SUGG:
+        return type == TAG_FANDOM         ? &w->sugg_fandoms
+               : type == TAG_RELATIONSHIP ? &w->sugg_relationships
+               : type == TAG_CHARACTER    ? &w->sugg_characters
+                                          : NULL;
+    case LIST_TAGS:
+        return type == TAG_FANDOM         ? &w->fandoms
+               : type == TAG_RELATIONSHIP ? &w->relationships
+               : type == TAG_CHARACTER    ? &w->characters
+               : type == TAG_FREEFORM     ? &w->freeforms
+                                          : NULL;
+    }
+    return NULL;
+}
+
+/* Runs one of the batch queries and hands each row to the work it belongs to. */
+static int load_rows(struct store *s, struct batch *b, const char *sql, enum list_kind kind)
+{
+    sqlite3_stmt *st = sq_prep(s, sql);
+    if (!st)
+        return FICD_EDB;
+    bind_ids(st, b);
+    int rc = 0, e, last = -1;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
+        struct strlist *l = i < 0 ? NULL : list_for(&b->w[i], kind, sqlite3_column_int(st, 1));
+        const char *name = (const char *)sqlite3_column_text(st, 2);
+        if (l && name && (rc = strlist_add(l, name)))
+            break;
+    }
+    if (!rc && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int load_chapters(struct store *s, struct batch *b, int with_bodies)
+{
+    sqlite3_stmt *st = sq_prep(s, with_bodies ? sql_load_chapters_bodies : sql_load_chapters);
+    if (!st)
+        return FICD_EDB;
+    bind_ids(st, b);
+    int rc = 0, e, last = -1;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
+        if (i < 0)
+            continue;
+        struct chapter *c = work_add_chapter(&b->w[i]);
+        if (!c) {
+            rc = FICD_ENOMEM;
+            break;
+        }
+        c->id = sqlite3_column_int64(st, 1);
+        c->position = sqlite3_column_int(st, 2);
+        c->words = sqlite3_column_int(st, 7);
+        if (sq_col_dup(st, 3, &c->title) || sq_col_dup(st, 4, &c->summary) ||
+            sq_col_dup(st, 5, &c->notes_begin) || sq_col_dup(st, 6, &c->notes_end) ||
+            sq_col_dup(st, 8, &c->html)) {
+            rc = FICD_ENOMEM;
+            break;
+        }
+    }
+    if (!rc && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Fills b->w[i] (work_init'ed here) for each of the b->n ids, with about six queries for the
+ * whole batch; b->found[i] tells whether ids[i] exists. On failure the caller still frees
+ * the n works. */
+static int load_batch(struct store *s, struct batch *b, int with_bodies)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        work_init(&b->w[i]);
+        b->found[i] = 0;
+    }
+    sqlite3_stmt *st = sq_prep(s, sql_load_works);
+    if (!st)
+        return FICD_EDB;
+    bind_ids(st, b);
+    int rc = 0, e, last = -1;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
+        if (i < 0)
+            continue;
+        b->found[i] = 1;
+        if ((rc = read_work_row(st, &b->w[i])))
+            break;
+    }
+    if (!rc && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_reset(st);
+    if (!rc)
+        rc = load_rows(s, b, sql_load_creators, LIST_CREATORS);
+    if (!rc)
+        rc = load_rows(s, b, sql_load_beta, LIST_BETA);
+    if (!rc)
+        rc = load_rows(s, b, sql_load_sugg, LIST_SUGG);
+    if (!rc)
+        rc = load_rows(s, b, sql_load_tags, LIST_TAGS);
+    if (!rc)
+        rc = load_chapters(s, b, with_bodies);
+    return rc;
+}
+
+static void free_batch(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        work_free(&b->w[i]);
+}
+
+int store_work_get(struct store *s, int64_t id, int with_bodies, struct work *out)
+{
+    int found = 0;
+    struct batch b = {&id, 1, out, &found};
+    int rc = load_batch(s, &b, with_bodies);
+    if (!rc && !found)
+        rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
+    if (rc)
+        work_free(out);
+    return rc;
+}
+
+/* Loads ids[0..n) in batches and calls cb for each work still present, in that order.
+ * *stopped is set when cb asked to stop. No statement is in use while cb runs, so cb may
+ * call the store. */
+static int emit_works(struct store *s, const int64_t *ids, size_t n, int with_bodies,
+                      store_work_cb cb, void *ctx, int *stopped)
+{
+    struct work w[BATCH];
+    int found[BATCH];
+    size_t step = with_bodies ? BATCH_BODIES : BATCH;
+    for (size_t off = 0; off < n && !*stopped; off += step) {
+        struct batch b = {ids + off, n - off < step ? n - off : step, w, found};
+        int rc = load_batch(s, &b, with_bodies);
+        for (size_t i = 0; !rc && i < b.n && !*stopped; i++)
+            if (found[i] && cb(&w[i], ctx))
+                *stopped = 1;
+        free_batch(&b);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- writing ---- */
+
+/* Binds the metadata columns of w to ?1..?18, in the order of the INSERT and UPDATE below. */
+static void bind_meta(sqlite3_stmt *st, const struct work *w, int64_t published, int64_t updated)
+{
+    sq_bind_text(st, 1, w->title);
+    sq_bind_text(st, 2, w->summary);
+    sq_bind_text(st, 3, w->notes_begin);
+    sq_bind_text(st, 4, w->notes_end);
+    sq_bind_text(st, 5, w->language);
+    sqlite3_bind_int(st, 6, (int)w->rating);
+    sqlite3_bind_int(st, 7, w->rating_declared ? 1 : 0);
+    sqlite3_bind_int64(st, 8, w->warnings);
+    sqlite3_bind_int64(st, 9, w->categories);
+    sqlite3_bind_int(st, 10, w->expected_chapters);
+    sqlite3_bind_int64(st, 11, published);
+    sqlite3_bind_int64(st, 12, updated);
+    sqlite3_bind_int(st, 13, w->draft ? 1 : 0);
+    sqlite3_bind_int(st, 14, w->restricted ? 1 : 0);
+    sq_bind_text(st, 15, w->series);
+    sqlite3_bind_int(st, 16, w->series_position);
+    sq_bind_text(st, 17, w->content_hash);
+    sq_bind_id(st, 18, w->user_id);
+}
+
+static int insert_names(struct store *s, const char *sql, int64_t work_id, int kind,
+                        const struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        sqlite3_stmt *st = sq_prep(s, sql);
+        if (!st)
+            return FICD_EDB;
+        sqlite3_bind_int64(st, 1, work_id);
+        sqlite3_bind_int(st, 2, (int)i + 1);
+        sq_bind_text(st, 3, l->v[i]);
+        if (kind >= 0)
+            sqlite3_bind_int(st, 4, kind);
+        int rc = sq_run(s, st);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Writes creators, beta credits, suggestions and declared tags of w (none may exist yet).
+ * A tag named twice in one type is kept once, at its first position. */
+static int write_credits_and_tags(struct store *s, const struct work *w)
+{
+    static const char ins_creator[] =
+        "INSERT INTO work_creators (work_id, position, name) VALUES (?1, ?2, ?3)";
+    static const char ins_beta[] =
+        "INSERT INTO work_beta (work_id, position, name) VALUES (?1, ?2, ?3)";
+    static const char ins_sugg[] =
+        "INSERT INTO work_suggestions (work_id, position, name, kind) VALUES (?1, ?2, ?3, ?4)";
+    int rc = insert_names(s, ins_creator, w->id, -1, &w->creators);
+    if (!rc)
+        rc = insert_names(s, ins_beta, w->id, -1, &w->beta);
+    if (!rc)
+        rc = insert_names(s, ins_sugg, w->id, TAG_FANDOM, &w->sugg_fandoms);
+    if (!rc)
+        rc = insert_names(s, ins_sugg, w->id, TAG_RELATIONSHIP, &w->sugg_relationships);
+    if (!rc)
+        rc = insert_names(s, ins_sugg, w->id, TAG_CHARACTER, &w->sugg_characters);
+    const struct strlist *tags[] = {&w->fandoms, &w->relationships, &w->characters, &w->freeforms};
+    int pos = 0;
+    for (int t = 0; !rc && t < 4; t++) {
+        for (size_t i = 0; !rc && i < tags[t]->n; i++) {
+            int64_t tag_id;
+            if ((rc = sq_tag_ensure(s, (enum tag_type)t, tags[t]->v[i], &tag_id)))
+                break;
+            sqlite3_stmt *st = sq_prep(s, "INSERT INTO work_tags (work_id, tag_id, position) "
+                                          "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+            if (!st)
+                return FICD_EDB;
+            sqlite3_bind_int64(st, 1, w->id);
+            sqlite3_bind_int64(st, 2, tag_id);
+            sqlite3_bind_int(st, 3, ++pos);
+            rc = sq_run(s, st);
+        }
+    }
+    return rc;
+}
+
+static int delete_credits_and_tags(struct store *s, int64_t id)
+{
+    static const char *const sql[] = {
+        "DELETE FROM work_creators WHERE work_id = ?1",
+        "DELETE FROM work_beta WHERE work_id = ?1",
+        "DELETE FROM work_suggestions WHERE work_id = ?1",
+        "DELETE FROM work_tags WHERE work_id = ?1",
+    };
+    for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+        sqlite3_stmt *st = sq_prep(s, sql[i]);
+        if (!st)
+            return FICD_EDB;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sq_run(s, st);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int insert_chapter(struct store *s, int64_t work_id, int position, const struct chapter *c,
+                          int64_t *id)
+{
+    sqlite3_stmt *st = sq_prep(s, "INSERT INTO chapters (work_id, position, title, summary, "
+                                  "notes_begin, notes_end, html, words) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, work_id);
+    sqlite3_bind_int(st, 2, position);
+    sq_bind_text(st, 3, c->title);
+    sq_bind_text(st, 4, c->summary);
+    sq_bind_text(st, 5, c->notes_begin);
+    sq_bind_text(st, 6, c->notes_end);
+    sq_bind_text(st, 7, c->html);
+    sqlite3_bind_int(st, 8, c->words);
+    int rc = sq_run(s, st);
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+/* Updates an existing chapter of work_id, and its position when position > 0 (the old
+ * positions must have been negated first). A NULL html keeps the stored body, so a work read
+ * without bodies can be written back. FICD_ENOTFOUND when the chapter is not the work's. */
+static int update_chapter(struct store *s, int64_t work_id, int position, const struct chapter *c)
+{
+    sqlite3_stmt *st = sq_prep(
+        s, "UPDATE chapters SET title = ?3, summary = ?4, notes_begin = ?5, notes_end = ?6, "
+           "html = coalesce(?7, html), words = ?8, "
+           "position = CASE WHEN ?9 > 0 THEN ?9 ELSE position END "
+           "WHERE id = ?1 AND work_id = ?2");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_int64(st, 2, work_id);
+    sq_bind_text(st, 3, c->title);
+    sq_bind_text(st, 4, c->summary);
+    sq_bind_text(st, 5, c->notes_begin);
+    sq_bind_text(st, 6, c->notes_end);
+    sq_bind_text(st, 7, c->html);
+    sqlite3_bind_int(st, 8, c->words);
+    sqlite3_bind_int(st, 9, position);
+    int rc = sq_run(s, st);
+    if (!rc && sq_changes(s) == 0)
+        rc = sq_failf(s, FICD_ENOTFOUND, "work %lld has no chapter %lld", (long long)work_id,
+                      (long long)c->id);
+    return rc;
+}
+
+/* The ids of a work's chapters in position order; *ids is malloc'ed (NULL when none). */
+static int chapter_ids(struct store *s, int64_t work_id, int64_t **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st =
+        sq_prep(s, "SELECT id FROM chapters WHERE work_id = ?1 ORDER BY abs(position)");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, work_id);
+    size_t cap = 0;
+    int rc = 0, e;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            int64_t *v = realloc(*ids, cap * sizeof(*v));
+            if (!v) {
+                rc = FICD_ENOMEM;
+                break;
+            }
+            *ids = v;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (!rc && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_reset(st);
+    if (rc) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* Makes every position of the work negative, so that new positions 1..n can be assigned
+ * one row at a time without tripping UNIQUE (work_id, position). */
+static int negate_positions(struct store *s, int64_t work_id)
+{
+    sqlite3_stmt *st = sq_prep(
+        s, "UPDATE chapters SET position = -abs(position) WHERE work_id = ?1 AND position > 0");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, work_id);
+    return sq_run(s, st);
+}
+
+static int set_positions(struct store *s, int64_t work_id, const int64_t *ids, size_t n)
+{
+    int rc = negate_positions(s, work_id);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sqlite3_stmt *st =
+            sq_prep(s, "UPDATE chapters SET position = ?3 WHERE id = ?1 AND work_id = ?2");
+        if (!st)
+            return FICD_EDB;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_int64(st, 2, work_id);
+        sqlite3_bind_int(st, 3, (int)i + 1);
+        rc = sq_run(s, st);
+    }
+    return rc;
+}
+
+static int contains_id(const int64_t *v, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Sets updated = now on a work and logs the change; FICD_ENOTFOUND when it does not exist.
+ * Used by the chapter and tag operations, inside their unit of work. */
+static int touch_work(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = sq_prep(s, "UPDATE works SET updated = ?2 WHERE id = ?1");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, sq_now());
+    int rc = sq_run(s, st);
+    if (!rc && sq_changes(s) == 0)
+        rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_WORK, id);
+    return rc;
+}
+
+int store_work_insert(struct store *s, struct work *w)
+{
+    int64_t now = sq_now();
+    int64_t published = w->published == 0 && !w->draft ? now : w->published;
+    int64_t *old = calloc(w->nchapters + 1, sizeof(*old));
+    if (!old)
+        return sq_failf(s, FICD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < w->nchapters; i++)
+        old[i] = w->chapters[i].id;
+    int64_t old_id = w->id;
+    int rc = sq_tx_begin(s);
+    if (rc) {
+        free(old);
+        return rc;
+    }
+    sqlite3_stmt *st = sq_prep(
+        s, "INSERT INTO works (title, summary, notes_begin, notes_end, language, rating, "
+           "rating_declared, warnings, categories, expected_chapters, published, updated, draft, "
+           "restricted, series, series_position, content_hash, user_id, kudos, hits, comments, "
+           "bookmarks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+           "?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+    if (!st) {
+        rc = FICD_EDB;
+    } else {
+        bind_meta(st, w, published, now);
+        sqlite3_bind_int64(st, 19, w->kudos);
+        sqlite3_bind_int64(st, 20, w->hits);
+        sqlite3_bind_int64(st, 21, w->comments);
+        sqlite3_bind_int64(st, 22, w->bookmarks);
+        rc = sq_run(s, st);
+    }
+    if (!rc) {
+        w->id = sqlite3_last_insert_rowid(s->db);
+        rc = write_credits_and_tags(s, w);
+    }
+    for (size_t i = 0; !rc && i < w->nchapters; i++)
+        rc = insert_chapter(s, w->id, (int)i + 1, &w->chapters[i], &w->chapters[i].id);
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_WORK, w->id);
+    rc = sq_tx_end(s, rc);
+    if (rc) {
+        w->id = old_id;
+        for (size_t i = 0; i < w->nchapters; i++)
+            w->chapters[i].id = old[i];
+    } else {
+        w->published = published;
+        w->updated = now;
+        for (size_t i = 0; i < w->nchapters; i++)
+            w->chapters[i].position = (int)i + 1;
+    }
+    free(old);
+    return rc;
+}
+
+/* The chapter part of store_work_update: checks that every given id is one of the work's
+ * chapters (once), deletes the stored chapters not given, then updates or inserts each
+ * given chapter at its array position. New ids are written into w. */
+static int update_chapters(struct store *s, struct work *w)
+{
+    int64_t *have;
+    size_t nhave;
+    int rc = chapter_ids(s, w->id, &have, &nhave);
+    if (rc)
+        return rc;
+    for (size_t i = 0; !rc && i < w->nchapters; i++) {
+        int64_t id = w->chapters[i].id;
+        if (id && !contains_id(have, nhave, id))
+            rc = sq_failf(s, FICD_EINVAL, "chapter %lld is not part of work %lld", (long long)id,
+                          (long long)w->id);
+        for (size_t j = 0; !rc && id && j < i; j++)
+            if (w->chapters[j].id == id)
+                rc = sq_failf(s, FICD_EINVAL, "chapter %lld given twice", (long long)id);
+    }
+    for (size_t i = 0; !rc && i < nhave; i++) {
+        int found = 0;
+        for (size_t j = 0; j < w->nchapters && !found; j++)
+            found = w->chapters[j].id == have[i];
+        if (found)
+            continue;
+        sqlite3_stmt *st = sq_prep(s, "DELETE FROM chapters WHERE id = ?1");
+        if (!st) {
+            rc = FICD_EDB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, have[i]);
+        rc = sq_run(s, st);
+    }
+    free(have);
+    if (!rc)
+        rc = negate_positions(s, w->id);
+    for (size_t i = 0; !rc && i < w->nchapters; i++) {
+        struct chapter *c = &w->chapters[i];
+        rc = c->id ? update_chapter(s, w->id, (int)i + 1, c)
+                   : insert_chapter(s, w->id, (int)i + 1, c, &c->id);
+    }
+    return rc;
+}
+
+int store_work_update(struct store *s, struct work *w)
+{
+    int64_t now = sq_now();
+    int64_t published = w->published == 0 && !w->draft ? now : w->published;
+    int64_t *old = calloc(w->nchapters + 1, sizeof(*old));
+    if (!old)
+        return sq_failf(s, FICD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < w->nchapters; i++)
+        old[i] = w->chapters[i].id;
+    int rc = sq_tx_begin(s);
+    if (rc) {
+        free(old);
+        return rc;
+    }
+    sqlite3_stmt *st = sq_prep(
+        s, "UPDATE works SET title = ?1, summary = ?2, notes_begin = ?3, notes_end = ?4, "
+           "language = ?5, rating = ?6, rating_declared = ?7, warnings = ?8, categories = ?9, "
+           "expected_chapters = ?10, published = ?11, updated = ?12, draft = ?13, "
+           "restricted = ?14, series = ?15, series_position = ?16, content_hash = ?17, "
+           "user_id = ?18 WHERE id = ?19");
+    if (!st) {
+        rc = FICD_EDB;
+    } else {
+        bind_meta(st, w, published, now);
+        sqlite3_bind_int64(st, 19, w->id);
+        rc = sq_run(s, st);
+        if (!rc && sq_changes(s) == 0)
+            rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)w->id);
+    }
+    if (!rc)
+        rc = delete_credits_and_tags(s, w->id);
+    if (!rc)
+        rc = write_credits_and_tags(s, w);
+    if (!rc)
+        rc = update_chapters(s, w);
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_WORK, w->id);
+    rc = sq_tx_end(s, rc);
+    for (size_t i = 0; i < w->nchapters; i++) {
+        if (rc)
+            w->chapters[i].id = old[i];
+        else
+            w->chapters[i].position = (int)i + 1;
+    }
+    if (!rc) {
+        w->published = published;
+        w->updated = now;
+    }
+    free(old);
+    return rc;
+}
+
+int store_work_delete(struct store *s, int64_t id)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = sq_prep(s, "DELETE FROM works WHERE id = ?1");
+    if (!st) {
+        rc = FICD_EDB;
+    } else {
+        sqlite3_bind_int64(st, 1, id);
+        rc = sq_run(s, st);
+        if (!rc && sq_changes(s) == 0)
+            rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
+    }
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_WORK_DELETED, id);
+    return sq_tx_end(s, rc);
+}
+
+int store_work_find_hash(struct store *s, const char *hash, int64_t *id)
+{
+    *id = 0;
+    if (!hash || !*hash)
+        return 0;
+    sqlite3_stmt *st =
+        sq_prep(s, "SELECT id FROM works WHERE content_hash = ?1 ORDER BY id LIMIT 1");
+    if (!st)
+        return FICD_EDB;
+    sq_bind_text(st, 1, hash);
+    int rc = sq_row(s, st);
+    if (rc <= 0)
+        return rc;
+    *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int store_work_publish(struct store *s, int64_t id)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = sq_prep(s, "UPDATE works SET draft = 0, updated = ?2, "
+                                  "published = CASE WHEN published = 0 THEN ?2 ELSE published END "
+                                  "WHERE id = ?1");
+    if (!st) {
+        rc = FICD_EDB;
+    } else {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, sq_now());
+        rc = sq_run(s, st);
+        if (!rc && sq_changes(s) == 0)
+            rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
+    }
+    if (!rc)
+        rc = sq_log_change(s, CHANGE_WORK, id);
+    return sq_tx_end(s, rc);
+}
+
+/* ---- reading many ---- */
+
+struct idvec {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static int idvec_push(struct idvec *a, int64_t id)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        int64_t *v = realloc(a->v, cap * sizeof(*v));
+        if (!v)
+            return FICD_ENOMEM;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = id;
+    return 0;
+}
+
+/* Builds "<head> FROM works w WHERE ..." for the filters of q. Only fixed fragments go into
+ * the SQL; the user's values are bound as ?1 (user), ?2 (creator), ?3 (tag). */
+static void query_sql(char *sql, size_t size, const char *head, const struct store_work_query *q,
+                      int page)
+{
+    int n = snprintf(sql, size, "%s FROM works w WHERE 1", head);
+    if (q->drafts_only)
+        n += snprintf(sql + n, size - (size_t)n, " AND w.draft = 1");
+    else if (!q->include_drafts)
+        n += snprintf(sql + n, size - (size_t)n, " AND w.draft = 0");
+    if (q->user_id > 0)
+        n += snprintf(sql + n, size - (size_t)n, " AND w.user_id = ?1");
+    if (q->creator)
+        n += snprintf(sql + n, size - (size_t)n,
+                      " AND w.id IN (SELECT work_id FROM work_creators WHERE name = ?2)");
+    if (q->tag)
+        n += snprintf(sql + n, size - (size_t)n,
+                      " AND w.id IN (SELECT wt.work_id FROM tags t JOIN work_tags wt "
+                      "ON wt.tag_id = t.id WHERE t.name = ?3)");
+    if (page) {
+        const char *order = q->order == STORE_ORDER_ID_ASC    ? "w.id"
+                            : q->order == STORE_ORDER_ID_DESC ? "w.id DESC"
+                                                              : "w.updated DESC, w.id DESC";
+        snprintf(sql + n, size - (size_t)n, " ORDER BY %s LIMIT ?4 OFFSET ?5", order);
+    }
+}
+
+static int prepare_query(struct store *s, const char *sql, const struct store_work_query *q,
+                         sqlite3_stmt **st)
+{
+    int e = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    if (e != SQLITE_OK)
+        return sq_fail(s, e);
+    if (q->user_id > 0)
+        sqlite3_bind_int64(*st, 1, q->user_id);
+    if (q->creator)
+        sq_bind_text(*st, 2, q->creator);
+    if (q->tag)
+        sq_bind_text(*st, 3, q->tag);
+    return 0;
+}
+
+/* Collects the matching ids of the page first, then loads them in batches, so the callback
+ * runs with no statement open. */
+int store_work_list(struct store *s, const struct store_work_query *q, store_work_cb cb, void *ctx,
+                    int64_t *total)
+{
+    static const struct store_work_query defaults = {0};
+    if (!q)
+        q = &defaults;
+    char sql[1024];
+    sqlite3_stmt *st;
+    struct idvec ids = {0};
+    if (total) {
+        *total = 0;
+        query_sql(sql, sizeof(sql), "SELECT count(*)", q, 0);
+        int rc = prepare_query(s, sql, q, &st);
+        if (rc)
+            return rc;
+        int e = sqlite3_step(st);
+        if (e == SQLITE_ROW)
+            *total = sqlite3_column_int64(st, 0);
+        else
+            rc = sq_fail(s, e);
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+    }
+    query_sql(sql, sizeof(sql), "SELECT w.id", q, 1);
+    int rc = prepare_query(s, sql, q, &st);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 4, q->limit > 0 ? q->limit : -1);
+    sqlite3_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
+    int e;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = idvec_push(&ids, sqlite3_column_int64(st, 0))))
+            break;
+    if (!rc && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_finalize(st);
+    int stopped = 0;
+    if (!rc)
+        rc = emit_works(s, ids.v, ids.n, 0, cb, ctx, &stopped);
+    free(ids.v);
+    return rc;
+}
+
+/* Walks every work in id order, one batch of ids at a time (an index range scan each), so
+ * memory stays bounded and there are a handful of queries per batch, not per work. */
+int store_work_foreach(struct store *s, int with_bodies, store_work_cb cb, void *ctx)
+{
+    int64_t ids[BATCH], after = 0;
+    int stopped = 0, rc = 0;
+    size_t step = with_bodies ? BATCH_BODIES : BATCH;
+    while (!rc && !stopped) {
+        sqlite3_stmt *st = sq_prep(s, "SELECT id FROM works WHERE id > ?1 ORDER BY id LIMIT ?2");
+        if (!st)
+            return FICD_EDB;
+        sqlite3_bind_int64(st, 1, after);
+        sqlite3_bind_int(st, 2, (int)step);
+        size_t n = 0;
+        int e;
+        while ((e = sqlite3_step(st)) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(st, 0);
+        if (e != SQLITE_DONE)
+            rc = sq_fail(s, e);
+        sqlite3_reset(st);
+        if (rc || n == 0)
+            break;
+        after = ids[n - 1];
+        rc = emit_works(s, ids, n, with_bodies, cb, ctx, &stopped);
+    }
+    return rc;
+}
+
+int store_work_count(struct store *s, int include_drafts, int64_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = include_drafts ? sq_prep(s, "SELECT count(*) FROM works")
+                                      : sq_prep(s, "SELECT count(*) FROM works WHERE draft = 0");
+    if (!st)
+        return FICD_EDB;
+    int rc = sq_row(s, st);
+    if (rc <= 0)
+        return rc;
+    *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- chapters ---- */
+
+int store_chapter_add(struct store *s, int64_t work_id, struct chapter *c)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    int position = 0;
+    int64_t id = 0;
+    rc = touch_work(s, work_id);
+    if (!rc) {
+        sqlite3_stmt *st =
+            sq_prep(s, "SELECT coalesce(max(abs(position)), 0) FROM chapters WHERE work_id = ?1");
+        if (!st) {
+            rc = FICD_EDB;
+        } else {
+            sqlite3_bind_int64(st, 1, work_id);
+            rc = sq_row(s, st);
+            if (rc == 1) {
+                position = sqlite3_column_int(st, 0) + 1;
+                sqlite3_reset(st);
+                rc = 0;
+            } else if (rc == 0) {
+                rc = sq_failf(s, FICD_EDB, "no chapter count");
+            }
+        }
+    }
+    if (!rc)
+        rc = insert_chapter(s, work_id, position, c, &id);
+    rc = sq_tx_end(s, rc);
+    if (!rc) {
+        c->id = id;
+        c->position = position;
+    }
+    return rc;
+}
+
+int store_chapter_update(struct store *s, int64_t work_id, const struct chapter *c)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    rc = touch_work(s, work_id);
+    if (!rc)
+        rc = update_chapter(s, work_id, 0, c);
+    return sq_tx_end(s, rc);
+}
+
+int store_chapter_delete(struct store *s, int64_t work_id, int64_t chapter_id)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    rc = touch_work(s, work_id);
+    if (!rc) {
+        sqlite3_stmt *st = sq_prep(s, "DELETE FROM chapters WHERE id = ?1 AND work_id = ?2");
+        if (!st) {
+            rc = FICD_EDB;
+        } else {
+            sqlite3_bind_int64(st, 1, chapter_id);
+            sqlite3_bind_int64(st, 2, work_id);
+            rc = sq_run(s, st);
+            if (!rc && sq_changes(s) == 0)
+                rc = sq_failf(s, FICD_ENOTFOUND, "work %lld has no chapter %lld",
+                              (long long)work_id, (long long)chapter_id);
+        }
+    }
+    /* Close the gap: the remaining chapters keep their order, numbered 1..n. */
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (!rc)
+        rc = chapter_ids(s, work_id, &ids, &n);
+    if (!rc)
+        rc = set_positions(s, work_id, ids, n);
+    free(ids);
+    return sq_tx_end(s, rc);
+}
+
+int store_chapter_reorder(struct store *s, int64_t work_id, const int64_t *ids, size_t n)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    rc = touch_work(s, work_id);
+    int64_t *have = NULL;
+    size_t nhave = 0;
+    if (!rc)
+        rc = chapter_ids(s, work_id, &have, &nhave);
+    if (!rc && n != nhave)
+        rc = sq_failf(s, FICD_EINVAL, "work %lld has %zu chapters, not %zu", (long long)work_id,
+                      nhave, n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!contains_id(have, nhave, ids[i]) || contains_id(ids, i, ids[i]))
+            rc = sq_failf(s, FICD_EINVAL, "chapter %lld is not part of work %lld or given twice",
+                          (long long)ids[i], (long long)work_id);
+    }
+    free(have);
+    if (!rc)
+        rc = set_positions(s, work_id, ids, n);
+    return sq_tx_end(s, rc);
+}
