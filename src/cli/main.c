@@ -12,6 +12,9 @@ static const struct cli_cmd *const commands[] = {
     &cli_cmd_list,
     &cli_cmd_show,
     &cli_cmd_tag,
+    &cli_cmd_serve,
+    &cli_cmd_demo,
+    &cli_cmd_search,
 };
 
 static void usage(FILE *f)

@@ -52,7 +52,7 @@ src = open(sys.argv[2], encoding="utf-8").read()
 assert j["title"], "no title"
 assert j["chapters"] and all(c["html"].strip() for c in j["chapters"])
 words = len(re.findall(r"\S+", src))
-assert 0.8 * words < j["words"] <= words, (j["words"], words)
+assert 0.8 * words < j["words"] <= 1.05 * words, (j["words"], words)
 assert "<script" not in json.dumps(j)
 PY
   done
@@ -110,7 +110,7 @@ for id in "${ids[@]}"; do
     expect_status 0 "$FICD" export --data "$D" --format $fmt "$id" -o "$TMP/w$id.$fmt"
     [ -s "$TMP/w$id.$fmt" ] && ok || fail "empty $fmt export of $id"
   done
-  if command -v epubcheck >/dev/null; then
+  if [ -f /usr/share/java/epubcheck.jar ] || command -v epubcheck >/dev/null; then
     expect_status 0 epubcheck -q "$TMP/w$id.epub"
     if grep -qE 'WARNING|ERROR' "$TMP/out" "$TMP/err"; then fail "epubcheck $id: $(cat "$TMP/err")"; else ok; fi
   fi

@@ -21,3 +21,8 @@ finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" = 0 ]
 }
+# epubcheck: Debian installs it as a bare jar; run it through java so no binfmt set-up is needed.
+epubcheck() {
+  local jar=/usr/share/java/epubcheck.jar
+  if [ -f "$jar" ]; then java -jar "$jar" "$@"; else command epubcheck "$@"; fi
+}

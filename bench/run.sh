@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search one when present.
+#
+# Usage: bash bench/run.sh [all|import|search]   (default: all)
+# Each benchmark is its own script; this only dispatches. See bench/README.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+what=${1:-all}
+
+run_search() {
+  if [ -f "$here/run_search.sh" ]; then
+    bash "$here/run_search.sh"
+  else
+    echo "bench: no search benchmark (bench/run_search.sh) yet" >&2
+    return "$1"
+  fi
+}
+
+case "$what" in
+  all)
+    bash "$here/import.sh"
+    run_search 0
+    ;;
+  import) bash "$here/import.sh" ;;
+  search) run_search 2 ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|search]" ;;
+  *)
+    echo "usage: bash bench/run.sh [all|import|search]" >&2
+    exit 2
+    ;;
+esac

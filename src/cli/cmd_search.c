@@ -1,0 +1,385 @@
+/* cmd_search.c: `ficd search`: filter and full-text search over the archive through the
+ * index (built from the store at start), printed as a list or as the API's JSON. */
+#include "cli/cli.h"
+#include "index/index.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_LIST 64
+
+static void search_usage(FILE *f)
+{
+    fprintf(f, "usage: ficd search [QUERY] [--tag T]... [--exclude-tag T]... [--rating R]...\n"
+               "                   [--warning W]... [--exclude-warning W]... [--category C]...\n"
+               "                   [--fandom F]... [--complete] [--words MIN-MAX] [--language L]\n"
+               "                   [--sort FIELD] [--page N] [--format json] [--data DIR]\n\n"
+               "Searches published works. QUERY is full text: words, \"phrases\", prefix*,\n"
+               "AND / OR / NOT (or -word), parentheses, and title:, summary:, creator:, tag:\n"
+               "qualifiers (see docs/search.md). Filters combine with AND; tag names may be\n"
+               "synonyms. Counts (total and facets) are exact over the whole result.\n\n"
+               "options:\n"
+               "  --tag T              works carrying tag T (repeat: all of them)\n"
+               "  --exclude-tag T      leave out works carrying tag T\n"
+               "  --rating R           G, T, M, E, NR or the AO3 name (repeat: any of them)\n"
+               "  --warning W          works carrying archive warning W (repeat: all of them)\n"
+               "  --exclude-warning W  leave out works carrying warning W\n"
+               "  --category C         F/F, F/M, Gen, M/M, Multi, Other (repeat: all of them)\n"
+               "  --fandom F           works in fandom F (repeat: any of them)\n"
+               "  --complete           complete works only\n"
+               "  --words MIN-MAX      word count range (MIN- or -MAX for one side)\n"
+               "  --language L         works in language L\n"
+               "  --sort FIELD         best, author, title, posted, updated, words, kudos,\n"
+               "                       hits, comments, bookmarks (default: best with QUERY,\n"
+               "                       else updated)\n"
+               "  --page N             page N of 20 works (default 1)\n"
+               "  --format FMT         text (default) or json\n"
+               "  --data DIR           data directory (default ./ficd-data or $FICD_DATA)\n"
+               "  -h, --help           show this help\n");
+}
+
+struct strs {
+    const char *v[MAX_LIST];
+    size_t n;
+};
+
+static int strs_add(struct strs *l, const char *s, const char *flag)
+{
+    if (l->n == MAX_LIST) {
+        fprintf(stderr, "ficd search: too many %s options (at most %d)\n", flag, MAX_LIST);
+        return -1;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+/* Parses "MIN-MAX", "MIN-" or "-MAX" (non-negative integers). */
+static int parse_range(const char *s, struct idx_range *r)
+{
+    const char *dash = strchr(s, '-');
+    char *end;
+    if (!dash) {
+        r->min = r->max = strtoll(s, &end, 10);
+        return *s && !*end && r->min >= 0 ? 0 : -1;
+    }
+    if (dash != s) {
+        r->min = strtoll(s, &end, 10);
+        if (end != dash || r->min < 0)
+            return -1;
+    }
+    if (dash[1]) {
+        r->max = strtoll(dash + 1, &end, 10);
+        if (*end || r->max < 0)
+            return -1;
+    }
+    if (dash == s && !dash[1])
+        return -1;
+    return r->max && r->min > r->max ? -1 : 0;
+}
+
+/* Prints snippet HTML for a terminal: <mark> as *, entities decoded. */
+static void print_snippet(const char *h)
+{
+    static const struct {
+        const char *from, *to;
+    } rep[] = {{"<mark>", "*"}, {"</mark>", "*"}, {"&amp;", "&"}, {"&lt;", "<"},
+               {"&gt;", ">"},   {"&quot;", "\""}, {"&#39;", "'"}};
+    printf("      ");
+    while (*h) {
+        size_t i;
+        for (i = 0; i < sizeof(rep) / sizeof(rep[0]); i++)
+            if (!strncmp(h, rep[i].from, strlen(rep[i].from)))
+                break;
+        if (i < sizeof(rep) / sizeof(rep[0])) {
+            fputs(rep[i].to, stdout);
+            h += strlen(rep[i].from);
+        } else
+            putchar(*h++);
+    }
+    putchar('\n');
+}
+
+static void print_list(const char *label, const struct strlist *l)
+{
+    if (!l->n)
+        return;
+    printf("      %s: ", label);
+    for (size_t i = 0; i < l->n; i++)
+        printf("%s%s", i ? ", " : "", l->v[i]);
+    printf("\n");
+}
+
+static void print_text(const struct idx_result *r, struct store *s)
+{
+    uint64_t pages = (r->total + (uint64_t)r->per_page - 1) / (uint64_t)r->per_page;
+    printf("%llu work%s found", (unsigned long long)r->total, r->total == 1 ? "" : "s");
+    if (pages > 1)
+        printf(" (page %d of %llu)", r->page, (unsigned long long)pages);
+    printf("\n");
+    for (size_t i = 0; i < r->nhits; i++) {
+        struct work w;
+        if (store_work_get(s, r->hits[i].id, 0, &w)) {
+            printf("\n%6lld  %s\n", (long long)r->hits[i].id, r->hits[i].title);
+            continue;
+        }
+        printf("\n%6lld  %s", (long long)w.id, w.title && *w.title ? w.title : "(untitled)");
+        if (w.creators.n) {
+            printf(" by ");
+            for (size_t k = 0; k < w.creators.n; k++)
+                printf("%s%s", k ? ", " : "", w.creators.v[k]);
+        }
+        printf("\n      %s, %d words, ", rating_name(w.rating), work_words(&w));
+        if (w.expected_chapters > 0)
+            printf("%zu/%d chapters", w.nchapters, w.expected_chapters);
+        else
+            printf("%zu/? chapters", w.nchapters);
+        printf(", %lld kudos, %lld hits\n", (long long)w.kudos, (long long)w.hits);
+        print_list("Fandoms", &w.fandoms);
+        print_list("Relationships", &w.relationships);
+        if (r->hits[i].snippet)
+            print_snippet(r->hits[i].snippet);
+        work_free(&w);
+    }
+    if (!r->total)
+        return;
+    printf("\n");
+    for (int g = 0; g < IDX_FACET__COUNT; g++) {
+        const struct idx_facets *f = &r->facets[g];
+        int any = 0;
+        for (size_t i = 0; i < f->n; i++) {
+            if (!f->v[i].count)
+                continue;
+            if (!any)
+                printf("%-14s", idx_facet_group_name((enum idx_facet_group)g));
+            printf("%s%s (%llu)", any ? ", " : "", f->v[i].name, (unsigned long long)f->v[i].count);
+            any = 1;
+        }
+        if (any)
+            printf("\n");
+    }
+}
+
+static int run_search(int argc, char **argv)
+{
+    const char *data = NULL;
+    struct strs tags = {0}, ex_tags = {0}, fandoms = {0};
+    struct idx_query q = {0};
+    int json = 0, sort_given = 0;
+    enum {
+        O_TAG = 256,
+        O_EXTAG,
+        O_RATING,
+        O_WARN,
+        O_EXWARN,
+        O_CAT,
+        O_FANDOM,
+        O_COMPLETE,
+        O_WORDS,
+        O_LANG,
+        O_SORT,
+        O_PAGE,
+        O_FORMAT,
+        O_DATA
+    };
+    static const struct option opts[] = {{"tag", required_argument, 0, O_TAG},
+                                         {"exclude-tag", required_argument, 0, O_EXTAG},
+                                         {"rating", required_argument, 0, O_RATING},
+                                         {"warning", required_argument, 0, O_WARN},
+                                         {"exclude-warning", required_argument, 0, O_EXWARN},
+                                         {"category", required_argument, 0, O_CAT},
+                                         {"fandom", required_argument, 0, O_FANDOM},
+                                         {"complete", no_argument, 0, O_COMPLETE},
+                                         {"words", required_argument, 0, O_WORDS},
+                                         {"language", required_argument, 0, O_LANG},
+                                         {"sort", required_argument, 0, O_SORT},
+                                         {"page", required_argument, 0, O_PAGE},
+                                         {"format", required_argument, 0, O_FORMAT},
+                                         {"data", required_argument, 0, O_DATA},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_TAG:
+            if (strs_add(&tags, optarg, "--tag"))
+                return CLI_USAGE;
+            break;
+        case O_EXTAG:
+            if (strs_add(&ex_tags, optarg, "--exclude-tag"))
+                return CLI_USAGE;
+            break;
+        case O_FANDOM:
+            if (strs_add(&fandoms, optarg, "--fandom"))
+                return CLI_USAGE;
+            break;
+        case O_RATING: {
+            int r = rating_parse(optarg);
+            if (r < 0) {
+                fprintf(stderr, "ficd search: unknown rating '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            q.ratings |= 1u << r;
+            break;
+        }
+        case O_WARN:
+        case O_EXWARN: {
+            unsigned w = warning_parse(optarg);
+            if (!w) {
+                fprintf(stderr, "ficd search: unknown archive warning '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            if (c == O_WARN)
+                q.warnings |= w;
+            else
+                q.exclude_warnings |= w;
+            break;
+        }
+        case O_CAT: {
+            unsigned k = category_parse(optarg);
+            if (!k) {
+                fprintf(stderr, "ficd search: unknown category '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            q.categories |= k;
+            break;
+        }
+        case O_COMPLETE:
+            q.complete = IDX_COMPLETE_ONLY;
+            break;
+        case O_WORDS:
+            if (parse_range(optarg, &q.words)) {
+                fprintf(stderr, "ficd search: --words wants MIN-MAX, MIN- or -MAX, not '%s'\n",
+                        optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case O_LANG:
+            q.language = optarg;
+            break;
+        case O_SORT: {
+            int s = idx_sort_parse(optarg);
+            if (s < 0) {
+                fprintf(stderr,
+                        "ficd search: unknown sort '%s' (best, author, title, posted, "
+                        "updated, words, kudos, hits, comments, bookmarks)\n",
+                        optarg);
+                return CLI_USAGE;
+            }
+            q.sort = (enum idx_sort)s;
+            sort_given = 1;
+            break;
+        }
+        case O_PAGE: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 1000000) {
+                fprintf(stderr, "ficd search: --page wants a number from 1, not '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            q.page = (int)v;
+            break;
+        }
+        case O_FORMAT:
+            if (!strcmp(optarg, "json"))
+                json = 1;
+            else if (strcmp(optarg, "text")) {
+                fprintf(stderr, "ficd search: --format must be text or json\n");
+                return CLI_USAGE;
+            }
+            break;
+        case O_DATA:
+            data = optarg;
+            break;
+        case 'h':
+            search_usage(stdout);
+            return CLI_OK;
+        default:
+            search_usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    /* The query is the remaining arguments joined by spaces. */
+    struct buf text = BUF_INIT;
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            buf_putc(&text, ' ');
+        buf_puts(&text, argv[i]);
+    }
+    q.text = text.len ? buf_str(&text) : NULL;
+    q.tags = tags.v;
+    q.ntags = tags.n;
+    q.exclude_tags = ex_tags.v;
+    q.nexclude_tags = ex_tags.n;
+    q.fandoms = fandoms.v;
+    q.nfandoms = fandoms.n;
+    q.include_restricted = 1; /* the archive's owner at the command line sees everything */
+    if (!sort_given)
+        q.sort = IDX_SORT_BEST;
+
+    struct idx *idx;
+    struct idx_result r;
+    struct store *s;
+    int status = CLI_OK;
+    if (idx_new(q.text != NULL, &idx)) {
+        fprintf(stderr, "ficd search: out of memory\n");
+        buf_free(&text);
+        return CLI_FAIL;
+    }
+    /* Check the query's syntax before reading the archive. */
+    if (q.text) {
+        int rc = idx_search(idx, &q, &r);
+        if (rc == FICD_ESYNTAX || rc == FICD_EINVAL) {
+            fprintf(stderr, "ficd search: %s\n", r.err);
+            status = CLI_USAGE;
+        }
+        idx_result_free(&r);
+        if (status) {
+            idx_free(idx);
+            buf_free(&text);
+            return status;
+        }
+    }
+    if (cli_open_store(cli_data_dir(data), &s)) {
+        idx_free(idx);
+        buf_free(&text);
+        return CLI_FAIL;
+    }
+    int rc = idx_build(idx, s, isatty(STDERR_FILENO));
+    if (rc) {
+        fprintf(stderr, "ficd search: cannot build the index: %s\n",
+                rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(s) : ficd_strerror(rc));
+        status = CLI_FAIL;
+    } else {
+        rc = idx_search(idx, &q, &r);
+        if (rc) {
+            fprintf(stderr, "ficd search: %s\n", r.err[0] ? r.err : ficd_strerror(rc));
+            status = rc == FICD_ESYNTAX || rc == FICD_EINVAL ? CLI_USAGE : CLI_FAIL;
+        } else if ((rc = idx_result_snippets(&r, s))) {
+            fprintf(stderr, "ficd search: %s\n", store_errmsg(s));
+            status = CLI_FAIL;
+        } else if (json) {
+            json_t *j = idx_result_to_json(&r, s);
+            if (!j) {
+                fprintf(stderr, "ficd search: out of memory\n");
+                status = CLI_FAIL;
+            } else {
+                cli_print_json(stdout, j);
+                json_decref(j);
+            }
+        } else
+            print_text(&r, s);
+        idx_result_free(&r);
+    }
+    store_close(s);
+    idx_free(idx);
+    buf_free(&text);
+    return status;
+}
+
+const struct cli_cmd cli_cmd_search = {"search", "search works by tags, filters and full text",
+                                       run_search};

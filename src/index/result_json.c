@@ -1,0 +1,107 @@
+/* result_json.c: a search result as the API's JSON (shared by `ficd search --format json`
+ * and GET /api/v1/works): total, page, the works with their metadata, and exact facets. */
+#include "index/index.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+static json_t *strlist_json(const struct strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < l->n; i++)
+        json_array_append_new(a, json_string(l->v[i]));
+    return a;
+}
+
+static json_t *bits_json(unsigned bits, int count, const char *(*name)(unsigned))
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < count; i++)
+        if (bits & (1u << i))
+            json_array_append_new(a, json_string(name(1u << i)));
+    return a;
+}
+
+static json_t *work_json(const struct work *w)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    char ch[48];
+    if (w->expected_chapters > 0)
+        snprintf(ch, sizeof(ch), "%zu/%d", w->nchapters, w->expected_chapters);
+    else
+        snprintf(ch, sizeof(ch), "%zu/?", w->nchapters);
+    json_object_set_new(j, "id", json_integer(w->id));
+    json_object_set_new(j, "title", json_string(w->title ? w->title : ""));
+    json_object_set_new(j, "creators", strlist_json(&w->creators));
+    json_object_set_new(j, "rating", json_string(rating_name(w->rating)));
+    json_object_set_new(j, "warnings", bits_json(w->warnings, WARN__COUNT, warning_name));
+    json_object_set_new(j, "categories", bits_json(w->categories, CAT__COUNT, category_name));
+    json_object_set_new(j, "fandoms", strlist_json(&w->fandoms));
+    json_object_set_new(j, "relationships", strlist_json(&w->relationships));
+    json_object_set_new(j, "characters", strlist_json(&w->characters));
+    json_object_set_new(j, "freeforms", strlist_json(&w->freeforms));
+    json_object_set_new(j, "words", json_integer(work_words(w)));
+    json_object_set_new(j, "chapters", json_string(ch));
+    json_object_set_new(j, "complete", json_boolean(work_is_complete(w)));
+    json_object_set_new(j, "language", w->language ? json_string(w->language) : json_null());
+    json_object_set_new(j, "summary", w->summary ? json_string(w->summary) : json_null());
+    json_object_set_new(j, "published", json_integer(w->published));
+    json_object_set_new(j, "updated", json_integer(w->updated));
+    json_object_set_new(j, "kudos", json_integer(w->kudos));
+    json_object_set_new(j, "hits", json_integer(w->hits));
+    json_object_set_new(j, "comments", json_integer(w->comments));
+    json_object_set_new(j, "bookmarks", json_integer(w->bookmarks));
+    return j;
+}
+
+static const char *const group_names[IDX_FACET__COUNT] = {
+    "ratings", "warnings", "categories", "fandoms", "relationships", "characters", "freeforms"};
+
+const char *idx_facet_group_name(enum idx_facet_group g)
+{
+    return (unsigned)g < IDX_FACET__COUNT ? group_names[g] : "";
+}
+
+struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
+{
+    json_t *j = json_object(), *works = json_array(), *facets = json_object();
+    if (!j || !works || !facets) {
+        json_decref(j);
+        json_decref(works);
+        json_decref(facets);
+        return NULL;
+    }
+    json_object_set_new(j, "total", json_integer((json_int_t)r->total));
+    json_object_set_new(j, "page", json_integer(r->page));
+    json_object_set_new(j, "per_page", json_integer(r->per_page));
+    for (size_t i = 0; i < r->nhits; i++) {
+        const struct idx_hit *h = &r->hits[i];
+        struct work w;
+        json_t *o = NULL;
+        if (s && !store_work_get(s, h->id, 0, &w)) {
+            o = work_json(&w);
+            work_free(&w);
+        }
+        if (!o) {
+            o = json_object();
+            json_object_set_new(o, "id", json_integer(h->id));
+            json_object_set_new(o, "title", json_string(h->title ? h->title : ""));
+        }
+        if (h->snippet)
+            json_object_set_new(o, "snippet", json_string(h->snippet));
+        json_array_append_new(works, o);
+    }
+    json_object_set_new(j, "works", works);
+    for (int g = 0; g < IDX_FACET__COUNT; g++) {
+        json_t *f = json_object();
+        for (size_t i = 0; f && i < r->facets[g].n; i++)
+            json_object_set_new(f, r->facets[g].v[i].name,
+                                json_integer((json_int_t)r->facets[g].v[i].count));
+        json_object_set_new(facets, group_names[g], f);
+    }
+    json_object_set_new(j, "facets", facets);
+    return j;
+}

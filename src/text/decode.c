@@ -1,0 +1,299 @@
+/* decode.c: manuscript bytes to clean UTF-8 (BOMs, UTF-16, Windows-1252, line ends, controls). */
+#include "text/decode.h"
+#include "core/buf.h"
+#include "core/err.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Windows-1252 0x80..0x9F; 0 marks the five bytes the code page leaves undefined. */
+static const uint16_t cp1252_hi[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+static void set_err(struct text_err *err, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(struct text_err *err, int line, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    err->line = line;
+}
+
+static void put_utf8(struct buf *b, uint32_t cp)
+{
+    char s[4];
+    if (cp < 0x80) {
+        s[0] = (char)cp;
+        buf_put(b, s, 1);
+    } else if (cp < 0x800) {
+        s[0] = (char)(0xC0 | (cp >> 6));
+        s[1] = (char)(0x80 | (cp & 0x3F));
+        buf_put(b, s, 2);
+    } else if (cp < 0x10000) {
+        s[0] = (char)(0xE0 | (cp >> 12));
+        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[2] = (char)(0x80 | (cp & 0x3F));
+        buf_put(b, s, 3);
+    } else {
+        s[0] = (char)(0xF0 | (cp >> 18));
+        s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[3] = (char)(0x80 | (cp & 0x3F));
+        buf_put(b, s, 4);
+    }
+}
+
+/* Length of the well-formed UTF-8 sequence at p (at most n bytes available), 0 if the bytes
+ * there are not one: overlong forms, surrogates and code points above U+10FFFF are refused. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* 1-based line of byte offset pos, counting LF, CRLF and lone CR as line ends. */
+static int line_at(const unsigned char *in, size_t pos)
+{
+    int line = 1;
+    for (size_t i = 0; i < pos; i++)
+        if (in[i] == '\n' || (in[i] == '\r' && (i + 1 >= pos || in[i + 1] != '\n')))
+            line++;
+    return line;
+}
+
+/* UTF-16 (after the BOM) to UTF-8 in out; refuses lone surrogates and an odd byte count. */
+static int decode_utf16(const unsigned char *in, size_t n, int be, struct buf *out,
+                        struct text_err *err)
+{
+    int line = 1;
+    if (n % 2) {
+        set_err(err, 0, "truncated UTF-16 text (odd number of bytes)");
+        return FICD_EENCODING;
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        uint32_t u = be ? (uint32_t)(in[i] << 8 | in[i + 1]) : (uint32_t)(in[i + 1] << 8 | in[i]);
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            uint32_t l = 0;
+            if (i + 3 < n)
+                l = be ? (uint32_t)(in[i + 2] << 8 | in[i + 3])
+                       : (uint32_t)(in[i + 3] << 8 | in[i + 2]);
+            if (l < 0xDC00 || l > 0xDFFF) {
+                set_err(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
+                        (unsigned)u, line);
+                return FICD_EENCODING;
+            }
+            u = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);
+            i += 2;
+        } else if (u >= 0xDC00 && u <= 0xDFFF) {
+            set_err(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d", (unsigned)u,
+                    line);
+            return FICD_EENCODING;
+        } else if (u == 0) {
+            set_err(err, 0, "binary file (NUL characters), not a text manuscript");
+            return FICD_EINVAL;
+        }
+        if (u == '\n')
+            line++;
+        put_utf8(out, u);
+    }
+    return 0;
+}
+
+/* Bytes that are not UTF-8: Windows-1252 (a superset of Latin-1's printable range) when every
+ * byte is defined there. Within a file that is otherwise UTF-8 (more well-formed multi-byte
+ * sequences than stray bytes), the stray bytes alone are read as Windows-1252, so one pasted
+ * curly quote does not turn the rest of the file into mojibake. */
+static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf *out,
+                       const char **enc, struct text_err *err)
+{
+    int c1 = 0;
+    for (size_t i = 0; i < n;) {
+        if (mixed) {
+            size_t l = utf8_seq(in + i, n - i);
+            if (l > 0) {
+                buf_put(out, in + i, l);
+                i += l;
+                continue;
+            }
+        }
+        unsigned char c = in[i];
+        if (c < 0x80) {
+            buf_putc(out, (char)c);
+        } else if (c >= 0xA0) {
+            put_utf8(out, c);
+        } else if (cp1252_hi[c - 0x80]) {
+            put_utf8(out, cp1252_hi[c - 0x80]);
+            c1 = 1;
+        } else {
+            int line = line_at(in, i);
+            set_err(err, line,
+                    "undecodable byte 0x%02X at line %d (neither UTF-8 nor Windows-1252)", c, line);
+            return FICD_EENCODING;
+        }
+        i++;
+    }
+    *enc = mixed ? "UTF-8" : c1 ? "windows-1252" : "ISO-8859-1";
+    return 0;
+}
+
+/* Normalises decoded UTF-8 in place of a new buffer: CRLF and CR to LF, form feed to LF, other
+ * C0 controls (except TAB) and DEL removed. Refuses text where such controls are more than
+ * about 1% of the characters (a binary file that happens to decode). */
+static int clean_text(const char *s, size_t n, struct buf *out, struct text_err *err)
+{
+    size_t controls = 0, chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80)
+            chars++;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F)
+            controls++;
+    }
+    if (controls > 0 && controls * 100 > chars) {
+        set_err(err, 0, "binary file (%zu control characters), not a text manuscript", controls);
+        return FICD_EINVAL;
+    }
+    size_t i = 0;
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r') {
+            buf_putc(out, '\n');
+            if (i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else if (c == '\f') {
+            buf_putc(out, '\n');
+        } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
+            continue;
+        } else {
+            buf_putc(out, (char)c);
+        }
+    }
+    return 0;
+}
+
+/* True when s holds nothing but whitespace (ASCII, no-break space, BOM, ideographic space). */
+static int blank_text(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            i++;
+        } else if (i + 1 < n && c == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
+            i += 2;
+        } else if (i + 2 < n && ((memcmp(s + i, "\xEF\xBB\xBF", 3) == 0) ||
+                                 memcmp(s + i, "\xE3\x80\x80", 3) == 0)) {
+            i += 3;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
+                const char **encoding, struct text_err *err)
+{
+    struct buf raw = BUF_INIT, clean = BUF_INIT;
+    const char *enc = "UTF-8";
+    int rc = 0;
+    *out = NULL;
+    if (outlen)
+        *outlen = 0;
+    if (n == 0) {
+        set_err(err, 0, "empty file");
+        return FICD_EINVAL;
+    }
+    if (n >= 2 && ((in[0] == 0xFF && in[1] == 0xFE) || (in[0] == 0xFE && in[1] == 0xFF))) {
+        int be = in[0] == 0xFE;
+        enc = be ? "UTF-16BE" : "UTF-16LE";
+        rc = decode_utf16(in + 2, n - 2, be, &raw, err);
+    } else {
+        if (memchr(in, 0, n)) {
+            set_err(err, 0, "binary file (NUL bytes), not a text manuscript");
+            return FICD_EINVAL;
+        }
+        size_t good_multi = 0, bad = 0;
+        for (size_t i = 0; i < n;) {
+            size_t l = utf8_seq(in + i, n - i);
+            if (l == 0) {
+                bad++;
+                i++;
+            } else {
+                good_multi += l > 1;
+                i += l;
+            }
+        }
+        if (bad == 0) {
+            if (n >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0) {
+                in += 3;
+                n -= 3;
+            }
+            buf_put(&raw, in, n);
+        } else {
+            rc = decode_8bit(in, n, good_multi > bad, &raw, &enc, err);
+        }
+    }
+    if (rc == 0 && raw.err)
+        rc = raw.err;
+    if (rc == 0)
+        rc = clean_text(raw.data ? raw.data : "", raw.len, &clean, err);
+    buf_free(&raw);
+    if (rc == 0 && clean.err)
+        rc = clean.err;
+    if (rc == 0 && blank_text(clean.data ? clean.data : "", clean.len)) {
+        set_err(err, 0, "empty file (only whitespace)");
+        rc = FICD_EINVAL;
+    }
+    if (rc) {
+        buf_free(&clean);
+        return rc;
+    }
+    size_t len = clean.len;
+    *out = buf_take(&clean);
+    if (!*out)
+        return FICD_ENOMEM;
+    if (outlen)
+        *outlen = len;
+    if (encoding)
+        *encoding = enc;
+    return 0;
+}

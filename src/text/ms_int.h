@@ -1,0 +1,142 @@
+/* ms_int.h: private to the manuscript importer (manuscript.c and ms_*.c): the block model the
+ * format readers produce and the detectors share, and the helpers between the files. */
+#ifndef FICD_MS_INT_H
+#define FICD_MS_INT_H
+
+#include "core/buf.h"
+#include "core/work.h"
+#include "text/manuscript.h"
+
+#include <stddef.h>
+
+/* One block of the manuscript: a paragraph of plain text (blank-line separated), a Markdown
+ * block, or a block-level HTML element. Detection works on text; rendering uses raw for
+ * Markdown (the source lines) and HTML (the serialised element), text otherwise. */
+enum msb_kind {
+    MSB_PARA = 0, /* prose or anything the detectors may look at */
+    MSB_BREAK,    /* scene break */
+    MSB_OPAQUE,   /* HTML list/table/pre, Markdown code fence: body only, never metadata */
+};
+
+/* What the detectors decided a block is. */
+enum msb_role {
+    MSR_BODY = 0,
+    MSR_DROP,    /* consumed: title line, header lines, rules around them, end markers */
+    MSR_HEADING, /* a chapter heading */
+};
+
+struct ms_block {
+    char *text; /* lines trimmed, inner whitespace collapsed, joined with '\n' */
+    char *raw;  /* Markdown source / serialised HTML element; NULL for plain text */
+    int line;   /* first line, 1-based (0 for HTML) */
+    int nlines; /* lines in text */
+    int hlevel; /* heading level (Markdown '#', HTML h1..h6), 0 otherwise */
+    enum msb_kind kind;
+    enum msb_role role;
+    char *chtitle; /* chapter heading: the chapter's title (may be NULL) */
+};
+
+struct ms_doc {
+    struct ms_block *b;
+    size_t n, cap;
+    enum ms_format fmt;
+    int wrapped; /* plain text hard-wrapped at ~70-80 columns: join lines of a paragraph */
+};
+
+/* Declared completion, from headers or markers. */
+enum ms_status { MS_STATUS_UNKNOWN = -1, MS_STATUS_WIP = -2, MS_STATUS_COMPLETE = -3 };
+
+/* The parse in progress. */
+struct ms_ctx {
+    struct work *w;
+    const struct ms_opts *o;
+    struct text_err *err;
+    int status; /* enum ms_status, or the declared expected chapter count (> 0) */
+    int title_from_key;
+    struct strlist title_sides; /* characters named in a "Title - A/B" pairing */
+    struct strlist disclaimed;  /* what a disclaimer says the writer does not own */
+};
+
+/* ms_util.c */
+char *ms_strndup_trim(const char *s, size_t n);
+int ms_starts_ci(const char *s, const char *prefix); /* ASCII case-insensitive prefix */
+const char *ms_find_ci(const char *hay, const char *needle);
+int ms_words(const char *s);
+size_t ms_chars(const char *s, size_t n); /* code points */
+int ms_is_quote_start(const char *s);
+int ms_ends_sentence(const char *s);
+int ms_is_rule_line(const char *s); /* scene-break / separator line */
+void ms_title_case(char *s);        /* AO3-style title case, in place */
+char *ms_title_from_filename(const char *path);
+int ms_split_add(struct strlist *l, const char *v, const char *seps, int split_and);
+void ms_note_add(char **dst, const char *text);
+int ms_utf8_next(const char *s, size_t n, size_t *i);
+void ms_collapse_ws(struct buf *out, const char *s, size_t n);
+
+/* ms_blocks.c */
+void ms_doc_free(struct ms_doc *d);
+struct ms_block *ms_doc_add(struct ms_doc *d);
+int ms_blocks_text(struct ms_doc *d, const char *s, size_t n);
+int ms_blocks_markdown(struct ms_doc *d, const char *s, size_t n, int first_line);
+int ms_chapter_heading(const char *line, char **title);
+int ms_end_marker(const char *s); /* 1 = The End / Fin, 2 = To be continued / TBC */
+void ms_render_text_block(struct buf *out, const struct ms_block *b, int wrapped);
+void ms_inline(struct buf *out, const char *s, size_t n);
+
+/* ms_html.c */
+int ms_blocks_html(struct ms_doc *d, const char *s, size_t n, char **title);
+
+/* ms_yaml.c: front matter at the very top ("---" line ... "---" or "..." line). Returns the
+ * byte length of the front matter (0 when there is none) and applies the keys to ctx;
+ * *structured is set when the keys are those of ficd's own export. */
+size_t ms_front_matter(struct ms_ctx *c, const char *s, size_t n, int *structured, int *end_line);
+
+/* ms_meta.c */
+enum ms_key {
+    K_NONE = 0,
+    K_TITLE,
+    K_AUTHOR,
+    K_FANDOM,
+    K_SERIES,
+    K_SERIES_POS,
+    K_PAIRING,
+    K_CHARACTERS,
+    K_RATING,
+    K_WARNINGS,
+    K_CATEGORY,
+    K_GENRE,
+    K_LANGUAGE,
+    K_STATUS,
+    K_COMPLETE,
+    K_CHAPTERS,
+    K_SUMMARY,
+    K_DISCLAIMER,
+    K_TAGS,
+    K_BETA,
+    K_NOTES,
+    K_NOTES_END,
+    K_SONG,
+    K_PROMPT,
+    K_IGNORE,
+};
+int ms_key_lookup(const char *key);
+int ms_key_line(const char *line, const char **val); /* K_*, or -1 when not "Key: value" */
+int ms_apply_key(struct ms_ctx *c, int key, const char *keyname, const char *val, int from_yaml);
+void ms_apply_warnings(struct ms_ctx *c, const char *text);
+void ms_parse_status(struct ms_ctx *c, const char *val);
+int ms_title_line(const char *line);
+void ms_set_title(struct ms_ctx *c, const char *line);
+int ms_note_label(const char *s, const char **rest); /* A/N:, Author's Note: ... */
+int ms_notey(const char *s, int at_end);
+void ms_scan_header(struct ms_ctx *c, struct ms_doc *d, size_t *pos);
+void ms_extract_beta(struct ms_ctx *c, const char *notes);
+void ms_note_scan(struct ms_ctx *c, const char *text);
+size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended);
+size_t ms_leading_notes(struct ms_doc *d, size_t from, size_t to);
+void ms_collect_notes(struct ms_ctx *c, struct ms_doc *d, size_t from, size_t to, char **dst);
+
+/* ms_suggest.c */
+char *ms_detect_language(const char *text, size_t n);
+int ms_suggest(struct ms_ctx *c, const char *text, size_t n);
+
+#endif

@@ -1,0 +1,272 @@
+/* wordcount.c: word counts the way AO3 counts them (docs/wordcount.md has the rules). */
+#include "text/wordcount.h"
+#include "core/err.h"
+
+#include <gumbo.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* The counter's state between pieces of text: the count, whether the last character was
+ * part of a word, and whether one hyphen is pending (a second one makes a dash). */
+struct wc {
+    long long words;
+    int in_word;
+    int hyphen;
+};
+
+/* A code point range of a script written without spaces between words. */
+struct wc_range {
+    int32_t lo, hi;
+};
+
+/* Han, Hiragana, Katakana and Thai, the scripts AO3 counts one word per character, sorted. */
+static const struct wc_range cjk_ranges[] = {
+    {0x0E01, 0x0E3A},   {0x0E40, 0x0E5B},   /* Thai */
+    {0x2E80, 0x2E99},   {0x2E9B, 0x2EF3},   /* CJK radicals supplement */
+    {0x2F00, 0x2FD5},                       /* Kangxi radicals */
+    {0x3005, 0x3005},   {0x3007, 0x3007},   /* ideographic iteration mark, number zero */
+    {0x3021, 0x3029},   {0x3038, 0x303B},   /* Hangzhou numerals, ... */
+    {0x3041, 0x3096},   {0x309D, 0x309F},   /* Hiragana */
+    {0x30A1, 0x30FA},   {0x30FD, 0x30FF},   /* Katakana (not the Common ー and ・) */
+    {0x31F0, 0x31FF},                       /* Katakana phonetic extensions */
+    {0x32D0, 0x32FE},   {0x3300, 0x3357},   /* circled and squared Katakana */
+    {0x3400, 0x4DBF},                       /* CJK extension A */
+    {0x4E00, 0x9FFF},                       /* CJK unified ideographs */
+    {0xF900, 0xFA6D},   {0xFA70, 0xFAD9},   /* CJK compatibility ideographs */
+    {0xFF66, 0xFF6F},   {0xFF71, 0xFF9D},   /* halfwidth Katakana */
+    {0x1AFF0, 0x1AFFE}, {0x1B000, 0x1B000}, /* Kana extended-B, Katakana letter archaic e */
+    {0x1B001, 0x1B11F},                     /* Hentaigana */
+    {0x1B120, 0x1B122}, {0x1B132, 0x1B132}, {0x1B150, 0x1B152}, {0x1B155, 0x1B155},
+    {0x1B164, 0x1B167}, {0x1F200, 0x1F200}, /* small kana, square hiragana hoka */
+    {0x20000, 0x2A6DF}, {0x2A700, 0x2EBEF}, /* CJK extensions B-F, I */
+    {0x2F800, 0x2FA1D},                     /* CJK compatibility supplement */
+    {0x30000, 0x323AF},                     /* CJK extensions G, H */
+};
+
+static int is_cjk(int32_t cp)
+{
+    size_t lo = 0, hi = sizeof(cjk_ranges) / sizeof(cjk_ranges[0]);
+    if (cp < 0x0E01)
+        return 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < cjk_ranges[mid].lo)
+            hi = mid;
+        else if (cp > cjk_ranges[mid].hi)
+            lo = mid + 1;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+/* Ruby's [[:word:]]: letters, marks, decimal digits and connector punctuation (_). */
+static int is_word(int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_PC:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Ends the current word: the boundary between two block elements. */
+static void wc_break(struct wc *w)
+{
+    w->in_word = 0;
+    w->hyphen = 0;
+}
+
+/* Feeds n bytes of UTF-8 text. Hyphens and apostrophes (' ‘ ’) are removed before counting,
+ * so they join what is around them, except that two hyphens in a row are a dash and
+ * separate words. A character of a space-less script is a word by itself; any other run of
+ * word characters is one word; everything else separates. Invalid bytes separate too. */
+static void wc_feed(struct wc *w, const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0) {
+            len = 1;
+            cp = -1;
+        }
+        i += (size_t)len;
+        if (cp == '-') {
+            if (w->hyphen)
+                w->in_word = 0;
+            w->hyphen = !w->hyphen;
+            continue;
+        }
+        w->hyphen = 0;
+        if (cp == '\'' || cp == 0x2018 || cp == 0x2019)
+            continue;
+        if (cp >= 0 && is_cjk(cp)) {
+            w->words++;
+            w->in_word = 0;
+        } else if (cp >= 0 && is_word(cp)) {
+            if (!w->in_word)
+                w->words++;
+            w->in_word = 1;
+        } else {
+            w->in_word = 0;
+        }
+    }
+}
+
+static int wc_result(const struct wc *w)
+{
+    return w->words > INT_MAX ? INT_MAX : (int)w->words;
+}
+
+int wordcount_text(const char *utf8, size_t n)
+{
+    struct wc w = {0, 0, 0};
+    if (utf8)
+        wc_feed(&w, utf8, n);
+    return wc_result(&w);
+}
+
+/* Elements whose text is not shown (skipped), and inline elements, which do not separate
+ * the words on either side; every other element does (p, div, br, li, td, img, ...). */
+static int is_hidden(GumboTag tag)
+{
+    return tag == GUMBO_TAG_HEAD || tag == GUMBO_TAG_TITLE || tag == GUMBO_TAG_STYLE ||
+           tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_NOSCRIPT || tag == GUMBO_TAG_TEMPLATE;
+}
+
+static int is_inline(GumboTag tag)
+{
+    switch (tag) {
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_ABBR:
+    case GUMBO_TAG_ACRONYM:
+    case GUMBO_TAG_B:
+    case GUMBO_TAG_BDI:
+    case GUMBO_TAG_BDO:
+    case GUMBO_TAG_BIG:
+    case GUMBO_TAG_BLINK:
+    case GUMBO_TAG_CITE:
+    case GUMBO_TAG_CODE:
+    case GUMBO_TAG_DATA:
+    case GUMBO_TAG_DEL:
+    case GUMBO_TAG_DFN:
+    case GUMBO_TAG_EM:
+    case GUMBO_TAG_FONT:
+    case GUMBO_TAG_I:
+    case GUMBO_TAG_INS:
+    case GUMBO_TAG_KBD:
+    case GUMBO_TAG_LABEL:
+    case GUMBO_TAG_MARK:
+    case GUMBO_TAG_NOBR:
+    case GUMBO_TAG_Q:
+    case GUMBO_TAG_RB:
+    case GUMBO_TAG_RP:
+    case GUMBO_TAG_RT:
+    case GUMBO_TAG_RTC:
+    case GUMBO_TAG_RUBY:
+    case GUMBO_TAG_S:
+    case GUMBO_TAG_SAMP:
+    case GUMBO_TAG_SMALL:
+    case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_STRIKE:
+    case GUMBO_TAG_STRONG:
+    case GUMBO_TAG_SUB:
+    case GUMBO_TAG_SUP:
+    case GUMBO_TAG_TIME:
+    case GUMBO_TAG_TT:
+    case GUMBO_TAG_U:
+    case GUMBO_TAG_VAR:
+    case GUMBO_TAG_WBR:
+    case GUMBO_TAG_UNKNOWN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* One level of the walk: the children being visited. */
+struct wc_frame {
+    const GumboVector *kids;
+    unsigned next;
+};
+
+/* Counts the words of the text of html (NUL-terminated), parsed as a <body> fragment: text
+ * nodes are fed in document order, block elements break words on entry and exit. The walk
+ * is iterative so deep nesting cannot exhaust the stack. Returns FICD_ENOMEM when memory
+ * runs out. */
+int wordcount_html(const char *html)
+{
+    if (!html || !*html)
+        return 0;
+    GumboOptions opt = kGumboDefaultOptions;
+    opt.fragment_context = GUMBO_TAG_BODY;
+    opt.max_errors = 0; /* gumbo's error records copy the open-element stack: quadratic */
+    GumboOutput *g = gumbo_parse_with_options(&opt, html, strlen(html));
+    if (!g)
+        return FICD_ENOMEM;
+    struct wc w = {0, 0, 0};
+    size_t cap = 64, top = 0;
+    struct wc_frame *st = malloc(cap * sizeof(*st));
+    int rc = 0;
+    if (!st || g->root->type != GUMBO_NODE_ELEMENT) {
+        rc = st ? 0 : FICD_ENOMEM;
+        goto done;
+    }
+    st[0].kids = &g->root->v.element.children;
+    st[0].next = 0;
+    for (;;) {
+        struct wc_frame *f = &st[top];
+        if (f->next >= f->kids->length) {
+            if (top == 0)
+                break;
+            top--;
+            const GumboNode *parent = st[top].kids->data[st[top].next - 1];
+            if (!is_inline(parent->v.element.tag))
+                wc_break(&w);
+            continue;
+        }
+        const GumboNode *node = f->kids->data[f->next++];
+        if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
+            node->type == GUMBO_NODE_CDATA) {
+            wc_feed(&w, node->v.text.text, strlen(node->v.text.text));
+            continue;
+        }
+        if (node->type != GUMBO_NODE_ELEMENT || is_hidden(node->v.element.tag))
+            continue;
+        if (!is_inline(node->v.element.tag))
+            wc_break(&w);
+        if (node->v.element.children.length == 0)
+            continue;
+        if (top + 1 == cap) {
+            struct wc_frame *ns = realloc(st, 2 * cap * sizeof(*st));
+            if (!ns) {
+                rc = FICD_ENOMEM;
+                goto done;
+            }
+            st = ns;
+            cap *= 2;
+        }
+        top++;
+        st[top].kids = &node->v.element.children;
+        st[top].next = 0;
+    }
+    rc = wc_result(&w);
+done:
+    free(st);
+    gumbo_destroy_output(&opt, g);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* config.h: the server's settings: defaults, a `key = value` file, FICD_* environment
+ * variables and command-line flags, applied in that order (later wins). */
+#ifndef FICD_WEB_CONFIG_H
+#define FICD_WEB_CONFIG_H
+
+#include <stddef.h>
+
+struct web_config {
+    char listen_host[256]; /* address to bind: IPv4, IPv6 (brackets stripped) or a name */
+    int port;
+    char data_dir[1024];
+    size_t max_body;          /* largest request body accepted (413 beyond) */
+    int threads;              /* worker threads (thread pool size); 0 = number of cores */
+    int connection_limit;     /* simultaneous connections */
+    int per_ip_limit;         /* simultaneous connections from one address */
+    int timeout;              /* idle connection timeout, seconds */
+    size_t connection_memory; /* per-connection memory: caps the request header size */
+    int trust_proxy;          /* 1: believe X-Forwarded-For / X-Forwarded-Proto */
+    int session_days;         /* how long a login lasts */
+    int access_log;           /* 1: one line per request on stderr */
+    int login_attempts;       /* failed logins allowed per window, per address and per name */
+    int login_window;         /* seconds */
+};
+
+void web_config_defaults(struct web_config *c);
+
+/* Sets one setting by its file key ("listen", "data", "max_body", ...). Sizes accept K, M
+ * and G suffixes; booleans accept 1/0, true/false, yes/no, on/off. Returns 0, or
+ * FICD_EINVAL with a message in err. */
+int web_config_set(struct web_config *c, const char *key, const char *value, char *err,
+                   size_t errlen);
+
+/* Reads a file of `key = value` lines ('#' starts a comment). FICD_EIO when unreadable,
+ * FICD_EINVAL naming the line when a line is bad. */
+int web_config_load_file(struct web_config *c, const char *path, char *err, size_t errlen);
+
+/* Applies FICD_<KEY> variables (FICD_LISTEN, FICD_DATA, FICD_MAX_BODY, ...) looked up with
+ * get (getenv in the server; a fake in tests). */
+int web_config_load_env(struct web_config *c, const char *(*get)(const char *name), char *err,
+                        size_t errlen);
+
+/* The names of every key, NULL-terminated (for docs and help). */
+extern const char *const web_config_keys[];
+
+#endif

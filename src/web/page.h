@@ -1,0 +1,134 @@
+/* page.h: the site layout and the rendering helpers every page shares (work blurbs, the
+ * AO3 preface, tag and user links, pagination, form fields), plus the page handlers, one
+ * file each (ui_*.c, like cgit). Everything is written through the escaping writer. */
+#ifndef FICD_WEB_PAGE_H
+#define FICD_WEB_PAGE_H
+
+#include "core/work.h"
+#include "web/server.h"
+
+#include <stdint.h>
+
+#define WORKS_PER_PAGE 20
+
+/* ---- layout ---- */
+
+/* Opens the page: doctype, <head> with title ("Title - Archive Name", or the archive name
+ * alone when title is NULL), header with the site name, nav, skip link, <main>. */
+void page_begin(struct web_req *r, const char *title);
+/* Closes <main>, writes the footer and closes the document. */
+void page_end(struct web_req *r);
+/* A list of messages in a role=alert box (for form errors); nothing when n == 0. */
+void page_errors(struct web_req *r, const char *const *msgs, size_t n);
+
+/* ---- pagination ---- */
+int page_count(int64_t total, int per_page); /* at least 1 */
+int page_parse(const char *s);               /* >= 1, -1 when bad; NULL gives 1 */
+int page_offset(int page, int per_page);     /* (page - 1) * per_page */
+/* Previous/next and numbered links to base?page=N (base is a local path). */
+void page_pagination(struct web_req *r, const char *base, int page, int npages);
+
+/* ---- links and pieces ---- */
+
+/* The URL path segment AO3 uses for a tag name: '/' as *s*, '&' *a*, '.' *d*, '?' *q*,
+ * '#' *h*, the rest percent-encoded. */
+void page_tag_segment(struct buf *b, const char *name);
+/* The reverse: turns *s* etc. back into characters (in place). */
+void page_tag_unsegment(char *name);
+void page_tag_link(struct web_req *r, const char *name, const char *cls);
+void page_user_link(struct web_req *r, const char *name);
+void page_date(struct buf *b, int64_t t); /* YYYY-MM-DD, UTC */
+/* "2/?" or "2/2". */
+void page_chapter_count(struct buf *b, const struct work *w);
+
+/* A work in a list: title link, byline, fandoms, rating/warnings, tags, summary, stats. */
+void page_work_blurb(struct web_req *r, const struct work *w);
+/* The AO3 preface: the meta box (rating, warnings, categories, fandoms, relationships,
+ * characters, additional tags, language, stats) and the title, byline, summary, notes. */
+void page_work_preface(struct web_req *r, const struct work *w);
+/* A whole work page body: preface, chapter navigation, the chapter (index ci, 0-based) or
+ * every chapter when ci < 0, end notes and download links. preview = 1 leaves out the
+ * navigation and downloads (the work is not stored yet). */
+void page_work_body(struct web_req *r, const struct work *w, int ci, int preview);
+
+/* ---- forms ---- */
+void page_csrf_field(struct web_req *r);
+/* <p><label for=id>label</label><input ...></p> with the value kept. */
+void page_input(struct web_req *r, const char *type, const char *name, const char *label,
+                const char *value, const char *extra_hint);
+void page_textarea(struct web_req *r, const char *name, const char *label, const char *value,
+                   int rows, const char *hint);
+
+/* ---- loading what a page shows (ui_work.c) ---- */
+
+/* Route parameter i as a positive id, or 0 when it is not one. */
+int64_t web_param_id(const struct web_req *r, size_t i);
+/* Loads the work named by route parameter 0 for reading (access = 0) or changing
+ * (access = 1). Returns 0 with *w filled (work_free it), or the HTTP status of the page it
+ * rendered instead: 404 when missing, or a draft the visitor may not see; a login redirect
+ * for restricted works and for changes by anonymous visitors; 403 when a signed-in visitor
+ * may not change it. */
+int web_load_work(struct web_req *r, int with_bodies, int access, struct work *w);
+
+/* ---- handlers (ui_*.c) ---- */
+int ui_home(struct web_req *r);
+int ui_works_index(struct web_req *r);
+int ui_work_show(struct web_req *r);
+int ui_chapter_show(struct web_req *r);
+int ui_tag_works(struct web_req *r);
+int ui_tag_autocomplete(struct web_req *r);
+int ui_user_show(struct web_req *r);
+int ui_user_works(struct web_req *r);
+int ui_dashboard(struct web_req *r);
+int ui_work_new(struct web_req *r);
+int ui_work_create(struct web_req *r);
+int ui_work_edit(struct web_req *r);
+int ui_work_update(struct web_req *r);
+int ui_work_delete_confirm(struct web_req *r);
+int ui_work_delete(struct web_req *r);
+int ui_work_publish(struct web_req *r);
+int ui_work_import_form(struct web_req *r);
+int ui_work_import(struct web_req *r);
+int ui_chapter_new(struct web_req *r);
+int ui_chapter_create(struct web_req *r);
+int ui_chapter_edit(struct web_req *r);
+int ui_chapter_update(struct web_req *r);
+int ui_chapter_delete_confirm(struct web_req *r);
+int ui_chapter_delete(struct web_req *r);
+int ui_chapters_manage(struct web_req *r);
+int ui_chapters_reorder(struct web_req *r);
+int ui_login_form(struct web_req *r);
+int ui_login(struct web_req *r);
+int ui_logout(struct web_req *r);
+int ui_signup_form(struct web_req *r);
+int ui_signup(struct web_req *r);
+int ui_setup_form(struct web_req *r);
+int ui_setup(struct web_req *r);
+int ui_settings(struct web_req *r);
+int ui_settings_password(struct web_req *r);
+int ui_settings_pseud(struct web_req *r);
+int ui_settings_archive(struct web_req *r);
+int ui_invites(struct web_req *r);
+int ui_invite_create(struct web_req *r);
+int ui_download(struct web_req *r);
+int ui_healthz(struct web_req *r);
+int ui_static(struct web_req *r);
+
+/* Renders the error page for status with a message saying what went wrong (msg NULL: the
+ * status's usual explanation). Returns status. */
+int ui_error(struct web_req *r, int status, const char *msg);
+/* Redirects an anonymous visitor to /login?return_to=<this path>; returns 303. */
+int ui_login_required(struct web_req *r);
+
+/* ---- static assets (static.c) ---- */
+struct static_asset {
+    const char *path; /* "/static/style.css" */
+    const char *type;
+    const char *body;
+    size_t len;
+    char etag[24]; /* quoted hash of the content */
+};
+/* The asset served at path, or NULL. */
+const struct static_asset *static_find(const char *path);
+
+#endif

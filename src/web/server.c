@@ -1,0 +1,651 @@
+/* server.c: the libmicrohttpd server: request intake (headers, bodies within the size cap,
+ * forms), the route table and dispatch, responses (security headers, gzip), the access log,
+ * one store per worker thread, and graceful shutdown on SIGTERM/SIGINT. */
+#include "web/server.h"
+#include "core/html.h"
+#include "web/page.h"
+#include "web/router.h"
+#include "web/session.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---- the route table ---- */
+
+static const struct route routes[] = {
+    {"GET", "/", ui_home, 0},
+    {"GET", "/healthz", ui_healthz, ROUTE_PUBLIC},
+    {"GET", "/static/:file", ui_static, ROUTE_PUBLIC},
+    {"GET", "/works", ui_works_index, 0},
+    {"POST", "/works", ui_work_create, 0},
+    {"GET", "/works/new", ui_work_new, 0},
+    {"GET", "/works/import", ui_work_import_form, 0},
+    {"POST", "/works/import", ui_work_import, 0},
+    {"GET", "/works/:id", ui_work_show, 0},
+    {"GET", "/works/:id/edit", ui_work_edit, 0},
+    {"POST", "/works/:id/edit", ui_work_update, 0},
+    {"GET", "/works/:id/delete", ui_work_delete_confirm, 0},
+    {"POST", "/works/:id/delete", ui_work_delete, 0},
+    {"POST", "/works/:id/publish", ui_work_publish, 0},
+    {"GET", "/works/:id/chapters/new", ui_chapter_new, 0},
+    {"POST", "/works/:id/chapters/new", ui_chapter_create, 0},
+    {"GET", "/works/:id/chapters/manage", ui_chapters_manage, 0},
+    {"POST", "/works/:id/chapters/manage", ui_chapters_reorder, 0},
+    {"GET", "/works/:id/chapters/:cid", ui_chapter_show, 0},
+    {"GET", "/works/:id/chapters/:cid/edit", ui_chapter_edit, 0},
+    {"POST", "/works/:id/chapters/:cid/edit", ui_chapter_update, 0},
+    {"GET", "/works/:id/chapters/:cid/delete", ui_chapter_delete_confirm, 0},
+    {"POST", "/works/:id/chapters/:cid/delete", ui_chapter_delete, 0},
+    {"GET", "/tags/:name/works", ui_tag_works, 0},
+    {"GET", "/api/v1/tags/autocomplete", ui_tag_autocomplete, 0},
+    {"GET", "/users/:name", ui_user_show, 0},
+    {"GET", "/users/:name/works", ui_user_works, 0},
+    {"GET", "/dashboard", ui_dashboard, 0},
+    {"GET", "/login", ui_login_form, 0},
+    {"POST", "/login", ui_login, 0},
+    {"POST", "/logout", ui_logout, 0},
+    {"GET", "/signup", ui_signup_form, 0},
+    {"POST", "/signup", ui_signup, 0},
+    {"GET", "/setup", ui_setup_form, ROUTE_PUBLIC},
+    {"POST", "/setup", ui_setup, ROUTE_PUBLIC},
+    {"GET", "/settings", ui_settings, 0},
+    {"POST", "/settings/password", ui_settings_password, 0},
+    {"POST", "/settings/pseuds", ui_settings_pseud, 0},
+    {"POST", "/settings/archive", ui_settings_archive, 0},
+    {"GET", "/admin/invites", ui_invites, 0},
+    {"POST", "/admin/invites", ui_invite_create, 0},
+    {"GET", "/downloads/:id/:file", ui_download, 0},
+};
+
+/* ---- per-thread stores ---- */
+
+static char g_data_dir[1024];
+static _Thread_local struct store *tls_store;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store **stores;
+static size_t nstores, stores_cap;
+static atomic_int setup_state; /* 1 once an account exists */
+static atomic_int active_requests;
+
+void web_setup_done(void)
+{
+    atomic_store(&setup_state, 1);
+}
+
+/* This thread's store, opened on first use and closed at shutdown. NULL on failure. */
+static struct store *thread_store(void)
+{
+    if (tls_store)
+        return tls_store;
+    struct store *s;
+    if (store_open(g_data_dir, &s)) {
+        fprintf(stderr, "ficd: cannot open the store in %s\n", g_data_dir);
+        return NULL;
+    }
+    pthread_mutex_lock(&stores_lock);
+    if (nstores == stores_cap) {
+        size_t cap = stores_cap ? stores_cap * 2 : 8;
+        struct store **v = realloc(stores, cap * sizeof(*v));
+        if (!v) {
+            pthread_mutex_unlock(&stores_lock);
+            store_close(s);
+            return NULL;
+        }
+        stores = v;
+        stores_cap = cap;
+    }
+    stores[nstores++] = s;
+    pthread_mutex_unlock(&stores_lock);
+    tls_store = s;
+    return s;
+}
+
+static void close_stores(void)
+{
+    pthread_mutex_lock(&stores_lock);
+    for (size_t i = 0; i < nstores; i++)
+        store_close(stores[i]);
+    free(stores);
+    stores = NULL;
+    nstores = stores_cap = 0;
+    pthread_mutex_unlock(&stores_lock);
+}
+
+/* ---- dispatch ---- */
+
+/* Reads the archive name (and whether setup is done) for the layout. */
+static int load_site(struct web_req *r)
+{
+    char *name = NULL;
+    if (store_setting_get(r->store, "archive_name", &name))
+        return FICD_EDB;
+    r->archive_name = web_strdup(r, name && *name ? name : "ficd");
+    free(name);
+    if (!atomic_load(&setup_state)) {
+        int64_t n = 0;
+        if (store_user_count(r->store, &n))
+            return FICD_EDB;
+        if (n > 0)
+            web_setup_done();
+    }
+    return 0;
+}
+
+void web_dispatch(struct web_req *r)
+{
+    struct route_match m;
+    router_match(routes, sizeof(routes) / sizeof(routes[0]), r->method, r->path, &m);
+    int status;
+    if (!m.route) {
+        if (m.path_matched) {
+            web_header(r, "Allow", m.allow);
+            status = 405;
+        } else {
+            status = 404;
+        }
+        if (r->store && load_site(r) == 0)
+            session_load(r);
+        ui_error(r, status, NULL);
+        r->status = status;
+        return;
+    }
+    if (m.route->handler == ui_static) {
+        r->status = ui_static(r);
+        return;
+    }
+    if (!r->store || load_site(r) != 0) {
+        r->status = ui_error(r, 500, "The archive's database is not available right now.");
+        return;
+    }
+    if (session_load(r) != 0) {
+        r->status = ui_error(r, 500, "The archive's database is not available right now.");
+        return;
+    }
+    for (size_t i = 0; i < m.nparams; i++) {
+        r->params[i] = web_url_decode(r, m.params[i].s, m.params[i].n, 0);
+        if (!r->params[i]) {
+            r->status = ui_error(r, 400, "The address holds an invalid %-escape.");
+            return;
+        }
+    }
+    r->nparams = m.nparams;
+    if (!atomic_load(&setup_state) && !(m.route->flags & ROUTE_PUBLIC)) {
+        web_redirect(r, "/setup");
+        return;
+    }
+    if (!strcmp(r->method, "POST") && !(m.route->flags & ROUTE_NO_CSRF) && !session_csrf_ok(r)) {
+        r->status =
+            ui_error(r, 403, "Your session expired or the form is stale; reload and try again.");
+        return;
+    }
+    status = m.route->handler(r);
+    if (r->out.err) {
+        buf_reset(&r->out);
+        status = 500;
+    }
+    if (status >= 400 && r->out.len == 0)
+        status = ui_error(r, status, NULL);
+    r->status = status;
+}
+
+/* ---- connections ---- */
+
+enum body_kind { BODY_NONE = 0, BODY_URLENCODED, BODY_MULTIPART, BODY_OTHER };
+
+struct conn {
+    struct web_req req;
+    const struct web_config *cfg;
+    int started;
+    int too_big;
+    int bad_body;
+    enum body_kind kind;
+    struct MHD_PostProcessor *pp;
+    struct buf body;
+    size_t received;
+    size_t sent;
+    struct timespec t0;
+};
+
+static struct web_site g_site;
+static const struct web_config *g_cfg;
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the first sight of a request, with its raw URI (before
+ * libmicrohttpd decodes it, so %2F in a tag name stays distinct from '/'). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    struct conn *k = calloc(1, sizeof(*k));
+    if (!k)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &k->t0);
+    k->cfg = g_cfg;
+    web_req_init(&k->req, g_cfg, &g_site);
+    buf_init(&k->body, g_cfg->max_body);
+    const char *q = strchr(uri, '?');
+    size_t pn = q ? (size_t)(q - uri) : strlen(uri);
+    k->req.path = web_strndup(&k->req, uri, pn);
+    k->req.query = web_strdup(&k->req, q ? q + 1 : "");
+    atomic_fetch_add(&active_requests, 1);
+    return k;
+}
+
+static void conn_free(struct conn *k)
+{
+    if (k->pp)
+        MHD_destroy_post_processor(k->pp);
+    buf_free(&k->body);
+    web_req_free(&k->req);
+    free(k);
+}
+
+/* Multipart fields arrive in pieces: off == 0 starts a field, later pieces append. */
+static enum MHD_Result on_post_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *filename, const char *content_type,
+                                     const char *transfer_encoding, const char *data, uint64_t off,
+                                     size_t size)
+{
+    (void)kind;
+    (void)content_type;
+    (void)transfer_encoding;
+    struct conn *k = cls;
+    struct web_kvs *f = &k->req.form;
+    if (off == 0 || !f->n || strcmp(f->v[f->n - 1].key, key) != 0) {
+        if (kvs_add(f, key, data ? data : "", data ? size : 0))
+            return MHD_NO;
+        if (filename && !(f->v[f->n - 1].filename = strdup(filename)))
+            return MHD_NO;
+        return MHD_YES;
+    }
+    struct web_kv *kv = &f->v[f->n - 1];
+    char *v = realloc(kv->value, kv->vlen + size + 1);
+    if (!v)
+        return MHD_NO;
+    memcpy(v + kv->vlen, data, size);
+    kv->vlen += size;
+    v[kv->vlen] = 0;
+    kv->value = v;
+    return MHD_YES;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Copies the request headers the pages use into the request (arena strings). */
+static void read_headers(struct conn *k, struct MHD_Connection *c, const char *method)
+{
+    struct web_req *r = &k->req;
+    r->method = web_strdup(r, method);
+    const char *v;
+    if ((v = header(c, MHD_HTTP_HEADER_COOKIE)))
+        r->cookie_header = web_strdup(r, v);
+    if ((v = header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+        r->accept_encoding = web_strdup(r, v);
+    if ((v = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH)))
+        r->if_none_match = web_strdup(r, v);
+    if ((v = header(c, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        r->body_type = web_strdup(r, v);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      r->remote_ip, sizeof(r->remote_ip));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      r->remote_ip, sizeof(r->remote_ip));
+    }
+    if (k->cfg->trust_proxy) {
+        if ((v = header(c, "X-Forwarded-Proto")) && !strcasecmp(v, "https"))
+            r->tls = 1;
+        if ((v = header(c, "X-Forwarded-For")) && *v) {
+            size_t n = strcspn(v, ", ");
+            if (n && n < sizeof(r->remote_ip)) {
+                memcpy(r->remote_ip, v, n);
+                r->remote_ip[n] = 0;
+            }
+        }
+    }
+    if (web_parse_urlencoded(&r->args, r->query, strlen(r->query)))
+        k->bad_body = 1;
+}
+
+/* Compresses in (n bytes) as gzip into a malloc'd buffer; NULL when it fails. */
+static char *gzip(const char *in, size_t n, size_t *outlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, n) + 32;
+    char *out = malloc(cap);
+    if (!out) {
+        deflateEnd(&z);
+        return NULL;
+    }
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)n;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *outlen = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* 1 when the Accept-Encoding header accepts gzip (and does not say gzip;q=0). */
+static int accepts_gzip(const char *ae)
+{
+    if (!ae)
+        return 0;
+    const char *p = strcasestr(ae, "gzip");
+    if (!p)
+        return 0;
+    const char *end = strchr(p, ',');
+    const char *q = strstr(p, "q=");
+    if (q && (!end || q < end)) {
+        double v = strtod(q + 2, NULL);
+        return v > 0;
+    }
+    return 1;
+}
+
+static const char *const security_headers[][2] = {
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+};
+
+/* Turns the finished request into a libmicrohttpd response and queues it. */
+static enum MHD_Result respond(struct conn *k, struct MHD_Connection *c)
+{
+    struct web_req *r = &k->req;
+    if (r->csrf_cookie_needed && !r->session_token[0])
+        web_header(r, "Set-Cookie",
+                   web_sprintf(r, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s",
+                               r->csrf_basis, r->tls ? "; Secure" : ""));
+    const char *type = r->content_type ? r->content_type : "text/html; charset=utf-8";
+    int is_html = !strncmp(type, "text/", 5) || !strncmp(type, "application/json", 16);
+    size_t len = r->out.len;
+    char *body = NULL;
+    int gz = 0;
+    if (r->status != 304 && is_html && len > 1024 && accepts_gzip(r->accept_encoding)) {
+        size_t zl;
+        body = gzip(r->out.data, len, &zl);
+        if (body) {
+            gz = 1;
+            len = zl;
+        }
+    }
+    if (!body) {
+        body = len ? buf_take(&r->out) : NULL;
+        if (len && !body)
+            return MHD_NO;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    if (r->status != 304)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (is_html)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (gz)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (!r->cacheable)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+    for (size_t i = 0; i < r->headers.n; i++)
+        MHD_add_response_header(resp, r->headers.v[i].key, r->headers.v[i].value);
+    k->sent = len;
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+/* Renders an error for a request the handlers never see (body too large, bad body). */
+static void early_error(struct conn *k, int status, const char *msg)
+{
+    struct web_req *r = &k->req;
+    r->store = thread_store();
+    if (r->store)
+        load_site(r);
+    buf_reset(&r->out);
+    r->status = ui_error(r, status, msg);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)url;
+    (void)version;
+    struct conn *k = *con_cls;
+    if (!k)
+        return MHD_NO;
+    struct web_req *r = &k->req;
+    if (!k->started) {
+        k->started = 1;
+        read_headers(k, c, method);
+        const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > k->cfg->max_body) {
+            char msg[160];
+            snprintf(msg, sizeof(msg),
+                     "The request is larger than this archive accepts (at most %zu KB).",
+                     k->cfg->max_body >> 10);
+            early_error(k, 413, msg);
+            web_header(r, "Connection", "close");
+            return respond(k, c);
+        }
+        const char *ct = r->body_type;
+        if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+            k->kind = BODY_URLENCODED;
+        } else if (ct && !strncasecmp(ct, "multipart/form-data", 19)) {
+            k->kind = BODY_MULTIPART;
+            k->pp = MHD_create_post_processor(c, 65536, on_post_field, k);
+            if (!k->pp)
+                k->bad_body = 1;
+        } else {
+            k->kind = BODY_OTHER;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        k->received += n;
+        if (k->received > k->cfg->max_body)
+            k->too_big = 1;
+        if (k->too_big || k->bad_body)
+            return MHD_YES;
+        if (k->kind == BODY_URLENCODED) {
+            buf_put(&k->body, upload_data, n);
+        } else if (k->kind == BODY_MULTIPART) {
+            if (MHD_post_process(k->pp, upload_data, n) != MHD_YES)
+                k->bad_body = 1;
+        } else {
+            k->bad_body = 1;
+        }
+        return MHD_YES;
+    }
+    /* the whole request is in */
+    if (k->too_big) {
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "The request is larger than this archive accepts (at most %zu KB).",
+                 k->cfg->max_body >> 10);
+        early_error(k, 413, msg);
+        return respond(k, c);
+    }
+    if (k->kind == BODY_URLENCODED && !k->bad_body &&
+        web_parse_urlencoded(&r->form, k->body.data ? k->body.data : "", k->body.len))
+        k->bad_body = 1;
+    if (k->bad_body) {
+        early_error(k, 400,
+                    "The request could not be read: the form data or the address is malformed.");
+        return respond(k, c);
+    }
+    r->store = thread_store();
+    web_dispatch(r);
+    return respond(k, c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct conn *k = *con_cls;
+    if (!k)
+        return;
+    *con_cls = NULL;
+    if (k->cfg->access_log && k->started) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms =
+            (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
+        fprintf(stderr, "%s %s %s %d %zu %.1fms\n", k->req.remote_ip, k->req.method, k->req.path,
+                k->req.status, k->sent, ms);
+    }
+    conn_free(k);
+    atomic_fetch_sub(&active_requests, 1);
+}
+
+/* ---- start and stop ---- */
+
+/* Reads the CSRF secret from the settings, creating it on first run; drops expired
+ * sessions; notes whether first-run setup is done. */
+static int prepare_site(struct store *s)
+{
+    char *hex = NULL;
+    if (store_setting_get(s, "csrf_secret", &hex))
+        return FICD_EDB;
+    size_t n = 0;
+    if (!hex ||
+        sodium_hex2bin(g_site.secret, sizeof(g_site.secret), hex, strlen(hex), NULL, &n, NULL) !=
+            0 ||
+        n != sizeof(g_site.secret)) {
+        char fresh[65];
+        randombytes_buf(g_site.secret, sizeof(g_site.secret));
+        sodium_bin2hex(fresh, sizeof(fresh), g_site.secret, sizeof(g_site.secret));
+        free(hex);
+        hex = NULL;
+        if (store_setting_set(s, "csrf_secret", fresh))
+            return FICD_EDB;
+    }
+    free(hex);
+    int64_t users = 0;
+    if (store_user_count(s, &users) || store_session_purge(s, (int64_t)time(NULL)))
+        return FICD_EDB;
+    atomic_store(&setup_state, users > 0);
+    return 0;
+}
+
+int web_serve(const struct web_config *cfg)
+{
+    if (sodium_init() < 0)
+        return FICD_EINTERNAL;
+    g_cfg = cfg;
+    snprintf(g_data_dir, sizeof(g_data_dir), "%s", cfg->data_dir);
+    struct store *main_store;
+    int rc = store_open(cfg->data_dir, &main_store);
+    if (rc) {
+        fprintf(stderr, "ficd serve: cannot open data directory %s: %s\n", cfg->data_dir,
+                ficd_strerror(rc));
+        return rc;
+    }
+    rc = prepare_site(main_store);
+    if (rc) {
+        fprintf(stderr, "ficd serve: %s\n", store_errmsg(main_store));
+        store_close(main_store);
+        return rc;
+    }
+    store_close(main_store);
+
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", cfg->port);
+    int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    if (gai) {
+        fprintf(stderr, "ficd serve: cannot resolve %s: %s\n", cfg->listen_host, gai_strerror(gai));
+        return FICD_EINVAL;
+    }
+
+    /* Worker threads inherit this mask, so the signals reach only sigwait below. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads =
+        cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!d) {
+        fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
+                cfg->listen_host, cfg->port);
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        return FICD_EIO;
+    }
+    fprintf(stderr, "ficd: serving http://%s:%d/ from %s with %u threads\n", cfg->listen_host,
+            cfg->port, cfg->data_dir, threads);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "ficd: %s received, finishing requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_socket ls = MHD_quiesce_daemon(d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
+    for (int i = 0; i < 100 && atomic_load(&active_requests) > 0; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+    close_stores();
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    fprintf(stderr, "ficd: stopped\n");
+    return 0;
+}

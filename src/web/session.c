@@ -1,0 +1,249 @@
+/* session.c: cookies, tokens, CSRF, password hashing, name rules and login rate limiting:
+ * everything about accounts that does not touch the store. */
+#include "web/session.h"
+#include "core/err.h"
+#include "web/server.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int cookie_get(const char *header, const char *name, char *out, size_t outlen)
+{
+    if (!header)
+        return -1;
+    size_t nl = strlen(name);
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == ';' || *p == '\t')
+            p++;
+        const char *eq = strchr(p, '=');
+        const char *semi = strchr(p, ';');
+        if (!semi)
+            semi = p + strlen(p);
+        if (eq && eq < semi && (size_t)(eq - p) == nl && !memcmp(p, name, nl)) {
+            const char *v = eq + 1;
+            size_t vn = (size_t)(semi - v);
+            while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+                vn--;
+            if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"')
+                v++, vn -= 2;
+            if (vn + 1 > outlen)
+                return -1;
+            memcpy(out, v, vn);
+            out[vn] = 0;
+            return (int)vn;
+        }
+        p = semi;
+    }
+    return -1;
+}
+
+static void to_hex(const unsigned char *in, size_t n, char *out)
+{
+    sodium_bin2hex(out, n * 2 + 1, in, n);
+}
+
+void token_new(char out[65])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    to_hex(raw, sizeof(raw), out);
+}
+
+void token_hash(const char *token, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+    to_hex(h, sizeof(h), out);
+}
+
+void csrf_token(const unsigned char secret[32], const char *basis, char out[65])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, secret, 32);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf:", 5);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)basis, strlen(basis));
+    crypto_auth_hmacsha256_final(&st, mac);
+    to_hex(mac, sizeof(mac), out);
+}
+
+int csrf_verify(const unsigned char secret[32], const char *basis, const char *given)
+{
+    if (!basis || !*basis || !given || strlen(given) != 64)
+        return 0;
+    char want[65];
+    csrf_token(secret, basis, want);
+    return sodium_memcmp(want, given, 64) == 0;
+}
+
+int password_hash(const char *pw, char out[128])
+{
+    /* OWASP's Argon2id minimum: m = 19 MiB, t = 2, p = 1 (libsodium uses one lane). */
+    if (crypto_pwhash_str_alg(out, pw, strlen(pw), 2, (size_t)19 << 20,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return FICD_ENOMEM;
+    return 0;
+}
+
+int password_verify(const char *hash, const char *pw)
+{
+    if (!hash || !*hash || !pw)
+        return 0;
+    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+const char *password_problem(const char *pw, const char *confirm)
+{
+    if (!pw || !*pw)
+        return "Enter a password.";
+    size_t n = strlen(pw);
+    if (n < PASSWORD_MIN)
+        return "The password is too short: use at least 8 characters.";
+    if (n > PASSWORD_MAX)
+        return "The password is too long: use at most 1024 characters.";
+    if (confirm && strcmp(pw, confirm) != 0)
+        return "The two passwords do not match.";
+    return NULL;
+}
+
+const char *name_problem(const char *name)
+{
+    if (!name || !*name)
+        return "Enter a name.";
+    size_t n = strlen(name);
+    if (n < 2 || n > 40)
+        return "Names are 2 to 40 characters long.";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!isalnum(c) && c != '_' && c != '-')
+            return "Names may use only letters, digits, '_' and '-'.";
+    }
+    return NULL;
+}
+
+/* ---- rate limiting: a small open-addressing table of (key hash, window start, count) ---- */
+
+#define RL_SLOTS 4096
+#define RL_PROBE 8
+
+struct rl_slot {
+    uint64_t key;
+    int64_t start;
+    int count;
+};
+
+static struct rl_slot rl_table[RL_SLOTS];
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char rl_salt[crypto_shorthash_KEYBYTES];
+static pthread_once_t rl_once = PTHREAD_ONCE_INIT;
+
+static void rl_init(void)
+{
+    randombytes_buf(rl_salt, sizeof(rl_salt));
+}
+
+static uint64_t rl_hash(const char *key)
+{
+    pthread_once(&rl_once, rl_init);
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)key, strlen(key), rl_salt);
+    uint64_t v;
+    memcpy(&v, h, sizeof(v));
+    return v ? v : 1;
+}
+
+/* The slot holding key, or NULL. Called with the lock held. */
+static struct rl_slot *rl_find(uint64_t k)
+{
+    for (int i = 0; i < RL_PROBE; i++) {
+        struct rl_slot *s = &rl_table[(k + (uint64_t)i) % RL_SLOTS];
+        if (s->key == k)
+            return s;
+    }
+    return NULL;
+}
+
+int ratelimit_check(const char *key, int64_t now, int limit, int window)
+{
+    uint64_t k = rl_hash(key);
+    int wait = 0;
+    pthread_mutex_lock(&rl_lock);
+    struct rl_slot *s = rl_find(k);
+    if (s && now - s->start < window && s->count >= limit)
+        wait = (int)(s->start + window - now);
+    pthread_mutex_unlock(&rl_lock);
+    return wait > 0 ? wait : 0;
+}
+
+void ratelimit_fail(const char *key, int64_t now, int window)
+{
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    struct rl_slot *s = rl_find(k);
+    if (!s) {
+        /* take an empty or expired slot, else the oldest of the probe sequence */
+        struct rl_slot *oldest = NULL;
+        for (int i = 0; i < RL_PROBE; i++) {
+            struct rl_slot *c = &rl_table[(k + (uint64_t)i) % RL_SLOTS];
+            if (!c->key || now - c->start >= window) {
+                oldest = c;
+                break;
+            }
+            if (!oldest || c->start < oldest->start)
+                oldest = c;
+        }
+        s = oldest;
+        s->key = k;
+        s->start = now;
+        s->count = 0;
+    } else if (now - s->start >= window) {
+        s->start = now;
+        s->count = 0;
+    }
+    s->count++;
+    pthread_mutex_unlock(&rl_lock);
+}
+
+void ratelimit_clear(const char *key)
+{
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    struct rl_slot *s = rl_find(k);
+    if (s)
+        memset(s, 0, sizeof(*s));
+    pthread_mutex_unlock(&rl_lock);
+}
+
+/* ---- CSRF on a request ---- */
+
+const char *session_csrf(struct web_req *r)
+{
+    if (!r->csrf_basis[0]) {
+        token_new(r->csrf_basis);
+        r->csrf_cookie_needed = 1;
+    }
+    char *tok = web_alloc(r, 65);
+    csrf_token(r->site->secret, r->csrf_basis, tok);
+    return tok;
+}
+
+int session_csrf_ok(struct web_req *r)
+{
+    return csrf_verify(r->site->secret, r->csrf_basis, web_field(r, CSRF_FIELD));
+}
+
+int web_is_admin(const struct web_req *r)
+{
+    return r->user.id > 0 && r->user.role == ROLE_ADMIN;
+}
+
+int web_can_edit(const struct web_req *r, const struct work *w)
+{
+    if (r->user.id <= 0)
+        return 0;
+    return web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id);
+}

@@ -1,0 +1,74 @@
+/* session.h: accounts on the web: password hashing (Argon2id), session tokens and their
+ * cookie, CSRF tokens, login rate limiting, and who may see or change a work. */
+#ifndef FICD_WEB_SESSION_H
+#define FICD_WEB_SESSION_H
+
+#include "core/work.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct web_req;
+struct buf;
+
+#define SESSION_COOKIE "ficd_session"
+#define CSRF_COOKIE    "ficd_csrf"
+#define CSRF_FIELD     "authenticity_token"
+#define PASSWORD_MIN   8
+#define PASSWORD_MAX   1024
+
+/* ---- pure helpers (no store) ---- */
+
+/* Copies the value of cookie name from a Cookie header into out (NUL-terminated). Returns
+ * the value's length, or -1 when the cookie is missing or longer than outlen - 1. */
+int cookie_get(const char *header, const char *name, char *out, size_t outlen);
+
+/* 32 random bytes as 64 hex characters. */
+void token_new(char out[65]);
+/* Hex SHA-256 of a token: what the store keeps instead of the token. */
+void token_hash(const char *token, char out[65]);
+
+/* The CSRF token for a basis (the session token, or the anonymous ficd_csrf cookie):
+ * hex HMAC-SHA-256 keyed with the server secret. */
+void csrf_token(const unsigned char secret[32], const char *basis, char out[65]);
+/* 1 when given is the token for basis (constant-time compare), else 0. */
+int csrf_verify(const unsigned char secret[32], const char *basis, const char *given);
+
+/* Argon2id (crypto_pwhash_str_alg, ALG_ARGON2ID13) with OWASP's minimum: opslimit 2,
+ * memlimit 19 MiB. out must hold 128 bytes. FICD_ENOMEM when hashing fails. */
+int password_hash(const char *pw, char out[128]);
+/* 1 when pw matches the encoded hash, else 0. */
+int password_verify(const char *hash, const char *pw);
+/* A message naming what is wrong with a new password, or NULL when acceptable. */
+const char *password_problem(const char *pw, const char *confirm);
+/* A message naming what is wrong with an account or pseud name, or NULL. Names are 2-40
+ * letters, digits, '_' or '-'. */
+const char *name_problem(const char *name);
+
+/* ---- login rate limiting: in memory, shared by all threads ---- */
+
+/* 0 when key (an address or "user:NAME") may try now, else the seconds to wait. */
+int ratelimit_check(const char *key, int64_t now, int limit, int window);
+/* Records a failure for key at now. */
+void ratelimit_fail(const char *key, int64_t now, int window);
+/* Forgets key (after a successful login). */
+void ratelimit_clear(const char *key);
+
+/* ---- request-level (use the store) ---- */
+
+/* Reads the session cookie and fills r->user when it names a live session. */
+int session_load(struct web_req *r);
+/* Starts a session for user_id: stores the token's hash, sets the cookie. */
+int session_start(struct web_req *r, int64_t user_id);
+/* Ends the current session and clears the cookie. */
+void session_end(struct web_req *r);
+/* The CSRF token forms on this page must carry (sets the anonymous cookie when needed). */
+const char *session_csrf(struct web_req *r);
+/* 1 when the POST's authenticity_token is right for this request. */
+int session_csrf_ok(struct web_req *r);
+
+int web_is_admin(const struct web_req *r);
+/* 1 when the signed-in user may edit/delete w (its owner, or an admin). */
+int web_can_edit(const struct web_req *r, const struct work *w);
+
+#endif

@@ -1,0 +1,56 @@
+/* ui_home.c: the front page (the most recently updated works) and /healthz. */
+#include "core/html.h"
+#include "web/page.h"
+
+#include <stdio.h>
+
+static int blurb_cb(const struct work *w, void *ctx)
+{
+    page_work_blurb(ctx, w);
+    return 0;
+}
+
+int ui_home(struct web_req *r)
+{
+    struct buf *b = &r->out;
+    struct store_work_query q = {0};
+    q.order = STORE_ORDER_UPDATED_DESC;
+    q.limit = 10;
+    page_begin(r, NULL);
+    html_lit(b, "<h1>");
+    html_text(b, r->archive_name);
+    html_lit(b, "</h1>\n<section aria-labelledby=\"recent-heading\">\n"
+                "<h2 id=\"recent-heading\">Recently updated works</h2>\n"
+                "<ol class=\"works index\" id=\"recent-works\">\n");
+    int64_t total = 0;
+    if (store_work_list(r->store, &q, blurb_cb, r, &total))
+        return ui_error(r, 500, "The list of works could not be read.");
+    html_lit(b, "</ol>\n");
+    if (total == 0)
+        html_lit(b, "<p>No works have been posted yet.</p>\n");
+    else {
+        html_lit(b, "<p><a href=\"/works\">All ");
+        html_int(b, total);
+        if (total == 1)
+            html_lit(b, " work");
+        else
+            html_lit(b, " works");
+        html_lit(b, "</a></p>\n");
+    }
+    html_lit(b, "</section>\n");
+    page_end(r);
+    return 200;
+}
+
+int ui_healthz(struct web_req *r)
+{
+    int64_t n = 0;
+    r->content_type = "text/plain; charset=utf-8";
+    buf_reset(&r->out);
+    if (store_work_count(r->store, 1, &n)) {
+        html_lit(&r->out, "database error\n");
+        return 503;
+    }
+    html_lit(&r->out, "ok\n");
+    return 200;
+}

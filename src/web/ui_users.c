@@ -1,0 +1,196 @@
+/* ui_users.c: a user's profile (/users/NAME), their works (/users/NAME/works) and one's own
+ * dashboard of drafts and works. */
+#include "core/html.h"
+#include "web/page.h"
+
+#include <string.h>
+
+static int blurb_cb(const struct work *w, void *ctx)
+{
+    page_work_blurb(ctx, w);
+    return 0;
+}
+
+static int skip_cb(const struct work *w, void *ctx)
+{
+    (void)w;
+    (void)ctx;
+    return 0;
+}
+
+/* Finds the account named by route parameter 0; also accepts one of its pseuds. Returns 0
+ * with *u filled, FICD_ENOTFOUND, or another error. */
+static int find_user(struct web_req *r, struct user *u)
+{
+    memset(u, 0, sizeof(*u));
+    int rc = store_user_get_by_name(r->store, r->params[0], u);
+    if (rc != FICD_ENOTFOUND)
+        return rc;
+    int64_t uid = 0;
+    rc = store_pseud_owner(r->store, r->params[0], &uid);
+    if (rc)
+        return rc;
+    return store_user_get(r->store, uid, u);
+}
+
+/* Lists works for a query with a heading and pagination. */
+static int work_list(struct web_req *r, struct store_work_query *q, const char *title,
+                     const char *base)
+{
+    int page = page_parse(web_arg(r, "page"));
+    if (page < 0)
+        return ui_error(r, 400, "The page number must be a whole number from 1 up.");
+    int64_t total = 0;
+    struct store_work_query cq = *q;
+    cq.limit = 1;
+    if (store_work_list(r->store, &cq, skip_cb, NULL, &total))
+        return ui_error(r, 500, "The list of works could not be read.");
+    int npages = page_count(total, WORKS_PER_PAGE);
+    if (page > npages)
+        return ui_error(r, 404, "There is no such page of works.");
+    q->offset = page_offset(page, WORKS_PER_PAGE);
+    q->limit = WORKS_PER_PAGE;
+    struct buf *b = &r->out;
+    page_begin(r, title);
+    html_lit(b, "<h1>");
+    html_text(b, title);
+    html_lit(b, "</h1>\n<p class=\"count\">");
+    html_int(b, total);
+    if (total == 1)
+        html_lit(b, " work");
+    else
+        html_lit(b, " works");
+    html_lit(b, "</p>\n<h2 class=\"landmark\">List of works</h2>\n<ol class=\"works index\" "
+                "id=\"works\">\n");
+    if (store_work_list(r->store, q, blurb_cb, r, NULL))
+        return ui_error(r, 500, "The list of works could not be read.");
+    html_lit(b, "</ol>\n");
+    page_pagination(r, base, page, npages);
+    page_end(r);
+    return 200;
+}
+
+/* The list base path /users/NAME/works, encoded. */
+static const char *user_works_base(struct web_req *r, const char *name)
+{
+    struct buf b = BUF_INIT;
+    html_lit(&b, "/users/");
+    html_url_path(&b, name);
+    html_lit(&b, "/works");
+    const char *s = web_strdup(r, buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+int ui_user_show(struct web_req *r)
+{
+    struct user u;
+    int rc = find_user(r, &u);
+    if (rc == FICD_ENOTFOUND)
+        return ui_error(r, 404, "There is no user by that name.");
+    if (rc)
+        return ui_error(r, 500, "The user could not be read.");
+    struct strlist pseuds;
+    strlist_init(&pseuds);
+    if (store_pseud_list(r->store, u.id, &pseuds)) {
+        user_free(&u);
+        return ui_error(r, 500, "The user could not be read.");
+    }
+    struct buf *b = &r->out;
+    page_begin(r, u.name);
+    html_lit(b, "<h1 id=\"user-name\">");
+    html_text(b, u.name);
+    html_lit(b, "</h1>\n<dl class=\"meta\">\n<dt>Joined:</dt><dd>");
+    page_date(b, u.created);
+    html_lit(b, "</dd>\n<dt>Pseuds:</dt><dd><ul class=\"commas\" id=\"pseuds\">");
+    for (size_t i = 0; i < pseuds.n; i++) {
+        html_lit(b, "<li>");
+        html_text(b, pseuds.v[i]);
+        html_lit(b, "</li>");
+    }
+    html_lit(b, "</ul></dd>\n</dl>\n<h2>Recent works</h2>\n<ol class=\"works index\">\n");
+    struct store_work_query q = {0};
+    q.user_id = u.id;
+    q.order = STORE_ORDER_UPDATED_DESC;
+    q.limit = 5;
+    int64_t total = 0;
+    rc = store_work_list(r->store, &q, blurb_cb, r, &total);
+    html_lit(b, "</ol>\n<p><a id=\"all-works\" href=\"");
+    html_attr(b, user_works_base(r, u.name));
+    html_lit(b, "\">All works (");
+    html_int(b, total);
+    html_lit(b, ")</a></p>\n");
+    page_end(r);
+    strlist_free(&pseuds);
+    user_free(&u);
+    if (rc)
+        return ui_error(r, 500, "The list of works could not be read.");
+    return 200;
+}
+
+int ui_user_works(struct web_req *r)
+{
+    struct user u;
+    int rc = find_user(r, &u);
+    struct store_work_query q = {0};
+    q.order = STORE_ORDER_UPDATED_DESC;
+    if (rc == FICD_ENOTFOUND) {
+        /* works imported on the command line are credited to pseuds without accounts */
+        int64_t total = 0;
+        struct store_work_query cq = {0};
+        cq.creator = r->params[0];
+        cq.limit = 1;
+        if (store_work_list(r->store, &cq, skip_cb, NULL, &total))
+            return ui_error(r, 500, "The list of works could not be read.");
+        if (!total)
+            return ui_error(r, 404, "There is no user by that name.");
+        q.creator = r->params[0];
+        return work_list(r, &q, web_sprintf(r, "Works by %s", r->params[0]),
+                         user_works_base(r, r->params[0]));
+    }
+    if (rc)
+        return ui_error(r, 500, "The user could not be read.");
+    q.user_id = u.id;
+    rc = work_list(r, &q, web_sprintf(r, "Works by %s", u.name), user_works_base(r, u.name));
+    user_free(&u);
+    return rc;
+}
+
+int ui_dashboard(struct web_req *r)
+{
+    if (r->user.id <= 0)
+        return ui_login_required(r);
+    struct buf *b = &r->out;
+    page_begin(r, "Dashboard");
+    html_lit(b, "<h1>");
+    html_text(b, r->user.name);
+    html_lit(b,
+             "'s Dashboard</h1>\n<p class=\"actions\"><a href=\"/works/new\">Post a new "
+             "work</a> <a href=\"/works/import\">Import a manuscript</a></p>\n"
+             "<section aria-labelledby=\"drafts-heading\">\n"
+             "<h2 id=\"drafts-heading\">Drafts</h2>\n<ol class=\"works index\" id=\"drafts\">\n");
+    struct store_work_query q = {0};
+    q.user_id = r->user.id;
+    q.drafts_only = 1;
+    q.include_drafts = 1;
+    q.order = STORE_ORDER_UPDATED_DESC;
+    int64_t ndrafts = 0, nworks = 0;
+    if (store_work_list(r->store, &q, blurb_cb, r, &ndrafts))
+        return ui_error(r, 500, "The list of works could not be read.");
+    html_lit(b, "</ol>\n");
+    if (!ndrafts)
+        html_lit(b, "<p>No drafts.</p>\n");
+    html_lit(b, "</section>\n<section aria-labelledby=\"works-heading\">\n"
+                "<h2 id=\"works-heading\">Posted works</h2>\n"
+                "<ol class=\"works index\" id=\"my-works\">\n");
+    q.drafts_only = 0;
+    q.include_drafts = 0;
+    if (store_work_list(r->store, &q, blurb_cb, r, &nworks))
+        return ui_error(r, 500, "The list of works could not be read.");
+    html_lit(b, "</ol>\n");
+    if (!nworks)
+        html_lit(b, "<p>You have not posted any works yet.</p>\n");
+    html_lit(b, "</section>\n");
+    page_end(r);
+    return 200;
+}

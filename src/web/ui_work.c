@@ -1,0 +1,111 @@
+/* ui_work.c: reading: the work page (first chapter, or the whole work with
+ * ?view_full_work=true), chapter pages, and the access rules every work page shares. */
+#include "core/html.h"
+#include "web/page.h"
+#include "web/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int64_t web_param_id(const struct web_req *r, size_t i)
+{
+    if (i >= r->nparams || !r->params[i])
+        return 0;
+    const char *s = r->params[i];
+    if (!*s || strlen(s) > 18)
+        return 0;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+int web_load_work(struct web_req *r, int with_bodies, int access, struct work *w)
+{
+    int64_t id = web_param_id(r, 0);
+    if (!id)
+        return ui_error(r, 404, "There is no work at this address.");
+    if (access && r->user.id <= 0)
+        return ui_login_required(r);
+    int rc = store_work_get(r->store, id, with_bodies, w);
+    if (rc == FICD_ENOTFOUND)
+        return ui_error(r, 404, "There is no work at this address.");
+    if (rc)
+        return ui_error(r, 500, "The work could not be read.");
+    int editor = web_can_edit(r, w);
+    int status = 0;
+    if (w->draft && !editor)
+        status = ui_error(r, 404, "There is no work at this address.");
+    else if (w->restricted && r->user.id <= 0)
+        status = ui_login_required(r);
+    else if (access && !editor)
+        status = ui_error(r, 403, "Only the work's creators (and archive admins) may change it.");
+    if (status)
+        work_free(w);
+    return status;
+}
+
+/* Index of chapter id cid in w, or -1. */
+static int chapter_index(const struct work *w, int64_t cid)
+{
+    for (size_t i = 0; i < w->nchapters; i++)
+        if (w->chapters[i].id == cid)
+            return (int)i;
+    return -1;
+}
+
+/* Renders w with chapter ci (or everything when ci < 0). */
+static int render(struct web_req *r, const struct work *w, int ci)
+{
+    const char *title = w->title && *w->title ? w->title : "Untitled";
+    if (ci >= 0 && w->nchapters > 1)
+        title = web_sprintf(r, "%s - Chapter %d", title, ci + 1);
+    page_begin(r, title);
+    page_work_body(r, w, ci, 0);
+    page_end(r);
+    return 200;
+}
+
+int ui_work_show(struct web_req *r)
+{
+    struct work w;
+    int status = web_load_work(r, 1, 0, &w);
+    if (status)
+        return status;
+    const char *sel = web_arg(r, "chapter");
+    if (sel) {
+        char *end;
+        long long cid = strtoll(sel, &end, 10);
+        int ci = *sel && !*end ? chapter_index(&w, cid) : -1;
+        if (ci < 0) {
+            work_free(&w);
+            return ui_error(r, 404, "The work has no such chapter.");
+        }
+        web_redirect(r, web_sprintf(r, "/works/%lld/chapters/%lld", (long long)w.id, cid));
+        work_free(&w);
+        return 303;
+    }
+    const char *full = web_arg(r, "view_full_work");
+    int ci = (full && !strcmp(full, "true")) || w.nchapters <= 1 ? -1 : 0;
+    status = render(r, &w, ci);
+    work_free(&w);
+    return status;
+}
+
+int ui_chapter_show(struct web_req *r)
+{
+    struct work w;
+    int status = web_load_work(r, 1, 0, &w);
+    if (status)
+        return status;
+    int ci = chapter_index(&w, web_param_id(r, 1));
+    if (ci < 0)
+        status = ui_error(r, 404, "The work has no such chapter.");
+    else
+        status = render(r, &w, w.nchapters <= 1 ? -1 : ci);
+    work_free(&w);
+    return status;
+}
