@@ -5,7 +5,7 @@
 # 100k-work full text against SQLite, PostgreSQL 15 and FTS5 (tens of minutes, ~8 GB RAM).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=${BUILD:-$here/../build}
+build=${FICD_BUILD:-${BUILD:-$here/../build}}
 size=${SIZE:-small}
 cmake --build "$build" --target bench_filter bench_fulltext >/dev/null
 if [ "$size" = full ]; then
