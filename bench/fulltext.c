@@ -1,14 +1,18 @@
 /* fulltext.c: the full-text benchmark: ranked top-20 plus the exact match count for words,
- * AND pairs, phrases and prefixes over generated prose, ficd's index against SQLite FTS5. */
+ * AND pairs, phrases and prefixes over generated prose, ficd's index against SQLite FTS5 and
+ * Xapian (bench/xapian_peer.py, run with the same corpus and queries). */
 /*
- * Usage: bench_fulltext [--works N] [--words W] [--queries Q] [--fts5] [--seed S] [--tmp DIR]
+ * Usage: bench_fulltext [--works N] [--words W] [--queries Q] [--fts5] [--xapian]
+ *                       [--xapian-script PATH] [--seed S] [--tmp DIR]
  *
  * Generates N works (default 100000) with one body of about W words (default 900, Zipf
  * vocabulary of 30000 words with English function words on top), indexes them in memory
  * (and into an FTS5 table with the porter unicode61 tokenizer when --fts5), then runs Q
  * queries (default 1000): 30% one word (common, middling or rare), 30% two words ANDed,
  * 20% two-word phrases taken from the bodies, 20% prefixes. Each query returns the top 20
- * by BM25 and the exact number of matches.
+ * by BM25 and the exact number of matches. With --xapian the corpus and the queries are
+ * written to DIR and PATH (default bench/xapian_peer.py) is run with /usr/bin/python3 (which
+ * has python3-xapian), in the same run; its figures are printed with ratios to ficd's.
  */
 #include "gen_meta.h"
 #include "index/index.h"
@@ -46,11 +50,23 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void report(const char *name, double *t, int n)
+/* Prints percentiles of t (sorted in place), with ratios to base p50/p99 when given. */
+static void report(const char *name, double *t, int n, const double *base)
 {
     qsort(t, (size_t)n, sizeof(double), cmp_d);
-    printf("%-8s n=%-5d p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  max %9.3f ms\n", name, n,
-           t[n / 2], t[(int)(n * 0.9)], t[(int)(n * 0.99)], t[n - 1]);
+    double p50 = t[n / 2], p99 = t[(int)(n * 0.99)];
+    printf("%-8s n=%-5d p50 %9.3f ms  p90 %9.3f ms  p99 %9.3f ms  max %9.3f ms", name, n, p50,
+           t[(int)(n * 0.9)], p99, t[n - 1]);
+    if (base)
+        printf("  (x%.1f p50, x%.1f p99 vs index)", p50 / base[0], p99 / base[1]);
+    printf("\n");
+}
+
+/* Writes s to f with tabs and newlines as spaces (the Xapian peer's TSV). */
+static void tsv(FILE *f, const char *s)
+{
+    for (; s && *s; s++)
+        fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 /* Two consecutive words of an HTML body (lower-cased), for phrase queries. */
@@ -85,9 +101,9 @@ static int bigram(const char *html, struct gm_rng *r, char *out, size_t n)
 int main(int argc, char **argv)
 {
     uint32_t nworks = 100000;
-    int body = 900, nq = 1000, do_fts5 = 0;
+    int body = 900, nq = 1000, do_fts5 = 0, do_xapian = 0;
     uint64_t seed = 1;
-    const char *tmp = "/tmp";
+    const char *tmp = "/tmp", *xscript = "bench/xapian_peer.py";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--works") && i + 1 < argc)
             nworks = (uint32_t)atol(argv[++i]);
@@ -101,9 +117,14 @@ int main(int argc, char **argv)
             tmp = argv[++i];
         else if (!strcmp(argv[i], "--fts5"))
             do_fts5 = 1;
+        else if (!strcmp(argv[i], "--xapian"))
+            do_xapian = 1;
+        else if (!strcmp(argv[i], "--xapian-script") && i + 1 < argc)
+            xscript = argv[++i];
         else {
             fprintf(stderr, "usage: bench_fulltext [--works N] [--words W] [--queries Q] "
-                            "[--fts5] [--seed S] [--tmp DIR]\n");
+                            "[--fts5] [--xapian] [--xapian-script PATH] [--seed S] "
+                            "[--tmp DIR]\n");
             return 2;
         }
     }
@@ -133,6 +154,15 @@ int main(int argc, char **argv)
                            "(?,?,?,?,?)",
                            -1, &ins, NULL);
     }
+    char xcorpus[512], xqueries[512], xdb[512];
+    snprintf(xcorpus, sizeof(xcorpus), "%s/ficd-bench-xapian-%d.tsv", tmp, (int)getpid());
+    snprintf(xqueries, sizeof(xqueries), "%s/ficd-bench-xapian-%d.q", tmp, (int)getpid());
+    snprintf(xdb, sizeof(xdb), "%s/ficd-bench-xapian-%d.db", tmp, (int)getpid());
+    FILE *xf = NULL;
+    if (do_xapian && !(xf = fopen(xcorpus, "w"))) {
+        perror(xcorpus);
+        return 1;
+    }
     int nbig = nq / 5 + 1, have_big = 0;
     char(*bigrams)[64] = calloc((size_t)nbig, 64);
     struct gm_rng br = {seed ^ 77};
@@ -155,13 +185,29 @@ int main(int argc, char **argv)
             return 1;
         }
         t_idx += now_ms() - t0;
+        char tags[2048] = "";
+        const struct strlist *ls[4] = {&w.fandoms, &w.relationships, &w.characters,
+                                       &w.freeforms};
+        for (int k = 0; k < 4; k++)
+            for (size_t j = 0; j < ls[k]->n; j++)
+                snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags), "%s; ", ls[k]->v[j]);
+        if (xf) {
+            fprintf(xf, "%lld\t%d\t", (long long)w.id, (int)w.rating);
+            for (size_t j = 0; j < w.fandoms.n; j++) {
+                fputs(j ? "|" : "", xf);
+                tsv(xf, w.fandoms.v[j]);
+            }
+            fputc('\t', xf);
+            tsv(xf, w.title);
+            fputc('\t', xf);
+            tsv(xf, w.summary);
+            fputc('\t', xf);
+            tsv(xf, tags);
+            fputc('\t', xf);
+            tsv(xf, w.chapters[0].html);
+            fputc('\n', xf);
+        }
         if (do_fts5) {
-            char tags[2048] = "";
-            const struct strlist *ls[4] = {&w.fandoms, &w.relationships, &w.characters,
-                                           &w.freeforms};
-            for (int k = 0; k < 4; k++)
-                for (size_t j = 0; j < ls[k]->n; j++)
-                    snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags), "%s; ", ls[k]->v[j]);
             t0 = now_ms();
             sqlite3_bind_int64(ins, 1, w.id);
             sqlite3_bind_text(ins, 2, w.title, -1, SQLITE_STATIC);
@@ -180,6 +226,7 @@ int main(int argc, char **argv)
            (unsigned long long)st.terms);
     printf("index    built in %.1f s; postings %.0f MB; process RSS +%.0f MB\n", t_idx / 1e3,
            st.postings_bytes / 1e6, (rss_kb() - rss0) / 1024.0);
+    double st_postings_mb = st.postings_bytes / 1e6;
     if (do_fts5) {
         double t0 = now_ms();
         sqlite3_finalize(ins);
@@ -225,7 +272,7 @@ int main(int argc, char **argv)
         }
     }
     double *t = malloc(nq * sizeof(double));
-    uint64_t sum = 0;
+    uint64_t sum = 0, *totals = calloc((size_t)nq, sizeof(uint64_t));
     for (int i = 0; i < nq; i++) {
         struct idx_query q = {
             .text = ours[i], .per_page = 20, .facet_limit = -1, .include_restricted = 1};
@@ -238,10 +285,12 @@ int main(int argc, char **argv)
             return 1;
         }
         sum += res.total;
+        totals[i] = res.total;
         idx_result_free(&res);
     }
     printf("queries  %d, mean %.0f matches each\n", nq, (double)sum / nq);
-    report("index", t, nq);
+    report("index", t, nq, NULL);
+    double base[2] = {t[nq / 2], t[(int)(nq * 0.99)]};
     /* The same with facets (the web page's search shows them). */
     for (int i = 0; i < nq; i++) {
         struct idx_query q = {.text = ours[i], .per_page = 20, .include_restricted = 1};
@@ -252,7 +301,7 @@ int main(int argc, char **argv)
         t[i] = now_ms() - t0;
         idx_result_free(&res);
     }
-    report("+facets", t, nq);
+    report("+facets", t, nq, base);
     if (do_fts5) {
         sqlite3_stmt *top, *cnt;
         sqlite3_prepare_v2(db,
@@ -274,10 +323,48 @@ int main(int argc, char **argv)
         }
         sqlite3_finalize(top);
         sqlite3_finalize(cnt);
-        report("fts5", t, nq);
+        report("fts5", t, nq, base);
         sqlite3_close(db);
         unlink(path);
     }
+    if (xf) {
+        /* Xapian, through its python bindings, on the same corpus and queries. */
+        fclose(xf);
+        FILE *qf = fopen(xqueries, "w");
+        if (!qf) {
+            perror(xqueries);
+            return 1;
+        }
+        for (int i = 0; i < nq; i++)
+            fprintf(qf, "%s\t%llu\n", ours[i], (unsigned long long)totals[i]);
+        fclose(qf);
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s' '%s'", xscript, xcorpus,
+                 xqueries, xdb);
+        fflush(stdout);
+        FILE *p = popen(cmd, "r");
+        char line[512];
+        double x[9] = {0};
+        int got = 0;
+        while (p && fgets(line, sizeof(line), p)) {
+            if (!strncmp(line, "XAPIAN_RESULT ", 14))
+                got = sscanf(line + 14, "%lf %lf %lf %lf %lf %lf %lf %lf %lf", &x[0], &x[1], &x[2],
+                             &x[3], &x[4], &x[5], &x[6], &x[7], &x[8]) == 9;
+            else
+                fputs(line, stdout);
+        }
+        int prc = p ? pclose(p) : -1;
+        if (!got || prc) {
+            fprintf(stderr, "xapian peer failed (%s)\n", cmd);
+            return 1;
+        }
+        printf("xapian   vs index: x%.1f p50, x%.1f p99; build x%.1f; size x%.1f (vs postings)\n",
+               x[1] / base[0], x[3] / base[1], x[5] / (t_idx / 1e3),
+               x[6] / (st_postings_mb > 0 ? st_postings_mb : 1));
+        unlink(xcorpus);
+        unlink(xqueries);
+    }
+    free(totals);
     free(t);
     free(ours);
     free(theirs);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search one when present.
 #
-# Usage: bash bench/run.sh [all|import|search]   (default: all)
+# Usage: bash bench/run.sh [all|import|search|http]   (default: all)
 # Each benchmark is its own script; this only dispatches. See bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,12 +20,14 @@ case "$what" in
   all)
     bash "$here/import.sh"
     run_search 0
+    bash "$here/http.sh"
     ;;
+  http) bash "$here/http.sh" ;;
   import) bash "$here/import.sh" ;;
   search) run_search 2 ;;
-  -h | --help) echo "usage: bash bench/run.sh [all|import|search]" ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http]" ;;
   *)
-    echo "usage: bash bench/run.sh [all|import|search]" >&2
+    echo "usage: bash bench/run.sh [all|import|search|http]" >&2
     exit 2
     ;;
 esac

@@ -2,6 +2,7 @@
  * index (built from the store at start), printed as a list or as the API's JSON. */
 #include "cli/cli.h"
 #include "index/index.h"
+#include "index/params.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -9,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define MAX_LIST 64
 
 static void search_usage(FILE *f)
 {
@@ -40,45 +39,6 @@ static void search_usage(FILE *f)
                "  --format FMT         text (default) or json\n"
                "  --data DIR           data directory (default ./ficd-data or $FICD_DATA)\n"
                "  -h, --help           show this help\n");
-}
-
-struct strs {
-    const char *v[MAX_LIST];
-    size_t n;
-};
-
-static int strs_add(struct strs *l, const char *s, const char *flag)
-{
-    if (l->n == MAX_LIST) {
-        fprintf(stderr, "ficd search: too many %s options (at most %d)\n", flag, MAX_LIST);
-        return -1;
-    }
-    l->v[l->n++] = s;
-    return 0;
-}
-
-/* Parses "MIN-MAX", "MIN-" or "-MAX" (non-negative integers). */
-static int parse_range(const char *s, struct idx_range *r)
-{
-    const char *dash = strchr(s, '-');
-    char *end;
-    if (!dash) {
-        r->min = r->max = strtoll(s, &end, 10);
-        return *s && !*end && r->min >= 0 ? 0 : -1;
-    }
-    if (dash != s) {
-        r->min = strtoll(s, &end, 10);
-        if (end != dash || r->min < 0)
-            return -1;
-    }
-    if (dash[1]) {
-        r->max = strtoll(dash + 1, &end, 10);
-        if (*end || r->max < 0)
-            return -1;
-    }
-    if (dash == s && !dash[1])
-        return -1;
-    return r->max && r->min > r->max ? -1 : 0;
 }
 
 /* Prints snippet HTML for a terminal: <mark> as *, entities decoded. */
@@ -166,9 +126,7 @@ static void print_text(const struct idx_result *r, struct store *s)
 static int run_search(int argc, char **argv)
 {
     const char *data = NULL;
-    struct strs tags = {0}, ex_tags = {0}, fandoms = {0};
-    struct idx_query q = {0};
-    int json = 0, sort_given = 0;
+    int json = 0;
     enum {
         O_TAG = 256,
         O_EXTAG,
@@ -201,94 +159,36 @@ static int run_search(int argc, char **argv)
                                          {"data", required_argument, 0, O_DATA},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    /* The flags become the same key/value pairs the web's query strings give, so the CLI,
+     * the pages and the API build their queries in one place (index/params.h). */
+    static const char *const keys[] = {[O_TAG - O_TAG] = "tag",
+                                       [O_EXTAG - O_TAG] = "exclude_tag",
+                                       [O_RATING - O_TAG] = "rating",
+                                       [O_WARN - O_TAG] = "warning",
+                                       [O_EXWARN - O_TAG] = "exclude_warning",
+                                       [O_CAT - O_TAG] = "category",
+                                       [O_FANDOM - O_TAG] = "fandom",
+                                       [O_COMPLETE - O_TAG] = "complete",
+                                       [O_WORDS - O_TAG] = "words",
+                                       [O_LANG - O_TAG] = "language",
+                                       [O_SORT - O_TAG] = "sort",
+                                       [O_PAGE - O_TAG] = "page"};
+    struct idx_param *params = calloc((size_t)argc + 1, sizeof(*params));
+    size_t nparams = 0;
+    if (!params) {
+        fprintf(stderr, "ficd search: out of memory\n");
+        return CLI_FAIL;
+    }
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case O_TAG:
-            if (strs_add(&tags, optarg, "--tag"))
-                return CLI_USAGE;
-            break;
-        case O_EXTAG:
-            if (strs_add(&ex_tags, optarg, "--exclude-tag"))
-                return CLI_USAGE;
-            break;
-        case O_FANDOM:
-            if (strs_add(&fandoms, optarg, "--fandom"))
-                return CLI_USAGE;
-            break;
-        case O_RATING: {
-            int r = rating_parse(optarg);
-            if (r < 0) {
-                fprintf(stderr, "ficd search: unknown rating '%s'\n", optarg);
-                return CLI_USAGE;
-            }
-            q.ratings |= 1u << r;
-            break;
-        }
-        case O_WARN:
-        case O_EXWARN: {
-            unsigned w = warning_parse(optarg);
-            if (!w) {
-                fprintf(stderr, "ficd search: unknown archive warning '%s'\n", optarg);
-                return CLI_USAGE;
-            }
-            if (c == O_WARN)
-                q.warnings |= w;
-            else
-                q.exclude_warnings |= w;
-            break;
-        }
-        case O_CAT: {
-            unsigned k = category_parse(optarg);
-            if (!k) {
-                fprintf(stderr, "ficd search: unknown category '%s'\n", optarg);
-                return CLI_USAGE;
-            }
-            q.categories |= k;
-            break;
-        }
-        case O_COMPLETE:
-            q.complete = IDX_COMPLETE_ONLY;
-            break;
-        case O_WORDS:
-            if (parse_range(optarg, &q.words)) {
-                fprintf(stderr, "ficd search: --words wants MIN-MAX, MIN- or -MAX, not '%s'\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case O_LANG:
-            q.language = optarg;
-            break;
-        case O_SORT: {
-            int s = idx_sort_parse(optarg);
-            if (s < 0) {
-                fprintf(stderr,
-                        "ficd search: unknown sort '%s' (best, author, title, posted, "
-                        "updated, words, kudos, hits, comments, bookmarks)\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            q.sort = (enum idx_sort)s;
-            sort_given = 1;
-            break;
-        }
-        case O_PAGE: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || v < 1 || v > 1000000) {
-                fprintf(stderr, "ficd search: --page wants a number from 1, not '%s'\n", optarg);
-                return CLI_USAGE;
-            }
-            q.page = (int)v;
-            break;
-        }
         case O_FORMAT:
             if (!strcmp(optarg, "json"))
                 json = 1;
             else if (strcmp(optarg, "text")) {
                 fprintf(stderr, "ficd search: --format must be text or json\n");
+                free(params);
                 return CLI_USAGE;
             }
             break;
@@ -297,10 +197,17 @@ static int run_search(int argc, char **argv)
             break;
         case 'h':
             search_usage(stdout);
+            free(params);
             return CLI_OK;
         default:
-            search_usage(stderr);
-            return CLI_USAGE;
+            if (c < O_TAG || c > O_PAGE) {
+                search_usage(stderr);
+                free(params);
+                return CLI_USAGE;
+            }
+            params[nparams].key = keys[c - O_TAG];
+            params[nparams++].value = c == O_COMPLETE ? "T" : optarg;
+            break;
         }
     }
     /* The query is the remaining arguments joined by spaces. */
@@ -310,29 +217,35 @@ static int run_search(int argc, char **argv)
             buf_putc(&text, ' ');
         buf_puts(&text, argv[i]);
     }
-    q.text = text.len ? buf_str(&text) : NULL;
-    q.tags = tags.v;
-    q.ntags = tags.n;
-    q.exclude_tags = ex_tags.v;
-    q.nexclude_tags = ex_tags.n;
-    q.fandoms = fandoms.v;
-    q.nfandoms = fandoms.n;
-    q.include_restricted = 1; /* the archive's owner at the command line sees everything */
-    if (!sort_given)
-        q.sort = IDX_SORT_BEST;
+    if (text.len) {
+        params[nparams].key = "q";
+        params[nparams++].value = buf_str(&text);
+    }
+    struct idx_qparams qp;
+    int rc = idx_query_from_params(params, nparams, &qp);
+    free(params);
+    if (rc) {
+        fprintf(stderr, "ficd search: %s\n", rc == FICD_EINVAL ? qp.err : ficd_strerror(rc));
+        idx_qparams_free(&qp);
+        buf_free(&text);
+        return rc == FICD_EINVAL ? CLI_USAGE : CLI_FAIL;
+    }
+    struct idx_query *q = &qp.q;
+    q->include_restricted = 1; /* the archive's owner at the command line sees everything */
 
     struct idx *idx;
     struct idx_result r;
     struct store *s;
     int status = CLI_OK;
-    if (idx_new(q.text != NULL, &idx)) {
+    if (idx_new(q->text != NULL, &idx)) {
         fprintf(stderr, "ficd search: out of memory\n");
+        idx_qparams_free(&qp);
         buf_free(&text);
         return CLI_FAIL;
     }
     /* Check the query's syntax before reading the archive. */
-    if (q.text) {
-        int rc = idx_search(idx, &q, &r);
+    if (q->text) {
+        rc = idx_search(idx, q, &r);
         if (rc == FICD_ESYNTAX || rc == FICD_EINVAL) {
             fprintf(stderr, "ficd search: %s\n", r.err);
             status = CLI_USAGE;
@@ -340,22 +253,24 @@ static int run_search(int argc, char **argv)
         idx_result_free(&r);
         if (status) {
             idx_free(idx);
+            idx_qparams_free(&qp);
             buf_free(&text);
             return status;
         }
     }
     if (cli_open_store(cli_data_dir(data), &s)) {
         idx_free(idx);
+        idx_qparams_free(&qp);
         buf_free(&text);
         return CLI_FAIL;
     }
-    int rc = idx_build(idx, s, isatty(STDERR_FILENO));
+    rc = idx_build(idx, s, isatty(STDERR_FILENO));
     if (rc) {
         fprintf(stderr, "ficd search: cannot build the index: %s\n",
                 rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(s) : ficd_strerror(rc));
         status = CLI_FAIL;
     } else {
-        rc = idx_search(idx, &q, &r);
+        rc = idx_search(idx, q, &r);
         if (rc) {
             fprintf(stderr, "ficd search: %s\n", r.err[0] ? r.err : ficd_strerror(rc));
             status = rc == FICD_ESYNTAX || rc == FICD_EINVAL ? CLI_USAGE : CLI_FAIL;
@@ -377,6 +292,7 @@ static int run_search(int argc, char **argv)
     }
     store_close(s);
     idx_free(idx);
+    idx_qparams_free(&qp);
     buf_free(&text);
     return status;
 }

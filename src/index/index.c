@@ -89,6 +89,8 @@ void idx_free(struct idx *idx)
         free(idx->order[i]);
     for (int i = 0; i < 4; i++)
         free(idx->pop[i]);
+    idx_facet_cache_free(idx);
+    idx_meta_free(idx);
     for (uint32_t i = 0; i < idx->nterms; i++) {
         free(idx->terms[i].s);
         free_bm(idx->terms[i].docs);
@@ -273,6 +275,7 @@ static int tag_link(struct idx *idx, uint32_t tn)
             return FICD_ENOMEM;
     }
     t->canon = target;
+    idx_meta_canon_changed(idx);
     idx->canon_of[tn] = target;
     if (target != tn) {
         struct idx_tag *c = &idx->tags[target];
@@ -325,6 +328,7 @@ static int tag_register(struct idx *idx, const struct tag *st, uint32_t *out)
         if (imap_put(&idx->tag_by_sid, st->id, tn))
             return FICD_ENOMEM;
         idx->tags[tn].store_id = st->id;
+        idx_meta_tag_registered(idx, st->id);
     }
     idx->tags[tn].synonym_of_sid = st->synonym_of;
     *out = tn;
@@ -336,6 +340,7 @@ int idx_tag_update(struct idx *idx, const struct tag *st)
     if (st->id <= 0)
         return FICD_EINVAL;
     pthread_rwlock_wrlock(&idx->lock);
+    idx->tag_gen++; /* facet counts taken before may no longer bound (facets.c) */
     uint32_t tn;
     int rc = tag_register(idx, st, &tn);
     if (!rc)
@@ -344,6 +349,8 @@ int idx_tag_update(struct idx *idx, const struct tag *st)
     for (uint32_t i = 0; !rc && i < idx->ntags; i++)
         if (idx->tags[i].synonym_of_sid == st->id && idx->tags[i].canon == i)
             rc = tag_link(idx, i);
+    if (!rc)
+        rc = idx_meta_flush(idx); /* meta/sub expansion through the new synonyms */
     pthread_rwlock_unlock(&idx->lock);
     return rc;
 }
@@ -405,6 +412,7 @@ static void doc_kill(struct idx *idx, uint32_t d)
         struct idx_tag *c = &idx->tags[t->canon];
         if (c->expanded)
             roaring_bitmap_remove(c->expanded, d);
+        idx_meta_doc(idx, t->canon, d, 0);
     }
     roaring_bitmap_remove(idx->live, d);
     roaring_bitmap_remove(idx->restricted, d);
@@ -488,6 +496,7 @@ static int add_doc(struct idx *idx, const struct work *w)
             struct idx_tag *c = &idx->tags[t->canon];
             if (c->expanded)
                 roaring_bitmap_add(c->expanded, d);
+            idx_meta_doc(idx, t->canon, d, 1);
         }
     doc->rating = (uint8_t)(w->rating < RATING__COUNT ? w->rating : RATING_NOT_RATED);
     doc->warnings = (uint8_t)(w->warnings & ((1u << WARN__COUNT) - 1));
@@ -704,6 +713,8 @@ int idx_build(struct idx *idx, struct store *s, int progress)
         progress_finish(&bc.pr);
     if (rc || bc.rc)
         return bc.rc ? bc.rc : rc;
+    if ((rc = idx_load_tag_relations(idx, s)))
+        return rc;
     pthread_rwlock_wrlock(&idx->lock);
     idx->last_seq = seq;
     idx_rebuild_orders(idx);
@@ -781,7 +792,11 @@ int idx_apply_changes(struct idx *idx, struct store *s)
     for (size_t i = 0; !rc && i < l.n; i++)
         if (l.v[i].kind != CHANGE_TAG && imap_put(&last, l.v[i].id, (uint32_t)i))
             rc = FICD_ENOMEM;
-    int applied = 0;
+    int applied = 0, tags_changed = 0;
+    /* Meta/sub trees are rebuilt once, after every tag change and the store's relations. */
+    pthread_rwlock_wrlock(&idx->lock);
+    idx_meta_defer(idx, 1);
+    pthread_rwlock_unlock(&idx->lock);
     for (size_t i = 0; !rc && i < l.n; i++) {
         uint32_t li;
         if (l.v[i].kind != CHANGE_TAG && imap_get(&last, l.v[i].id, &li) && li != i)
@@ -789,8 +804,17 @@ int idx_apply_changes(struct idx *idx, struct store *s)
         rc = apply_one(idx, s, &l.v[i]);
         if (!rc) {
             applied++;
+            tags_changed |= l.v[i].kind == CHANGE_TAG;
         }
     }
+    if (!rc && tags_changed)
+        rc = idx_load_tag_relations(idx, s);
+    pthread_rwlock_wrlock(&idx->lock);
+    idx_meta_defer(idx, 0);
+    int mrc = idx_meta_flush(idx);
+    pthread_rwlock_unlock(&idx->lock);
+    if (!rc)
+        rc = mrc;
     if (!rc && l.n) {
         pthread_rwlock_wrlock(&idx->lock);
         idx->last_seq = l.v[l.n - 1].seq;

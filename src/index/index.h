@@ -21,6 +21,7 @@
 struct idx;
 struct store;
 struct tag;
+struct tag_rel;
 struct json_t; /* jansson's json_t */
 
 /* Sort orders. IDX_SORT_BEST is BM25 relevance when the query has text, else it falls back
@@ -168,6 +169,12 @@ int idx_remove_work(struct idx *idx, int64_t id) FICD_MUST_CHECK;
  * Works already indexed under that (type, name) are attached to it. A synonym_of that names
  * an id not yet registered takes effect when that id is registered. */
 int idx_tag_update(struct idx *idx, const struct tag *t) FICD_MUST_CHECK;
+/* Replaces the meta/sub tag links (the TAG_REL_META edges of rels, as store_tag_relations
+ * gives them, by store tag id; other kinds are ignored: synonyms come with each tag). A
+ * query for a tag then also matches its sub tags' works, transitively, through synonyms;
+ * edges naming ids not registered yet take effect when they are; an edge closing a cycle is
+ * ignored. idx_build and idx_apply_changes load them from the store themselves. */
+int idx_set_tag_relations(struct idx *idx, const struct tag_rel *rels, size_t n) FICD_MUST_CHECK;
 
 /* Runs q. out is filled (zeroed first) and must be released with idx_result_free() whatever
  * the return. Returns 0, FICD_ESYNTAX for a malformed text query or FICD_EINVAL for bad

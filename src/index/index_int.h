@@ -163,6 +163,15 @@ struct idx {
     uint32_t npop[4];
     int pop_dirty;
 
+    /* Per big fandom, its tags' counts among its works (facets.c), indexed by tag number.
+     * tag_gen changes whenever a tag's canonical, type or docs expansion may have changed
+     * other than by adding or removing works (idx_tag_update bumps it): counts taken under
+     * another generation are not used. */
+    struct idx_fcache **fcache;
+    uint32_t fcache_cap;
+    int fcache_init;
+    uint64_t tag_gen;
+
     /* Full text. */
     struct idx_term *terms;
     uint32_t nterms, terms_cap;
@@ -174,6 +183,8 @@ struct idx {
 
     int64_t last_seq;
     int64_t last_poll_ms;
+
+    struct idx_meta *meta; /* meta/sub tag expansion (wrangle.c); NULL until first needed */
 };
 
 /* index.c */
@@ -188,9 +199,49 @@ void idx_sort_docs(const struct idx *idx, int s, uint32_t *docs, size_t n);
 int idx_doc_cmp(const struct idx *idx, int s, uint32_t a, uint32_t b);
 void idx_rebuild_pop(struct idx *idx);
 
-/* search.c: results up to this many works count facets by walking each work's tags; larger
- * ones by bitmap intersections (a variable so that tests can exercise both paths). */
+/* facets.c. Variables so that tests and benchmarks can exercise every path:
+ * results up to idx_facet_walk_max works that are not inside one cached fandom count facets
+ * by walking each work's tags, larger ones by bitmap intersections over tags by total;
+ * fandoms of at least idx_facet_fandom_min works keep their tags' counts, and results of at
+ * least idx_facet_bound_min works inside such a fandom use them as bounds. */
 extern int idx_facet_walk_max;
+extern int idx_facet_fandom_min;
+extern int idx_facet_bound_min;
+struct idx_facet_stats {
+    uint64_t isect;       /* and_cardinality calls */
+    uint64_t walked;      /* works whose tags were walked */
+    uint64_t fandom_path; /* results counted with fandom bounds */
+};
+extern struct idx_facet_stats idx_facet_stats;
+/* The canonical fandom bounding q's result (an include tag that is a fandom, or the one
+ * canonical of the fandoms list), the smallest when several; UINT32_MAX when none. */
+uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q);
+/* Whether facet counts for fandom f (UINT32_MAX: none) need no refresh (read lock), and the
+ * refresh (write lock): on first use, every big fandom; later, f when stale. */
+int idx_facet_cache_fresh(const struct idx *idx, uint32_t f);
+int idx_facet_cache_refresh(struct idx *idx, uint32_t f);
+void idx_facet_cache_free(struct idx *idx);
+uint64_t idx_facet_cache_bytes(const struct idx *idx);
+/* Exact facets of r: the top `limit` tags of each type; fandom from idx_facet_bound_fandom. */
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom,
+                   size_t limit, struct idx_result *res);
+int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res);
+
+/* wrangle.c: meta/sub tags. The docs a query for tag t matches: its canonical's docs, its
+ * synonyms' and every sub tag's, transitively (borrowed; read lock). */
+const roaring_bitmap_t *idx_tag_query_docs(const struct idx *idx, uint32_t t);
+/* The rest runs under the write lock. Doc d was added to / removed from the docs of canonical
+ * c: update the trees of c and its meta tags. */
+void idx_meta_doc(struct idx *idx, uint32_t c, uint32_t d, int add);
+/* A tag's canonical changed / a store tag was registered: the trees may need a rebuild. */
+void idx_meta_canon_changed(struct idx *idx);
+void idx_meta_tag_registered(struct idx *idx, int64_t sid);
+/* Rebuilds the trees when needed and not deferred; defer(1)/defer(0) bracket a batch. */
+int idx_meta_flush(struct idx *idx);
+void idx_meta_defer(struct idx *idx, int on);
+void idx_meta_free(struct idx *idx);
+/* Reads the store's meta edges and applies them (idx_set_tag_relations); no lock held. */
+int idx_load_tag_relations(struct idx *idx, struct store *s);
 
 /* fts.c */
 int fts_index_doc(struct idx *idx, uint32_t doc, const struct work *w);

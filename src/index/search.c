@@ -1,8 +1,6 @@
 /* search.c: answering a query under the read lock: the filter bitmaps combined smallest
  * first, full-text matching and BM25, the page by sort order (precomputed orderings scanned
- * for big results, a sort of the matches for small ones) and exact facet counts (walking the
- * matches' tags for small results, bitmap intersections over tags by popularity with early
- * termination for big ones). */
+ * for big results, a sort of the matches for small ones); exact facet counts are facets.c's. */
 #include "index/index_int.h"
 
 #include <libstemmer.h>
@@ -10,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Results up to this size count facets by walking each match's tags. */
-int idx_facet_walk_max = 150000;
 #define MAX_ANDS 64
 
 static void set_err(struct idx_result *r, const char *msg)
@@ -60,7 +56,7 @@ static int tag_name_docs(const struct idx *idx, const char *name, int type, stru
     for (int ty = type < 0 ? 0 : type; ty <= (type < 0 ? TAG_FREEFORM : type); ty++) {
         uint32_t t;
         if (idx_tag_lookup(idx, ty, name, &t))
-            found[nf++] = idx_tag_docs(idx, t);
+            found[nf++] = idx_tag_query_docs(idx, t); /* synonyms and sub tags included */
     }
     if (!nf)
         return 0;
@@ -371,152 +367,6 @@ static int page_by_order(const struct idx *idx, const roaring_bitmap_t *r, int s
     return 0;
 }
 
-/* ---- facets ---- */
-
-struct topn {
-    uint32_t *tag;
-    uint64_t *count;
-    size_t n, cap;
-};
-
-static int top_better(const struct idx *idx, uint64_t ca, uint32_t ta, uint64_t cb, uint32_t tb)
-{
-    if (ca != cb)
-        return ca > cb;
-    return strcmp(idx->tags[ta].name, idx->tags[tb].name) < 0;
-}
-
-static void top_insert(const struct idx *idx, struct topn *t, uint32_t tag, uint64_t count)
-{
-    if (t->n == t->cap && !top_better(idx, count, tag, t->count[t->n - 1], t->tag[t->n - 1]))
-        return;
-    size_t i = t->n < t->cap ? t->n++ : t->cap - 1;
-    while (i > 0 && top_better(idx, count, tag, t->count[i - 1], t->tag[i - 1])) {
-        t->tag[i] = t->tag[i - 1];
-        t->count[i] = t->count[i - 1];
-        i--;
-    }
-    t->tag[i] = tag;
-    t->count[i] = count;
-}
-
-static int facet_add(struct idx_facets *f, const char *name, uint64_t count)
-{
-    struct idx_facet *nv = realloc(f->v, (f->n + 1) * sizeof(*nv));
-    if (!nv)
-        return FICD_ENOMEM;
-    f->v = nv;
-    if (!(f->v[f->n].name = strdup(name)))
-        return FICD_ENOMEM;
-    f->v[f->n++].count = count;
-    return 0;
-}
-
-/* Exact top-N tags of each type over r. */
-static int tag_facets(const struct idx *idx, const roaring_bitmap_t *r, size_t limit,
-                      struct idx_result *res)
-{
-    struct topn top[4];
-    int rc = 0;
-    for (int ty = 0; ty < 4; ty++) {
-        top[ty].tag = malloc(limit * sizeof(uint32_t));
-        top[ty].count = malloc(limit * sizeof(uint64_t));
-        top[ty].n = 0;
-        top[ty].cap = limit;
-        if (!top[ty].tag || !top[ty].count)
-            rc = FICD_ENOMEM;
-    }
-    uint64_t card = roaring_bitmap_get_cardinality(r);
-    int walk[4] = {1, 1, 1, 1};
-    if (!rc && card > (uint64_t)idx_facet_walk_max) {
-        /* Big result: count(t in r) <= |t|, so visiting tags by total popularity we can stop
-         * once the next tag's total cannot beat the N-th best count found. That ends quickly
-         * for tags popular across the archive; types whose top tags are local to the result
-         * (characters of one fandom) do not end within the budget and are walked instead. */
-        for (int ty = 0; ty < 4; ty++) {
-            struct topn *t = &top[ty];
-            uint32_t i, budget = 64;
-            for (i = 0; i < idx->npop[ty] && i < budget; i++) {
-                uint32_t tag = idx->pop[ty][i];
-                const roaring_bitmap_t *b = idx_tag_docs(idx, tag);
-                uint64_t total = roaring_bitmap_get_cardinality(b);
-                if (t->n == t->cap && total < t->count[t->n - 1])
-                    break;
-                uint64_t c = roaring_bitmap_and_cardinality(r, b);
-                if (c)
-                    top_insert(idx, t, tag, c);
-            }
-            if (i < budget)
-                walk[ty] = 0;
-            else
-                t->n = 0;
-        }
-    }
-    if (!rc && (walk[0] || walk[1] || walk[2] || walk[3])) {
-        /* Walk the matches' tags of the types still to count. One {count, last doc counted}
-         * pair per tag: a work carrying a synonym and its canonical counts once. */
-        struct cnt {
-            uint32_t n, last;
-        } *counts = calloc(idx->ntags ? idx->ntags : 1, sizeof(*counts));
-        uint32_t *touched = malloc((idx->ntags ? idx->ntags : 1) * sizeof(*touched));
-        size_t ntouched = 0;
-        if (!counts || !touched)
-            rc = FICD_ENOMEM;
-        const uint32_t *canon_of = idx->canon_of;
-        uint32_t buf[256];
-        roaring_uint32_iterator_t it;
-        roaring_init_iterator(r, &it);
-        while (!rc && it.has_value) {
-            uint32_t got = roaring_read_uint32_iterator(&it, buf, 256);
-            for (uint32_t k = 0; k < got; k++) {
-                const struct idx_doc *d = &idx->docs[buf[k]];
-                uint32_t stamp = buf[k] + 1;
-                for (int ty = 0; ty < 4; ty++) {
-                    if (!walk[ty])
-                        continue;
-                    for (uint32_t i = ty ? d->type_end[ty - 1] : 0; i < d->type_end[ty]; i++) {
-                        struct cnt *c = &counts[canon_of[d->tags[i]]];
-                        if (c->last == stamp)
-                            continue;
-                        c->last = stamp;
-                        if (!c->n++)
-                            touched[ntouched++] = canon_of[d->tags[i]];
-                    }
-                }
-            }
-        }
-        for (size_t i = 0; !rc && i < ntouched; i++)
-            top_insert(idx, &top[idx->type_of[touched[i]]], touched[i], counts[touched[i]].n);
-        free(counts);
-        free(touched);
-    }
-    for (int ty = 0; ty < 4; ty++) {
-        for (size_t i = 0; !rc && i < top[ty].n; i++)
-            rc = facet_add(&res->facets[IDX_FACET_FANDOMS + ty], idx->tags[top[ty].tag[i]].name,
-                           top[ty].count[i]);
-        free(top[ty].tag);
-        free(top[ty].count);
-    }
-    return rc;
-}
-
-static int fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res)
-{
-    static const enum rating order[] = {RATING_GENERAL, RATING_TEEN, RATING_MATURE, RATING_EXPLICIT,
-                                        RATING_NOT_RATED};
-    int rc = 0;
-    for (size_t i = 0; !rc && i < 5; i++)
-        rc = facet_add(&res->facets[IDX_FACET_RATINGS], rating_name(order[i]),
-                       roaring_bitmap_and_cardinality(r, idx->rating[order[i]]));
-    for (int i = 0; !rc && i < WARN__COUNT; i++)
-        rc = facet_add(&res->facets[IDX_FACET_WARNINGS], warning_name(1u << i),
-                       roaring_bitmap_and_cardinality(r, idx->warning[i]));
-    for (int i = 0; !rc && i < CAT__COUNT; i++)
-        rc = facet_add(&res->facets[IDX_FACET_CATEGORIES], category_name(1u << i),
-                       roaring_bitmap_and_cardinality(r, idx->category[i]));
-    return rc;
-}
-
 /* ---- the query ---- */
 
 static int fresh_enough(const struct idx *idx, int facets)
@@ -580,10 +430,15 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
         return FICD_ENOMEM;
     }
 
-    /* Refresh derived orders under the write lock when writes made them stale. */
+    /* Refresh derived orders and facet counts under the write lock when writes made them
+     * stale. */
+    uint32_t fandom = UINT32_MAX;
     for (;;) {
         pthread_rwlock_rdlock(&idx->lock);
-        if (fresh_enough(idx, want_facets))
+        if (want_facets && facet_limit)
+            fandom = idx_facet_bound_fandom(idx, q);
+        if (fresh_enough(idx, want_facets) &&
+            (!want_facets || !facet_limit || idx_facet_cache_fresh(idx, fandom)))
             break;
         pthread_rwlock_unlock(&idx->lock);
         pthread_rwlock_wrlock(&idx->lock);
@@ -592,6 +447,10 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
         if (!fresh_enough(idx, 0))
             idx_rebuild_orders(idx);
         int ok = fresh_enough(idx, want_facets);
+        if (ok && want_facets && facet_limit) {
+            fandom = idx_facet_bound_fandom(idx, q);
+            ok = !idx_facet_cache_refresh(idx, fandom);
+        }
         pthread_rwlock_unlock(&idx->lock);
         if (!ok) {
             qnode_free(qn);
@@ -646,9 +505,9 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
         }
     }
     if (!rc && want_facets)
-        rc = fixed_facets(idx, r, out);
+        rc = idx_fixed_facets(idx, r, out);
     if (!rc && want_facets && facet_limit)
-        rc = tag_facets(idx, r, facet_limit, out);
+        rc = idx_tag_facets(idx, r, fandom, facet_limit, out);
     pthread_rwlock_unlock(&idx->lock);
     free(docs);
     free(scores);

@@ -136,5 +136,26 @@ static const char migration_1[] =
     "  at INTEGER NOT NULL\n"
     ");\n";
 
-const char *const sq_migrations[] = {migration_1};
+/* Version 2: tag wrangling. tag_parents links a character, relationship or freeform tag
+ * to the canonical fandoms it belongs to; tag_meta links a canonical meta tag to its
+ * canonical sub tags of the same type (a search for the meta tag includes the subs). Both
+ * are kept acyclic and type-checked by sqlite_wrangle.c, not by the schema. */
+static const char migration_2[] =
+    "CREATE TABLE tag_parents (\n"
+    "  child_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+    "  parent_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+    "  PRIMARY KEY (child_id, parent_id),\n"
+    "  CHECK (child_id <> parent_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX tag_parents_parent ON tag_parents(parent_id, child_id);\n"
+    "CREATE TABLE tag_meta (\n"
+    "  meta_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+    "  sub_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+    "  PRIMARY KEY (meta_id, sub_id),\n"
+    "  CHECK (meta_id <> sub_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX tag_meta_sub ON tag_meta(sub_id, meta_id);\n"
+    "CREATE INDEX tags_synonym ON tags(synonym_of);\n";
+
+const char *const sq_migrations[] = {migration_1, migration_2};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);

@@ -348,3 +348,31 @@ int store_invite_use(struct store *s, const char *code)
     }
     return sq_tx_end(s, rc);
 }
+
+int store_invite_list(struct store *s, store_invite_cb cb, void *ctx)
+{
+    sqlite3_stmt *st = sq_prep(s, "SELECT i.code, i.created_by, u.name, i.created, i.used "
+                                  "FROM invites i LEFT JOIN users u ON u.id = i.created_by "
+                                  "ORDER BY i.created DESC, i.code");
+    if (!st)
+        return FICD_EDB;
+    int rc = 0, e;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        struct invite inv;
+        inv.code = (const char *)sqlite3_column_text(st, 0);
+        inv.created_by = sqlite3_column_int64(st, 1);
+        inv.creator = inv.created_by ? (const char *)sqlite3_column_text(st, 2) : NULL;
+        inv.created = sqlite3_column_int64(st, 3);
+        inv.used = sqlite3_column_int64(st, 4);
+        if (!inv.code) {
+            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+            break;
+        }
+        if (cb(&inv, ctx))
+            break;
+    }
+    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_reset(st);
+    return rc;
+}

@@ -67,6 +67,11 @@ int sq_log_change(struct store *s, enum change_kind kind, int64_t object_id);
 /* Finds or creates (non-canonical) a tag; call inside a unit of work. */
 int sq_tag_ensure(struct store *s, enum tag_type type, const char *name, int64_t *id);
 
+/* Refuses (FICD_EINVAL, with a message) a canonical flag change that would break the
+ * wrangling structure: a synonym made canonical, or a tag with synonyms, meta/sub tags or
+ * child tags made non-canonical (sqlite_wrangle.c). FICD_ENOTFOUND for an unknown id. */
+int sq_tag_canonical_check(struct store *s, int64_t id, int canonical);
+
 int64_t sq_now(void);
 
 #endif

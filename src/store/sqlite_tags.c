@@ -128,10 +128,12 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1");
-    if (!st) {
+    /* refuses changes that would break synonyms, meta/sub or parent links */
+    rc = sq_tag_canonical_check(s, id, canonical);
+    sqlite3_stmt *st = rc ? NULL : sq_prep(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1");
+    if (!rc && !st) {
         rc = FICD_EDB;
-    } else {
+    } else if (!rc) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, canonical ? 1 : 0);
         rc = sq_run(s, st);

@@ -7,7 +7,8 @@
 #include <string.h>
 
 /* Works are read in batches of up to BATCH ids: one query per table for the whole batch
- * (ids bound to a fixed IN list, unused slots bound to 0, which no work has). */
+ * (ids bound to a fixed IN list, unused slots bound to 0, which no work has). A single work
+ * uses the "= ?1" form of each query ([0]), which needs no temporary index for the list. */
 #define BATCH        64
 #define BATCH_BODIES 16
 #define IN_IDS                                                                                     \
@@ -15,26 +16,49 @@
     "?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,"     \
     "?47,?48,?49,?50,?51,?52,?53,?54,?55,?56,?57,?58,?59,?60,?61,?62,?63,?64)"
 
-static const char sql_load_works[] =
+static const char *const sql_load_works[2] = {
     "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
     "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
     "series_position, content_hash, user_id, kudos, hits, comments, bookmarks "
-    "FROM works WHERE id IN " IN_IDS;
-static const char sql_load_creators[] = "SELECT work_id, -1, name FROM work_creators "
-                                        "WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
-static const char sql_load_beta[] = "SELECT work_id, -1, name FROM work_beta "
-                                    "WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
-static const char sql_load_sugg[] = "SELECT work_id, kind, name FROM work_suggestions "
-                                    "WHERE work_id IN " IN_IDS " ORDER BY work_id, kind, position";
-static const char sql_load_tags[] =
+    "FROM works WHERE id = ?1",
+
+    "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
+    "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
+    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks "
+    "FROM works WHERE id IN " IN_IDS};
+static const char *const sql_load_creators[2] = {"SELECT work_id, -1, name FROM work_creators "
+                                                 "WHERE work_id = ?1 ORDER BY work_id, position",
+                                                 "SELECT work_id, -1, name FROM work_creators "
+                                                 "WHERE work_id IN " IN_IDS
+                                                 " ORDER BY work_id, position"};
+static const char *const sql_load_beta[2] = {"SELECT work_id, -1, name FROM work_beta "
+                                             "WHERE work_id = ?1 ORDER BY work_id, position",
+                                             "SELECT work_id, -1, name FROM work_beta "
+                                             "WHERE work_id IN " IN_IDS
+                                             " ORDER BY work_id, position"};
+static const char *const sql_load_sugg[2] = {"SELECT work_id, kind, name FROM work_suggestions "
+                                             "WHERE work_id = ?1 ORDER BY work_id, kind, position",
+                                             "SELECT work_id, kind, name FROM work_suggestions "
+                                             "WHERE work_id IN " IN_IDS
+                                             " ORDER BY work_id, kind, position"};
+static const char *const sql_load_tags[2] = {
     "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
-    "WHERE wt.work_id IN " IN_IDS " ORDER BY wt.work_id, wt.position";
-static const char sql_load_chapters[] =
+    "WHERE wt.work_id = ?1 ORDER BY wt.work_id, wt.position",
+
+    "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
+    "WHERE wt.work_id IN " IN_IDS " ORDER BY wt.work_id, wt.position"};
+static const char *const sql_load_chapters[2] = {
     "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "
-    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
-static const char sql_load_chapters_bodies[] =
+    "FROM chapters WHERE work_id = ?1 ORDER BY work_id, position",
+
+    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "
+    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position"};
+static const char *const sql_load_chapters_bodies[2] = {
     "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, html "
-    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position";
+    "FROM chapters WHERE work_id = ?1 ORDER BY work_id, position",
+
+    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, html "
+    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position"};
 
 enum list_kind { LIST_CREATORS, LIST_BETA, LIST_SUGG, LIST_TAGS };
 
@@ -45,10 +69,16 @@ struct batch {
     int *found;     /* found[i]: ids[i] exists */
 };
 
-static void bind_ids(sqlite3_stmt *st, const struct batch *b)
+/* Prepares the single-id or the batch form of a query and binds the batch's ids. */
+static sqlite3_stmt *prep_ids(struct store *s, const char *const sql[2], const struct batch *b)
 {
-    for (size_t i = 0; i < BATCH; i++)
-        sqlite3_bind_int64(st, (int)i + 1, i < b->n ? b->ids[i] : 0);
+    sqlite3_stmt *st = sq_prep(s, sql[b->n > 1]);
+    if (!st)
+        return NULL;
+    int np = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < np; i++)
+        sqlite3_bind_int64(st, i + 1, (size_t)i < b->n ? b->ids[i] : 0);
+    return st;
 }
 
 /* The slot of work id in the batch, or -1; rows come grouped by work, so the previous
@@ -119,12 +149,12 @@ static struct strlist *list_for(struct work *w, enum list_kind kind, int type)
 }
 
 /* Runs one of the batch queries and hands each row to the work it belongs to. */
-static int load_rows(struct store *s, struct batch *b, const char *sql, enum list_kind kind)
+static int load_rows(struct store *s, struct batch *b, const char *const sql[2],
+                     enum list_kind kind)
 {
-    sqlite3_stmt *st = sq_prep(s, sql);
+    sqlite3_stmt *st = prep_ids(s, sql, b);
     if (!st)
         return FICD_EDB;
-    bind_ids(st, b);
     int rc = 0, e, last = -1;
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {
         int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
@@ -141,10 +171,9 @@ static int load_rows(struct store *s, struct batch *b, const char *sql, enum lis
 
 static int load_chapters(struct store *s, struct batch *b, int with_bodies)
 {
-    sqlite3_stmt *st = sq_prep(s, with_bodies ? sql_load_chapters_bodies : sql_load_chapters);
+    sqlite3_stmt *st = prep_ids(s, with_bodies ? sql_load_chapters_bodies : sql_load_chapters, b);
     if (!st)
         return FICD_EDB;
-    bind_ids(st, b);
     int rc = 0, e, last = -1;
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {
         int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
@@ -174,16 +203,11 @@ static int load_chapters(struct store *s, struct batch *b, int with_bodies)
 /* Fills b->w[i] (work_init'ed here) for each of the b->n ids, with about six queries for the
  * whole batch; b->found[i] tells whether ids[i] exists. On failure the caller still frees
  * the n works. */
-static int load_batch(struct store *s, struct batch *b, int with_bodies)
+static int load_batch_queries(struct store *s, struct batch *b, int with_bodies)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        work_init(&b->w[i]);
-        b->found[i] = 0;
-    }
-    sqlite3_stmt *st = sq_prep(s, sql_load_works);
+    sqlite3_stmt *st = prep_ids(s, sql_load_works, b);
     if (!st)
         return FICD_EDB;
-    bind_ids(st, b);
     int rc = 0, e, last = -1;
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {
         int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
@@ -206,6 +230,32 @@ static int load_batch(struct store *s, struct batch *b, int with_bodies)
         rc = load_rows(s, b, sql_load_tags, LIST_TAGS);
     if (!rc)
         rc = load_chapters(s, b, with_bodies);
+    return rc;
+}
+
+/* Runs the batch's queries in one read transaction (when the caller holds none), so they
+ * see one snapshot and take the database's shared lock once rather than once per query. */
+static int load_batch(struct store *s, struct batch *b, int with_bodies)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        work_init(&b->w[i]);
+        b->found[i] = 0;
+    }
+    int own = sqlite3_get_autocommit(s->db);
+    if (own) {
+        sqlite3_stmt *begin = sq_prep(s, "BEGIN");
+        if (!begin || sq_run(s, begin))
+            return FICD_EDB;
+    }
+    int rc = load_batch_queries(s, b, with_bodies);
+    if (own) {
+        sqlite3_stmt *end = sq_prep(s, "COMMIT");
+        if (!end || sq_run(s, end)) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            if (!rc)
+                rc = FICD_EDB;
+        }
+    }
     return rc;
 }
 
@@ -247,6 +297,13 @@ static int emit_works(struct store *s, const int64_t *ids, size_t n, int with_bo
             return rc;
     }
     return 0;
+}
+
+int store_work_get_many(struct store *s, const int64_t *ids, size_t n, int with_bodies,
+                        store_work_cb cb, void *ctx)
+{
+    int stopped = 0;
+    return emit_works(s, ids, n, with_bodies, cb, ctx, &stopped);
 }
 
 /* ---- writing ---- */

@@ -42,6 +42,10 @@ int store_work_delete(struct store *s, int64_t id) FICD_MUST_CHECK;
 /* Fills out (work_init'ed by this call). with_bodies = 0 leaves chapter html NULL but fills
  * titles and word counts. FICD_ENOTFOUND when there is no such work. */
 int store_work_get(struct store *s, int64_t id, int with_bodies, struct work *out) FICD_MUST_CHECK;
+/* Loads the works ids[0..n) with a few queries for all of them (not one round per work) and
+ * calls cb for each that exists, in the order of ids; cb returns non-zero to stop. */
+int store_work_get_many(struct store *s, const int64_t *ids, size_t n, int with_bodies,
+                        int (*cb)(const struct work *w, void *ctx), void *ctx) FICD_MUST_CHECK;
 /* Finds a work by the content hash of its imported file; *id = 0 when none. */
 int store_work_find_hash(struct store *s, const char *hash, int64_t *id) FICD_MUST_CHECK;
 int store_work_publish(struct store *s, int64_t id) FICD_MUST_CHECK;
@@ -151,10 +155,81 @@ int store_session_purge(struct store *s, int64_t now) FICD_MUST_CHECK;
 int store_invite_create(struct store *s, const char *code, int64_t created_by) FICD_MUST_CHECK;
 /* Marks the invitation used; FICD_ENOTFOUND when unknown or already used. */
 int store_invite_use(struct store *s, const char *code) FICD_MUST_CHECK;
+/* One invitation as store_invite_list reports it; the strings live until the callback
+ * returns. */
+struct invite {
+    const char *code;
+    int64_t created_by;  /* the account that made it; 0 when made outside the web or deleted */
+    const char *creator; /* that account's name, NULL when created_by is 0 */
+    int64_t created;     /* unix seconds */
+    int64_t used;        /* unix seconds; 0 while unused */
+};
+typedef int (*store_invite_cb)(const struct invite *inv, void *ctx);
+/* Calls cb for every invitation, newest first (same second: by code); cb returns non-zero
+ * to stop early. */
+int store_invite_list(struct store *s, store_invite_cb cb, void *ctx) FICD_MUST_CHECK;
 
 /* ---- settings: archive-wide key/value pairs ---- */
 /* *value = NULL (and 0 returned) when unset; the caller frees *value. */
 int store_setting_get(struct store *s, const char *key, char **value) FICD_MUST_CHECK;
 int store_setting_set(struct store *s, const char *key, const char *value) FICD_MUST_CHECK;
+
+/* ---- tag wrangling (sqlite_wrangle.c) ----
+ * AO3's wrangling. A canonical tag stands for its synonyms (their works count as its works
+ * everywhere). Characters, relationships and freeforms may have parent fandoms (canonical
+ * fandoms). A canonical meta tag has canonical sub tags of the same type, transitively and
+ * without cycles: a search for the meta tag includes its subs. Every function below takes
+ * store tag ids, runs in one transaction and logs a CHANGE_TAG for each tag whose synonyms,
+ * parents, children, meta or sub tags changed (nothing when nothing changed). Refusals are
+ * FICD_EINVAL (FICD_ENOTFOUND for unknown ids or missing links) with the reason, naming the
+ * tags, in store_errmsg(). Only fandom, relationship, character and freeform tags are
+ * wrangled. */
+
+/* Makes tag_id a synonym of canonical_id; canonical_id 0 makes it a synonym of nothing. The
+ * target must be canonical, of the same type and not the tag itself; a tag that has synonyms
+ * of its own is refused (merge it instead). A canonical tag stops being canonical, and its
+ * parents, children, meta and sub tags move to the target (a move that would close a meta
+ * cycle is refused). */
+int store_tag_set_synonym(struct store *s, int64_t tag_id, int64_t canonical_id) FICD_MUST_CHECK;
+/* store_tag_set_synonym for a tag that may have synonyms: they become synonyms of into_id
+ * too, so everything that counted as from_id counts as into_id. */
+int store_tag_merge(struct store *s, int64_t from_id, int64_t into_id) FICD_MUST_CHECK;
+/* Parent fandoms: child is a character, relationship or freeform that is not a synonym;
+ * parent is a canonical fandom. Adding an existing link changes nothing; removing a missing
+ * one is FICD_ENOTFOUND. */
+int store_tag_add_parent(struct store *s, int64_t child_id, int64_t parent_id) FICD_MUST_CHECK;
+int store_tag_remove_parent(struct store *s, int64_t child_id, int64_t parent_id) FICD_MUST_CHECK;
+/* Meta and sub tags: both canonical, same type, and the link must not close a cycle (a tag
+ * cannot be its own meta tag through any chain). Adding an existing link changes nothing;
+ * removing a missing one is FICD_ENOTFOUND. */
+int store_tag_add_meta(struct store *s, int64_t meta_id, int64_t sub_id) FICD_MUST_CHECK;
+int store_tag_remove_meta(struct store *s, int64_t meta_id, int64_t sub_id) FICD_MUST_CHECK;
+
+/* One wrangling edge; it points "up": from a synonym to its canonical, from a child to a
+ * parent fandom, from a sub tag to its meta tag. */
+enum tag_rel_kind { TAG_REL_SYNONYM = 0, TAG_REL_PARENT, TAG_REL_META };
+struct tag_rel {
+    enum tag_rel_kind kind;
+    int64_t from, to;
+};
+typedef int (*store_tag_rel_cb)(const struct tag_rel *rel, void *ctx);
+/* Calls cb for every synonym, parent and meta edge (for index builds); cb returns non-zero to
+ * stop and may use the store. */
+int store_tag_relations(struct store *s, store_tag_rel_cb cb, void *ctx) FICD_MUST_CHECK;
+
+/* The tags linked to one tag, for tag pages: its synonyms, its parent fandoms, the tags whose
+ * parent it is, its meta tags, its sub tags (direct links only). Ordered by type and name, at
+ * most limit (0 = no limit); the tag's strings live until cb returns, and cb may use the
+ * store. */
+enum tag_link { TAG_LINK_SYNONYMS = 0, TAG_LINK_PARENTS, TAG_LINK_CHILDREN, TAG_LINK_METAS,
+                TAG_LINK_SUBS };
+int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit, store_tag_cb cb,
+                     void *ctx) FICD_MUST_CHECK;
+/* The wrangling queue: tags of type (fandom..freeform; type < 0: all four) that are neither
+ * canonical nor synonyms, and canonical characters and relationships without a parent
+ * fandom. Most used first (ties by name), at most limit (0 = no limit); as store_tag_linked
+ * for cb. */
+int store_tag_unwrangled(struct store *s, int type, int limit, store_tag_cb cb,
+                         void *ctx) FICD_MUST_CHECK;
 
 #endif

@@ -4,6 +4,7 @@
 #include "core/err.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,19 +48,58 @@ static const struct {
 };
 #define NLANG (sizeof(languages) / sizeof(languages[0]))
 
-static int in_list(const char *w, const char *const *l)
-{
-    for (int i = 0; l[i]; i++)
-        if (strcmp(w, l[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int is_letter_cp(int cp)
 {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
            (cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && cp < 0x2000) ||
            (cp >= 0x3040 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF);
+}
+
+/* The stopwords of all languages in one open-addressing table built once: each word with
+ * the set of languages (bit l for languages[l]) whose list holds it. ms_detect_language looks
+ * up every word of the text, and a strcmp through all lists was most of its time. */
+#define STOP_SLOTS 512
+
+struct stop_ent {
+    const char *word;
+    unsigned langs;
+};
+
+static struct stop_ent stop_tab[STOP_SLOTS];
+
+static size_t stop_hash(const char *w, size_t n)
+{
+    size_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h & (STOP_SLOTS - 1);
+}
+
+static void stop_build(void)
+{
+    for (size_t l = 0; l < NLANG; l++)
+        for (const char *const *p = languages[l].words; *p; p++) {
+            size_t h = stop_hash(*p, strlen(*p));
+            while (stop_tab[h].word && strcmp(stop_tab[h].word, *p))
+                h = (h + 1) & (STOP_SLOTS - 1);
+            stop_tab[h].word = *p;
+            stop_tab[h].langs |= 1u << l;
+        }
+}
+
+/* Builds the stopword table and the word sets below, once per process. */
+static void sets_build(void);
+static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
+
+/* The languages whose stopword lists hold w (wl bytes, NUL-terminated), as bits. */
+static unsigned stop_langs(const char *w, size_t wl)
+{
+    if (wl > 6) /* the longest stopword has six bytes */
+        return 0;
+    for (size_t h = stop_hash(w, wl); stop_tab[h].word; h = (h + 1) & (STOP_SLOTS - 1))
+        if (!strcmp(stop_tab[h].word, w))
+            return stop_tab[h].langs;
+    return 0;
 }
 
 /* The language of the text: by script for Russian, Japanese, Chinese, Korean; by stopword
@@ -71,8 +111,13 @@ char *ms_detect_language(const char *text, size_t n)
     size_t hits[NLANG] = {0};
     char w[32];
     size_t wl = 0;
+    pthread_once(&sets_once, sets_build);
     for (size_t i = 0; i <= n && words < LANG_MAX_WORDS;) {
-        int cp = i < n ? ms_utf8_next(text, n, &i) : (i++, ' ');
+        int cp;
+        if (i < n && (unsigned char)text[i] < 0x80)
+            cp = (unsigned char)text[i++]; /* ASCII: what ms_utf8_next would return */
+        else
+            cp = i < n ? ms_utf8_next(text, n, &i) : (i++, ' ');
         if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp < 0x250))
             latin++;
         else if (cp >= 0x400 && cp < 0x530)
@@ -99,8 +144,9 @@ char *ms_detect_language(const char *text, size_t n)
         if (wl) {
             w[wl] = '\0';
             words++;
-            for (size_t l = 0; l < NLANG; l++)
-                hits[l] += in_list(w, languages[l].words);
+            unsigned langs = stop_langs(w, wl);
+            for (size_t l = 0; langs && l < NLANG; l++)
+                hits[l] += (langs >> l) & 1;
             wl = 0;
         }
     }
@@ -145,6 +191,43 @@ static const char *const honorifics[] = {
     "nii",  "chin",    "dono",    "hime",   "baachan", "baa",     "jiji",    "tan",
     "chi",  "neechan", "niichan", "neesan", "niisan",  "oneesan", "oniisan", "shishou",
     "teme", "dobe",    "no",      "hakase", "taichou", "sama's",  NULL};
+
+/* not_names and honorifics as open-addressing sets, built once with the stopword table:
+ * every capitalised token of the prose is looked up in them. */
+#define WORDSET_SLOTS 256
+
+struct wordset {
+    const char *slot[WORDSET_SLOTS];
+};
+
+static struct wordset not_names_set, honorifics_set;
+
+static void wordset_build(struct wordset *set, const char *const *list)
+{
+    for (; *list; list++) {
+        size_t h = stop_hash(*list, strlen(*list)) & (WORDSET_SLOTS - 1);
+        while (set->slot[h] && strcmp(set->slot[h], *list))
+            h = (h + 1) & (WORDSET_SLOTS - 1);
+        set->slot[h] = *list;
+    }
+}
+
+/* True when w is one of the words the set was built from. */
+static int wordset_has(const struct wordset *set, const char *w)
+{
+    for (size_t h = stop_hash(w, strlen(w)) & (WORDSET_SLOTS - 1); set->slot[h];
+         h = (h + 1) & (WORDSET_SLOTS - 1))
+        if (!strcmp(set->slot[h], w))
+            return 1;
+    return 0;
+}
+
+static void sets_build(void)
+{
+    stop_build();
+    wordset_build(&not_names_set, not_names);
+    wordset_build(&honorifics_set, honorifics);
+}
 
 struct name_ent {
     char *name;
@@ -232,7 +315,7 @@ static void fold_name(char *w)
         if (pl < sizeof(part)) {
             memcpy(part, h + 1, pl);
             part[pl] = '\0';
-            if (in_list(part, honorifics))
+            if (wordset_has(&honorifics_set, part))
                 *h = '\0';
         }
     }
@@ -340,6 +423,7 @@ static void suggest_fandom(struct ms_ctx *c, const char *f)
  * often as the third), "A/B" is suggested (the known relationship tag when one exists). */
 int ms_suggest(struct ms_ctx *c, const char *text, size_t n)
 {
+    pthread_once(&sets_once, sets_build);
     struct work *w = c->w;
     const struct ms_opts *o = c->o;
     if (n > SUGG_MAX_TEXT)
@@ -407,7 +491,8 @@ int ms_suggest(struct ms_ctx *c, const char *text, size_t n)
             memmove(q + 1, q + 3, strlen(q + 3) + 1);
         }
         fold_name(tok);
-        if (strlen(tok) < 2 || in_list(tok, not_names) || (tok[0] == 'I' && tok[1] == '\''))
+        if (strlen(tok) < 2 || wordset_has(&not_names_set, tok) ||
+            (tok[0] == 'I' && tok[1] == '\''))
             continue;
         struct name_ent *ent = tab_get(&t, tok);
         if (!ent)

@@ -51,18 +51,31 @@ void ms_collapse_ws(struct buf *out, const char *s, size_t n)
             i += w;
             continue;
         }
+        /* the run up to the next whitespace, copied at once */
+        size_t e = i + 1;
+        while (e < n) {
+            unsigned char c = (unsigned char)s[e];
+            if ((c == ' ' || c == '\t' || c == '\n' || c == 0xC2 || c == 0xE2 || c == 0xE3 ||
+                 c == 0xEF) &&
+                ws_len(s + e, n - e))
+                break;
+            e++;
+        }
         if (pending && any)
             buf_putc(out, ' ');
         pending = 0;
         any = 1;
-        buf_putc(out, s[i]);
-        i++;
+        buf_put(out, s + i, e - i);
+        i = e;
     }
 }
 
 char *ms_strndup_trim(const char *s, size_t n)
 {
     struct buf b = BUF_INIT;
+    if (buf_grow(&b, n))
+        return NULL;
+    b.data[0] = '\0'; /* one allocation of the most the result can take */
     ms_collapse_ws(&b, s, n);
     return buf_take(&b);
 }

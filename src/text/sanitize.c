@@ -683,11 +683,220 @@ static char *san_once(const char *html, size_t n, int text_only)
     return s;
 }
 
+/* The fast path: markup that the importer and cmark generate (and the sanitizer writes) from
+ * a small tag set, recognised and canonicalised in one scan without gumbo. It accepts only
+ * input whose gumbo tree is exactly the tree the tags spell out, so that the result equals
+ * what a gumbo pass would serialise: start and end tags without attributes, strictly nested
+ * and all closed, from the kinds below; no block start while a <p> or a heading is open
+ * (gumbo would close the <p> or the heading) and no <li> start that would close an open
+ * <li>; no more than FAST_MAX_DEPTH levels; text in valid UTF-8 without the characters gumbo
+ * replaces or drops (controls other than tab and newline, CR, DEL, C1, noncharacters); '<'
+ * only in those tags; '&' only in &amp; &lt; &gt; &quot; &#39;. Anything else, however
+ * harmless, goes to the gumbo path. */
+#define FAST_MAX_DEPTH 64
+
+enum fast_kind {
+    FK_INLINE,  /* kept as is, never closes anything */
+    FK_BLOCK,   /* closes an open <p> in gumbo: refused inside <p> and headings */
+    FK_HEADING, /* a block that also closes a heading */
+    FK_DIV,     /* a block that an <li> start looks through for an open <li> */
+    FK_LI,      /* a block that closes an open <li> */
+    FK_P,
+    FK_BR, /* void */
+    FK_HR, /* void block */
+};
+
+struct fast_tag {
+    const char *name;
+    unsigned char len, kind;
+};
+
+static const struct fast_tag fast_tags[] = {
+    {"b", 1, FK_INLINE},      {"i", 1, FK_INLINE},          {"p", 1, FK_P},
+    {"q", 1, FK_INLINE},      {"s", 1, FK_INLINE},          {"u", 1, FK_INLINE},
+    {"br", 2, FK_BR},         {"em", 2, FK_INLINE},         {"h1", 2, FK_HEADING},
+    {"h2", 2, FK_HEADING},    {"h3", 2, FK_HEADING},        {"h4", 2, FK_HEADING},
+    {"h5", 2, FK_HEADING},    {"h6", 2, FK_HEADING},        {"hr", 2, FK_HR},
+    {"li", 2, FK_LI},         {"ol", 2, FK_BLOCK},          {"tt", 2, FK_INLINE},
+    {"ul", 2, FK_BLOCK},      {"big", 3, FK_INLINE},        {"del", 3, FK_INLINE},
+    {"div", 3, FK_DIV},       {"ins", 3, FK_INLINE},        {"sub", 3, FK_INLINE},
+    {"sup", 3, FK_INLINE},    {"code", 4, FK_INLINE},       {"span", 4, FK_INLINE},
+    {"cite", 4, FK_INLINE},   {"small", 5, FK_INLINE},      {"strike", 6, FK_INLINE},
+    {"strong", 6, FK_INLINE}, {"blockquote", 10, FK_BLOCK},
+};
+
+/* The fast_tags index of the n-byte name at s, -1 when it is not there. */
+static int fast_lookup(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof(fast_tags) / sizeof(fast_tags[0]); i++)
+        if (fast_tags[i].len == n && !memcmp(fast_tags[i].name, s, n))
+            return (int)i;
+    return -1;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes) that gumbo keeps unchanged (no
+ * C1 control, no noncharacter), 0 when there is none. */
+static size_t fast_utf8(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80 || (c == 0xC2 && s[1] < 0xA0))
+            return 0;
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        unsigned cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
+            (cp & 0xFFFE) == 0xFFFE)
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        unsigned cp =
+            ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+        if (cp < 0x10000 || cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE)
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* The fast path's scan: appends the canonical form of html (n bytes) to out and returns 1, or
+ * returns 0 when the input is not of the kind it accepts (out then holds a partial copy). */
+static int san_fast(const char *html, size_t n, struct buf *out)
+{
+    const unsigned char *s = (const unsigned char *)html;
+    unsigned char stack[FAST_MAX_DEPTH];
+    size_t depth = 0, run = 0, i = 0;
+    int open_p = 0, open_h = 0; /* <p> and headings on the stack */
+    while (i < n) {
+        unsigned c = s[i];
+        if ((c >= 0x20 && c < 0x7F && c != '<' && c != '&' && c != '>') || c == '\n' || c == '\t') {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t l = fast_utf8(s + i, n - i);
+            if (!l)
+                return 0;
+            i += l;
+            continue;
+        }
+        buf_put(out, html + run, i - run);
+        if (c == '>') {
+            buf_put(out, "&gt;", 4);
+            run = ++i;
+            continue;
+        }
+        if (c == '&') {
+            const char *p = html + i;
+            size_t left = n - i;
+            if (left >= 5 && !memcmp(p, "&amp;", 5)) {
+                buf_put(out, p, 5);
+                i += 5;
+            } else if (left >= 4 && (!memcmp(p, "&lt;", 4) || !memcmp(p, "&gt;", 4))) {
+                buf_put(out, p, 4);
+                i += 4;
+            } else if (left >= 6 && !memcmp(p, "&quot;", 6)) {
+                buf_putc(out, '"');
+                i += 6;
+            } else if (left >= 5 && !memcmp(p, "&#39;", 5)) {
+                buf_putc(out, '\'');
+                i += 5;
+            } else {
+                return 0;
+            }
+            run = i;
+            continue;
+        }
+        if (c != '<')
+            return 0; /* a control character, DEL or NUL */
+        int end = i + 1 < n && s[i + 1] == '/';
+        size_t a = i + 1 + (size_t)end, e = a;
+        while (e < n && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '1' && s[e] <= '6')))
+            e++;
+        int t = fast_lookup(html + a, e - a);
+        if (t < 0)
+            return 0;
+        int kind = fast_tags[t].kind;
+        int isvoid = kind == FK_BR || kind == FK_HR;
+        if (end || !isvoid) {
+            if (e >= n || s[e] != '>')
+                return 0;
+            e++;
+        } else if (e < n && s[e] == '>') {
+            e++;
+        } else if (n - e >= 3 && !memcmp(html + e, " />", 3)) {
+            e += 3;
+        } else if (n - e >= 2 && !memcmp(html + e, "/>", 2)) {
+            e += 2;
+        } else {
+            return 0;
+        }
+        if (end) {
+            if (isvoid || depth == 0 || stack[depth - 1] != t)
+                return 0;
+            depth--;
+            open_p -= kind == FK_P;
+            open_h -= kind == FK_HEADING;
+            buf_put(out, "</", 2);
+        } else {
+            if (kind != FK_INLINE && kind != FK_BR && (open_p || open_h))
+                return 0;
+            if (kind == FK_LI)
+                for (size_t k = depth; k > 0; k--) {
+                    int kk = fast_tags[stack[k - 1]].kind;
+                    if (kk == FK_LI)
+                        return 0;
+                    if (kk != FK_INLINE && kk != FK_DIV)
+                        break;
+                }
+            if (!isvoid) {
+                if (depth == FAST_MAX_DEPTH)
+                    return 0;
+                stack[depth++] = (unsigned char)t;
+                open_p += kind == FK_P;
+                open_h += kind == FK_HEADING;
+            }
+            buf_putc(out, '<');
+        }
+        buf_put(out, fast_tags[t].name, fast_tags[t].len);
+        buf_putc(out, '>');
+        i = run = e;
+    }
+    if (depth)
+        return 0;
+    buf_put(out, html + run, n - run);
+    return 1;
+}
+
 /* Sanitises html (n bytes, need not be NUL-terminated): passes repeat until re-parsing the
  * output changes nothing, so the result is a fixed point of the sanitizer. Input that does
- * not settle is reduced to its text, which is a fixed point too. */
+ * not settle is reduced to its text, which is a fixed point too. Input the fast path accepts
+ * is already such a fixed point once canonicalised. */
 char *sanitize_html(const char *html, size_t n)
 {
+    if (html) {
+        struct buf fast = BUF_INIT;
+        if (!buf_grow(&fast, n + n / 16 + 16) && san_fast(html, n, &fast) && !fast.err) {
+            size_t len = fast.len, lead = 0;
+            char *s = buf_take(&fast);
+            if (!s)
+                return NULL;
+            while (lead < len && is_space(s[lead]))
+                lead++;
+            while (len > lead && is_space(s[len - 1]))
+                len--;
+            memmove(s, s + lead, len - lead);
+            s[len - lead] = '\0';
+            return s;
+        }
+        buf_free(&fast);
+    }
     char *cur = san_once(html ? html : "", html ? n : 0, 0);
     for (int pass = 1; cur && pass < SAN_MAX_PASSES; pass++) {
         char *next = san_once(cur, strlen(cur), 0);

@@ -62,9 +62,13 @@ static int is_cjk(int32_t cp)
     return 0;
 }
 
-/* Ruby's [[:word:]]: letters, marks, decimal digits and connector punctuation (_). */
+/* Ruby's [[:word:]]: letters, marks, decimal digits and connector punctuation (_). ASCII
+ * is answered without utf8proc: its letters, digits and '_' are the only word characters. */
 static int is_word(int32_t cp)
 {
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+               cp == '_';
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
@@ -98,13 +102,17 @@ static void wc_feed(struct wc *w, const char *s, size_t n)
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     size_t i = 0;
     while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (len <= 0) {
-            len = 1;
-            cp = -1;
+        utf8proc_int32_t cp = p[i];
+        if (cp < 0x80) {
+            i++;
+        } else {
+            utf8proc_ssize_t len = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+            if (len <= 0) {
+                len = 1;
+                cp = -1;
+            }
+            i += (size_t)len;
         }
-        i += (size_t)len;
         if (cp == '-') {
             if (w->hyphen)
                 w->in_word = 0;
@@ -204,14 +212,209 @@ struct wc_frame {
     unsigned next;
 };
 
+/* The fast path: a streaming tag stripper for the markup the sanitizer writes (and the
+ * importer generates), without gumbo. It accepts only input whose gumbo tree is the tree the
+ * tags spell out, so the text reaches the counter in the same order with the same breaks:
+ * lowercase tags from the table below with double-quoted attributes, strictly nested and all
+ * closed; no block start while a <p> or a heading is open (gumbo would close it), no <li>
+ * start that would close an open <li>, no <a> inside <a>; references only &amp; &lt; &gt;
+ * &quot; &#39; and numeric ones that gumbo does not remap (not 0, not 0x80-0x9F, not
+ * surrogates, at most 0x10FFFF); '<' only in those tags. Bytes gumbo would replace (invalid
+ * UTF-8, controls, noncharacters) separate words either way, so text is fed as it is. */
+#define WC_FAST_MAX_DEPTH 256
+
+enum wc_kind {
+    WK_INLINE,  /* does not separate words */
+    WK_A,       /* inline, but a second one inside would be closed by gumbo */
+    WK_BLOCK,   /* separates; closes an open <p> in gumbo */
+    WK_DIV,     /* a block that an <li> start looks through */
+    WK_HEADING, /* a block that also closes a heading */
+    WK_LI,      /* a block that closes an open <li> */
+    WK_P,
+    WK_VOID,       /* separates, closes nothing (br, img) */
+    WK_VOID_BLOCK, /* separates, closes an open <p> (hr) */
+};
+
+struct wc_tag {
+    const char *name;
+    unsigned char len, kind;
+};
+
+static const struct wc_tag wc_tags[] = {
+    {"a", 1, WK_A},           {"b", 1, WK_INLINE},
+    {"i", 1, WK_INLINE},      {"p", 1, WK_P},
+    {"q", 1, WK_INLINE},      {"s", 1, WK_INLINE},
+    {"u", 1, WK_INLINE},      {"br", 2, WK_VOID},
+    {"em", 2, WK_INLINE},     {"h1", 2, WK_HEADING},
+    {"h2", 2, WK_HEADING},    {"h3", 2, WK_HEADING},
+    {"h4", 2, WK_HEADING},    {"h5", 2, WK_HEADING},
+    {"h6", 2, WK_HEADING},    {"hr", 2, WK_VOID_BLOCK},
+    {"li", 2, WK_LI},         {"ol", 2, WK_BLOCK},
+    {"tt", 2, WK_INLINE},     {"ul", 2, WK_BLOCK},
+    {"big", 3, WK_INLINE},    {"del", 3, WK_INLINE},
+    {"dfn", 3, WK_INLINE},    {"div", 3, WK_DIV},
+    {"img", 3, WK_VOID},      {"ins", 3, WK_INLINE},
+    {"kbd", 3, WK_INLINE},    {"sub", 3, WK_INLINE},
+    {"sup", 3, WK_INLINE},    {"var", 3, WK_INLINE},
+    {"abbr", 4, WK_INLINE},   {"cite", 4, WK_INLINE},
+    {"code", 4, WK_INLINE},   {"samp", 4, WK_INLINE},
+    {"span", 4, WK_INLINE},   {"small", 5, WK_INLINE},
+    {"center", 6, WK_BLOCK},  {"strike", 6, WK_INLINE},
+    {"strong", 6, WK_INLINE}, {"acronym", 7, WK_INLINE},
+    {"address", 7, WK_BLOCK}, {"blockquote", 10, WK_BLOCK},
+};
+
+static int wc_lookup(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof(wc_tags) / sizeof(wc_tags[0]); i++)
+        if (wc_tags[i].len == n && !memcmp(wc_tags[i].name, s, n))
+            return (int)i;
+    return -1;
+}
+
+/* Feeds the reference at s (n bytes left) to w; returns its length, 0 when the fast path
+ * does not take it. */
+static size_t wc_ref(struct wc *w, const char *s, size_t n)
+{
+    static const struct {
+        const char *ref;
+        size_t len;
+        const char *text;
+    } named[] = {{"&amp;", 5, "&"},
+                 {"&lt;", 4, "<"},
+                 {"&gt;", 4, ">"},
+                 {"&quot;", 6, "\""},
+                 {"&#39;", 5, "'"}};
+    for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++)
+        if (n >= named[k].len && !memcmp(s, named[k].ref, named[k].len)) {
+            wc_feed(w, named[k].text, 1);
+            return named[k].len;
+        }
+    if (n < 4 || s[1] != '#')
+        return 0;
+    int hex = s[2] == 'x' || s[2] == 'X';
+    size_t i = 2 + (size_t)hex, digits = 0;
+    long cp = 0;
+    for (; i < n && digits < 8; i++, digits++) {
+        int c = (unsigned char)s[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (hex && c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (hex && c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            break;
+        cp = cp * (hex ? 16 : 10) + d;
+    }
+    if (!digits || digits >= 8 || i >= n || s[i] != ';' || cp == 0 || cp > 0x10FFFF ||
+        (cp >= 0x80 && cp <= 0x9F) || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    utf8proc_uint8_t enc[4];
+    utf8proc_ssize_t el = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
+    wc_feed(w, (const char *)enc, (size_t)el);
+    return i + 1;
+}
+
+/* Counts html (n bytes) into w by the fast path; 0 on success, -1 when it does not apply. */
+static int wc_fast(struct wc *w, const char *html, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)html;
+    unsigned char stack[WC_FAST_MAX_DEPTH];
+    size_t depth = 0, run = 0, i = 0;
+    int open_p = 0, open_h = 0, open_a = 0;
+    while (i < n) {
+        const unsigned char *lt = memchr(s + i, '<', n - i);
+        const unsigned char *amp = memchr(s + i, '&', (size_t)((lt ? lt : s + n) - (s + i)));
+        size_t at = amp ? (size_t)(amp - s) : lt ? (size_t)(lt - s) : n;
+        wc_feed(w, html + run, at - run);
+        i = run = at;
+        if (i == n)
+            break;
+        if (s[i] == '&') {
+            size_t l = wc_ref(w, html + i, n - i);
+            if (!l)
+                return -1;
+            i = run = i + l;
+            continue;
+        }
+        int end = i + 1 < n && s[i + 1] == '/';
+        size_t a = i + 1 + (size_t)end, e = a;
+        while (e < n && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '1' && s[e] <= '6')))
+            e++;
+        int t = wc_lookup(html + a, e - a);
+        if (t < 0)
+            return -1;
+        int kind = wc_tags[t].kind;
+        int isvoid = kind == WK_VOID || kind == WK_VOID_BLOCK;
+        if (end) {
+            if (e >= n || s[e] != '>' || isvoid || depth == 0 || stack[depth - 1] != t)
+                return -1;
+            e++;
+            depth--;
+            open_p -= kind == WK_P;
+            open_h -= kind == WK_HEADING;
+            open_a -= kind == WK_A;
+        } else {
+            /* attributes: name="value", then '>' (or " />" and "/>" on void elements) */
+            while (e < n && s[e] == ' ') {
+                size_t q = e + 1;
+                while (q < n && ((s[q] >= 'a' && s[q] <= 'z') || s[q] == '-'))
+                    q++;
+                if (q == e + 1 || q + 1 >= n || s[q] != '=' || s[q + 1] != '"')
+                    break;
+                const unsigned char *close = memchr(s + q + 2, '"', n - q - 2);
+                if (!close)
+                    return -1;
+                e = (size_t)(close - s) + 1;
+            }
+            if (e < n && s[e] == '>')
+                e++;
+            else if (isvoid && n - e >= 3 && !memcmp(html + e, " />", 3))
+                e += 3;
+            else if (isvoid && n - e >= 2 && !memcmp(html + e, "/>", 2))
+                e += 2;
+            else
+                return -1;
+            if (kind != WK_INLINE && kind != WK_A && kind != WK_VOID && (open_p || open_h))
+                return -1;
+            if (kind == WK_A && open_a)
+                return -1;
+            if (kind == WK_LI)
+                for (size_t k = depth; k > 0; k--) {
+                    int kk = wc_tags[stack[k - 1]].kind;
+                    if (kk == WK_LI)
+                        return -1;
+                    if (kk != WK_INLINE && kk != WK_A && kk != WK_DIV)
+                        break;
+                }
+            if (!isvoid) {
+                if (depth == WC_FAST_MAX_DEPTH)
+                    return -1;
+                stack[depth++] = (unsigned char)t;
+                open_p += kind == WK_P;
+                open_h += kind == WK_HEADING;
+                open_a += kind == WK_A;
+            }
+        }
+        if (kind != WK_INLINE && kind != WK_A)
+            wc_break(w);
+        i = run = e;
+    }
+    return depth ? -1 : 0;
+}
+
 /* Counts the words of the text of html (NUL-terminated), parsed as a <body> fragment: text
  * nodes are fed in document order, block elements break words on entry and exit. The walk
  * is iterative so deep nesting cannot exhaust the stack. Returns FICD_ENOMEM when memory
- * runs out. */
+ * runs out. Markup the fast path understands is counted without building a tree. */
 int wordcount_html(const char *html)
 {
     if (!html || !*html)
         return 0;
+    struct wc fw = {0, 0, 0};
+    if (wc_fast(&fw, html, strlen(html)) == 0)
+        return wc_result(&fw);
     GumboOptions opt = kGumboDefaultOptions;
     opt.fragment_context = GUMBO_TAG_BODY;
     opt.max_errors = 0; /* gumbo's error records copy the open-element stack: quadratic */

@@ -12,7 +12,7 @@
 const char *const web_config_keys[] = {
     "listen",       "data",           "max_body",          "threads",     "connection_limit",
     "per_ip_limit", "timeout",        "connection_memory", "trust_proxy", "session_days",
-    "access_log",   "login_attempts", "login_window",      NULL};
+    "access_log",   "login_attempts", "login_window",      "max_header",  NULL};
 
 void web_config_defaults(struct web_config *c)
 {
@@ -25,6 +25,7 @@ void web_config_defaults(struct web_config *c)
     c->connection_limit = 1024;
     c->per_ip_limit = 64;
     c->timeout = 30;
+    c->max_header = (size_t)16 << 10;
     c->connection_memory = (size_t)64 << 10;
     c->trust_proxy = 0;
     c->session_days = 30;
@@ -129,6 +130,10 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
         bad = parse_size(value, &sz) || sz < 1024;
         if (!bad)
             c->max_body = sz;
+    } else if (!strcmp(key, "max_header")) {
+        bad = parse_size(value, &sz) || sz < 1024 || sz > ((size_t)1 << 20);
+        if (!bad)
+            c->max_header = sz;
     } else if (!strcmp(key, "connection_memory")) {
         bad = parse_size(value, &sz) || sz < 8192;
         if (!bad)

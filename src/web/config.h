@@ -14,7 +14,9 @@ struct web_config {
     int connection_limit;     /* simultaneous connections */
     int per_ip_limit;         /* simultaneous connections from one address */
     int timeout;              /* idle connection timeout, seconds */
-    size_t connection_memory; /* per-connection memory: caps the request header size */
+    size_t max_header;        /* largest request head (request line + headers): 431 beyond */
+    size_t connection_memory; /* libmicrohttpd's memory per connection (at least
+                                 max_header + 32K is used) */
     int trust_proxy;          /* 1: believe X-Forwarded-For / X-Forwarded-Proto */
     int session_days;         /* how long a login lasts */
     int access_log;           /* 1: one line per request on stderr */

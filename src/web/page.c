@@ -44,7 +44,19 @@ void page_begin(struct web_req *r, const char *title)
         html_lit(b, "<li><a href=\"/login\" id=\"nav-login\">Log In</a></li>\n"
                     "<li><a href=\"/signup\">Sign Up</a></li>\n");
     }
-    html_lit(b, "</ul>\n</nav>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+    html_lit(b, "</ul>\n</nav>\n<form class=\"site-search\" id=\"search-form\" role=\"search\" "
+                "method=\"get\" action=\"/works\">\n<label for=\"site-search\" "
+                "class=\"landmark\">Search works</label>\n<input type=\"search\" name=\"q\" "
+                "id=\"site-search\" placeholder=\"Search works\"");
+    /* on the works index the box shows the query it answers */
+    const char *q = r->path && !strcmp(r->path, "/works") ? web_arg(r, "q") : NULL;
+    if (q && *q) {
+        html_lit(b, " value=\"");
+        html_attr(b, q);
+        html_lit(b, "\"");
+    }
+    html_lit(b, ">\n<button type=\"submit\" id=\"search-button\">Search</button>\n</form>\n"
+                "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
 void page_end(struct web_req *r)
@@ -104,16 +116,27 @@ int page_offset(int page, int per_page)
     return (page - 1) * per_page;
 }
 
-static void page_link(struct buf *b, const char *base, int page)
+static void page_link(struct buf *b, const char *base, const char *query, int page)
 {
     html_lit(b, "<a href=\"");
     html_attr(b, base);
-    html_lit(b, "?page=");
+    html_lit(b, "?");
+    if (query && *query) {
+        html_attr(b, query);
+        html_lit(b, "&amp;");
+    }
+    html_lit(b, "page=");
     html_int(b, page);
     html_lit(b, "\"");
 }
 
 void page_pagination(struct web_req *r, const char *base, int page, int npages)
+{
+    page_pagination_query(r, base, NULL, page, npages);
+}
+
+void page_pagination_query(struct web_req *r, const char *base, const char *query, int page,
+                           int npages)
 {
     if (npages <= 1)
         return;
@@ -121,7 +144,7 @@ void page_pagination(struct web_req *r, const char *base, int page, int npages)
     html_lit(b, "<nav class=\"pagination\" aria-label=\"Pages\">\n<ol>\n");
     if (page > 1) {
         html_lit(b, "<li>");
-        page_link(b, base, page - 1);
+        page_link(b, base, query, page - 1);
         html_lit(b, " rel=\"prev\">&larr; Previous</a></li>\n");
     }
     int last_shown = 0;
@@ -137,7 +160,7 @@ void page_pagination(struct web_req *r, const char *base, int page, int npages)
             html_lit(b, "</span></li>\n");
         } else {
             html_lit(b, "<li>");
-            page_link(b, base, p);
+            page_link(b, base, query, p);
             html_lit(b, ">");
             html_int(b, p);
             html_lit(b, "</a></li>\n");
@@ -145,7 +168,7 @@ void page_pagination(struct web_req *r, const char *base, int page, int npages)
     }
     if (page < npages) {
         html_lit(b, "<li>");
-        page_link(b, base, page + 1);
+        page_link(b, base, query, page + 1);
         html_lit(b, " rel=\"next\">Next &rarr;</a></li>\n");
     }
     html_lit(b, "</ol>\n</nav>\n");
@@ -327,6 +350,11 @@ static void meta_tags(struct web_req *r, const char *cls, const char *label, con
 
 void page_work_blurb(struct web_req *r, const struct work *w)
 {
+    page_work_blurb_snippet(r, w, (struct html_safe){NULL});
+}
+
+void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct html_safe snippet)
+{
     struct buf *b = &r->out;
     const char *names[WARN__COUNT + CAT__COUNT];
     html_lit(b, "<li class=\"work blurb\" id=\"work_");
@@ -392,13 +420,36 @@ void page_work_blurb(struct web_req *r, const struct work *w)
         html_paragraphs(b, w->summary);
         html_lit(b, "</blockquote>\n");
     }
+    if (snippet.html && *snippet.html) {
+        html_lit(b, "<p class=\"snippet\"><span class=\"landmark\">Match:</span> ");
+        html_safe_put(b, snippet);
+        html_lit(b, "</p>\n");
+    }
     html_lit(b, "<dl class=\"stats\">\n<dt>Language:</dt><dd>");
     html_text(b, w->language && *w->language ? w->language : "English");
     html_lit(b, "</dd>\n<dt>Words:</dt><dd>");
     html_int(b, work_words(w));
     html_lit(b, "</dd>\n<dt>Chapters:</dt><dd>");
     page_chapter_count(b, w);
-    html_lit(b, "</dd>\n</dl>\n</li>\n");
+    html_lit(b, "</dd>\n");
+    /* the counts a listing can be sorted by, as AO3 shows them: only when there are some */
+    const struct {
+        const char *label;
+        int64_t n;
+    } counts[] = {{"Comments:", w->comments},
+                  {"Kudos:", w->kudos},
+                  {"Bookmarks:", w->bookmarks},
+                  {"Hits:", w->hits}};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        if (counts[i].n <= 0)
+            continue;
+        html_lit(b, "<dt>");
+        html_text(b, counts[i].label);
+        html_lit(b, "</dt><dd>");
+        html_int(b, counts[i].n);
+        html_lit(b, "</dd>\n");
+    }
+    html_lit(b, "</dl>\n</li>\n");
 }
 
 void page_work_preface(struct web_req *r, const struct work *w)

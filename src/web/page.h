@@ -4,6 +4,7 @@
 #ifndef FICD_WEB_PAGE_H
 #define FICD_WEB_PAGE_H
 
+#include "core/html.h"
 #include "core/work.h"
 #include "web/server.h"
 
@@ -27,6 +28,10 @@ int page_parse(const char *s);               /* >= 1, -1 when bad; NULL gives 1 
 int page_offset(int page, int per_page);     /* (page - 1) * per_page */
 /* Previous/next and numbered links to base?page=N (base is a local path). */
 void page_pagination(struct web_req *r, const char *base, int page, int npages);
+/* The same with links to base?query&page=N: query is an already URL-encoded query string
+ * without page (may be "" or NULL), so filters survive paging. */
+void page_pagination_query(struct web_req *r, const char *base, const char *query, int page,
+                           int npages);
 
 /* ---- links and pieces ---- */
 
@@ -43,6 +48,9 @@ void page_chapter_count(struct buf *b, const struct work *w);
 
 /* A work in a list: title link, byline, fandoms, rating/warnings, tags, summary, stats. */
 void page_work_blurb(struct web_req *r, const struct work *w);
+/* The same with a search snippet (HTML from idx_result_snippets, built by the escaping
+ * writer) under the summary; snippet.html may be NULL. */
+void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct html_safe snippet);
 /* The AO3 preface: the meta box (rating, warnings, categories, fandoms, relationships,
  * characters, additional tags, language, stats) and the title, byline, summary, notes. */
 void page_work_preface(struct web_req *r, const struct work *w);
@@ -111,7 +119,25 @@ int ui_settings_archive(struct web_req *r);
 int ui_invites(struct web_req *r);
 int ui_invite_create(struct web_req *r);
 int ui_download(struct web_req *r);
+int api_works(struct web_req *r);
+
+/* ---- search (ui_search.c) ---- */
+struct idx_result;
+/* Runs the search r's query string asks for (the parameters of docs/api.md) through the
+ * shared index, after idx_poll() so writes by other processes show: tag (may be NULL) is an
+ * extra include filter, restricted works are left out for anonymous visitors, snippets are
+ * filled for text queries. res is always filled (idx_result_free it). Returns 200, 400 for
+ * bad parameters or a malformed query (message in res->err), 503 without an index, 500. */
+int web_search(struct web_req *r, const char *tag, struct idx_result *res);
+/* The filterable works listing (AO3's works index with its filter sidebar) at base ("/works"
+ * or "/tags/SEGMENT/works"); tag is the tag of a tag page (NULL on /works). */
+int ui_search_works(struct web_req *r, const char *base, const char *tag);
 int ui_healthz(struct web_req *r);
+/* ---- tag pages and wrangling (ui_wrangle.c) ---- */
+int ui_tag_show(struct web_req *r);       /* /tags/NAME */
+int ui_tag_edit(struct web_req *r);       /* /tags/NAME/edit (wranglers and admins) */
+int ui_tag_wrangle(struct web_req *r);    /* POST /tags/NAME/edit */
+int ui_tag_wranglings(struct web_req *r); /* /tag_wranglings: the unwrangled queue */
 int ui_static(struct web_req *r);
 
 /* Renders the error page for status with a message saying what went wrong (msg NULL: the

@@ -3,6 +3,8 @@
  * one store per worker thread, and graceful shutdown on SIGTERM/SIGINT. */
 #include "web/server.h"
 #include "core/html.h"
+#include "core/progress.h"
+#include "index/index.h"
 #include "web/page.h"
 #include "web/router.h"
 #include "web/session.h"
@@ -68,6 +70,11 @@ static const struct route routes[] = {
     {"GET", "/admin/invites", ui_invites, 0},
     {"POST", "/admin/invites", ui_invite_create, 0},
     {"GET", "/downloads/:id/:file", ui_download, 0},
+    {"GET", "/api/v1/works", api_works, 0},
+    {"GET", "/tags/:name", ui_tag_show, 0},
+    {"GET", "/tags/:name/edit", ui_tag_edit, 0},
+    {"POST", "/tags/:name/edit", ui_tag_wrangle, 0},
+    {"GET", "/tag_wranglings", ui_tag_wranglings, 0},
 };
 
 /* ---- per-thread stores ---- */
@@ -144,6 +151,19 @@ static int load_site(struct web_req *r)
     return 0;
 }
 
+/* After a handler that may have written (every POST): the index applies the change log now,
+ * before the response (usually a redirect to what was written) goes out, so the writer's
+ * next page already shows the change. A failure leaves the change for the next poll. */
+static void index_catch_up(struct web_req *r)
+{
+    if (!r->site || !r->site->idx || !r->store)
+        return;
+    int rc = idx_apply_changes(r->site->idx, r->store);
+    if (rc < 0)
+        fprintf(stderr, "ficd: the search index could not apply changes: %s\n",
+                rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(r->store) : ficd_strerror(rc));
+}
+
 void web_dispatch(struct web_req *r)
 {
     struct route_match m;
@@ -192,6 +212,8 @@ void web_dispatch(struct web_req *r)
         return;
     }
     status = m.route->handler(r);
+    if (!strcmp(r->method, "POST"))
+        index_catch_up(r);
     if (r->out.err) {
         buf_reset(&r->out);
         status = 500;
@@ -439,13 +461,34 @@ static void early_error(struct conn *k, int status, const char *msg)
     r->status = ui_error(r, status, msg);
 }
 
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+/* The size of the request head as the client sent it (near enough: the request line and
+ * each header line with its separators). libmicrohttpd refuses heads that overflow its
+ * per-connection memory on its own, with a bare 431 we cannot dress; the pool is sized well
+ * above max_header (web_serve) so that the heads over max_header that it does accept get
+ * ficd's 431 page, security headers included. */
+static size_t head_size(struct conn *k, struct MHD_Connection *c, const char *version)
+{
+    const struct web_req *r = &k->req;
+    size_t n = strlen(r->method) + 1 + strlen(r->path) + (*r->query ? 1 + strlen(r->query) : 0) +
+               1 + strlen(version) + 2 + 2;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_header_size, &n);
+    return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     (void)cls;
     (void)url;
-    (void)version;
     struct conn *k = *con_cls;
     if (!k)
         return MHD_NO;
@@ -453,6 +496,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!k->started) {
         k->started = 1;
         read_headers(k, c, method);
+        if (head_size(k, c, version) > k->cfg->max_header) {
+            char msg[200];
+            snprintf(msg, sizeof(msg),
+                     "The request's headers are larger than this archive accepts (at most %zu "
+                     "KB). Clearing this site's cookies may help.",
+                     k->cfg->max_header >> 10);
+            early_error(k, 431, msg);
+            web_header(r, "Connection", "close");
+            return respond(k, c);
+        }
         const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > k->cfg->max_body) {
             char msg[160];
@@ -568,6 +621,29 @@ static int prepare_site(struct store *s)
     return 0;
 }
 
+/* Builds the search index from the store (a progress bar when stderr is a terminal) and
+ * logs how long it took and how many works it holds. */
+static int build_index(struct store *s)
+{
+    int64_t t0 = progress_now_ms();
+    int rc = idx_new(1, &g_site.idx);
+    if (!rc)
+        rc = idx_build(g_site.idx, s, isatty(STDERR_FILENO));
+    if (rc) {
+        fprintf(stderr, "ficd serve: cannot build the search index: %s\n",
+                rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(s) : ficd_strerror(rc));
+        idx_free(g_site.idx);
+        g_site.idx = NULL;
+        return rc;
+    }
+    struct idx_stats st;
+    idx_get_stats(g_site.idx, &st);
+    fprintf(stderr, "ficd: indexed %llu works (%llu tags, %llu terms) in %.2f s\n",
+            (unsigned long long)st.live, (unsigned long long)st.tags, (unsigned long long)st.terms,
+            (double)(progress_now_ms() - t0) / 1e3);
+    return 0;
+}
+
 int web_serve(const struct web_config *cfg)
 {
     if (sodium_init() < 0)
@@ -587,7 +663,10 @@ int web_serve(const struct web_config *cfg)
         store_close(main_store);
         return rc;
     }
+    rc = build_index(main_store);
     store_close(main_store);
+    if (rc)
+        return rc;
 
     struct addrinfo hints, *ai = NULL;
     memset(&hints, 0, sizeof(hints));
@@ -598,6 +677,8 @@ int web_serve(const struct web_config *cfg)
     int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
     if (gai) {
         fprintf(stderr, "ficd serve: cannot resolve %s: %s\n", cfg->listen_host, gai_strerror(gai));
+        idx_free(g_site.idx);
+        g_site.idx = NULL;
         return FICD_EINVAL;
     }
 
@@ -610,6 +691,11 @@ int web_serve(const struct web_config *cfg)
     signal(SIGPIPE, SIG_IGN);
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* room for a head over max_header to arrive whole (so it gets ficd's 431 page) and for
+     * the response headers */
+    size_t pool = cfg->connection_memory;
+    if (pool < cfg->max_header + ((size_t)32 << 10))
+        pool = cfg->max_header + ((size_t)32 << 10);
     unsigned threads =
         cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
@@ -620,13 +706,15 @@ int web_serve(const struct web_config *cfg)
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory, MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {
         fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
                 cfg->listen_host, cfg->port);
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        idx_free(g_site.idx);
+        g_site.idx = NULL;
         return FICD_EIO;
     }
     fprintf(stderr, "ficd: serving http://%s:%d/ from %s with %u threads\n", cfg->listen_host,
@@ -645,6 +733,8 @@ int web_serve(const struct web_config *cfg)
     }
     MHD_stop_daemon(d);
     close_stores();
+    idx_free(g_site.idx);
+    g_site.idx = NULL;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     fprintf(stderr, "ficd: stopped\n");
     return 0;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct idx;
+
 #define WEB_MAX_PARAMS 4
 
 /* One name/value pair: a query argument, a form field, a response header. value is
@@ -37,6 +39,8 @@ struct web_arena {
 /* Archive-wide state shared by every request: settings read at start, updated by /setup. */
 struct web_site {
     unsigned char secret[32]; /* server secret for CSRF tokens (kept in settings) */
+    struct idx *idx; /* the search index, shared by every worker (it has its own lock); NULL
+                        when there is none (list and search pages then answer 503) */
 };
 
 struct web_req {

@@ -1,4 +1,4 @@
-/* ui_error.c: error pages (400, 403, 404, 405, 413, 422, 429, 500) in the site layout, and
+/* ui_error.c: error pages (400, 403, 404, 405, 413, 422, 429, 431, 500) in the site layout, and
  * the redirect to the login page. */
 #include "core/html.h"
 #include "web/page.h"
@@ -22,6 +22,9 @@ static const struct status_text texts[] = {
     {413, "Request Too Large", "The request is larger than this archive accepts."},
     {422, "Unprocessable Entity", "Some of the values sent cannot be used."},
     {429, "Too Many Requests", "Too many attempts. Wait a few minutes and try again."},
+    {431, "Request Header Fields Too Large",
+     "The request's headers are larger than this archive accepts. Clearing this site's "
+     "cookies may help."},
     {500, "Internal Server Error", "Something went wrong on our side. Try again later."},
     {503, "Service Unavailable", "The archive is not available right now."},
 };

@@ -112,7 +112,8 @@ int ui_login(struct web_req *r)
         ratelimit_fail(ipkey, now, r->cfg->login_window);
         ratelimit_fail(ukey, now, r->cfg->login_window);
         login_page(r, name, "Wrong name or password.");
-        return 401;
+        /* not 401: that status promises a WWW-Authenticate challenge (RFC 9110 15.5.2) */
+        return 422;
     }
     ratelimit_clear(ukey);
     rc = session_start(r, u.id);
@@ -471,6 +472,33 @@ int ui_settings_archive(struct web_req *r)
 
 /* ---- invitations ---- */
 
+static int invite_row(const struct invite *inv, void *ctx)
+{
+    struct web_req *r = ctx;
+    struct buf *b = &r->out;
+    html_lit(b, "<tr");
+    if (inv->used)
+        html_lit(b, " class=\"used\"");
+    html_lit(b, "><td><code>");
+    html_text(b, inv->code);
+    html_lit(b, "</code></td><td>");
+    page_date(b, inv->created);
+    html_lit(b, "</td><td>");
+    if (inv->creator)
+        page_user_link(r, inv->creator);
+    else
+        html_lit(b, "(command line)");
+    html_lit(b, "</td><td>");
+    if (inv->used) {
+        html_lit(b, "Used ");
+        page_date(b, inv->used);
+    } else {
+        html_lit(b, "Unused");
+    }
+    html_lit(b, "</td></tr>\n");
+    return 0;
+}
+
 static int invites_page(struct web_req *r, const char *code)
 {
     struct buf *b = &r->out;
@@ -487,7 +515,12 @@ static int invites_page(struct web_req *r, const char *code)
     html_lit(b, "<form method=\"post\" action=\"/admin/invites\" id=\"invite-form\">\n");
     page_csrf_field(r);
     html_lit(b, "<p class=\"actions\"><button type=\"submit\">Create Invitation</button></p>\n"
-                "</form>\n");
+                "</form>\n<h2>All invitations</h2>\n<table id=\"invites\">\n<thead><tr>"
+                "<th scope=\"col\">Code</th><th scope=\"col\">Created</th><th scope=\"col\">By"
+                "</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n");
+    if (store_invite_list(r->store, invite_row, r))
+        return ui_error(r, 500, "The invitations could not be read.");
+    html_lit(b, "</tbody>\n</table>\n");
     page_end(r);
     return 200;
 }

@@ -446,10 +446,38 @@ static void suggestions(struct web_req *r, const struct work *w)
 
 enum form_mode { FORM_NEW, FORM_EDIT_DRAFT, FORM_EDIT_POSTED };
 
-/* The whole work form. action is the POST target. */
-static void work_form(struct web_req *r, const char *action, enum form_mode mode,
-                      const struct post_form *f, int nchapters)
+/* Below the chapter-1 fields of a stored work with several chapters: says that the form
+ * edits chapter 1 only and links to the edit form of every other chapter. */
+static void other_chapters(struct web_req *r, const struct work *w)
 {
+    struct buf *b = &r->out;
+    html_lit(b, "<p id=\"other-chapters-note\">This form changes the work's details and "
+                "chapter 1. Edit the other chapters on their own pages:</p>\n"
+                "<ul id=\"other-chapters\">\n");
+    for (size_t i = 1; i < w->nchapters; i++) {
+        const struct chapter *c = &w->chapters[i];
+        html_lit(b, "<li><a href=\"/works/");
+        html_int(b, w->id);
+        html_lit(b, "/chapters/");
+        html_int(b, c->id);
+        html_lit(b, "/edit\">Edit chapter ");
+        html_int(b, (long long)i + 1);
+        if (c->title && *c->title) {
+            html_lit(b, ": ");
+            html_text(b, c->title);
+        }
+        html_lit(b, "</a></li>\n");
+    }
+    html_lit(b, "</ul>\n");
+}
+
+/* The whole work form. action is the POST target; stored is the work being edited (NULL
+ * for a new one): when it has several chapters, the text fields are labelled as chapter 1's
+ * and the other chapters are linked. */
+static void work_form(struct web_req *r, const char *action, enum form_mode mode,
+                      const struct post_form *f, const struct work *stored)
+{
+    int several = stored && stored->nchapters > 1;
     struct buf *b = &r->out;
     struct strlist mine;
     strlist_init(&mine);
@@ -509,15 +537,14 @@ static void work_form(struct web_req *r, const char *action, enum form_mode mode
     html_lit(b, "> Only show this work to registered users</label></p>\n");
     page_input(r, "text", "expected_chapters", "Chapters expected", f->expected,
                "A number, or leave blank (or ?) when you don't know yet.");
-    html_lit(b, "</fieldset>\n<fieldset>\n<legend>");
-    html_lit(b, "Chapter 1");
-    if (nchapters > 1)
-        html_lit(b, " (edit the other chapters from the work page)");
-    html_lit(b, "</legend>\n");
-    page_input(r, "text", "chapter_title", "Chapter title", f->chapter_title, "Optional.");
+    html_lit(b, "</fieldset>\n<fieldset id=\"chapter-1-fields\">\n<legend>Chapter 1</legend>\n");
+    page_input(r, "text", "chapter_title", several ? "Chapter 1 title" : "Chapter title",
+               f->chapter_title, "Optional.");
     format_radios(r, f->format);
-    page_textarea(r, "chapter_text", "Work text", f->chapter_text, 20,
+    page_textarea(r, "chapter_text", several ? "Chapter 1 text" : "Work text", f->chapter_text, 20,
                   "HTML (limited to safe tags) or Markdown, as chosen above.");
+    if (several)
+        other_chapters(r, stored);
     html_lit(b, "</fieldset>\n<p class=\"actions\">"
                 "<button type=\"submit\" name=\"commit\" value=\"preview\" id=\"preview-button\">"
                 "Preview</button>\n");
@@ -537,7 +564,7 @@ static void work_form(struct web_req *r, const char *action, enum form_mode mode
 static int work_form_page(struct web_req *r, int status, const char *title, const char *action,
                           enum form_mode mode, const struct post_form *f, const struct errs *e,
                           const struct work *preview, const struct work *sugg, const char *notice,
-                          int nchapters)
+                          const struct work *stored)
 {
     struct buf *b = &r->out;
     buf_reset(b);
@@ -561,7 +588,7 @@ static int work_form_page(struct web_req *r, int status, const char *title, cons
     }
     if (sugg)
         suggestions(r, sugg);
-    work_form(r, action, mode, f, nchapters);
+    work_form(r, action, mode, f, stored);
     page_end(r);
     return status;
 }
@@ -589,7 +616,7 @@ int ui_work_new(struct web_req *r)
         f.tags[i] = "";
     strlist_init(&f.pseuds);
     work_form_page(r, 200, "Post New Work", "/works", FORM_NEW, &f, NULL, NULL, NULL,
-                   "You can also import a manuscript file instead.", 0);
+                   "You can also import a manuscript file instead.", NULL);
     return 200;
 }
 
@@ -607,10 +634,10 @@ int ui_work_create(struct web_req *r)
     int status;
     if (e.n) {
         status = work_form_page(r, 422, "Post New Work", "/works", FORM_NEW, &f, &e, NULL, NULL,
-                                NULL, 0);
+                                NULL, NULL);
     } else if (!strcmp(commit, "preview")) {
-        status =
-            work_form_page(r, 200, "Preview Work", "/works", FORM_NEW, &f, NULL, &w, NULL, NULL, 0);
+        status = work_form_page(r, 200, "Preview Work", "/works", FORM_NEW, &f, NULL, &w, NULL,
+                                NULL, NULL);
     } else {
         w.draft = !strcmp(commit, "draft");
         w.user_id = r->user.id;
@@ -635,7 +662,7 @@ int ui_work_edit(struct web_req *r)
     status = work_form_page(r, 200, web_sprintf(r, "Edit %s", w.title ? w.title : "Work"),
                             web_sprintf(r, "/works/%lld/edit", (long long)w.id),
                             w.draft ? FORM_EDIT_DRAFT : FORM_EDIT_POSTED, &f, NULL, NULL, NULL,
-                            NULL, (int)w.nchapters);
+                            NULL, &w);
     strlist_free(&f.pseuds);
     work_free(&w);
     return status;
@@ -661,11 +688,9 @@ int ui_work_update(struct web_req *r)
     const char *title = web_sprintf(r, "Edit %s", old.title ? old.title : "Work");
     enum form_mode mode = old.draft ? FORM_EDIT_DRAFT : FORM_EDIT_POSTED;
     if (e.n) {
-        status = work_form_page(r, 422, title, action, mode, &f, &e, NULL, NULL, NULL,
-                                (int)old.nchapters);
+        status = work_form_page(r, 422, title, action, mode, &f, &e, NULL, NULL, NULL, &old);
     } else if (!strcmp(commit, "preview")) {
-        status = work_form_page(r, 200, title, action, mode, &f, NULL, &w, NULL, NULL,
-                                (int)old.nchapters);
+        status = work_form_page(r, 200, title, action, mode, &f, NULL, &w, NULL, NULL, &old);
     } else {
         int rc = store_work_update(r->store, &w);
         if (!rc && old.draft && !strcmp(commit, "post"))
@@ -854,7 +879,7 @@ int ui_work_import(struct web_req *r)
                     "Your manuscript was saved as a draft with %zu chapter%s. Check the details "
                     "and post it when ready.",
                     w.nchapters, w.nchapters == 1 ? "" : "s"),
-        (int)w.nchapters);
+        &w);
     strlist_free(&f.pseuds);
     work_free(&w);
     return status;

@@ -1,4 +1,5 @@
-/* ui_tags.c: the works carrying a tag (/tags/NAME/works) and the tag autocomplete JSON. */
+/* ui_tags.c: the works carrying a tag (/tags/NAME/works: the filterable works listing with
+ * the tag as an include filter) and the tag autocomplete JSON. */
 #include "core/html.h"
 #include "web/page.h"
 
@@ -6,26 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int blurb_cb(const struct work *w, void *ctx)
-{
-    page_work_blurb(ctx, w);
-    return 0;
-}
-
-static int skip_cb(const struct work *w, void *ctx)
-{
-    (void)w;
-    (void)ctx;
-    return 0;
-}
-
 int ui_tag_works(struct web_req *r)
 {
     char *name = r->params[0];
     page_tag_unsegment(name);
-    int page = page_parse(web_arg(r, "page"));
-    if (page < 0)
-        return ui_error(r, 400, "The page number must be a whole number from 1 up.");
     struct tag t;
     memset(&t, 0, sizeof(t));
     int rc = store_tag_find(r->store, -1, name, &t);
@@ -33,51 +18,18 @@ int ui_tag_works(struct web_req *r)
         return ui_error(r, 404, web_sprintf(r, "There is no tag named \"%s\".", name));
     if (rc)
         return ui_error(r, 500, "The tag could not be read.");
-    struct buf *b = &r->out;
-    struct store_work_query q = {0};
-    q.tag = t.name;
-    q.order = STORE_ORDER_UPDATED_DESC;
-    q.offset = page_offset(page, WORKS_PER_PAGE);
-    q.limit = WORKS_PER_PAGE;
-    int64_t total = 0;
-    /* count first so the heading can say how many */
-    struct store_work_query cq = q;
-    cq.limit = 1;
-    cq.offset = 0;
-    if (store_work_list(r->store, &cq, skip_cb, NULL, &total)) {
-        tag_free(&t);
-        return ui_error(r, 500, "The list of works could not be read.");
-    }
-    int npages = page_count(total, WORKS_PER_PAGE);
-    if (page > npages) {
-        tag_free(&t);
-        return ui_error(r, 404, "There is no such page of works.");
-    }
-    page_begin(r, web_sprintf(r, "Works in %s", t.name));
-    html_lit(b, "<h1 id=\"tag-heading\">");
-    html_int(b, total);
-    if (total == 1)
-        html_lit(b, " Work in ");
-    else
-        html_lit(b, " Works in ");
-    html_text(b, t.name);
-    html_lit(b, "</h1>\n<p class=\"tag-type\">");
-    html_text(b, tag_type_name(t.type));
-    html_lit(b, " tag</p>\n<h2 class=\"landmark\">List of works</h2>\n<ol class=\"works index\" "
-                "id=\"works\">\n");
-    rc = store_work_list(r->store, &q, blurb_cb, r, NULL);
-    html_lit(b, "</ol>\n");
+    /* the listing filters by the tag through the index, which resolves synonyms */
+    const char *tag = web_strdup(r, t.name);
+    tag_free(&t);
     struct buf base = BUF_INIT;
     html_lit(&base, "/tags/");
-    page_tag_segment(&base, t.name);
+    page_tag_segment(&base, tag);
     html_lit(&base, "/works");
-    page_pagination(r, buf_str(&base), page, npages);
+    const char *b = base.err ? NULL : web_strdup(r, buf_str(&base));
     buf_free(&base);
-    tag_free(&t);
-    if (rc)
-        return ui_error(r, 500, "The list of works could not be read.");
-    page_end(r);
-    return 200;
+    if (!b)
+        return ui_error(r, 500, NULL);
+    return ui_search_works(r, b, tag);
 }
 
 struct ac_ctx {

@@ -370,11 +370,11 @@ expect_code 303 "dashboard after logout"
 req "$BOB" GET /login
 TOK=$(token)
 req "$BOB" POST /login --data "authenticity_token=$TOK&name=bob&password=wrongwrong"
-expect_code 401 "wrong password"
-save_page login-401
+expect_code 422 "wrong password"
+save_page login-422
 expect_body "Wrong name or password"
 req "$BOB" POST /login --data "authenticity_token=$TOK&name=nosuchuser&password=wrongwrong"
-expect_code 401 "unknown user"
+expect_code 422 "unknown user"
 expect_body "Wrong name or password"
 req "$BOB" POST /login --data "authenticity_token=$TOK&name=bob&password=bobbobbob1&return_to=/works"
 expect_code 303 "login"

@@ -489,6 +489,58 @@ static void test_random_facets_and_pages(void **state)
     idx_free(idx);
 }
 
+/* Facets inside one fandom from its precomputed tag counts (bounds, with works added since
+ * as slack, and synonyms linked afterwards) equal brute force. */
+static void test_fandom_bound_facets(void **state)
+{
+    (void)state;
+    static struct rw v[NW];
+    gen(v, 9);
+    struct idx *idx;
+    assert_int_equal(idx_new(0, &idx), 0);
+    for (int i = 0; i < NW; i++)
+        put_rw(idx, &v[i]);
+    int saved_min = idx_facet_fandom_min, saved_bound = idx_facet_bound_min;
+    idx_facet_fandom_min = 1; /* every fandom keeps counts */
+    idx_facet_bound_min = 0;  /* every result inside a fandom uses them */
+    uint64_t before = idx_facet_stats.fandom_path;
+    check_random_queries(idx, v, 21);
+    assert_true(idx_facet_stats.fandom_path > before);
+    /* works added after the counts were taken: slack on the bounds */
+    for (int i = 0; i < NW; i += 7) {
+        v[i].kudos = rand() % 30;
+        if (v[i].ntags < 12 && !rw_has(&v[i], 39))
+            v[i].tags[v[i].ntags++] = 39; /* a freeform, maybe new in the fandom */
+        put_rw(idx, &v[i]);
+    }
+    check_random_queries(idx, v, 22);
+
+    /* a synonym linked after the counts were taken: "Tag 2" becomes "Tag 6" (characters) */
+    struct tag can = {.id = 100, .type = TAG_CHARACTER, .name = "Tag 6", .canonical = 1};
+    struct tag syn = {.id = 101, .type = TAG_CHARACTER, .name = "Tag 2", .synonym_of = 100};
+    assert_int_equal(idx_tag_update(idx, &can), 0);
+    assert_int_equal(idx_tag_update(idx, &syn), 0);
+    const char *fandom[] = {"Tag 0"};
+    struct idx_query q = {.tags = fandom, .ntags = 1, .facet_limit = 100};
+    struct idx_result r;
+    assert_int_equal(idx_search(idx, &q, &r), 0);
+    uint64_t want = 0;
+    for (int i = 0; i < NW; i++)
+        want += rw_has(&v[i], 0) && (rw_has(&v[i], 2) || rw_has(&v[i], 6));
+    uint64_t got = 0;
+    for (size_t i = 0; i < r.facets[IDX_FACET_CHARACTERS].n; i++) {
+        assert_string_not_equal(r.facets[IDX_FACET_CHARACTERS].v[i].name, "Tag 2");
+        if (!strcmp(r.facets[IDX_FACET_CHARACTERS].v[i].name, "Tag 6"))
+            got = r.facets[IDX_FACET_CHARACTERS].v[i].count;
+    }
+    assert_true(want > 0);
+    assert_int_equal(got, want);
+    idx_result_free(&r);
+    idx_facet_fandom_min = saved_min;
+    idx_facet_bound_min = saved_bound;
+    idx_free(idx);
+}
+
 /* Every sort order and direction, paged, equals a full sort of the same works. */
 static void test_sort_orders(void **state)
 {
@@ -611,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_synonyms),
         cmocka_unit_test(test_random_facets_and_pages),
+        cmocka_unit_test(test_fandom_bound_facets),
         cmocka_unit_test(test_sort_orders),
         cmocka_unit_test(test_incremental),
     };

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "store_test_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -161,6 +162,70 @@ static void test_invites(void **state)
     assert_int_equal(store_invite_use(f->s, "CODE-2"), 0);
 }
 
+/* What store_invite_list reported, copied out of the callback. */
+struct invite_seen {
+    char code[4][16];
+    char creator[4][16]; /* "" when NULL */
+    int64_t created_by[4], created[4], used[4];
+    int n;
+    int stop_after; /* > 0: ask the store to stop after this many */
+};
+
+static int collect_invite(const struct invite *inv, void *ctx)
+{
+    struct invite_seen *v = ctx;
+    assert_true(v->n < 4);
+    snprintf(v->code[v->n], sizeof(v->code[0]), "%s", inv->code);
+    snprintf(v->creator[v->n], sizeof(v->creator[0]), "%s", inv->creator ? inv->creator : "");
+    v->created_by[v->n] = inv->created_by;
+    v->created[v->n] = inv->created;
+    v->used[v->n] = inv->used;
+    v->n++;
+    return v->stop_after > 0 && v->n >= v->stop_after;
+}
+
+static void test_invite_list(void **state)
+{
+    struct fixture *f = *state;
+    struct invite_seen v;
+    memset(&v, 0, sizeof(v));
+    assert_int_equal(store_invite_list(f->s, collect_invite, &v), 0);
+    assert_int_equal(v.n, 0);
+
+    int64_t a = new_user(f->s, "alice");
+    int64_t before = (int64_t)time(NULL);
+    assert_int_equal(store_invite_create(f->s, "CODE-B", a), 0);
+    assert_int_equal(store_invite_create(f->s, "CODE-A", 0), 0); /* made by the CLI */
+    assert_int_equal(store_invite_create(f->s, "CODE-C", a), 0);
+    /* make the order by time observable: CODE-C is the oldest */
+    assert_int_equal(raw_exec(f->dir, "UPDATE invites SET created = created - 100 "
+                                      "WHERE code = 'CODE-C'"),
+                     0);
+    assert_int_equal(store_invite_use(f->s, "CODE-B"), 0);
+
+    assert_int_equal(store_invite_list(f->s, collect_invite, &v), 0);
+    assert_int_equal(v.n, 3);
+    /* newest first; CODE-A and CODE-B share a second, so by code */
+    assert_string_equal(v.code[0], "CODE-A");
+    assert_string_equal(v.code[1], "CODE-B");
+    assert_string_equal(v.code[2], "CODE-C");
+    assert_int_equal(v.created_by[0], 0);
+    assert_string_equal(v.creator[0], "");
+    assert_int_equal(v.created_by[1], a);
+    assert_string_equal(v.creator[1], "alice");
+    assert_true(v.created[1] >= before);
+    assert_true(v.created[2] <= v.created[1] - 100);
+    assert_int_equal(v.used[0], 0);
+    assert_true(v.used[1] >= before);
+    assert_int_equal(v.used[2], 0);
+
+    /* a callback returning non-zero stops the listing */
+    memset(&v, 0, sizeof(v));
+    v.stop_after = 1;
+    assert_int_equal(store_invite_list(f->s, collect_invite, &v), 0);
+    assert_int_equal(v.n, 1);
+}
+
 static void test_settings(void **state)
 {
     struct fixture *f = *state;
@@ -186,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pseuds, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_sessions, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_invites, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_invite_list, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_settings, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "text/manuscript.h"
+#include "text/sanitize.h"
 #include "text/wordcount.h"
+
+#include <dirent.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +30,27 @@ static void run_text_cases(const struct wc_case *c, size_t n)
     }
 }
 
+/* Asserts that wordcount_html counts html the same as html behind an empty comment: gumbo
+ * drops the comment, and the comment keeps the gumbo-free fast path away, so this compares
+ * the fast path (where it applies) with the gumbo walk. */
+static void check_same_as_gumbo(const char *html)
+{
+    size_t n = strlen(html);
+    char *pre = malloc(n + 8);
+    assert_non_null(pre);
+    memcpy(pre, "<!---->", 7);
+    memcpy(pre + 7, html, n + 1);
+    int fast = wordcount_html(html), slow = wordcount_html(pre);
+    if (fast != slow)
+        fprintf(stderr, "fast path differs on [%s]: %d, gumbo %d\n", html, fast, slow);
+    assert_int_equal(fast, slow);
+    free(pre);
+}
+
 static void run_html_cases(const struct wc_case *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        check_same_as_gumbo(c[i].text);
         int got = wordcount_html(c[i].text);
         if (got != c[i].words)
             fprintf(stderr, "html [%s]: want %d, got %d\n", c[i].text, c[i].words, got);
@@ -219,6 +241,142 @@ static void test_html_deep_and_large(void **state)
     free(big);
 }
 
+static uint64_t rnd_state = 0x2545F4914F6CDD1DULL;
+static unsigned rnd(unsigned n)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return (unsigned)(rnd_state % n);
+}
+
+/* Random markup of the kind the sanitizer writes, well nested or not, with attributes,
+ * references (named, numeric, remapped ones), hyphens and apostrophes at the tag boundaries
+ * and bytes gumbo replaces: the fast path and gumbo must count each the same, and each
+ * document's sanitized form too. */
+static void test_fast_path_matches_gumbo(void **state)
+{
+    (void)state;
+    static const char *const tags[] = {
+        "p",    "em",  "strong", "h2", "blockquote", "ul", "ol",     "li",  "div",
+        "span", "a",   "del",    "b",  "i",          "h1", "sub",    "img", "br",
+        "hr",   "pre", "table",  "td", "P",          "dl", "center", "q"};
+    static const char *const attrs[] = {"",
+                                        " href=\"#x\" rel=\"nofollow\"",
+                                        " class=\"center\"",
+                                        " align=\"left\" title=\"a > b\"",
+                                        " x",
+                                        " />"};
+    static const char *const texts[] = {"word",
+                                        " ",
+                                        "\n",
+                                        "-",
+                                        "--",
+                                        "'",
+                                        "don",
+                                        "t",
+                                        "&amp;",
+                                        "&quot;",
+                                        "&#39;",
+                                        "&lt;",
+                                        "&gt;",
+                                        "&#x2019;",
+                                        "&#8212;",
+                                        "&#150;",
+                                        "&#0;",
+                                        "&rsquo;",
+                                        "&",
+                                        "<",
+                                        "\r",
+                                        "\xc2\x85",
+                                        "\xff",
+                                        "\xe2\x80\x99",
+                                        "\xe6\x97\xa5",
+                                        "&#x1F600;",
+                                        "&#12354;",
+                                        "\x01",
+                                        "_",
+                                        "&#55296;",
+                                        "&#xD800;",
+                                        "&nbsp"};
+    struct {
+        const char *name;
+    } st[32];
+    char doc[4096];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0, depth = 0;
+        int soup = round % 4 == 3;
+        int clean = round % 4 < 2;
+        int steps = 1 + (int)rnd(40);
+        for (int k = 0; k < steps && len < sizeof(doc) - 96; k++) {
+            unsigned r = rnd(10);
+            char tmp[96];
+            const char *piece = tmp;
+            if (r < 3 && depth < 32) {
+                const char *t = tags[rnd(clean ? 20 : sizeof(tags) / sizeof(tags[0]))];
+                snprintf(tmp, sizeof(tmp), "<%s%s>", t, attrs[rnd(clean ? 4 : 6)]);
+                if (strcmp(t, "img") && strcmp(t, "br") && strcmp(t, "hr"))
+                    st[depth++].name = t;
+            } else if (r < 5 && depth > 0) {
+                size_t d = soup ? rnd((unsigned)depth) : depth - 1;
+                snprintf(tmp, sizeof(tmp), "</%s>", st[d].name);
+                st[d] = st[--depth];
+            } else {
+                piece = texts[rnd(clean ? 16 : sizeof(texts) / sizeof(texts[0]))];
+            }
+            size_t pl = strlen(piece);
+            memcpy(doc + len, piece, pl);
+            len += pl;
+        }
+        while (depth > 0 && !soup && len < sizeof(doc) - 16)
+            len += (size_t)snprintf(doc + len, 16, "</%s>", st[--depth].name);
+        doc[len] = '\0';
+        check_same_as_gumbo(doc);
+        char *san = sanitize_html(doc, len);
+        assert_non_null(san);
+        check_same_as_gumbo(san);
+        free(san);
+    }
+}
+
+/* The chapters of every manuscript fixture and shared sample count the same both ways. */
+static void test_fixture_chapters_match_gumbo(void **state)
+{
+    (void)state;
+    static const char *const dirs[] = {FICD_SOURCE_DIR "/tests/fixtures/manuscripts",
+                                       FICD_SOURCE_DIR "/tests/fixtures/cli",
+                                       FICD_SOURCE_DIR "/../shared/samples"};
+    int files = 0;
+    for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (!dir)
+            continue;
+        for (struct dirent *e; (e = readdir(dir));) {
+            if (e->d_name[0] == '.')
+                continue;
+            char path[1024];
+            snprintf(path, sizeof(path), "%s/%s", dirs[d], e->d_name);
+            FILE *f = fopen(path, "rb");
+            if (!f)
+                continue;
+            static unsigned char data[1 << 20];
+            size_t n = fread(data, 1, sizeof(data), f);
+            fclose(f);
+            struct ms_opts o = {0};
+            o.filename = e->d_name;
+            struct work w;
+            struct text_err err;
+            assert_int_equal(ms_import(data, n, &o, &w, &err), 0);
+            for (size_t c = 0; c < w.nchapters; c++)
+                check_same_as_gumbo(w.chapters[c].html);
+            work_free(&w);
+            files++;
+        }
+        closedir(dir);
+    }
+    assert_true(files >= 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_html_matches_text),
         cmocka_unit_test(test_html_deep_and_large),
+        cmocka_unit_test(test_fast_path_matches_gumbo),
+        cmocka_unit_test(test_fixture_chapters_match_gumbo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

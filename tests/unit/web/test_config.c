@@ -94,6 +94,23 @@ static void test_set_values(void **state)
     assert_int_equal(c.max_body, (size_t)1 << 30); /* failures change nothing */
 }
 
+static void test_max_header(void **state)
+{
+    (void)state;
+    struct web_config c;
+    char err[256];
+    web_config_defaults(&c);
+    assert_int_equal(c.max_header, 16 << 10);
+    assert_int_equal(web_config_set(&c, "max_header", "8K", err, sizeof(err)), 0);
+    assert_int_equal(c.max_header, 8 << 10);
+    assert_int_equal(web_config_set(&c, "max_header", "1M", err, sizeof(err)), 0);
+    assert_int_equal(c.max_header, 1 << 20);
+    assert_int_equal(web_config_set(&c, "max_header", "512", err, sizeof(err)), FICD_EINVAL);
+    assert_int_equal(web_config_set(&c, "max_header", "2M", err, sizeof(err)), FICD_EINVAL);
+    assert_non_null(strstr(err, "max_header"));
+    assert_int_equal(c.max_header, 1 << 20);
+}
+
 static void test_file(void **state)
 {
     (void)state;
@@ -148,9 +165,8 @@ static void test_precedence(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_set_values),
-        cmocka_unit_test(test_file),
+        cmocka_unit_test(test_defaults),   cmocka_unit_test(test_set_values),
+        cmocka_unit_test(test_max_header), cmocka_unit_test(test_file),
         cmocka_unit_test(test_precedence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

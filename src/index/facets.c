@@ -1,0 +1,470 @@
+/* facets.c: exact top-N tag facets over a result, and the per-fandom tag counts that make
+ * them cheap for the common query shape ("a fandom plus a few filters").
+ *
+ * Three ways to count, all exact:
+ *  - walk: every tag of every matching work, one {count, last doc} pair per tag (cheap for
+ *    small results; cost grows with result size times ~14 tags per work, in random order);
+ *  - fandom bounds: when the result lies inside one fandom F, F's tags are visited in
+ *    descending order of their count within F (precomputed here), counting each by
+ *    roaring_bitmap_and_cardinality(result, tag). A tag's count in the result never exceeds
+ *    its count in F (plus the works added to F since the counts were taken), so once the
+ *    N-th best count found beats the next tag's bound, no unvisited tag can enter the top N.
+ *    Characters and relationships are local to a fandom, so F's list is short and its
+ *    counts are tight bounds: typically 10-40 intersections per type;
+ *  - global bounds: for big results not inside one cached fandom, the same with each tag's
+ *    total as the bound (ends quickly only for tags popular across the archive).
+ * Types a bounded search does not settle within its budget are walked. */
+#include "index/index_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int idx_facet_walk_max = 150000;
+int idx_facet_fandom_min = 2048;
+int idx_facet_bound_min = 2048;
+
+/* A fandom's tags with their counts among its works, per type by descending count. */
+struct fc_entry {
+    uint32_t tag, count;
+};
+
+struct idx_fcache {
+    uint64_t gen;     /* idx->tag_gen when counted */
+    uint32_t upto;    /* docs numbered below this were counted */
+    uint32_t ndocs;   /* works counted */
+    uint32_t off[5];  /* entries of tag type t are e[off[t] .. off[t + 1]) */
+    struct fc_entry e[]; /* NOLINT: flexible array */
+};
+
+/* ---- the per-fandom counts ---- */
+
+struct fc_scratch {
+    uint32_t *cnt, *last, *touched;
+};
+
+static int scratch_init(const struct idx *idx, struct fc_scratch *s)
+{
+    size_t n = idx->ntags ? idx->ntags : 1;
+    s->cnt = calloc(n, sizeof(uint32_t));
+    s->last = calloc(n, sizeof(uint32_t));
+    s->touched = malloc(n * sizeof(uint32_t));
+    if (s->cnt && s->last && s->touched)
+        return 0;
+    free(s->cnt);
+    free(s->last);
+    free(s->touched);
+    return FICD_ENOMEM;
+}
+
+static void scratch_free(struct fc_scratch *s)
+{
+    free(s->cnt);
+    free(s->last);
+    free(s->touched);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct fc_entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return (x->tag > y->tag) - (x->tag < y->tag);
+}
+
+/* Counts the tags (as canonicals) of fandom f's works. */
+static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct fc_scratch *s)
+{
+    const roaring_bitmap_t *b = idx_tag_docs(idx, f);
+    const uint32_t *canon_of = idx->canon_of;
+    size_t nt = 0;
+    uint32_t buf[256];
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(b, &it);
+    while (it.has_value) {
+        uint32_t got = roaring_read_uint32_iterator(&it, buf, 256);
+        for (uint32_t k = 0; k < got; k++) {
+            const struct idx_doc *d = &idx->docs[buf[k]];
+            uint32_t stamp = buf[k] + 1;
+            for (uint32_t i = 0; i < d->ntags; i++) {
+                uint32_t c = canon_of[d->tags[i]];
+                if (s->last[c] == stamp)
+                    continue;
+                s->last[c] = stamp;
+                if (!s->cnt[c]++)
+                    s->touched[nt++] = c;
+            }
+        }
+    }
+    struct idx_fcache *e = malloc(sizeof(*e) + nt * sizeof(struct fc_entry));
+    if (e) {
+        uint32_t per[4] = {0};
+        for (size_t i = 0; i < nt; i++)
+            per[idx->type_of[s->touched[i]] & 3]++;
+        e->off[0] = 0;
+        for (int ty = 0; ty < 4; ty++)
+            e->off[ty + 1] = e->off[ty] + per[ty];
+        uint32_t at[4] = {e->off[0], e->off[1], e->off[2], e->off[3]};
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t c = s->touched[i];
+            e->e[at[idx->type_of[c] & 3]++] = (struct fc_entry){c, s->cnt[c]};
+        }
+        for (int ty = 0; ty < 4; ty++)
+            qsort(e->e + e->off[ty], e->off[ty + 1] - e->off[ty], sizeof(struct fc_entry),
+                  cmp_entry);
+        e->gen = idx->tag_gen;
+        e->upto = idx->ndocs;
+        e->ndocs = (uint32_t)roaring_bitmap_get_cardinality(b);
+    }
+    for (size_t i = 0; i < nt; i++)
+        s->cnt[s->touched[i]] = s->last[s->touched[i]] = 0;
+    return e;
+}
+
+/* Works added to f's set since its counts were taken. */
+static uint64_t fc_slack(const struct idx *idx, uint32_t f, const struct idx_fcache *e)
+{
+    if (e->upto >= idx->ndocs)
+        return 0;
+    return roaring_bitmap_range_cardinality(idx_tag_docs(idx, f), e->upto, idx->ndocs);
+}
+
+/* The cache entry of canonical fandom f when it is valid and tight enough to use. */
+static const struct idx_fcache *fc_get(const struct idx *idx, uint32_t f, uint64_t *slack)
+{
+    if (f >= idx->fcache_cap || !idx->fcache[f])
+        return NULL;
+    const struct idx_fcache *e = idx->fcache[f];
+    if (e->gen != idx->tag_gen)
+        return NULL;
+    uint64_t s = fc_slack(idx, f, e);
+    if (s > e->ndocs / 8 + 256)
+        return NULL;
+    *slack = s;
+    return e;
+}
+
+uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q)
+{
+    uint32_t best = UINT32_MAX;
+    uint64_t best_card = UINT64_MAX;
+    for (size_t i = 0; i < q->ntags; i++) {
+        uint32_t t;
+        if (!idx_tag_lookup(idx, TAG_FANDOM, q->tags[i], &t))
+            continue;
+        uint32_t c = idx->canon_of[t];
+        uint64_t card = roaring_bitmap_get_cardinality(idx_tag_docs(idx, c));
+        if (card < best_card) {
+            best = c;
+            best_card = card;
+        }
+    }
+    /* Several fandoms (any of them) bound the result only when they are one canonical. */
+    uint32_t any = UINT32_MAX;
+    for (size_t i = 0; i < q->nfandoms; i++) {
+        uint32_t t;
+        if (!idx_tag_lookup(idx, TAG_FANDOM, q->fandoms[i], &t))
+            continue;
+        if (any != UINT32_MAX && any != idx->canon_of[t]) {
+            any = UINT32_MAX;
+            break;
+        }
+        any = idx->canon_of[t];
+    }
+    if (any != UINT32_MAX &&
+        roaring_bitmap_get_cardinality(idx_tag_docs(idx, any)) < best_card)
+        best = any;
+    return best;
+}
+
+/* Whether fandom f wants counts (big enough) but has no usable ones. */
+static int fc_wanted(const struct idx *idx, uint32_t f)
+{
+    uint64_t slack;
+    if (f == UINT32_MAX)
+        return 0;
+    if (roaring_bitmap_get_cardinality(idx_tag_docs(idx, f)) < (uint64_t)idx_facet_fandom_min)
+        return 0;
+    return !fc_get(idx, f, &slack);
+}
+
+int idx_facet_cache_fresh(const struct idx *idx, uint32_t f)
+{
+    return idx->fcache_init && !fc_wanted(idx, f);
+}
+
+static int fc_grow(struct idx *idx)
+{
+    if (idx->fcache_cap >= idx->ntags)
+        return 0;
+    uint32_t nc = idx->ntags + idx->ntags / 4 + 64;
+    struct idx_fcache **nv = realloc(idx->fcache, nc * sizeof(*nv));
+    if (!nv)
+        return FICD_ENOMEM;
+    memset(nv + idx->fcache_cap, 0, (nc - idx->fcache_cap) * sizeof(*nv));
+    idx->fcache = nv;
+    idx->fcache_cap = nc;
+    return 0;
+}
+
+static int fc_set(struct idx *idx, uint32_t f, struct fc_scratch *s)
+{
+    struct idx_fcache *e = fc_compute(idx, f, s);
+    if (!e)
+        return FICD_ENOMEM;
+    free(idx->fcache[f]);
+    idx->fcache[f] = e;
+    return 0;
+}
+
+int idx_facet_cache_refresh(struct idx *idx, uint32_t f)
+{
+    if (idx->fcache_init && !fc_wanted(idx, f))
+        return 0;
+    struct fc_scratch s;
+    int rc = fc_grow(idx);
+    if (!rc)
+        rc = scratch_init(idx, &s);
+    if (rc)
+        return rc;
+    if (!idx->fcache_init) {
+        /* First use: every big fandom, so that no reader pays for one later. */
+        for (uint32_t t = 0; !rc && t < idx->ntags; t++)
+            if (idx->type_of[t] == TAG_FANDOM && idx->canon_of[t] == t &&
+                roaring_bitmap_get_cardinality(idx_tag_docs(idx, t)) >=
+                    (uint64_t)idx_facet_fandom_min)
+                rc = fc_set(idx, t, &s);
+        idx->fcache_init = !rc;
+    }
+    if (!rc && fc_wanted(idx, f))
+        rc = fc_set(idx, f, &s);
+    scratch_free(&s);
+    return rc;
+}
+
+void idx_facet_cache_free(struct idx *idx)
+{
+    for (uint32_t i = 0; i < idx->fcache_cap; i++)
+        free(idx->fcache[i]);
+    free(idx->fcache);
+    idx->fcache = NULL;
+    idx->fcache_cap = 0;
+    idx->fcache_init = 0;
+}
+
+uint64_t idx_facet_cache_bytes(const struct idx *idx)
+{
+    uint64_t b = (uint64_t)idx->fcache_cap * sizeof(idx->fcache[0]);
+    for (uint32_t i = 0; i < idx->fcache_cap; i++)
+        if (idx->fcache[i])
+            b += sizeof(struct idx_fcache) + idx->fcache[i]->off[4] * sizeof(struct fc_entry);
+    return b;
+}
+
+/* ---- top N ---- */
+
+struct topn {
+    uint32_t *tag;
+    uint64_t *count;
+    size_t n, cap;
+};
+
+static int top_better(const struct idx *idx, uint64_t ca, uint32_t ta, uint64_t cb, uint32_t tb)
+{
+    if (ca != cb)
+        return ca > cb;
+    return strcmp(idx->tags[ta].name, idx->tags[tb].name) < 0;
+}
+
+static void top_insert(const struct idx *idx, struct topn *t, uint32_t tag, uint64_t count)
+{
+    if (t->n == t->cap && !top_better(idx, count, tag, t->count[t->n - 1], t->tag[t->n - 1]))
+        return;
+    size_t i = t->n < t->cap ? t->n++ : t->cap - 1;
+    while (i > 0 && top_better(idx, count, tag, t->count[i - 1], t->tag[i - 1])) {
+        t->tag[i] = t->tag[i - 1];
+        t->count[i] = t->count[i - 1];
+        i--;
+    }
+    t->tag[i] = tag;
+    t->count[i] = count;
+}
+
+/* Ends when no tag with at most `bound` works in the result can enter the top. */
+static int top_closed(const struct topn *t, uint64_t bound)
+{
+    return t->n == t->cap && bound < t->count[t->n - 1];
+}
+
+static int facet_add(struct idx_facets *f, const char *name, uint64_t count)
+{
+    struct idx_facet *nv = realloc(f->v, (f->n + 1) * sizeof(*nv));
+    if (!nv)
+        return FICD_ENOMEM;
+    f->v = nv;
+    if (!(f->v[f->n].name = strdup(name)))
+        return FICD_ENOMEM;
+    f->v[f->n++].count = count;
+    return 0;
+}
+
+/* Counters for benchmarks (not synchronised: approximate with concurrent readers). */
+struct idx_facet_stats idx_facet_stats;
+
+/* Top N of type ty over r (inside fandom e) from e's bounds; 1 when exact, 0 when the budget
+ * ran out first. */
+static int top_by_fandom(const struct idx *idx, const roaring_bitmap_t *r,
+                         const struct idx_fcache *e, uint64_t slack, int ty, uint32_t budget,
+                         struct topn *t)
+{
+    const struct fc_entry *v = e->e + e->off[ty];
+    uint32_t n = e->off[ty + 1] - e->off[ty];
+    for (uint32_t i = 0; i < n; i++) {
+        if (top_closed(t, (uint64_t)v[i].count + slack))
+            return 1;
+        if (i == budget)
+            return 0;
+        idx_facet_stats.isect++;
+        uint64_t c = roaring_bitmap_and_cardinality(r, idx_tag_docs(idx, v[i].tag));
+        if (c)
+            top_insert(idx, t, v[i].tag, c);
+    }
+    /* Tags first seen in the fandom after its counts were taken have at most `slack`. */
+    return !slack || top_closed(t, slack);
+}
+
+/* Top N of type ty over r from the tags' totals; 1 when exact. */
+static int top_by_total(const struct idx *idx, const roaring_bitmap_t *r, int ty, uint32_t budget,
+                        struct topn *t)
+{
+    for (uint32_t i = 0; i < idx->npop[ty]; i++) {
+        uint32_t tag = idx->pop[ty][i];
+        const roaring_bitmap_t *b = idx_tag_docs(idx, tag);
+        if (top_closed(t, roaring_bitmap_get_cardinality(b)))
+            return 1;
+        if (i == budget)
+            return 0;
+        idx_facet_stats.isect++;
+        uint64_t c = roaring_bitmap_and_cardinality(r, b);
+        if (c)
+            top_insert(idx, t, tag, c);
+    }
+    return 1;
+}
+
+/* Counts the tags of the types with walk[ty] set over every work of r. */
+static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const int walk[4],
+                       struct topn top[4])
+{
+    /* One {count, last doc counted} pair per tag: a work carrying a synonym and its canonical
+     * counts once. */
+    struct cnt {
+        uint32_t n, last;
+    } *counts = calloc(idx->ntags ? idx->ntags : 1, sizeof(*counts));
+    uint32_t *touched = malloc((idx->ntags ? idx->ntags : 1) * sizeof(*touched));
+    size_t ntouched = 0;
+    if (!counts || !touched) {
+        free(counts);
+        free(touched);
+        return FICD_ENOMEM;
+    }
+    idx_facet_stats.walked += roaring_bitmap_get_cardinality(r);
+    const uint32_t *canon_of = idx->canon_of;
+    uint32_t buf[256];
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(r, &it);
+    while (it.has_value) {
+        uint32_t got = roaring_read_uint32_iterator(&it, buf, 256);
+        for (uint32_t k = 0; k < got; k++) {
+            const struct idx_doc *d = &idx->docs[buf[k]];
+            uint32_t stamp = buf[k] + 1;
+            for (int ty = 0; ty < 4; ty++) {
+                if (!walk[ty])
+                    continue;
+                for (uint32_t i = ty ? d->type_end[ty - 1] : 0; i < d->type_end[ty]; i++) {
+                    struct cnt *c = &counts[canon_of[d->tags[i]]];
+                    if (c->last == stamp)
+                        continue;
+                    c->last = stamp;
+                    if (!c->n++)
+                        touched[ntouched++] = canon_of[d->tags[i]];
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < ntouched; i++)
+        top_insert(idx, &top[idx->type_of[touched[i]] & 3], touched[i], counts[touched[i]].n);
+    free(counts);
+    free(touched);
+    return 0;
+}
+
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom,
+                   size_t limit, struct idx_result *res)
+{
+    struct topn top[4];
+    int rc = 0;
+    for (int ty = 0; ty < 4; ty++) {
+        top[ty].tag = malloc(limit * sizeof(uint32_t));
+        top[ty].count = malloc(limit * sizeof(uint64_t));
+        top[ty].n = 0;
+        top[ty].cap = limit;
+        if (!top[ty].tag || !top[ty].count)
+            rc = FICD_ENOMEM;
+    }
+    uint64_t card = roaring_bitmap_get_cardinality(r);
+    int walk[4] = {1, 1, 1, 1};
+    const struct idx_fcache *e = NULL;
+    uint64_t slack = 0;
+    if (!rc && card >= (uint64_t)idx_facet_bound_min && fandom != UINT32_MAX &&
+        (e = fc_get(idx, fandom, &slack)) && !roaring_bitmap_is_subset(r, idx_tag_docs(idx, fandom)))
+        e = NULL;
+    if (!rc && e) {
+        /* Inside one fandom. The budget keeps a loose bound (a result that is a small part
+         * of the fandom) from costing more than walking would: one intersection costs about
+         * as much as walking a few dozen works. */
+        uint32_t budget = (uint32_t)(card / 64 > 24 ? card / 64 : 24);
+        for (int ty = 0; ty < 4; ty++) {
+            if (top_by_fandom(idx, r, e, slack, ty, budget, &top[ty]))
+                walk[ty] = 0;
+            else
+                top[ty].n = 0;
+        }
+        idx_facet_stats.fandom_path++;
+    } else if (!rc && card > (uint64_t)idx_facet_walk_max) {
+        /* Big result across fandoms: totals as bounds end quickly for tags popular across
+         * the archive; types whose top tags are local to the result are walked instead. */
+        for (int ty = 0; ty < 4; ty++) {
+            if (top_by_total(idx, r, ty, 64, &top[ty]))
+                walk[ty] = 0;
+            else
+                top[ty].n = 0;
+        }
+    }
+    if (!rc && (walk[0] || walk[1] || walk[2] || walk[3]))
+        rc = walk_counts(idx, r, walk, top);
+    for (int ty = 0; ty < 4; ty++) {
+        for (size_t i = 0; !rc && i < top[ty].n; i++)
+            rc = facet_add(&res->facets[IDX_FACET_FANDOMS + ty], idx->tags[top[ty].tag[i]].name,
+                           top[ty].count[i]);
+        free(top[ty].tag);
+        free(top[ty].count);
+    }
+    return rc;
+}
+
+int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res)
+{
+    static const enum rating order[] = {RATING_GENERAL, RATING_TEEN, RATING_MATURE, RATING_EXPLICIT,
+                                        RATING_NOT_RATED};
+    int rc = 0;
+    for (size_t i = 0; !rc && i < 5; i++)
+        rc = facet_add(&res->facets[IDX_FACET_RATINGS], rating_name(order[i]),
+                       roaring_bitmap_and_cardinality(r, idx->rating[order[i]]));
+    for (int i = 0; !rc && i < WARN__COUNT; i++)
+        rc = facet_add(&res->facets[IDX_FACET_WARNINGS], warning_name(1u << i),
+                       roaring_bitmap_and_cardinality(r, idx->warning[i]));
+    for (int i = 0; !rc && i < CAT__COUNT; i++)
+        rc = facet_add(&res->facets[IDX_FACET_CATEGORIES], category_name(1u << i),
+                       roaring_bitmap_and_cardinality(r, idx->category[i]));
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* api.c: the JSON API's search (GET /api/v1/works): the parameters of the works index,
+ * answered with idx_result_to_json()'s shape plus a "next" link; errors as {"error": "..."}
+ * (docs/api.md). */
+#include "index/index.h"
+#include "web/page.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Serialises j into the response (jansson escapes every string); consumes j. */
+static int json_reply(struct web_req *r, int status, json_t *j)
+{
+    r->content_type = "application/json; charset=utf-8";
+    buf_reset(&r->out);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s) {
+        buf_puts(&r->out, "{\"error\":\"out of memory\"}");
+        return 500;
+    }
+    buf_puts(&r->out, s);
+    buf_putc(&r->out, '\n');
+    free(s);
+    return status;
+}
+
+static int json_error(struct web_req *r, int status, const char *msg)
+{
+    return json_reply(r, status, json_pack("{s:s}", "error", msg));
+}
+
+/* The address of the next page: this request's query with page replaced. */
+static json_t *next_link(struct web_req *r, int page)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "/api/v1/works?");
+    for (size_t i = 0; i < r->args.n; i++) {
+        const struct web_kv *kv = &r->args.v[i];
+        if (!strcmp(kv->key, "page") || !*kv->value)
+            continue;
+        html_url_arg(&b, kv->key);
+        buf_putc(&b, '=');
+        html_url_arg(&b, kv->value);
+        buf_putc(&b, '&');
+    }
+    buf_printf(&b, "page=%d", page);
+    json_t *j = b.err ? NULL : json_string(buf_str(&b));
+    buf_free(&b);
+    return j;
+}
+
+int api_works(struct web_req *r)
+{
+    struct idx_result res;
+    int status = web_search(r, NULL, &res);
+    if (status != 200) {
+        int st = json_error(r, status, res.err[0] ? res.err : "The search failed.");
+        idx_result_free(&res);
+        return st;
+    }
+    json_t *j = idx_result_to_json(&res, r->store);
+    int more = (uint64_t)res.page * (uint64_t)res.per_page < res.total;
+    json_t *next = more ? next_link(r, res.page + 1) : json_null();
+    idx_result_free(&res);
+    if (!j || !next || json_object_set_new(j, "next", next)) {
+        json_decref(j);
+        return json_error(r, 500, "out of memory");
+    }
+    return json_reply(r, 200, j);
+}
