@@ -40,7 +40,6 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-
 static long rss_kb(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
@@ -52,6 +51,61 @@ static long rss_kb(void)
     if (f)
         fclose(f);
     return v;
+}
+
+/* The index's memory by part (from its private structures; malloc headers not counted:
+ * about 16 bytes per allocation, listed apart). */
+static void mem_report(const struct idx *idx)
+{
+    uint64_t tagbm = 0, otherbm = 0, doc_tags = 0, strs = 0, tagnames = 0, nallocs = 0;
+    for (uint32_t i = 0; i < idx->ntags; i++) {
+        tagbm += roaring_bitmap_size_in_bytes(idx->tags[i].direct);
+        if (idx->tags[i].expanded)
+            tagbm += roaring_bitmap_size_in_bytes(idx->tags[i].expanded);
+        tagnames += strlen(idx->tags[i].name) + 1;
+        nallocs += 2;
+    }
+    const roaring_bitmap_t *fixed[] = {idx->live, idx->restricted, idx->complete, idx->crossover};
+    for (size_t i = 0; i < 4; i++)
+        otherbm += roaring_bitmap_size_in_bytes(fixed[i]);
+    for (int i = 0; i < RATING__COUNT; i++)
+        otherbm += roaring_bitmap_size_in_bytes(idx->rating[i]);
+    for (int i = 0; i < WARN__COUNT; i++)
+        otherbm += roaring_bitmap_size_in_bytes(idx->warning[i]);
+    for (int i = 0; i < CAT__COUNT; i++)
+        otherbm += roaring_bitmap_size_in_bytes(idx->category[i]);
+    for (uint32_t i = 0; i < idx->nlangs; i++)
+        otherbm += roaring_bitmap_size_in_bytes(idx->lang[i]);
+    for (uint32_t i = 0; i < idx->ndocs; i++) {
+        const struct idx_doc *d = &idx->docs[i];
+        doc_tags += (uint64_t)d->ntags * sizeof(uint32_t);
+        strs += strlen(d->title) + 1;
+        nallocs += 2;
+        if (d->live) {
+            strs += strlen(d->title_key) + strlen(d->author_key) + 2;
+            nallocs += 2;
+        }
+    }
+    uint64_t docs = (uint64_t)idx->docs_cap * sizeof(struct idx_doc);
+    uint64_t orders = 0;
+    for (int s = 0; s < IDX_SORT__COUNT; s++)
+        if (idx->order[s])
+            orders += idx->order_len * sizeof(uint32_t);
+    uint64_t tagtab = (uint64_t)idx->tags_cap * (sizeof(struct idx_tag) + 5) + tagnames;
+    uint64_t hashes = idx->tag_by_key.cap * (sizeof(char *) + 4) + tagnames +
+                      idx->tag_by_sid.cap * 12 + idx->id2doc.cap * 12;
+    uint64_t pop = 0;
+    for (int t = 0; t < 4; t++)
+        pop += idx->npop[t] * 4;
+    uint64_t fc = idx_facet_cache_bytes(idx);
+    uint64_t total = tagbm + otherbm + docs + doc_tags + strs + orders + tagtab + hashes + pop + fc;
+    printf("memory     tag bitmaps %.1f MB, other bitmaps %.1f MB, doc records %.1f MB "
+           "(%zu B x %u), doc tag arrays %.1f MB, titles and sort strings %.1f MB, sort orders "
+           "%.1f MB, tag table %.1f MB, hash tables %.1f MB, popularity lists %.1f MB, fandom "
+           "facet counts %.1f MB: total %.1f MB (+ ~%.0f MB malloc headers, %llu allocations)\n",
+           tagbm / 1e6, otherbm / 1e6, docs / 1e6, sizeof(struct idx_doc), idx->docs_cap,
+           doc_tags / 1e6, strs / 1e6, orders / 1e6, tagtab / 1e6, hashes / 1e6, pop / 1e6,
+           fc / 1e6, total / 1e6, nallocs * 16 / 1e6, (unsigned long long)nallocs);
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -476,6 +530,8 @@ int main(int argc, char **argv)
            build / 1e3, st.bitmap_bytes / 1e6, st.forward_bytes / 1e6,
            idx_facet_cache_bytes(idx) / 1e6, (rss_kb() - rss0) / 1024.0);
 
+    mem_report(idx);
+
     /* Queries. */
     struct bq *qs = calloc((size_t)nq, sizeof(*qs));
     struct gm_rng r = {seed ^ 0xabcdef};
@@ -514,10 +570,11 @@ int main(int argc, char **argv)
     report("index best", sorted, nq, 0, 0);
     printf("(index = first run of each query; index best = best of %d runs of each query)\n",
            repeat);
-    printf("facets     %llu results by fandom bounds, %llu intersections, %llu works walked\n",
-           (unsigned long long)(idx_facet_stats.fandom_path - fs0.fandom_path),
-           (unsigned long long)(idx_facet_stats.isect - fs0.isect),
-           (unsigned long long)(idx_facet_stats.walked - fs0.walked));
+    printf("facets     per run of the %d queries: %llu results counted inside one fandom, %llu "
+           "tag counts there, %llu works walked\n",
+           nq, (unsigned long long)(idx_facet_stats.fandom_path - fs0.fandom_path) / repeat,
+           (unsigned long long)(idx_facet_stats.isect - fs0.isect) / repeat,
+           (unsigned long long)(idx_facet_stats.walked - fs0.walked) / repeat);
     double p50b = sorted[nq / 2], p99b = sorted[(int)(nq * 0.99)];
     memcpy(sorted, ti, nq * sizeof(double));
     qsort(sorted, nq, sizeof(double), cmp_d);

@@ -186,8 +186,7 @@ int main(int argc, char **argv)
         }
         t_idx += now_ms() - t0;
         char tags[2048] = "";
-        const struct strlist *ls[4] = {&w.fandoms, &w.relationships, &w.characters,
-                                       &w.freeforms};
+        const struct strlist *ls[4] = {&w.fandoms, &w.relationships, &w.characters, &w.freeforms};
         for (int k = 0; k < 4; k++)
             for (size_t j = 0; j < ls[k]->n; j++)
                 snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags), "%s; ", ls[k]->v[j]);

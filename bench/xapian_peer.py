@@ -97,6 +97,9 @@ def run(dbdir, queries):
         times.append((time.perf_counter() - t0) * 1e3)
         matches += count
         agree += count == expect
+        if count != expect and len(times) - agree <= 5:
+            sys.stderr.write("xapian   count differs: [%s] xapian %d, ficd %d\n"
+                             % (text, count, expect))
         del ids
     return times, matches, agree
 

@@ -207,6 +207,8 @@ void idx_rebuild_pop(struct idx *idx);
 extern int idx_facet_walk_max;
 extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
+/* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
+extern int idx_facet_keep_min;
 struct idx_facet_stats {
     uint64_t isect;       /* and_cardinality calls */
     uint64_t walked;      /* works whose tags were walked */
@@ -223,8 +225,8 @@ int idx_facet_cache_refresh(struct idx *idx, uint32_t f);
 void idx_facet_cache_free(struct idx *idx);
 uint64_t idx_facet_cache_bytes(const struct idx *idx);
 /* Exact facets of r: the top `limit` tags of each type; fandom from idx_facet_bound_fandom. */
-int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom,
-                   size_t limit, struct idx_result *res);
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, size_t limit,
+                   struct idx_result *res);
 int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res);
 
 /* wrangle.c: meta/sub tags. The docs a query for tag t matches: its canonical's docs, its

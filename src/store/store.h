@@ -221,8 +221,13 @@ int store_tag_relations(struct store *s, store_tag_rel_cb cb, void *ctx) FICD_MU
  * parent it is, its meta tags, its sub tags (direct links only). Ordered by type and name, at
  * most limit (0 = no limit); the tag's strings live until cb returns, and cb may use the
  * store. */
-enum tag_link { TAG_LINK_SYNONYMS = 0, TAG_LINK_PARENTS, TAG_LINK_CHILDREN, TAG_LINK_METAS,
-                TAG_LINK_SUBS };
+enum tag_link {
+    TAG_LINK_SYNONYMS = 0,
+    TAG_LINK_PARENTS,
+    TAG_LINK_CHILDREN,
+    TAG_LINK_METAS,
+    TAG_LINK_SUBS
+};
 int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit, store_tag_cb cb,
                      void *ctx) FICD_MUST_CHECK;
 /* The wrangling queue: tags of type (fandom..freeform; type < 0: all four) that are neither

@@ -468,6 +468,28 @@ static void sidebar(struct web_req *r, const char *base, const struct idx_result
 
 /* ---- the page ---- */
 
+/* Renders the page's works as the store hands them over (in hit order; works deleted since
+ * the search are skipped), each with its hit's snippet. */
+struct blurbs {
+    struct web_req *r;
+    const struct idx_result *res;
+    size_t next; /* the hit to look at first */
+};
+
+static int blurb_cb(const struct work *w, void *ctx)
+{
+    struct blurbs *bl = ctx;
+    const char *snippet = NULL;
+    for (size_t i = bl->next; i < bl->res->nhits; i++)
+        if (bl->res->hits[i].id == w->id) {
+            snippet = bl->res->hits[i].snippet;
+            bl->next = i + 1;
+            break;
+        }
+    page_work_blurb_snippet(bl->r, w, (struct html_safe){snippet});
+    return 0;
+}
+
 int ui_search_works(struct web_req *r, const char *base, const char *tag)
 {
     struct idx_result res;
@@ -527,18 +549,14 @@ int ui_search_works(struct web_req *r, const char *base, const char *tag)
         }
         html_lit(b, "</p>\n<h2 class=\"landmark\">List of works</h2>\n"
                     "<ol class=\"works index\" id=\"works\">\n");
-        for (size_t i = 0; i < res.nhits; i++) {
-            struct work w;
-            int rc = store_work_get(r->store, res.hits[i].id, 0, &w);
-            if (rc == FICD_ENOTFOUND) /* deleted since the search */
-                continue;
-            if (rc) {
-                idx_result_free(&res);
-                buf_reset(b);
-                return ui_error(r, 500, "The list of works could not be read.");
-            }
-            page_work_blurb_snippet(r, &w, (struct html_safe){res.hits[i].snippet});
-            work_free(&w);
+        int64_t *ids = web_alloc(r, (res.nhits + 1) * sizeof(*ids));
+        for (size_t i = 0; i < res.nhits; i++)
+            ids[i] = res.hits[i].id;
+        struct blurbs bl = {r, &res, 0};
+        if (store_work_get_many(r->store, ids, res.nhits, 0, blurb_cb, &bl)) {
+            idx_result_free(&res);
+            buf_reset(b);
+            return ui_error(r, 500, "The list of works could not be read.");
         }
         html_lit(b, "</ol>\n");
         page_pagination_query(r, base, query_without_page(r), res.page, npages);

@@ -340,7 +340,8 @@ class Fixtures:
 # ---------------------------------------------------------------- the expected table
 #
 # An expectation is a status, or (303, location) where location is a format string over
-# {id}, {cid} (the target chapter, the work's last) and {new} (matches any number).
+# {id}, {cid} (the target chapter, the work's last), {new} (matches any number) and {any}
+# (matches anything).
 # LOGIN stands for the redirect of anonymous visitors to /login?return_to=<this address>.
 LOGIN = "login"
 ALL = None  # for non-work routes: the one target "-"
@@ -373,6 +374,7 @@ def same(e, anon=None):
 
 
 def admin_only(ok):
+    """Admin pages (and tag wrangling, which no principal here but the admin may do)."""
     return {"anon": LOGIN, "other": 403, "creator": 403, "admin": ok}
 
 
@@ -422,6 +424,10 @@ EXPECT = {
     ("POST", "/admin/invites"): admin_only(200),
     ("GET", "/downloads/:id/:file"): read(),
     ("GET", "/api/v1/works"): same(200),
+    ("GET", "/tags/:name"): same(200),
+    ("GET", "/tags/:name/edit"): admin_only(200),
+    ("POST", "/tags/:name/edit"): admin_only((303, "/tags/Authz%20Fandom/edit?{any}")),
+    ("GET", "/tag_wranglings"): admin_only(200),
 }
 # Routes another engineer's work in progress adds: checked when present, not required.
 OPTIONAL = {("GET", "/api/v1/works")}
@@ -486,6 +492,8 @@ def post_fields(method, pattern, who, client, fx, kind):
                       ("new_password_confirm", pw)]
     if pattern == "/settings/pseuds":
         return tok + [("pseud", unique(f"{who}-pseud-"))]
+    if pattern == "/tags/:name/edit":
+        return tok + [("action", "canonical"), ("canonical", "1")]
     if pattern == "/settings/archive":
         return tok + [("archive_name", "Authz Archive"), ("signup_mode", "open")]
     return tok
@@ -542,6 +550,7 @@ def verify(resp, expect, path, what, ids=None):
         for k, v in (ids or {}).items():
             pattern = pattern.replace("{" + k + "}", str(v))
         rx = re.escape(pattern).replace(re.escape("{new}"), r"\d+")
+        rx = rx.replace(re.escape("{any}"), ".*")
         good = resp.status == status and re.fullmatch(rx, loc)
         check(good, f"{what}: expected {status} to {pattern}, got {resp.status} {loc!r}")
         return

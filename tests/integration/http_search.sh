@@ -418,6 +418,7 @@ PY
 for f in "w5.md zephyrine" "w6.md obsidianite"; do
   set -- $f
   MS=$(fresh "$TMP/$1" "$2")
+  echo "imported $1 while serving: findable after $MS ms"
   if [ "$MS" -le 1000 ]; then ok; else fail "work imported by the CLI not found within 1 s (${MS} ms)"; fi
 done
 req "$ANON" GET "/api/v1/works?fandom=Starfall+Academy"

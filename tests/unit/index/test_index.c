@@ -489,6 +489,44 @@ static void test_random_facets_and_pages(void **state)
     idx_free(idx);
 }
 
+/* Top 3 of each tag type for each fandom (and with an excluded tag), against brute force:
+ * listed counts exact, no tag left out with a higher count. */
+static void check_fandom_top(struct idx *idx, const struct rw *v)
+{
+    char b1[32], b2[32];
+    for (int f = 0; f < NTAGS; f += 4)
+        for (int exc = -1; exc < NTAGS; exc += 13) {
+            const char *tags[] = {tag_name(f, b1) + 2};
+            const char *ex[] = {tag_name(exc < 0 ? 1 : exc, b2) + 2};
+            struct idx_query q = {.tags = tags, .ntags = 1, .facet_limit = 3};
+            if (exc >= 0) {
+                q.exclude_tags = ex;
+                q.nexclude_tags = 1;
+            }
+            uint64_t cnt[NTAGS] = {0};
+            for (int i = 0; i < NW; i++)
+                if (rw_has(&v[i], f) && !(exc >= 0 && rw_has(&v[i], exc)))
+                    for (int k = 0; k < v[i].ntags; k++)
+                        cnt[v[i].tags[k]]++;
+            struct idx_result r;
+            assert_int_equal(idx_search(idx, &q, &r), 0);
+            for (int g = IDX_FACET_FANDOMS; g <= IDX_FACET_FREEFORMS; g++) {
+                int shown[NTAGS] = {0};
+                uint64_t last = UINT64_MAX;
+                for (size_t i = 0; i < r.facets[g].n; i++) {
+                    int t = atoi(r.facets[g].v[i].name + 4);
+                    assert_int_equal(r.facets[g].v[i].count, cnt[t]);
+                    shown[t] = 1;
+                    last = cnt[t];
+                }
+                for (int t = g - IDX_FACET_FANDOMS; t < NTAGS; t += 4)
+                    if (!shown[t] && cnt[t])
+                        assert_true(r.facets[g].n == 3 && cnt[t] <= last);
+            }
+            idx_result_free(&r);
+        }
+}
+
 /* Facets inside one fandom from its precomputed tag counts (bounds, with works added since
  * as slack, and synonyms linked afterwards) equal brute force. */
 static void test_fandom_bound_facets(void **state)
@@ -500,12 +538,18 @@ static void test_fandom_bound_facets(void **state)
     assert_int_equal(idx_new(0, &idx), 0);
     for (int i = 0; i < NW; i++)
         put_rw(idx, &v[i]);
-    int saved_min = idx_facet_fandom_min, saved_bound = idx_facet_bound_min;
+    int saved_min = idx_facet_fandom_min, saved_bound = idx_facet_bound_min,
+        saved_keep = idx_facet_keep_min;
     idx_facet_fandom_min = 1; /* every fandom keeps counts */
     idx_facet_bound_min = 0;  /* every result inside a fandom uses them */
+    idx_facet_keep_min = 1;   /* and lists every tag */
     uint64_t before = idx_facet_stats.fandom_path;
     check_random_queries(idx, v, 21);
     assert_true(idx_facet_stats.fandom_path > before);
+    check_fandom_top(idx, v);
+    idx_facet_keep_min = 2; /* tags on one work of a fandom are not listed */
+    check_fandom_top(idx, v);
+    check_random_queries(idx, v, 23);
     /* works added after the counts were taken: slack on the bounds */
     for (int i = 0; i < NW; i += 7) {
         v[i].kudos = rand() % 30;
@@ -514,6 +558,7 @@ static void test_fandom_bound_facets(void **state)
         put_rw(idx, &v[i]);
     }
     check_random_queries(idx, v, 22);
+    check_fandom_top(idx, v);
 
     /* a synonym linked after the counts were taken: "Tag 2" becomes "Tag 6" (characters) */
     struct tag can = {.id = 100, .type = TAG_CHARACTER, .name = "Tag 6", .canonical = 1};
@@ -538,6 +583,7 @@ static void test_fandom_bound_facets(void **state)
     idx_result_free(&r);
     idx_facet_fandom_min = saved_min;
     idx_facet_bound_min = saved_bound;
+    idx_facet_keep_min = saved_keep;
     idx_free(idx);
 }
 
