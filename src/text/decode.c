@@ -173,40 +173,102 @@ static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf 
     return 0;
 }
 
+/* Eight bytes at a time: nonzero when any of the bytes is below 0x20 or is DEL (0x7F). The
+ * test is exact about whether such a byte exists (the classic "has less than" bit trick). */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+static inline uint64_t has_ctl(uint64_t x)
+{
+    uint64_t lt20 = (x - ONES * 0x20) & ~x & HIGHS;
+    uint64_t d = x ^ (ONES * 0x7F);
+    uint64_t eq7f = (d - ONES) & ~d & HIGHS;
+    return lt20 | eq7f;
+}
+
 /* Normalises decoded UTF-8 in place of a new buffer: CRLF and CR to LF, form feed to LF, other
  * C0 controls (except TAB) and DEL removed. Refuses text where such controls are more than
  * about 1% of the characters (a binary file that happens to decode). */
 static int clean_text(const char *s, size_t n, struct buf *out, struct text_err *err)
 {
-    size_t controls = 0, chars = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xC0) != 0x80)
-            chars++;
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F)
-            controls++;
-    }
-    if (controls > 0 && controls * 100 > chars) {
-        set_err(err, 0, "binary file (%zu control characters), not a text manuscript", controls);
-        return FICD_EINVAL;
-    }
+    /* controls: what is removed; special: anything that changes (controls, CR, FF) */
+    size_t controls = 0, special = 0;
     size_t i = 0;
-    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\r') {
-            buf_putc(out, '\n');
-            if (i + 1 < n && s[i + 1] == '\n')
-                i++;
-        } else if (c == '\f') {
-            buf_putc(out, '\n');
-        } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
+    for (; i + 8 <= n; i += 8) {
+        if (!has_ctl(load64(s + i)))
             continue;
-        } else {
-            buf_putc(out, (char)c);
+        for (size_t k = i; k < i + 8; k++) {
+            unsigned char c = (unsigned char)s[k];
+            if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
+                special++;
+                controls += c != '\r' && c != '\f';
+            }
         }
     }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
+            special++;
+            controls += c != '\r' && c != '\f';
+        }
+    }
+    if (controls > 0) {
+        size_t chars = 0; /* code points: bytes that are not UTF-8 continuation bytes */
+        for (size_t k = 0; k < n; k++)
+            chars += ((unsigned char)s[k] & 0xC0) != 0x80;
+        if (controls * 100 > chars) {
+            set_err(err, 0, "binary file (%zu control characters), not a text manuscript",
+                    controls);
+            return FICD_EINVAL;
+        }
+    }
+    i = 0;
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    if (buf_grow(out, n - i)) /* the result is never longer than the input */
+        return out->err;
+    char *d = out->data + out->len;
+    if (special == 0) {
+        memcpy(d, s + i, n - i);
+        d += n - i;
+    } else {
+        while (i < n) {
+            /* the run up to the next byte that changes, copied at once */
+            size_t e = i;
+            for (;;) {
+                while (e + 8 <= n && !has_ctl(load64(s + e)))
+                    e += 8;
+                if (e >= n)
+                    break;
+                unsigned char c = (unsigned char)s[e];
+                if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
+                    break;
+                e++;
+            }
+            memcpy(d, s + i, e - i);
+            d += e - i;
+            if (e >= n)
+                break;
+            unsigned char c = (unsigned char)s[e];
+            i = e + 1;
+            if (c == '\r') {
+                *d++ = '\n';
+                if (i < n && s[i] == '\n')
+                    i++;
+            } else if (c == '\f') {
+                *d++ = '\n';
+            }
+        }
+    }
+    out->len = (size_t)(d - out->data);
+    out->data[out->len] = '\0';
     return 0;
 }
 
@@ -234,6 +296,8 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
 {
     struct buf raw = BUF_INIT, clean = BUF_INIT;
     const char *enc = "UTF-8";
+    const char *direct = NULL;
+    size_t direct_n = 0;
     int rc = 0;
     *out = NULL;
     if (outlen)
@@ -253,6 +317,15 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
         }
         size_t good_multi = 0, bad = 0;
         for (size_t i = 0; i < n;) {
+            /* ASCII eight bytes at a time */
+            while (i + 8 <= n && !(load64((const char *)in + i) & HIGHS))
+                i += 8;
+            if (i >= n)
+                break;
+            if (in[i] < 0x80) {
+                i++;
+                continue;
+            }
             size_t l = utf8_seq(in + i, n - i);
             if (l == 0) {
                 bad++;
@@ -263,18 +336,22 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
             }
         }
         if (bad == 0) {
+            /* already UTF-8: cleaned straight from the input, without a copy */
             if (n >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0) {
                 in += 3;
                 n -= 3;
             }
-            buf_put(&raw, in, n);
+            direct = (const char *)in;
+            direct_n = n;
         } else {
             rc = decode_8bit(in, n, good_multi > bad, &raw, &enc, err);
         }
     }
     if (rc == 0 && raw.err)
         rc = raw.err;
-    if (rc == 0)
+    if (rc == 0 && direct)
+        rc = clean_text(direct, direct_n, &clean, err);
+    else if (rc == 0)
         rc = clean_text(raw.data ? raw.data : "", raw.len, &clean, err);
     buf_free(&raw);
     if (rc == 0 && clean.err)

@@ -411,9 +411,9 @@ void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct htm
                 html_attr(b, cls[k]);
                 html_lit(b, "\">");
                 page_tag_link(r, lists[k]->v[i], NULL);
-                html_lit(b, "</li>\n");
+                html_lit(b, "</li>"); /* no whitespace: the CSS adds the commas */
             }
-        html_lit(b, "</ul>\n");
+        html_lit(b, "\n</ul>\n");
     }
     if (w->summary && *w->summary) {
         html_lit(b, "<blockquote class=\"userstuff summary\">");
