@@ -556,7 +556,8 @@ int main(int argc, char **argv)
             b->ratings |= 1u << (gm_next(&r) % RATING__COUNT);
     }
     double *ti = malloc(nq * sizeof(double)), *tc = malloc(nq * sizeof(double));
-    struct idx_facet_stats fs0 = idx_facet_stats;
+    uint64_t fs_fandom = idx_facet_stats.fandom_path, fs_isect = idx_facet_stats.isect,
+             fs_walked = idx_facet_stats.walked;
     if (run_index(idx, &g, qs, nq, ti, tc, repeat))
         return 1;
     uint64_t big = 0;
@@ -572,9 +573,9 @@ int main(int argc, char **argv)
            repeat);
     printf("facets     per run of the %d queries: %llu results counted inside one fandom, %llu "
            "tag counts there, %llu works walked\n",
-           nq, (unsigned long long)(idx_facet_stats.fandom_path - fs0.fandom_path) / repeat,
-           (unsigned long long)(idx_facet_stats.isect - fs0.isect) / repeat,
-           (unsigned long long)(idx_facet_stats.walked - fs0.walked) / repeat);
+           nq, (unsigned long long)(idx_facet_stats.fandom_path - fs_fandom) / repeat,
+           (unsigned long long)(idx_facet_stats.isect - fs_isect) / repeat,
+           (unsigned long long)(idx_facet_stats.walked - fs_walked) / repeat);
     double p50b = sorted[nq / 2], p99b = sorted[(int)(nq * 0.99)];
     memcpy(sorted, ti, nq * sizeof(double));
     qsort(sorted, nq, sizeof(double), cmp_d);

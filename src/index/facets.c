@@ -20,6 +20,7 @@
  * A type that a bounded search does not settle within its budget is walked. */
 #include "index/index_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,8 +396,9 @@ static int facet_add(struct idx_facets *f, const char *name, uint64_t count)
     return 0;
 }
 
-/* Counters for benchmarks (not synchronised: approximate with concurrent readers). */
 struct idx_facet_stats idx_facet_stats;
+#define STAT_ADD(field, n)                                                                         \
+    atomic_fetch_add_explicit(&idx_facet_stats.field, (n), memory_order_relaxed)
 
 /* A result inside fandom e, in e's local numbering: a bitset over e's docs, and the docs
  * numbered after e was taken (fresh). Fails (returns 0) when r is not inside e's docs. */
@@ -490,7 +492,7 @@ static int top_by_fandom(const struct idx *idx, const struct idx_fcache *e, cons
             return 1;
         if (*cost > budget)
             return 0;
-        idx_facet_stats.isect++;
+        STAT_ADD(isect, 1);
         uint64_t c = local_count(idx, e, l, k, cost);
         if (c)
             top_insert(idx, t, e->tag[k], c);
@@ -511,7 +513,7 @@ static int top_by_total(const struct idx *idx, const roaring_bitmap_t *r, int ty
             return 1;
         if (i == budget)
             return 0;
-        idx_facet_stats.isect++;
+        STAT_ADD(isect, 1);
         uint64_t c = roaring_bitmap_and_cardinality(r, b);
         if (c)
             top_insert(idx, t, tag, c);
@@ -535,7 +537,7 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
         free(touched);
         return FICD_ENOMEM;
     }
-    idx_facet_stats.walked += roaring_bitmap_get_cardinality(r);
+    STAT_ADD(walked, roaring_bitmap_get_cardinality(r));
     const uint32_t *canon_of = idx->canon_of;
     uint32_t buf[256];
     roaring_uint32_iterator_t it;
@@ -600,7 +602,7 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
             else
                 top[ty].n = 0;
         }
-        idx_facet_stats.fandom_path++;
+        STAT_ADD(fandom_path, 1);
     } else if (!rc && card > (uint64_t)idx_facet_walk_max) {
         /* Big result across fandoms: totals as bounds end quickly for tags popular across
          * the archive; types whose top tags are local to the result are walked instead. */

@@ -209,10 +209,11 @@ extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
 /* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
 extern int idx_facet_keep_min;
+/* Counters for tests and benchmarks (relaxed atomics: readers count concurrently). */
 struct idx_facet_stats {
-    uint64_t isect;       /* and_cardinality calls */
-    uint64_t walked;      /* works whose tags were walked */
-    uint64_t fandom_path; /* results counted with fandom bounds */
+    _Atomic uint64_t isect;       /* tag counts by bitmaps (fandom-local or archive-wide) */
+    _Atomic uint64_t walked;      /* works whose tags were walked */
+    _Atomic uint64_t fandom_path; /* results counted inside one fandom */
 };
 extern struct idx_facet_stats idx_facet_stats;
 /* The canonical fandom bounding q's result (an include tag that is a fandom, or the one
