@@ -146,7 +146,7 @@ INDEX_GZ=$(curl -s -H 'Accept-Encoding: gzip' "$FBASE/works" | wc -c)
 NPORT=$(free_port)
 NBASE=http://127.0.0.1:$NPORT
 # Comparable to ficd: same worker count, keep-alive, no access log, on-the-fly gzip at
-# level 6 (zlib's default, as ficd uses) for the same types.
+# level 1 (nginx's default, as ficd uses) for the same types.
 cat >"$TMP/nginx/nginx.conf" <<EOF
 daemon off;
 worker_processes $THREADS;
@@ -167,7 +167,7 @@ http {
   uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
   scgi_temp_path $TMP/nginx/tmp/scgi;
   gzip on;
-  gzip_comp_level 6;
+  gzip_comp_level 1;
   gzip_min_length 1024;
   gzip_types text/html text/css application/json;
   server {

@@ -114,9 +114,17 @@ char *ms_detect_language(const char *text, size_t n)
     pthread_once(&sets_once, sets_build);
     for (size_t i = 0; i <= n && words < LANG_MAX_WORDS;) {
         int cp;
-        if (i < n && (unsigned char)text[i] < 0x80)
-            cp = (unsigned char)text[i++]; /* ASCII: what ms_utf8_next would return */
-        else
+        if (i < n && (unsigned char)text[i] < 0x80) {
+            unsigned c = (unsigned char)text[i++];
+            if ((c | 0x20) - 'a' < 26) {
+                /* ASCII letter: Latin script, lower-cased into the word */
+                latin++;
+                if (wl + 1 < sizeof(w))
+                    w[wl++] = (char)(c | 0x20);
+                continue;
+            }
+            cp = (int)c; /* what ms_utf8_next would return */
+        } else
             cp = i < n ? ms_utf8_next(text, n, &i) : (i++, ' ');
         if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp < 0x250))
             latin++;
