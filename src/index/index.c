@@ -837,6 +837,14 @@ int idx_poll(struct idx *idx, struct store *s, int min_interval_ms)
     return due ? idx_apply_changes(idx, s) : 0;
 }
 
+int64_t idx_seq(struct idx *idx)
+{
+    pthread_rwlock_rdlock(&idx->lock);
+    int64_t seq = idx->last_seq;
+    pthread_rwlock_unlock(&idx->lock);
+    return seq;
+}
+
 void idx_get_stats(struct idx *idx, struct idx_stats *st)
 {
     pthread_rwlock_rdlock(&idx->lock);

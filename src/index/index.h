@@ -159,6 +159,8 @@ int idx_apply_changes(struct idx *idx, struct store *s) FICD_MUST_CHECK;
 /* idx_apply_changes() at most once per min_interval_ms (for writes by other processes);
  * returns 0 without reading the store when called sooner. */
 int idx_poll(struct idx *idx, struct store *s, int min_interval_ms) FICD_MUST_CHECK;
+/* The last change-log sequence the index has applied (cheap: for cache validation). */
+int64_t idx_seq(struct idx *idx);
 
 /* In-memory updates (what idx_apply_changes uses; also for tests and benchmarks).
  * idx_put_work adds w, or replaces the work with the same id; a draft is removed instead.

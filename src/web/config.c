@@ -9,10 +9,23 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const web_config_keys[] = {
-    "listen",       "data",           "max_body",          "threads",     "connection_limit",
-    "per_ip_limit", "timeout",        "connection_memory", "trust_proxy", "session_days",
-    "access_log",   "login_attempts", "login_window",      "max_header",  NULL};
+const char *const web_config_keys[] = {"listen",
+                                       "data",
+                                       "max_body",
+                                       "threads",
+                                       "connection_limit",
+                                       "per_ip_limit",
+                                       "timeout",
+                                       "connection_memory",
+                                       "trust_proxy",
+                                       "session_days",
+                                       "access_log",
+                                       "login_attempts",
+                                       "login_window",
+                                       "max_header",
+                                       "page_cache",
+                                       "page_cache_ttl",
+                                       NULL};
 
 void web_config_defaults(struct web_config *c)
 {
@@ -32,6 +45,8 @@ void web_config_defaults(struct web_config *c)
     c->access_log = 1;
     c->login_attempts = 5;
     c->login_window = 300;
+    c->page_cache = (size_t)64 << 20;
+    c->page_cache_ttl = 2;
 }
 
 /* Parses a non-negative integer with an optional K/M/G suffix (powers of 1024). */
@@ -152,6 +167,10 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
         bad = parse_int(value, 1, 1000000, &c->login_attempts);
     } else if (!strcmp(key, "login_window")) {
         bad = parse_int(value, 1, 86400, &c->login_window);
+    } else if (!strcmp(key, "page_cache")) {
+        bad = parse_size(value, &c->page_cache);
+    } else if (!strcmp(key, "page_cache_ttl")) {
+        bad = parse_int(value, 0, 86400, &c->page_cache_ttl);
     } else if (!strcmp(key, "trust_proxy")) {
         bad = parse_bool(value, &c->trust_proxy);
     } else if (!strcmp(key, "access_log")) {

@@ -22,6 +22,8 @@ struct web_config {
     int access_log;           /* 1: one line per request on stderr */
     int login_attempts;       /* failed logins allowed per window, per address and per name */
     int login_window;         /* seconds */
+    size_t page_cache;        /* bytes of rendered anonymous pages kept (0: no page cache) */
+    int page_cache_ttl;       /* seconds a cached page may be served (0: no page cache) */
 };
 
 void web_config_defaults(struct web_config *c);

@@ -5,6 +5,7 @@
 #include "core/html.h"
 #include "core/progress.h"
 #include "index/index.h"
+#include "web/cache.h"
 #include "web/page.h"
 #include "web/router.h"
 #include "web/session.h"
@@ -183,6 +184,7 @@ void web_dispatch(struct web_req *r)
         return;
     }
     if (m.route->handler == ui_static) {
+        r->personal = 1;
         r->status = ui_static(r);
         return;
     }
@@ -212,8 +214,10 @@ void web_dispatch(struct web_req *r)
         return;
     }
     status = m.route->handler(r);
-    if (!strcmp(r->method, "POST"))
+    if (!strcmp(r->method, "POST")) {
         index_catch_up(r);
+        page_cache_bump(); /* whatever the form changed, no page rendered before is served */
+    }
     if (r->out.err) {
         buf_reset(&r->out);
         status = 500;
@@ -239,6 +243,10 @@ struct conn {
     size_t received;
     size_t sent;
     struct timespec t0;
+    /* page cache: the request may be answered by (and its response kept in) the cache */
+    int cache_try, cache_gz;
+    char *cache_key; /* arena */
+    struct page_cache_stamp cache_st;
 };
 
 static struct web_site g_site;
@@ -448,8 +456,45 @@ static enum MHD_Result respond(struct conn *k, struct MHD_Connection *c)
         MHD_add_response_header(resp, r->headers.v[i].key, r->headers.v[i].value);
     k->sent = len;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
+    if (rc == MHD_YES && k->cache_try && r->status == 200 && !r->personal &&
+        !r->csrf_cookie_needed && !kvs_get(&r->headers, "Set-Cookie"))
+        page_cache_put(k->cache_key, k->cache_gz, &k->cache_st, resp, len);
+    else
+        MHD_destroy_response(resp);
     return rc;
+}
+
+/* Whether a complete request may be answered from the page cache: an anonymous GET or HEAD
+ * without a body, once the archive is set up (cache.h says what is kept and for how long). */
+static int cache_candidate(const struct conn *k)
+{
+    const struct web_req *r = &k->req;
+    char tok[80];
+    return page_cache_enabled() && g_site.idx && atomic_load(&setup_state) &&
+           (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) && k->received == 0 &&
+           cookie_get(r->cookie_header, SESSION_COOKIE, tok, sizeof(tok)) < 0;
+}
+
+/* Serves the request from the page cache when it holds a valid answer (returns 1), else
+ * notes what a response rendered now would be valid for. */
+static int cache_lookup(struct conn *k, struct MHD_Connection *c)
+{
+    struct web_req *r = &k->req;
+    /* writes by other processes reach the index (and so the stamp) within 200 ms */
+    if (idx_poll(g_site.idx, r->store, 200) < 0)
+        return 0;
+    k->cache_st.seq = idx_seq(g_site.idx);
+    k->cache_st.gen = page_cache_gen();
+    k->cache_gz = accepts_gzip(r->accept_encoding);
+    k->cache_key = web_sprintf(r, "%s?%s%s", r->path, r->query, r->tls ? "#tls" : "");
+    size_t len = 0;
+    if (page_cache_serve(c, k->cache_key, k->cache_gz, &k->cache_st, &len)) {
+        r->status = 200;
+        k->sent = len;
+        return 1;
+    }
+    k->cache_try = 1;
+    return 0;
 }
 
 /* Renders an error for a request the handlers never see (body too large, bad body). */
@@ -567,6 +612,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return respond(k, c);
     }
     r->store = thread_store();
+    if (r->store && cache_candidate(k) && cache_lookup(k, c))
+        return MHD_YES;
     web_dispatch(r);
     return respond(k, c);
 }
@@ -703,6 +750,7 @@ int web_serve(const struct web_config *cfg)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    page_cache_init(cfg->page_cache, cfg->page_cache_ttl * 1000);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -715,6 +763,7 @@ int web_serve(const struct web_config *cfg)
         fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
                 cfg->listen_host, cfg->port);
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        page_cache_free();
         idx_free(g_site.idx);
         g_site.idx = NULL;
         return FICD_EIO;
@@ -734,6 +783,7 @@ int web_serve(const struct web_config *cfg)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    page_cache_free();
     close_stores();
     idx_free(g_site.idx);
     g_site.idx = NULL;

@@ -72,6 +72,8 @@ struct web_req {
     const char *content_type; /* default text/html; charset=utf-8 */
     struct web_kvs headers;   /* extra response headers */
     int cacheable;            /* 1: do not add Cache-Control: no-store */
+    int personal; /* 1: the body is for this client only (it holds a CSRF token) or must not
+                     come from the page cache (static files): never shared */
 
     struct web_arena arena;
 };

@@ -222,6 +222,7 @@ void ratelimit_clear(const char *key)
 
 const char *session_csrf(struct web_req *r)
 {
+    r->personal = 1;
     if (!r->csrf_basis[0]) {
         token_new(r->csrf_basis);
         r->csrf_cookie_needed = 1;

@@ -1,5 +1,6 @@
 /* ui_home.c: the front page (the most recently updated works) and /healthz. */
 #include "core/html.h"
+#include "web/cache.h"
 #include "web/page.h"
 
 #include <stdio.h>
@@ -45,6 +46,7 @@ int ui_home(struct web_req *r)
 int ui_healthz(struct web_req *r)
 {
     int64_t n = 0;
+    r->personal = 1; /* it checks the database each time: never from the page cache */
     r->content_type = "text/plain; charset=utf-8";
     buf_reset(&r->out);
     if (store_work_count(r->store, 1, &n)) {
@@ -52,5 +54,12 @@ int ui_healthz(struct web_req *r)
         return 503;
     }
     html_lit(&r->out, "ok\n");
+    struct page_cache_stats st;
+    page_cache_get_stats(&st);
+    buf_printf(&r->out,
+               "works %lld\npage_cache_hits %llu\npage_cache_misses %llu\n"
+               "page_cache_entries %zu\npage_cache_bytes %zu\n",
+               (long long)n, (unsigned long long)st.hits, (unsigned long long)st.misses, st.entries,
+               st.bytes);
     return 200;
 }

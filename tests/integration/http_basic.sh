@@ -153,6 +153,52 @@ expect_header "^Vary: Accept-Encoding"
 gzip -t "$TMP/body" 2>/dev/null && ok || fail "gzip body does not decompress"
 curl -s --compressed "$BASE/works/$WORK" | grep -q "Friends" && ok || fail "gzip body content"
 
+# ---- page cache: anonymous pages served again, never stale, never personal ----
+hz() { curl -s "$BASE/healthz" | sed -n "s/^$1 //p"; }
+H0=$(hz page_cache_hits)
+req "$ANON" GET "/works/$WORK"
+cp "$TMP/body" "$TMP/cache1.html"
+req "$ANON" GET "/works/$WORK"
+expect_code 200 "cached work page"
+cmp -s "$TMP/body" "$TMP/cache1.html" && ok || fail "the cached work page differs from the rendered one"
+expect_header "^Content-Security-Policy: default-src 'self'"
+expect_header "^Content-Type: text/html; charset=utf-8"
+expect_header "^Cache-Control: private, no-cache"
+H1=$(hz page_cache_hits)
+[ "$H1" -gt "$H0" ] && ok || fail "a second anonymous GET was not a page-cache hit ($H0 -> $H1)"
+req "$ANON" GET "/works/$WORK" -H "Accept-Encoding: gzip"
+req "$ANON" GET "/works/$WORK" -H "Accept-Encoding: gzip"
+expect_header "^Content-Encoding: gzip"
+gzip -dc "$TMP/body" >"$TMP/cache-gz.html" 2>/dev/null && cmp -s "$TMP/cache-gz.html" "$TMP/cache1.html" && ok ||
+  fail "the cached gzip page is not the plain page compressed"
+HEADCODE=$(curl -s -I -o /dev/null -w '%{http_code}' "$BASE/works/$WORK")
+[ "$HEADCODE" = 200 ] && ok || fail "HEAD of a cached page: $HEADCODE"
+# a signed-in creator never gets the anonymous copy
+req "$ADMIN" GET "/works/$WORK"
+expect_body 'id="edit-work"'
+# a change from another process (the CLI) shows within a second, without any POST here
+"$FICD" tag add --data "$DATA" "$WORK" freeform "Cache Buster Tag" >/dev/null 2>"$TMP/err" || fail "tag add: $(cat "$TMP/err")"
+SEEN=0
+for _ in $(seq 1 10); do
+  req "$ANON" GET "/works/$WORK"
+  if grep -q "Cache Buster Tag" "$TMP/body"; then SEEN=1; break; fi
+  sleep 0.1
+done
+[ $SEEN = 1 ] && ok || fail "a tag added by the CLI did not reach the cached work page within 1 s"
+"$FICD" tag remove --data "$DATA" "$WORK" freeform "Cache Buster Tag" >/dev/null 2>&1 || true
+# pages with a form carry a CSRF token for one browser: each anonymous browser gets its own
+C1="$TMP/c1.jar" C2="$TMP/c2.jar"
+touch "$C1" "$C2"
+req "$C1" GET /login
+req "$C2" GET /login
+req "$C1" GET /login
+T1=$(token)
+req "$C2" GET /login
+T2=$(token)
+[ -n "$T1" ] && [ "$T1" != "$T2" ] && ok || fail "two browsers got the same login form token ($T1, $T2)"
+req "$C1" GET /login
+[ "$(token)" = "$T1" ] && ok || fail "a browser's login form token changed between visits"
+
 # second chapter
 req "$ADMIN" GET "/works/$WORK/chapters/new"
 expect_code 200 "new chapter form"
