@@ -204,6 +204,114 @@ int store_tag_list(struct store *s, int type, const char *prefix, int limit, sto
     return rc;
 }
 
+/* LIKE pattern: before, then term with %, _ and \ escaped, then '%'. NULL on OOM. */
+static char *like_pattern(const char *before, const char *term)
+{
+    size_t n = strlen(term), bn = strlen(before);
+    char *pat = malloc(bn + 2 * n + 2);
+    if (!pat)
+        return NULL;
+    memcpy(pat, before, bn);
+    char *p = pat + bn;
+    for (size_t i = 0; i < n; i++) {
+        if (term[i] == '%' || term[i] == '_' || term[i] == '\\')
+            *p++ = '\\';
+        *p++ = term[i];
+    }
+    *p++ = '%';
+    *p = 0;
+    return pat;
+}
+
+struct suggest {
+    int64_t *seen; /* canonical ids already given */
+    int n, limit;
+    store_tag_suggest_cb cb;
+    void *ctx;
+    int stop;
+};
+
+/* One pass: the tags matching any of the patterns (NULL-terminated), resolved through
+ * synonyms, in suggestion order, skipping those already given. */
+static int suggest_pass(struct store *s, int type, char *const *pats, int npats, struct suggest *g)
+{
+    char sql[1024];
+    int len = snprintf(sql, sizeof(sql),
+                       "SELECT c.id, c.type, c.name, c.canonical, c.synonym_of, c.uses, t.name "
+                       "FROM tags t JOIN tags c ON c.id = CASE WHEN t.synonym_of > 0 "
+                       "THEN t.synonym_of ELSE t.id END WHERE (?1 < 0 OR t.type = ?1) AND (");
+    for (int i = 0; i < npats; i++)
+        len += snprintf(sql + len, sizeof(sql) - (size_t)len, "%st.name LIKE ?%d ESCAPE '\\'",
+                        i ? " OR " : "", i + 3);
+    snprintf(sql + len, sizeof(sql) - (size_t)len,
+             ") ORDER BY c.canonical DESC, c.uses DESC, c.name, t.canonical DESC LIMIT ?2");
+    sqlite3_stmt *st = NULL;
+    int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (e != SQLITE_OK)
+        return sq_fail(s, e);
+    sqlite3_bind_int(st, 1, type);
+    /* synonyms of one tag and tags already given take rows: ask for more than needed */
+    sqlite3_bind_int(st, 2, (g->limit - g->n) * 4 + g->n + 8);
+    for (int i = 0; i < npats; i++)
+        sq_bind_text(st, i + 3, pats[i]);
+    int rc = 0;
+    while (!g->stop && g->n < g->limit && (e = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int dup = 0;
+        for (int i = 0; i < g->n && !dup; i++)
+            dup = g->seen[i] == id;
+        if (dup)
+            continue;
+        struct tag t = {
+            .id = id,
+            .type = (enum tag_type)sqlite3_column_int(st, 1),
+            .name = (char *)sqlite3_column_text(st, 2),
+            .canonical = sqlite3_column_int(st, 3),
+            .synonym_of = sqlite3_column_int64(st, 4),
+            .uses = sqlite3_column_int64(st, 5),
+        };
+        const char *matched = (const char *)sqlite3_column_text(st, 6);
+        if (!t.name || !matched) {
+            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+            break;
+        }
+        g->seen[g->n++] = id;
+        if (g->cb(&t, matched, g->ctx))
+            g->stop = 1;
+    }
+    if (!rc && !g->stop && g->n < g->limit && e != SQLITE_ROW && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_tag_suggest(struct store *s, int type, const char *term, int limit,
+                      store_tag_suggest_cb cb, void *ctx)
+{
+    if (!term || !*term || limit <= 0)
+        return 0;
+    struct suggest g = {.limit = limit, .cb = cb, .ctx = ctx};
+    g.seen = calloc((size_t)limit, sizeof(*g.seen));
+    char *pats[5] = {like_pattern("", term), like_pattern("% ", term), like_pattern("%/", term),
+                     like_pattern("%(", term), like_pattern("%-", term)};
+    int rc = 0;
+    for (int i = 0; i < 5; i++)
+        if (!pats[i])
+            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+    if (!g.seen)
+        rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+    /* names starting with the term first (the name index serves them), then names with a
+     * word starting with it (a scan, only when the first pass left room) */
+    if (!rc)
+        rc = suggest_pass(s, type, pats, 1, &g);
+    if (!rc && !g.stop && g.n < g.limit)
+        rc = suggest_pass(s, type, pats + 1, 4, &g);
+    for (int i = 0; i < 5; i++)
+        free(pats[i]);
+    free(g.seen);
+    return rc;
+}
+
 static int work_exists(struct store *s, int64_t id)
 {
     sqlite3_stmt *st = sq_prep(s, "SELECT 1 FROM works WHERE id = ?1");

@@ -53,13 +53,13 @@ int store_work_publish(struct store *s, int64_t id) FICD_MUST_CHECK;
 enum store_order { STORE_ORDER_UPDATED_DESC = 0, STORE_ORDER_ID_ASC, STORE_ORDER_ID_DESC };
 
 struct store_work_query {
-    int include_drafts;   /* 0: published works only */
-    int drafts_only;      /* 1: drafts only */
-    int64_t user_id;      /* > 0: only works owned by this account */
-    const char *creator;  /* non-NULL: only works credited to this pseud */
-    const char *tag;      /* non-NULL: only works with this tag (any type, by name) */
+    int include_drafts;  /* 0: published works only */
+    int drafts_only;     /* 1: drafts only */
+    int64_t user_id;     /* > 0: only works owned by this account */
+    const char *creator; /* non-NULL: only works credited to this pseud */
+    const char *tag;     /* non-NULL: only works with this tag (any type, by name) */
     enum store_order order;
-    int offset, limit;    /* limit 0 = no limit */
+    int offset, limit; /* limit 0 = no limit */
 };
 
 /* Calls cb for each matching work, metadata only (chapter titles/word counts, no bodies).
@@ -105,6 +105,14 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical) FICD_MUS
 typedef int (*store_tag_cb)(const struct tag *t, void *ctx);
 int store_tag_list(struct store *s, int type, const char *prefix, int limit, store_tag_cb cb,
                    void *ctx) FICD_MUST_CHECK;
+/* Autocomplete: tags of a type (type < 0: all) whose name starts with term or has a word
+ * starting with it (after a space, '/', '(' , '-' or '&'), case-insensitively, at most
+ * limit. A synonym stands for its canonical tag (each tag once): cb gets the tag to use and
+ * the name that matched (t->name unless a synonym matched). Names starting with term come
+ * first, then canonical tags, then the most used. */
+typedef int (*store_tag_suggest_cb)(const struct tag *t, const char *matched, void *ctx);
+int store_tag_suggest(struct store *s, int type, const char *term, int limit,
+                      store_tag_suggest_cb cb, void *ctx) FICD_MUST_CHECK;
 /* Adds / removes one tag on a work (updates the work's lists and the change log). */
 int store_work_tag_add(struct store *s, int64_t work_id, enum tag_type type,
                        const char *name) FICD_MUST_CHECK;

@@ -36,11 +36,18 @@ struct ac_ctx {
     json_t *arr;
 };
 
-static int ac_cb(const struct tag *t, void *ctx)
+/* One suggestion: the tag to use (a synonym's canonical), and the name typed when that was
+ * a synonym. */
+static int ac_cb(const struct tag *t, const char *matched, void *ctx)
 {
     struct ac_ctx *a = ctx;
-    json_t *o = json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)t->id, "name", t->name, "type",
-                          tag_type_name(t->type), "uses", (json_int_t)t->uses);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:I,s:b}", "id", (json_int_t)t->id, "name", t->name, "type",
+                  tag_type_name(t->type), "uses", (json_int_t)t->uses, "canonical", t->canonical);
+    if (o && strcmp(matched, t->name) && json_object_set_new(o, "synonym", json_string(matched))) {
+        json_decref(o);
+        return 1;
+    }
     if (!o || json_array_append_new(a->arr, o))
         return 1;
     return 0;
@@ -56,7 +63,7 @@ int ui_tag_autocomplete(struct web_req *r)
     struct ac_ctx a = {json_array()};
     if (!a.arr)
         return 500;
-    if (term && *term && store_tag_list(r->store, tt, term, 10, ac_cb, &a)) {
+    if (term && *term && store_tag_suggest(r->store, tt, term, 10, ac_cb, &a)) {
         json_decref(a.arr);
         return ui_error(r, 500, "The tags could not be read.");
     }
