@@ -39,7 +39,7 @@ void web_config_defaults(struct web_config *c)
     c->per_ip_limit = 64;
     c->timeout = 30;
     c->max_header = (size_t)16 << 10;
-    c->connection_memory = (size_t)64 << 10;
+    c->connection_memory = (size_t)32 << 10;
     c->trust_proxy = 0;
     c->session_days = 30;
     c->access_log = 1;

@@ -743,8 +743,8 @@ int web_serve(const struct web_config *cfg)
     /* room for a head over max_header to arrive whole (so it gets ficd's 431 page) and for
      * the response headers */
     size_t pool = cfg->connection_memory;
-    if (pool < cfg->max_header + ((size_t)32 << 10))
-        pool = cfg->max_header + ((size_t)32 << 10);
+    if (pool < cfg->max_header + ((size_t)16 << 10))
+        pool = cfg->max_header + ((size_t)16 << 10);
     unsigned threads =
         cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
