@@ -3,13 +3,14 @@
  * changed.
  *
  * An entry is keyed by the request target (path and query as sent) and the variant (gzip or
- * not, TLS or not), and is valid while three things hold: the search index has applied no
- * change-log entry since it was rendered (works, tags, wrangling: the index follows the
- * change log, so this also covers writes by other processes and other nodes), this process
- * has handled no POST since (accounts, settings, anything a form changes), and it is younger
- * than the configured time to live (the bound on staleness for changes made elsewhere that
- * are not in the change log). Only complete 200 responses that carry nothing personal (no
- * CSRF token, no cookie) are stored; the server decides that, this module only keeps them.
+ * not, TLS or not), and is valid while three things hold: the store's change log has no
+ * entry newer than when it was rendered (works, tags, wrangling: every write enters it, from
+ * this process, the CLI or another node; the server brings the search index up to that entry
+ * before rendering, so listings are as fresh as work pages), this process has handled no POST
+ * since (accounts, settings, anything a form changes), and it is younger than the configured
+ * time to live (the bound on staleness for changes made elsewhere that are not in the change
+ * log). Only complete 200 responses that carry nothing personal (no CSRF token, no cookie)
+ * are stored; the server decides that, this module only keeps them.
  *
  * Responses are libmicrohttpd's own, reference-counted objects: a hit queues the stored
  * response on the connection, with no copy and no rendering. */
@@ -34,8 +35,8 @@ int page_cache_enabled(void);
 uint64_t page_cache_gen(void);
 void page_cache_bump(void);
 
-/* What an entry is valid for: the index's change-log position and the local generation,
- * both read before rendering. */
+/* What an entry is valid for: the store's last change-log sequence and the local
+ * generation, both read before rendering. */
 struct page_cache_stamp {
     int64_t seq;
     uint64_t gen;

@@ -457,7 +457,8 @@ static enum MHD_Result respond(struct conn *k, struct MHD_Connection *c)
     k->sent = len;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)r->status, resp);
     if (rc == MHD_YES && k->cache_try && r->status == 200 && !r->personal &&
-        !r->csrf_cookie_needed && !kvs_get(&r->headers, "Set-Cookie"))
+        !r->csrf_cookie_needed && !kvs_get(&r->headers, "Set-Cookie") &&
+        idx_seq(g_site.idx) >= k->cache_st.seq)
         page_cache_put(k->cache_key, k->cache_gz, &k->cache_st, resp, len);
     else
         MHD_destroy_response(resp);
@@ -476,14 +477,16 @@ static int cache_candidate(const struct conn *k)
 }
 
 /* Serves the request from the page cache when it holds a valid answer (returns 1), else
- * notes what a response rendered now would be valid for. */
+ * notes what a response rendered now would be valid for. The stamp is the store's own last
+ * change, so a write from any process or node invalidates at once; the index is brought up
+ * to that change before rendering, so listings rendered now show it too. */
 static int cache_lookup(struct conn *k, struct MHD_Connection *c)
 {
     struct web_req *r = &k->req;
-    /* writes by other processes reach the index (and so the stamp) within 200 ms */
-    if (idx_poll(g_site.idx, r->store, 200) < 0)
+    int64_t seq = 0;
+    if (store_last_change(r->store, &seq))
         return 0;
-    k->cache_st.seq = idx_seq(g_site.idx);
+    k->cache_st.seq = seq;
     k->cache_st.gen = page_cache_gen();
     k->cache_gz = accepts_gzip(r->accept_encoding);
     k->cache_key = web_sprintf(r, "%s?%s%s", r->path, r->query, r->tls ? "#tls" : "");
@@ -493,6 +496,8 @@ static int cache_lookup(struct conn *k, struct MHD_Connection *c)
         k->sent = len;
         return 1;
     }
+    if (idx_seq(g_site.idx) < seq)
+        index_catch_up(r);
     k->cache_try = 1;
     return 0;
 }
