@@ -214,17 +214,20 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
     "($s_inv process$([ "$s_inv" = 1 ] || echo es)); dry run: $p_ok of $p_n parsed, $p_ref refused."
   echo "- Database after import: $(mb "$DB_BYTES") MB (ficd.db and its WAL files)," \
     "$(awk -v d="$DB_BYTES" -v b="$BYTES" 'BEGIN { printf "%.2f", d / b }') bytes per input byte."
+  # CPU rate (user + system) of a run: the target is stated in it, and on a shared machine it
+  # is the steadier figure.
+  cpu_rate() { awk -v b="$BYTES" '{ printf "%.3f", b / 1e6 / ($2 + $3 > 0 ? $2 + $3 : 1e-9) }' "$1"; }
   if [ "$WITH_PANDOC" = 1 ]; then
     pandoc_rate=$(rate "$BYTES" "$TMP/pandoc.time")
     ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
-    cpu_rate() { awk -v b="$BYTES" '{ printf "%.3f", b / 1e6 / ($2 + $3 > 0 ? $2 + $3 : 1e-9) }' "$1"; }
     echo "- Ratios ficd / pandoc, wall MB/s: parse+store $(ratio "$store_rate" "$pandoc_rate")x," \
       "parse only $(ratio "$parse_rate" "$pandoc_rate")x; CPU MB/s: parse+store" \
       "$(ratio "$(cpu_rate "$TMP/store.time")" "$(cpu_rate "$TMP/pandoc.time")")x, parse only" \
       "$(ratio "$(cpu_rate "$TMP/parse.time")" "$(cpu_rate "$TMP/pandoc.time")")x."
   fi
-  awk -v r="$store_rate" 'BEGIN {
-    printf "- Target >= 50 MB/s parse+store on one core: %s (%.1f MB/s).\n", (r >= 50 ? "met" : "NOT met"), r }'
+  awk -v r="$(cpu_rate "$TMP/store.time")" -v w="$store_rate" 'BEGIN {
+    printf "- Target >= 50 MB/s of CPU, parse+store on one core: %s (%.1f MB/s of CPU, %.1f MB/s wall).\n",
+      (r >= 50 ? "met" : "NOT met"), r, w }'
 } >"$TMP/report.md"
 
 mkdir -p "$(dirname "$OUT")"

@@ -342,10 +342,9 @@ static int finish(struct ms_ctx *c, const char *fallback_title, const char *text
         if (!w->title)
             return FICD_ENOMEM;
     }
-    if (!w->language)
-        w->language = ms_detect_language(text, n);
+    int language = !w->language;
     finish_status(c);
-    return ms_suggest(c, text, n);
+    return ms_suggest(c, text, n, language);
 }
 
 /* The title of a chapter from its exported heading text: "Chapter N: Title" gives Title,

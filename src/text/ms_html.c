@@ -1,6 +1,7 @@
-/* ms_html.c: HTML manuscripts into blocks (gumbo): the body's block-level elements with their
- * text for the detectors and their markup for the body; page chrome (nav, footer, scripts,
- * forms) left out; <title> kept as a fallback title. */
+/* ms_html.c: HTML manuscripts into blocks (gumbo, or ms_html_fast.c's tree for plain
+ * documents): the body's block-level elements with their text for the detectors and their
+ * markup for the body; page chrome (nav, footer, scripts, forms) left out; <title> kept as a
+ * fallback title. */
 #include "text/ms_int.h"
 #include "core/err.h"
 #include "core/html.h"
@@ -271,11 +272,18 @@ static const GumboNode *find_tag(const GumboNode *n, GumboTag tag)
 int ms_blocks_html(struct ms_doc *d, const char *s, size_t n, char **title)
 {
     *title = NULL;
-    GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, s, n);
-    if (!g)
-        return FICD_ENOMEM;
+    /* plain, well-formed documents get their tree without gumbo (the same tree) */
+    struct ms_hfast *fast = NULL;
+    GumboOutput *g = NULL;
+    const GumboNode *root = ms_html_fast(s, n, &fast);
+    if (!root) {
+        g = gumbo_parse_with_options(&kGumboDefaultOptions, s, n);
+        if (!g)
+            return FICD_ENOMEM;
+        root = g->root;
+    }
     int rc = 0;
-    const GumboNode *t = find_tag(g->root, GUMBO_TAG_TITLE);
+    const GumboNode *t = find_tag(root, GUMBO_TAG_TITLE);
     if (t) {
         struct buf b = BUF_INIT;
         text_of(&b, t);
@@ -286,9 +294,11 @@ int ms_blocks_html(struct ms_doc *d, const char *s, size_t n, char **title)
             *title = NULL;
         }
     }
-    const GumboNode *body = find_tag(g->root, GUMBO_TAG_BODY);
+    const GumboNode *body = find_tag(root, GUMBO_TAG_BODY);
     if (body)
         rc = walk(d, body);
-    gumbo_destroy_output(&kGumboDefaultOptions, g);
+    if (g)
+        gumbo_destroy_output(&kGumboDefaultOptions, g);
+    ms_html_fast_free(fast);
     return rc;
 }

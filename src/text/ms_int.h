@@ -71,7 +71,26 @@ char *ms_title_from_filename(const char *path);
 int ms_split_add(struct strlist *l, const char *v, const char *seps, int split_and);
 void ms_note_add(char **dst, const char *text);
 int ms_utf8_next(const char *s, size_t n, size_t *i);
+/* ms_utf8_next for the scanning loops, inline */
+static inline int ms_utf8_step(const char *s, size_t n, size_t *i)
+{
+    const unsigned char *p = (const unsigned char *)s + *i;
+    size_t left = n - *i;
+    unsigned c = p[0];
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > left || c < 0x80 || (c & 0xC0) == 0x80) {
+        (*i)++;
+        return (int)c;
+    }
+    unsigned cp = c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; k++)
+        cp = (cp << 6) | (p[k] & 0x3F);
+    *i += len;
+    return (int)cp;
+}
 void ms_collapse_ws(struct buf *out, const char *s, size_t n);
+/* ms_collapse_ws into dst (room for n bytes, not NUL-terminated); returns the length. */
+size_t ms_collapse_into(char *dst, const char *s, size_t n);
 
 /* ms_blocks.c */
 void ms_doc_free(struct ms_doc *d);
@@ -85,6 +104,15 @@ void ms_inline(struct buf *out, const char *s, size_t n);
 
 /* ms_html.c */
 int ms_blocks_html(struct ms_doc *d, const char *s, size_t n, char **title);
+
+/* ms_html_fast.c: the tree of a plain, well-formed HTML document (n bytes at s) built from
+ * gumbo's node structs without gumbo, exactly as gumbo would build it; the root (<html>), or
+ * NULL when the document is not of the kind it takes. *mem owns the tree: free it with
+ * ms_html_fast_free. */
+struct GumboInternalNode;
+struct ms_hfast;
+struct GumboInternalNode *ms_html_fast(const char *s, size_t n, struct ms_hfast **mem);
+void ms_html_fast_free(struct ms_hfast *mem);
 
 /* ms_yaml.c: front matter at the very top ("---" line ... "---" or "..." line). Returns the
  * byte length of the front matter (0 when there is none) and applies the keys to ctx;
@@ -137,6 +165,13 @@ void ms_collect_notes(struct ms_ctx *c, struct ms_doc *d, size_t from, size_t to
 
 /* ms_suggest.c */
 char *ms_detect_language(const char *text, size_t n);
-int ms_suggest(struct ms_ctx *c, const char *text, size_t n);
+/* Suggestions into c->w; with language set, also the language (as ms_detect_language finds
+ * it, in the same pass over the text). */
+int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language);
+/* For tests: the counts the language is decided on (letters in Latin, Cyrillic, kana, Han
+ * and Hangul script, words, then the stopwords found of each of the six languages) for text
+ * (n bytes), from ms_detect_language's own scan or (fused set) from the pass ms_suggest makes
+ * over a text of at most 4 MiB. */
+void ms_lang_counts(const char *text, size_t n, int fused, size_t counts[12]);
 
 #endif

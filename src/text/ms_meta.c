@@ -861,13 +861,14 @@ static int disclaimer_start(const char *s)
  * song credits, disclaimers. Only short blocks qualify, and never speech. */
 int ms_notey(const char *s, int at_end)
 {
-    if (ms_is_quote_start(s) || ms_words(s) > 90)
+    int words = ms_is_quote_start(s) ? 0 : ms_words(s);
+    if (ms_is_quote_start(s) || words > 90)
         return 0;
     if (disclaimer_start(s))
         return 1;
     if (at_end && has_phrase(s, feedback_phrases))
         return 1;
-    if (has_phrase(s, beta_phrases) && ms_words(s) <= 40)
+    if (words <= 40 && has_phrase(s, beta_phrases))
         return 1;
     if ((ms_starts_ci(s, "song") || ms_starts_ci(s, "lyrics") || ms_starts_ci(s, "the song")) &&
         has_phrase(s, song_phrases))
@@ -879,7 +880,7 @@ int ms_notey(const char *s, int at_end)
         ms_starts_ci(s, "dedicated to") || ms_starts_ci(s, "for my ") ||
         ms_starts_ci(s, "prize fill"))
         return 1;
-    if (has_phrase(s, prompt_phrases) && ms_words(s) <= 40 &&
+    if (words <= 40 && has_phrase(s, prompt_phrases) &&
         (ms_find_ci(s, "fill") || ms_find_ci(s, "prompt") || ms_find_ci(s, "request")))
         return 1;
     return 0;

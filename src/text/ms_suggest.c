@@ -5,10 +5,72 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Eight bytes at a time on little-endian machines (SWAR_LE): ASCII letters found, capitals
+ * lower-cased, words packed into keys without a loop per byte. Elsewhere the loops do it. */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline int is_ascii_letter(unsigned c)
+{
+    return (c | 0x20u) - 'a' < 26u;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_LE 1
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+/* Bit 7 set in each byte of x that is an ASCII letter (no carries between bytes). */
+static inline uint64_t ascii_letters(uint64_t x)
+{
+    uint64_t y = (x | (ONES * 0x20)) & (ONES * 0x7F);
+    uint64_t ge_a = y + ONES * (0x80 - 'a');     /* bit 7 set where y >= 'a' */
+    uint64_t gt_z = y + ONES * (0x80 - 'z' - 1); /* bit 7 set where y > 'z' */
+    return ge_a & ~gt_z & ~x & HIGHS;
+}
+
+/* x with its ASCII capitals lower-cased (other bytes as they are). */
+static inline uint64_t lower8(uint64_t x)
+{
+    uint64_t y = x & ~HIGHS;
+    uint64_t up = (y + ONES * (0x80 - 'A')) & ~(y + ONES * (0x80 - 'Z' - 1)) & ~x & HIGHS;
+    return x | (up >> 2);
+}
+
+/* The low k bytes (k <= 8): the first k bytes of a loaded word. */
+static inline uint64_t low_bytes(size_t k)
+{
+    return k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
+}
+#else
+#define SWAR_LE 0
+#endif
+
+/* Where the run of ASCII letters at s[i..] ends (n bytes in s). */
+static inline size_t letter_run_end(const char *s, size_t n, size_t i)
+{
+#if SWAR_LE
+    for (; i + 8 <= n; i += 8) {
+        uint64_t other = ~ascii_letters(load8(s + i)) & HIGHS;
+        if (other)
+            return i + ((size_t)__builtin_ctzll(other) >> 3);
+    }
+#endif
+    while (i < n && is_ascii_letter((unsigned char)s[i]))
+        i++;
+    return i;
+}
 
 #define SUGG_MAX_TEXT  ((size_t)4 << 20) /* names are counted in the first 4 MiB */
 #define SUGG_MAX       10
@@ -55,34 +117,51 @@ static int is_letter_cp(int cp)
            (cp >= 0x3040 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF);
 }
 
-/* The stopwords of all languages in one open-addressing table built once: each word with
- * the set of languages (bit l for languages[l]) whose list holds it. ms_detect_language looks
- * up every word of the text, and a strcmp through all lists was most of its time. */
+/* The stopwords of all languages in one open-addressing table built once: each word (at
+ * most six bytes) packed into the low bytes of a 64-bit key, with the set of languages (bit l
+ * for languages[l]) whose list holds it. ms_detect_language looks up every word of the text,
+ * and a strcmp through all lists was most of its time. */
 #define STOP_SLOTS 512
+#define STOP_MAX   6 /* the longest stopword has six bytes */
 
 struct stop_ent {
-    const char *word;
+    uint64_t key; /* 0: empty */
     unsigned langs;
 };
 
 static struct stop_ent stop_tab[STOP_SLOTS];
+
+/* The key of w (n <= STOP_MAX bytes). */
+static inline uint64_t stop_key(const char *w, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    return k;
+}
+
+static size_t stop_slot(uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 55) & (STOP_SLOTS - 1);
+}
 
 static size_t stop_hash(const char *w, size_t n)
 {
     size_t h = 2166136261u;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h & (STOP_SLOTS - 1);
+    return h;
 }
 
 static void stop_build(void)
 {
     for (size_t l = 0; l < NLANG; l++)
         for (const char *const *p = languages[l].words; *p; p++) {
-            size_t h = stop_hash(*p, strlen(*p));
-            while (stop_tab[h].word && strcmp(stop_tab[h].word, *p))
+            uint64_t key = stop_key(*p, strlen(*p));
+            size_t h = stop_slot(key);
+            while (stop_tab[h].key && stop_tab[h].key != key)
                 h = (h + 1) & (STOP_SLOTS - 1);
-            stop_tab[h].word = *p;
+            stop_tab[h].key = key;
             stop_tab[h].langs |= 1u << l;
         }
 }
@@ -91,84 +170,133 @@ static void stop_build(void)
 static void sets_build(void);
 static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
 
-/* The languages whose stopword lists hold w (wl bytes, NUL-terminated), as bits. */
-static unsigned stop_langs(const char *w, size_t wl)
+/* The languages whose stopword lists hold the word of wl bytes packed in key, as bits. */
+static inline unsigned stop_langs(uint64_t key, size_t wl)
 {
-    if (wl > 6) /* the longest stopword has six bytes */
+    if (wl > STOP_MAX)
         return 0;
-    for (size_t h = stop_hash(w, wl); stop_tab[h].word; h = (h + 1) & (STOP_SLOTS - 1))
-        if (!strcmp(stop_tab[h].word, w))
+    for (size_t h = stop_slot(key); stop_tab[h].key; h = (h + 1) & (STOP_SLOTS - 1))
+        if (stop_tab[h].key == key)
             return stop_tab[h].langs;
     return 0;
 }
 
-/* The language of the text: by script for Russian, Japanese, Chinese, Korean; by stopword
- * frequency for English, Spanish, French, German, Italian, Portuguese. The name as AO3 shows
- * it, or NULL when nothing stands out. */
-char *ms_detect_language(const char *text, size_t n)
+/* The language scan's counts: letters per script, words, and per language the words that
+ * are its stopwords. The word being read is kept as its length wl (as many bytes as a
+ * 32-byte buffer would take) and its first eight bytes packed into key the way stop_key packs
+ * them: no stopword is longer than six bytes. done: the word limit was reached, nothing more
+ * counts. */
+struct lang_scan {
+    size_t latin, cyr, kana, han, hangul, words;
+    size_t hits[NLANG];
+    size_t wl;
+    uint64_t key;
+    int done;
+};
+
+/* Ends the word being read, if any. */
+static inline void lang_end_word(struct lang_scan *L)
 {
-    size_t latin = 0, cyr = 0, kana = 0, han = 0, hangul = 0, words = 0;
-    size_t hits[NLANG] = {0};
-    char w[32];
-    size_t wl = 0;
-    pthread_once(&sets_once, sets_build);
-    for (size_t i = 0; i <= n && words < LANG_MAX_WORDS;) {
-        int cp;
-        if (i < n && (unsigned char)text[i] < 0x80) {
-            unsigned c = (unsigned char)text[i++];
-            if ((c | 0x20) - 'a' < 26) {
-                /* ASCII letter: Latin script, lower-cased into the word */
-                latin++;
-                if (wl + 1 < sizeof(w))
-                    w[wl++] = (char)(c | 0x20);
-                continue;
-            }
-            cp = (int)c; /* what ms_utf8_next would return */
-        } else
-            cp = i < n ? ms_utf8_next(text, n, &i) : (i++, ' ');
-        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp < 0x250))
-            latin++;
-        else if (cp >= 0x400 && cp < 0x530)
-            cyr++;
-        else if (cp >= 0x3040 && cp < 0x3100)
-            kana++;
-        else if (cp >= 0x4E00 && cp < 0xA000)
-            han++;
-        else if (cp >= 0xAC00 && cp < 0xD7B0)
-            hangul++;
-        if (is_letter_cp(cp) && cp < 0x2000) {
-            if (cp < 0x80) {
-                if (wl + 1 < sizeof(w))
-                    w[wl++] = (char)tolower(cp);
-            } else if (wl + 3 < sizeof(w)) {
-                /* keep accented letters (lower-case forms are what the lists hold) */
-                if (cp >= 0xC0 && cp <= 0xDE)
-                    cp += 0x20;
-                w[wl++] = (char)(0xC0 | (cp >> 6));
-                w[wl++] = (char)(0x80 | (cp & 0x3F));
+    if (!L->wl)
+        return;
+    L->words++;
+    unsigned langs = stop_langs(L->key, L->wl);
+    for (size_t l = 0; langs && l < NLANG; l++)
+        L->hits[l] += (langs >> l) & 1;
+    L->wl = 0;
+    L->key = 0;
+    L->done = L->words >= LANG_MAX_WORDS;
+}
+
+/* run ASCII letters at p (readable up to end): Latin script, lower-cased into the word */
+static inline void lang_ascii_letters(struct lang_scan *L, const char *p, size_t run,
+                                      const char *end)
+{
+    L->latin += run;
+#if SWAR_LE
+    if (L->wl == 0 && end - p >= 8) {
+        L->key = lower8(load8(p)) & low_bytes(run);
+        L->wl = run < 31 ? run : 31;
+        return;
+    }
+#else
+    (void)end;
+#endif
+    for (size_t k = 0; k < run && L->wl + k < 8; k++)
+        L->key |= (uint64_t)((unsigned char)p[k] | 0x20u) << (8 * (L->wl + k));
+    L->wl = L->wl + run < 31 ? L->wl + run : 31;
+}
+
+/* A character that is not an ASCII letter (an ASCII one only ends the word). */
+static inline void lang_cp(struct lang_scan *L, int cp)
+{
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp < 0x250))
+        L->latin++;
+    else if (cp >= 0x400 && cp < 0x530)
+        L->cyr++;
+    else if (cp >= 0x3040 && cp < 0x3100)
+        L->kana++;
+    else if (cp >= 0x4E00 && cp < 0xA000)
+        L->han++;
+    else if (cp >= 0xAC00 && cp < 0xD7B0)
+        L->hangul++;
+    if (is_letter_cp(cp) && cp < 0x2000) {
+        if (cp >= 0x80 && L->wl + 3 < 32) {
+            /* keep accented letters (lower-case forms are what the lists hold) */
+            if (cp >= 0xC0 && cp <= 0xDE)
+                cp += 0x20;
+            unsigned char b2[2] = {(unsigned char)(0xC0 | (cp >> 6)),
+                                   (unsigned char)(0x80 | (cp & 0x3F))};
+            for (int k = 0; k < 2; k++, L->wl++)
+                if (L->wl < 8)
+                    L->key |= (uint64_t)b2[k] << (8 * L->wl);
+        }
+        return;
+    }
+    lang_end_word(L);
+}
+
+/* The scan of ms_detect_language over text (n bytes), character by character, up to
+ * LANG_MAX_WORDS words; the end of the text ends the last word. */
+static void lang_scan_text(struct lang_scan *L, const char *text, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !L->done) {
+        unsigned c = (unsigned char)text[i];
+        if (c < 0x80) {
+            if (is_ascii_letter(c)) {
+                size_t s0 = i;
+                i = letter_run_end(text, n, i + 1);
+                lang_ascii_letters(L, text + s0, i - s0, text + n);
+            } else {
+                i++;
+                lang_end_word(L);
             }
             continue;
         }
-        if (wl) {
-            w[wl] = '\0';
-            words++;
-            unsigned langs = stop_langs(w, wl);
-            for (size_t l = 0; langs && l < NLANG; l++)
-                hits[l] += (langs >> l) & 1;
-            wl = 0;
-        }
+        lang_cp(L, ms_utf8_step(text, n, &i));
     }
-    size_t scripts = latin + cyr + kana + han + hangul;
+    if (!L->done)
+        lang_end_word(L);
+}
+
+/* The language the counts point to: by script for Russian, Japanese, Chinese, Korean; by
+ * stopword frequency for English, Spanish, French, German, Italian, Portuguese. The name as
+ * AO3 shows it, or NULL when nothing stands out. */
+static char *lang_decide(const struct lang_scan *L)
+{
+    size_t scripts = L->latin + L->cyr + L->kana + L->han + L->hangul;
     if (scripts == 0)
         return NULL;
-    if (cyr * 2 > scripts)
+    if (L->cyr * 2 > scripts)
         return strdup("Русский");
-    if (kana && (kana + han) * 2 > scripts)
+    if (L->kana && (L->kana + L->han) * 2 > scripts)
         return strdup("日本語");
-    if (han * 2 > scripts)
+    if (L->han * 2 > scripts)
         return strdup("中文");
-    if (hangul * 2 > scripts)
+    if (L->hangul * 2 > scripts)
         return strdup("한국어");
+    const size_t *hits = L->hits;
     size_t best = 0, second = 0;
     for (size_t l = 1; l < NLANG; l++)
         if (hits[l] > hits[best])
@@ -176,9 +304,19 @@ char *ms_detect_language(const char *text, size_t n)
     for (size_t l = 0; l < NLANG; l++)
         if (l != best && hits[l] > second)
             second = hits[l];
-    if (hits[best] < 3 || hits[best] * 100 < words * 12 || hits[best] * 10 < second * 13)
+    if (hits[best] < 3 || hits[best] * 100 < L->words * 12 || hits[best] * 10 < second * 13)
         return NULL;
     return strdup(languages[best].name);
+}
+
+/* The language of the text (see lang_decide), from its first LANG_MAX_WORDS words. */
+char *ms_detect_language(const char *text, size_t n)
+{
+    struct lang_scan L;
+    memset(&L, 0, sizeof(L));
+    pthread_once(&sets_once, sets_build);
+    lang_scan_text(&L, text, n);
+    return lang_decide(&L);
 }
 
 /* Capitalised words that are not names even when they recur mid-sentence. */
@@ -237,96 +375,358 @@ static void sets_build(void)
     wordset_build(&honorifics_set, honorifics);
 }
 
+/* The words of the prose, case-insensitively: capitalised tokens with their counts, and
+ * every lower-case word (marked lower), in the order they were first seen. Looked up by a
+ * fast hash of the lower-cased bytes (open addressing, slots holding entry numbers); names
+ * and keys live in the chunks of one arena, not in an allocation each.
+ *
+ * The candidates are read in the slot order of the table this replaced: FNV-1a of the
+ * lower-cased name, linear probing, 1024 slots at first, doubled (re-inserting the names in
+ * slot order) whenever a lookup finds it half full. name_order rebuilds that order from the
+ * entries, which keeps the suggestions (and the order of equal counts) as they were. */
 struct name_ent {
-    char *name;
+    uint64_t k0, k1;  /* the first 16 bytes of key, zero-padded */
+    uint64_t hash;    /* of the key (key_make) */
+    const char *name; /* NUL-terminated, as first seen (for lower entries: the key) */
+    const char *key;  /* the name lower-cased (ASCII), len bytes */
+    size_t len;
     int count, mid;
-    int lower; /* seen in lower case: a common word, not a name */
+    int lower; /* seen in lower case: a common word, not a name (from the slots at the end) */
+};
+
+/* A slot of the table: enough of the entry to find a key of up to eight bytes (most words)
+ * and mark it lower without touching the entry. */
+struct name_slot {
+    uint64_t k0;
+    uint32_t idx;  /* entry number + 1; 0: empty */
+    uint16_t tag;  /* the hash's top bits */
+    uint8_t len;   /* of the key */
+    uint8_t lower; /* seen in lower case */
+};
+
+#define NAME_CHUNK 65536
+
+struct name_chunk {
+    struct name_chunk *next;
+    size_t used;
+    char data[NAME_CHUNK];
 };
 
 struct name_tab {
-    struct name_ent *v;
-    size_t n, cap; /* open addressing, cap a power of two */
+    struct name_ent *v; /* entries, in the order first seen */
+    size_t n, vcap;
+    struct name_slot *slot;
+    size_t scap;          /* a power of two */
+    int looked_since_add; /* a lookup came after the last new entry */
+    struct name_chunk *chunks;
 };
 
-static size_t hash_ci(const char *s)
+/* A key: up to 63 bytes of a lower-cased name, the first 16 as two words (byte i in bits
+ * 8i..8i+7, zero-padded), the rest in b. */
+struct name_key {
+    uint64_t k0, k1;
+    size_t n;
+    uint64_t hash;
+    char b[64]; /* bytes 16.. only */
+};
+
+/* ASCII lower-casing as tolower does it in the C locale. */
+static inline char lower_ascii(char ch)
+{
+    return (char)((unsigned)(unsigned char)ch - 'A' < 26u ? ch + 32 : ch);
+}
+
+/* Fills k from w (n bytes, under 64; readable up to end), lower-casing it. The words are
+ * built in registers (eight bytes at once when there is room to load them): assembling
+ * them from bytes stored one at a time stalls on the loads. */
+__attribute__((always_inline)) static inline void key_make(struct name_key *k, const char *w,
+                                                           size_t n, const char *end)
+{
+    uint64_t k0 = 0, k1 = 0;
+    size_t i = 0;
+#if SWAR_LE
+    if (end - w >= 16) {
+        k0 = lower8(load8(w)) & low_bytes(n);
+        k1 = n > 8 ? lower8(load8(w + 8)) & low_bytes(n - 8) : 0;
+        i = n < 16 ? n : 16;
+    }
+#else
+    (void)end;
+#endif
+    for (; i < n && i < 8; i++)
+        k0 |= (uint64_t)(unsigned char)lower_ascii(w[i]) << (8 * i);
+    for (; i < n && i < 16; i++)
+        k1 |= (uint64_t)(unsigned char)lower_ascii(w[i]) << (8 * (i - 8));
+    uint64_t h = (k0 ^ (n * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL;
+    h ^= (h >> 31) ^ k1;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    for (i = 16; i < n; i++) {
+        k->b[i] = lower_ascii(w[i]);
+        h = (h ^ (unsigned char)k->b[i]) * 0x100000001B3ULL;
+    }
+    k->k0 = k0;
+    k->k1 = k1;
+    k->n = n;
+    k->hash = h ^ (h >> 29);
+}
+
+/* The bytes of key k into dst (k->n bytes). */
+static void key_bytes(const struct name_key *k, char *dst)
+{
+    for (size_t i = 0; i < k->n; i++)
+        dst[i] = i < 8    ? (char)(k->k0 >> (8 * i))
+                 : i < 16 ? (char)(k->k1 >> (8 * (i - 8)))
+                          : k->b[i];
+}
+
+static char *tab_alloc(struct name_tab *t, size_t n)
+{
+    struct name_chunk *c = t->chunks;
+    if (!c || NAME_CHUNK - c->used < n) {
+        c = malloc(sizeof(*c));
+        if (!c)
+            return NULL;
+        c->next = t->chunks;
+        c->used = 0;
+        t->chunks = c;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static int tab_grow(struct name_tab *t)
+{
+    size_t cap = t->scap ? t->scap * 2 : 4096;
+    struct name_slot *sl = calloc(cap, sizeof(*sl));
+    if (!sl)
+        return FICD_ENOMEM;
+    for (size_t i = 0; i < t->scap; i++) {
+        if (!t->slot[i].idx)
+            continue;
+        size_t h = (size_t)t->v[t->slot[i].idx - 1].hash & (cap - 1);
+        while (sl[h].idx)
+            h = (h + 1) & (cap - 1);
+        sl[h] = t->slot[i];
+    }
+    free(t->slot);
+    t->slot = sl;
+    t->scap = cap;
+    return 0;
+}
+
+/* Adds the entry of key k with the name w (NULL: the key) in the empty slot h. */
+static struct name_slot *tab_add(struct name_tab *t, const struct name_key *k, const char *w,
+                                 size_t h)
+{
+    if (t->n == t->vcap) {
+        size_t vcap = t->vcap ? t->vcap * 2 : 1024;
+        struct name_ent *v = realloc(t->v, vcap * sizeof(*v));
+        if (!v)
+            return NULL;
+        t->v = v;
+        t->vcap = vcap;
+    }
+    size_t n = k->n;
+    char *mem = tab_alloc(t, w ? 2 * n + 2 : n + 1);
+    if (!mem)
+        return NULL;
+    key_bytes(k, mem);
+    mem[n] = '\0';
+    struct name_ent *x = &t->v[t->n];
+    memset(x, 0, sizeof(*x));
+    x->k0 = k->k0;
+    x->k1 = k->k1;
+    x->hash = k->hash;
+    x->key = mem;
+    x->name = mem;
+    if (w) {
+        memcpy(mem + n + 1, w, n);
+        mem[2 * n + 1] = '\0';
+        x->name = mem + n + 1;
+    }
+    x->len = n;
+    struct name_slot *sl = &t->slot[h];
+    sl->k0 = k->k0;
+    sl->idx = (uint32_t)++t->n;
+    sl->tag = (uint16_t)(k->hash >> 48);
+    sl->len = (uint8_t)n;
+    sl->lower = 0;
+    t->looked_since_add = 0;
+    return sl;
+}
+
+/* The slot of key k; when add is set, added when new with the name w (NULL: the key). */
+__attribute__((always_inline)) static inline struct name_slot *
+tab_lookup(struct name_tab *t, const struct name_key *k, const char *w, int add)
+{
+    if (!add && !t->scap)
+        return NULL;
+    if (add && t->n * 2 >= t->scap && tab_grow(t))
+        return NULL;
+    uint16_t tag = (uint16_t)(k->hash >> 48);
+    size_t h = (size_t)k->hash & (t->scap - 1);
+    for (struct name_slot *sl; (sl = &t->slot[h])->idx; h = (h + 1) & (t->scap - 1)) {
+        if (sl->k0 != k->k0 || sl->len != k->n || sl->tag != tag)
+            continue;
+        if (k->n > 8) {
+            const struct name_ent *x = &t->v[sl->idx - 1];
+            if (x->k1 != k->k1 || (k->n > 16 && memcmp(x->key + 16, k->b + 16, k->n - 16)))
+                continue;
+        }
+        t->looked_since_add |= add;
+        return sl;
+    }
+    return add ? tab_add(t, k, w, h) : NULL;
+}
+
+/* The entry of the name w (n bytes, under 64), added when new. */
+static struct name_ent *tab_get(struct name_tab *t, const char *w, size_t n)
+{
+    struct name_key k;
+    key_make(&k, w, n, w + n);
+    struct name_slot *sl = tab_lookup(t, &k, w, 1);
+    return sl ? &t->v[sl->idx - 1] : NULL;
+}
+
+static struct name_ent *tab_find(struct name_tab *t, const char *w)
+{
+    struct name_key k;
+    size_t n = strlen(w);
+    if (n >= 64)
+        return NULL;
+    key_make(&k, w, n, w + n);
+    struct name_slot *sl = tab_lookup(t, &k, NULL, 0);
+    return sl ? &t->v[sl->idx - 1] : NULL;
+}
+
+static size_t hash_ci(const char *s, size_t n)
 {
     size_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * 1099511628211ULL;
     return h;
 }
 
-static struct name_ent *tab_get(struct name_tab *t, const char *w)
+/* The entries in the slot order of the table described above: the entries are put in it in
+ * the order they were first seen, growing it before an entry makes it more than half full,
+ * and once more at the end when a lookup came after the last entry. Returns a malloc'd array
+ * of *cap entry numbers + 1 (0 for empty slots), NULL when there are no entries or no memory. */
+static uint32_t *name_order(const struct name_tab *t, size_t *cap)
 {
-    if (t->n * 2 >= t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct name_ent *v = calloc(cap, sizeof(*v));
-        if (!v)
-            return NULL;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->v[i].name)
-                continue;
-            size_t h = hash_ci(t->v[i].name) & (cap - 1);
-            while (v[h].name)
-                h = (h + 1) & (cap - 1);
-            v[h] = t->v[i];
+    size_t n = 0, c = 0;
+    uint32_t *sl = NULL;
+    size_t *hv = malloc((t->n ? t->n : 1) * sizeof(*hv));
+    *cap = 0;
+    if (!hv || !t->n) {
+        free(hv);
+        return NULL;
+    }
+    for (size_t e = 0; e <= t->n; e++) {
+        if (e == t->n && !t->looked_since_add)
+            break;
+        if (n * 2 >= c) {
+            size_t nc = c ? c * 2 : 1024;
+            uint32_t *ns = calloc(nc, sizeof(*ns));
+            if (!ns) {
+                free(sl);
+                free(hv);
+                return NULL;
+            }
+            for (size_t i = 0; i < c; i++) {
+                if (!sl[i])
+                    continue;
+                size_t h = hv[sl[i] - 1] & (nc - 1);
+                while (ns[h])
+                    h = (h + 1) & (nc - 1);
+                ns[h] = sl[i];
+            }
+            free(sl);
+            sl = ns;
+            c = nc;
         }
-        free(t->v);
-        t->v = v;
-        t->cap = cap;
+        if (e == t->n)
+            break;
+        hv[e] = hash_ci(t->v[e].key, t->v[e].len); /* hash_ci of the name */
+        size_t h = hv[e] & (c - 1);
+        while (sl[h])
+            h = (h + 1) & (c - 1);
+        sl[h] = (uint32_t)e + 1;
+        n++;
     }
-    size_t h = hash_ci(w) & (t->cap - 1);
-    while (t->v[h].name) {
-        if (strcasecmp(t->v[h].name, w) == 0)
-            return &t->v[h];
-        h = (h + 1) & (t->cap - 1);
-    }
-    t->v[h].name = strdup(w);
-    if (!t->v[h].name)
-        return NULL;
-    t->n++;
-    return &t->v[h];
-}
-
-static struct name_ent *tab_find(const struct name_tab *t, const char *w)
-{
-    if (!t->cap)
-        return NULL;
-    for (size_t h = hash_ci(w) & (t->cap - 1); t->v[h].name; h = (h + 1) & (t->cap - 1))
-        if (strcasecmp(t->v[h].name, w) == 0)
-            return &t->v[h];
-    return NULL;
+    free(hv);
+    *cap = c;
+    return sl;
 }
 
 static void tab_free(struct name_tab *t)
 {
-    for (size_t i = 0; i < t->cap; i++)
-        free(t->v[i].name);
+    while (t->chunks) {
+        struct name_chunk *c = t->chunks;
+        t->chunks = c->next;
+        free(c);
+    }
     free(t->v);
+    free(t->slot);
 }
 
-/* Folds a token: possessive 's removed, honorific suffixes (-chan, -kun, -san, -sama, ...)
- * removed. Writes into w in place. */
-static void fold_name(char *w)
+/* Folds a token of n bytes: possessive 's removed, honorific suffixes (-chan, -kun, -san,
+ * -sama, ...) removed. Writes into w in place and returns the new length. */
+static size_t fold_name(char *w, size_t n)
 {
-    size_t n = strlen(w);
-    if (n > 2 && (strcmp(w + n - 2, "'s") == 0))
+    if (n > 2 && memcmp(w + n - 2, "'s", 2) == 0)
         w[n -= 2] = '\0';
-    else if (n > 4 && strcmp(w + n - 4, "\xE2\x80\x99s") == 0)
+    else if (n > 4 && memcmp(w + n - 4, "\xE2\x80\x99s", 4) == 0)
         w[n -= 4] = '\0';
     while (n > 0 && (w[n - 1] == '\'' || w[n - 1] == '-'))
         w[--n] = '\0';
-    char *h = strchr(w, '-');
+    char *h = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (w[i] == '-') {
+            h = w + i;
+            break;
+        }
     if (h && islower((unsigned char)h[1])) {
         char part[32];
         size_t pl = strcspn(h + 1, "-");
         if (pl < sizeof(part)) {
             memcpy(part, h + 1, pl);
             part[pl] = '\0';
-            if (wordset_has(&honorifics_set, part))
+            if (wordset_has(&honorifics_set, part)) {
                 *h = '\0';
+                n = (size_t)(h - w);
+            }
         }
     }
+    return n;
+}
+
+/* The length fold_name would leave of the word w (n bytes, its hyphens said by hyphen),
+ * without writing anything. */
+static size_t fold_len(const char *w, size_t n, int hyphen)
+{
+    if (n > 2 && w[n - 2] == '\'' && w[n - 1] == 's')
+        n -= 2;
+    else if (n > 4 && memcmp(w + n - 4, "\xE2\x80\x99s", 4) == 0)
+        n -= 4;
+    while (n > 0 && (w[n - 1] == '\'' || w[n - 1] == '-'))
+        n--;
+    if (!hyphen)
+        return n;
+    const char *h = memchr(w, '-', n);
+    if (h && h + 1 < w + n && islower((unsigned char)h[1])) {
+        char part[32];
+        size_t pl = 0;
+        while (h + 1 + pl < w + n && h[1 + pl] != '-')
+            pl++;
+        if (pl < sizeof(part)) {
+            memcpy(part, h + 1, pl);
+            part[pl] = '\0';
+            if (wordset_has(&honorifics_set, part))
+                n = (size_t)(h - w);
+        }
+    }
+    return n;
 }
 
 /* A known character that the name fits: the whole tag, or one of its words ("Haruno Sakura"
@@ -422,6 +822,20 @@ static void suggest_fandom(struct ms_ctx *c, const char *f)
         strlist_add_unique(&c->w->sugg_fandoms, use);
 }
 
+/* The tokenizer's view of ASCII, by code: L a letter, I a character after which a
+ * capitalised word may just be the start of a sentence (the others are U+2026 and U+201C),
+ * '.' anything else. */
+static const char sugg_cls[129] = "..........I....."  /* 0x00: \n */
+                                  "................"  /* 0x10 */
+                                  ".II...........I."  /* 0x20: ! " . */
+                                  "..........I....I"  /* 0x30: : ? */
+                                  ".LLLLLLLLLLLLLLL"  /* 0x40: A-O */
+                                  "LLLLLLLLLLL....."  /* 0x50: P-Z */
+                                  ".LLLLLLLLLLLLLLL"  /* 0x60: a-o */
+                                  "LLLLLLLLLLL....."; /* 0x70: p-z */
+#define SUGG_LETTER(c)  (sugg_cls[c] == 'L')
+#define SUGG_INITIAL(c) (sugg_cls[c] == 'I')
+
 /* Tag suggestions from the prose text (n bytes): capitalised words recurring at least three
  * times, never seen in lower case, at least once mid-sentence (not only sentence-initial), with
  * honorifics and possessives folded; matched to known character tags (then the canonical name
@@ -429,92 +843,225 @@ static void suggest_fandom(struct ms_ctx *c, const char *f)
  * characters left out; at most ten, most frequent first. When no relationship was declared and
  * two characters clearly dominate (each named ten times or more, the second at least twice as
  * often as the third), "A/B" is suggested (the known relationship tag when one exists). */
-int ms_suggest(struct ms_ctx *c, const char *text, size_t n)
+/* The tokenizer of ms_suggest over text (n bytes): capitalised words counted into t, every
+ * lower-case word marked; with L, the language scan counts each character as it is consumed
+ * (and ends the last word). Returns 0 or FICD_ENOMEM. */
+/* One token of the prose, word (len bytes, first byte ch; readable up to end), into t: a
+ * lower-case word is marked, a capitalised one that may be a name counted (mid: not at the
+ * start of a sentence). hyphen: the token has an inner hyphen. Returns 0 or FICD_ENOMEM. */
+static int sugg_token(struct name_tab *t, const char *word, size_t len, unsigned ch, int hyphen,
+                      int was_initial, const char *end)
+{
+    char tok[64];
+    if (len >= sizeof(tok))
+        return 0;
+    if (ch - 'a' < 26u) {
+        /* a lower-case word: only its folded, lower-cased form counts (the table never shows
+         * the names of words seen in lower case) */
+        if (len < 2)
+            return 0;
+        struct name_key key;
+        key_make(&key, word, fold_len(word, len, hyphen), end);
+        struct name_slot *sl = tab_lookup(t, &key, NULL, 1);
+        if (sl)
+            sl->lower = 1;
+        return 0;
+    }
+    if (ch - 'A' >= 26u || len < 2)
+        return 0;
+    int caps = 1;
+    for (size_t k = 1; k < len; k++)
+        if ((unsigned)(unsigned char)word[k] - 'a' < 26u)
+            caps = 0;
+    if (caps)
+        return 0;
+    memcpy(tok, word, len);
+    tok[len] = '\0';
+    for (char *q = memchr(tok, '\xE2', len); q; q = memchr(q, '\xE2', len - (size_t)(q - tok))) {
+        if (q[1] == '\x80' && q[2] == '\x99') {
+            *q = '\'';
+            memmove(q + 1, q + 3, len - (size_t)(q + 3 - tok) + 1);
+            len -= 2;
+        }
+        q++;
+    }
+    len = fold_name(tok, len);
+    if (len < 2 || wordset_has(&not_names_set, tok) || (tok[0] == 'I' && tok[1] == '\''))
+        return 0;
+    struct name_ent *ent = tab_get(t, tok, len);
+    if (!ent)
+        return FICD_ENOMEM;
+    ent->count++;
+    ent->mid += !was_initial;
+    return 0;
+}
+
+/* The tokenizer of ms_suggest over text (n bytes): tokens into t (sugg_token); with L, the
+ * language scan counts each character as it is consumed (and ends the last word). Returns 0
+ * or FICD_ENOMEM. */
+static int sugg_scan(struct name_tab *t, const char *text, size_t n, struct lang_scan *L)
+{
+    int initial = 1;
+    for (size_t i = 0; i < n;) {
+        size_t st = i;
+        unsigned ch = (unsigned char)text[i];
+        if (ch < 0x80) {
+            i++;
+            if (!SUGG_LETTER(ch)) {
+                if (SUGG_INITIAL(ch))
+                    initial = 1;
+                if (L && !L->done)
+                    lang_end_word(L);
+                continue;
+            }
+#if SWAR_LE
+            /* most tokens are ASCII letters ending before an ASCII character that cannot join
+             * them to more: counted for the language at once, key words loaded, not walked */
+            if (n - st >= 16) {
+                size_t e = letter_run_end(text, n, i);
+                unsigned b = e < n ? (unsigned char)text[e] : '\'';
+                if (b < 0x80 && b != '\'' && b != '-') {
+                    size_t len = e - st;
+                    if (L && !L->done) {
+                        L->latin += len;
+                        L->key = lower8(load8(text + st)) & low_bytes(len);
+                        L->wl = len < 31 ? len : 31;
+                    }
+                    int was_initial = initial;
+                    initial = 0;
+                    i = e;
+                    if (sugg_token(t, text + st, len, ch, 0, was_initial, text + n))
+                        return FICD_ENOMEM;
+                    continue;
+                }
+            }
+#endif
+        } else {
+            int cp = ms_utf8_step(text, n, &i);
+            if (L && !L->done)
+                lang_cp(L, cp);
+            if (!is_letter_cp(cp)) {
+                if (cp == 0x2026 || cp == 0x201C)
+                    initial = 1;
+                continue;
+            }
+        }
+        /* a word: letters with inner apostrophes and hyphens; ls is where the run of ASCII
+         * letters not yet counted for the language starts (n: none) */
+        size_t e = i, ls = ch < 0x80 ? st : n;
+        int hyphen = 0;
+        while (e < n) {
+            unsigned b = (unsigned char)text[e];
+            if (b < 0x80) {
+                if (SUGG_LETTER(b)) {
+                    if (ls == n)
+                        ls = e;
+                    e++;
+                    continue;
+                }
+                if (b != '\'' && b != '-')
+                    break;
+                size_t r = e + 1;
+                if (r < n) {
+                    unsigned b2 = (unsigned char)text[r];
+                    if (b2 < 0x80 ? SUGG_LETTER(b2) : is_letter_cp(ms_utf8_step(text, n, &r))) {
+                        if (L && !L->done) {
+                            if (ls < e)
+                                lang_ascii_letters(L, text + ls, e - ls, text + n);
+                            lang_end_word(L);
+                        }
+                        ls = n;
+                        hyphen |= b == '-';
+                        e++;
+                        continue;
+                    }
+                }
+                break;
+            }
+            size_t q = e;
+            int c2 = ms_utf8_step(text, n, &q);
+            int join = 0;
+            if (!is_letter_cp(c2)) {
+                size_t r = q;
+                join = c2 == 0x2019 && r < n &&
+                       ((unsigned char)text[r] < 0x80 ? SUGG_LETTER((unsigned char)text[r])
+                                                      : is_letter_cp(ms_utf8_step(text, n, &r)));
+                if (!join)
+                    break;
+            }
+            if (L && !L->done) {
+                if (ls < e)
+                    lang_ascii_letters(L, text + ls, e - ls, text + n);
+                if (!L->done)
+                    lang_cp(L, c2);
+            }
+            ls = n;
+            e = q;
+        }
+        if (L && !L->done && ls < e)
+            lang_ascii_letters(L, text + ls, e - ls, text + n);
+        i = e;
+        int was_initial = initial;
+        initial = 0;
+        if (sugg_token(t, text + st, e - st, ch, hyphen, was_initial, text + n))
+            return FICD_ENOMEM;
+    }
+    if (L && !L->done)
+        lang_end_word(L); /* the end of the text ends the last word */
+    return 0;
+}
+
+void ms_lang_counts(const char *text, size_t n, int fused, size_t counts[12])
+{
+    struct lang_scan L;
+    memset(&L, 0, sizeof(L));
+    pthread_once(&sets_once, sets_build);
+    if (fused) {
+        struct name_tab t;
+        memset(&t, 0, sizeof(t));
+        sugg_scan(&t, text, n, &L);
+        tab_free(&t);
+    } else {
+        lang_scan_text(&L, text, n);
+    }
+    size_t v[12] = {L.latin, L.cyr, L.kana, L.han, L.hangul, L.words};
+    for (size_t l = 0; l < NLANG; l++)
+        v[6 + l] = L.hits[l];
+    memcpy(counts, v, sizeof(v));
+}
+
+int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language)
 {
     pthread_once(&sets_once, sets_build);
     struct work *w = c->w;
     const struct ms_opts *o = c->o;
-    if (n > SUGG_MAX_TEXT)
-        n = SUGG_MAX_TEXT;
-    struct name_tab t = {NULL, 0, 0};
-    char tok[64];
-    int initial = 1;
-    for (size_t i = 0; i < n;) {
-        size_t st = i;
-        int cp = ms_utf8_next(text, n, &i);
-        if (!is_letter_cp(cp)) {
-            if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' || cp == '"' ||
-                cp == 0x201C || cp == ':')
-                initial = 1;
-            continue;
-        }
-        /* a word: letters with inner apostrophes and hyphens */
-        size_t e = i;
-        for (;;) {
-            size_t q = e;
-            if (q >= n)
-                break;
-            int c2 = ms_utf8_next(text, n, &q);
-            if (is_letter_cp(c2)) {
-                e = q;
-                continue;
-            }
-            if (c2 == '\'' || c2 == 0x2019 || c2 == '-') {
-                size_t r = q;
-                if (r < n && is_letter_cp(ms_utf8_next(text, n, &r))) {
-                    e = q;
-                    continue;
-                }
-            }
-            break;
-        }
-        i = e;
-        size_t len = e - st;
-        int was_initial = initial;
-        initial = 0;
-        if (len >= sizeof(tok))
-            continue;
-        memcpy(tok, text + st, len);
-        tok[len] = '\0';
-        if (islower((unsigned char)tok[0])) {
-            char up[64];
-            memcpy(up, tok, len + 1);
-            up[0] = (char)toupper((unsigned char)up[0]);
-            fold_name(up);
-            struct name_ent *ent = len > 1 ? tab_get(&t, up) : NULL;
-            if (ent)
-                ent->lower = 1;
-            continue;
-        }
-        if (!isupper((unsigned char)tok[0]) || len < 2)
-            continue;
-        int caps = 1;
-        for (size_t k = 1; k < len; k++)
-            if (islower((unsigned char)tok[k]))
-                caps = 0;
-        if (caps)
-            continue;
-        for (char *q = strstr(tok, "\xE2\x80\x99"); q; q = strstr(q, "\xE2\x80\x99")) {
-            *q = '\'';
-            memmove(q + 1, q + 3, strlen(q + 3) + 1);
-        }
-        fold_name(tok);
-        if (strlen(tok) < 2 || wordset_has(&not_names_set, tok) ||
-            (tok[0] == 'I' && tok[1] == '\''))
-            continue;
-        struct name_ent *ent = tab_get(&t, tok);
-        if (!ent)
-            break;
-        ent->count++;
-        ent->mid += !was_initial;
+    /* The language scan rides along on the tokenizer when the whole text is scanned for
+     * names (each character is counted once, as it is consumed); a longer text, or one
+     * whose scan ran out of memory, gets a scan of its own. */
+    struct lang_scan lang;
+    memset(&lang, 0, sizeof(lang));
+    int fused = language && n <= SUGG_MAX_TEXT;
+    struct name_tab t;
+    memset(&t, 0, sizeof(t));
+    int rc = sugg_scan(&t, text, n < SUGG_MAX_TEXT ? n : SUGG_MAX_TEXT, fused ? &lang : NULL);
+    if (language) {
+        free(w->language);
+        w->language = fused && !rc ? lang_decide(&lang) : ms_detect_language(text, n);
     }
     /* candidates, merged under their known canonical names */
     struct sugg *s = NULL;
     size_t ns = 0, cap = 0;
     const struct strlist *known = o ? o->known_characters : NULL;
-    for (size_t i = 0; i < t.cap; i++) {
-        struct name_ent *e = &t.v[i];
-        if (!e->name || e->lower || e->count < 3 || e->mid < 1)
+    for (size_t i = 0; i < t.scap; i++)
+        if (t.slot[i].idx && t.slot[i].lower)
+            t.v[t.slot[i].idx - 1].lower = 1;
+    size_t ocap = 0;
+    uint32_t *order = name_order(&t, &ocap);
+    for (size_t i = 0; i < ocap; i++) {
+        if (!order[i])
+            continue;
+        struct name_ent *e = &t.v[order[i] - 1];
+        if (e->lower || e->count < 3 || e->mid < 1)
             continue;
         long k = match_known(known, e->name, &t);
         if (k == -2)
@@ -587,6 +1134,7 @@ int ms_suggest(struct ms_ctx *c, const char *text, size_t n)
     for (size_t i = 0; i < ns; i++)
         free(s[i].name);
     free(s);
+    free(order);
     tab_free(&t);
     return 0;
 }

@@ -3,6 +3,7 @@
 #include "core/err.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,19 +12,7 @@
  * byte when malformed; decode.c guarantees well-formed input). */
 int ms_utf8_next(const char *s, size_t n, size_t *i)
 {
-    const unsigned char *p = (const unsigned char *)s + *i;
-    size_t left = n - *i;
-    unsigned c = p[0];
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (len > left || c < 0x80 || (c & 0xC0) == 0x80) {
-        (*i)++;
-        return (int)c;
-    }
-    unsigned cp = c & (0xFF >> (len + 1));
-    for (size_t k = 1; k < len; k++)
-        cp = (cp << 6) | (p[k] & 0x3F);
-    *i += len;
-    return (int)cp;
+    return ms_utf8_step(s, n, i);
 }
 
 /* Whitespace for the importer: ASCII space/tab/newline and the no-break spaces. */
@@ -39,45 +28,85 @@ static size_t ws_len(const char *s, size_t n)
     return 0;
 }
 
+/* Bytes that may start whitespace: 1 for the ASCII ones (always whitespace), 2 for the lead
+ * bytes of the no-break spaces (whitespace when ws_len says so). */
+static const unsigned char ws_lead[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, [0xC2] = 2, [0xE2] = 2, [0xE3] = 2, [0xEF] = 2,
+};
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Bit 7 of each byte of x that equals b (exact, no borrows between bytes). */
+static inline uint64_t bytes_eq(uint64_t x, unsigned char b)
+{
+    uint64_t y = x ^ (ONES * b);
+    return ~(((y & ~HIGHS) + ~HIGHS) | y) & HIGHS;
+}
+
+/* Whether the eight bytes at s, following a character just written, are copied as they are:
+ * ASCII without tab or newline, no two spaces in a row, not ending in a space (so every
+ * space among them is a single one followed by a character). */
+static inline int plain8(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, sizeof(x));
+    uint64_t sp = bytes_eq(x, ' ');
+    return !((x & HIGHS) | bytes_eq(x, '\t') | bytes_eq(x, '\n') | (sp & (sp << 8)) | (sp >> 63));
+}
+#endif
+
+size_t ms_collapse_into(char *dst, const char *s, size_t n)
+{
+    char *d = dst;
+    int pending = 0, any = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned k = ws_lead[c];
+        if (k) {
+            size_t w = k == 1 ? 1 : ws_len(s + i, n - i);
+            if (w) {
+                pending = 1;
+                i += w;
+                continue;
+            }
+        }
+        if (pending && any)
+            *d++ = ' ';
+        pending = 0;
+        any = 1;
+        *d++ = (char)c;
+        i++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        for (; i + 8 <= n && plain8(s + i); i += 8, d += 8)
+            memcpy(d, s + i, 8);
+#endif
+        /* the rest of the run up to a byte that may start whitespace */
+        for (; i < n && !ws_lead[(unsigned char)s[i]]; i++)
+            *d++ = s[i];
+    }
+    return (size_t)(d - dst);
+}
+
 /* Appends s (n bytes) with runs of whitespace (no-break spaces included) as one space and no
  * leading or trailing whitespace. */
 void ms_collapse_ws(struct buf *out, const char *s, size_t n)
 {
-    int pending = 0, any = 0;
-    for (size_t i = 0; i < n;) {
-        size_t w = ws_len(s + i, n - i);
-        if (w) {
-            pending = 1;
-            i += w;
-            continue;
-        }
-        /* the run up to the next whitespace, copied at once */
-        size_t e = i + 1;
-        while (e < n) {
-            unsigned char c = (unsigned char)s[e];
-            if ((c == ' ' || c == '\t' || c == '\n' || c == 0xC2 || c == 0xE2 || c == 0xE3 ||
-                 c == 0xEF) &&
-                ws_len(s + e, n - e))
-                break;
-            e++;
-        }
-        if (pending && any)
-            buf_putc(out, ' ');
-        pending = 0;
-        any = 1;
-        buf_put(out, s + i, e - i);
-        i = e;
-    }
+    if (buf_grow(out, n)) /* the result is never longer than s */
+        return;
+    out->len += ms_collapse_into(out->data + out->len, s, n);
+    out->data[out->len] = '\0';
 }
 
 char *ms_strndup_trim(const char *s, size_t n)
 {
-    struct buf b = BUF_INIT;
-    if (buf_grow(&b, n))
+    char *t = malloc(n + 1);
+    if (!t)
         return NULL;
-    b.data[0] = '\0'; /* one allocation of the most the result can take */
-    ms_collapse_ws(&b, s, n);
-    return buf_take(&b);
+    t[ms_collapse_into(t, s, n)] = '\0';
+    return t;
 }
 
 int ms_starts_ci(const char *s, const char *prefix)
@@ -104,11 +133,18 @@ int ms_words(const char *s)
 
 size_t ms_chars(const char *s, size_t n)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            c++;
-    return c;
+    /* n minus the continuation bytes (10xxxxxx), eight bytes at a time: bit 7 of each byte of
+     * x & ~(x << 1) is set exactly for those; the multiply adds up the eight bits. */
+    const uint64_t highs = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+    size_t cont = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, sizeof(x));
+        cont += (size_t)((((x & ~(x << 1) & highs) >> 7) * ones) >> 56);
+    }
+    for (; i < n; i++)
+        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return n - cont;
 }
 
 /* True when s starts with a quotation mark (straight, curly, guillemet, CJK bracket) or a
@@ -153,7 +189,14 @@ int ms_ends_sentence(const char *s)
 int ms_is_rule_line(const char *s)
 {
     size_t n = strlen(s), sym = 0, orn = 0, lower = 0, upper = 0, zero = 0, other = 0;
-    if (n == 0 || ms_chars(s, n) > 40)
+    /* more than 160 bytes is more than 40 characters; a first character that is an ASCII
+     * letter or digit other than the ornaments' o, x, 0 makes any line prose */
+    if (n == 0 || n > 160)
+        return 0;
+    size_t f = strspn(s, " \t");
+    if (isalnum((unsigned char)s[f]) && !strchr("oxOX0", s[f]))
+        return 0;
+    if (ms_chars(s, n) > 40)
         return 0;
     if (strchr(s, '"') || strchr(s, '\'') || strstr(s, "\xE2\x80\x9C") ||
         strstr(s, "\xE2\x80\x9D") || strstr(s, "\xE2\x80\x98") || strstr(s, "\xE2\x80\x99"))

@@ -4,6 +4,7 @@
 #include "core/err.h"
 
 #include <gumbo.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -454,11 +455,24 @@ static int attr_value(enum san_attr a, GumboTag tag, const char *v, struct buf *
     return 1;
 }
 
-/* Writes the start tag of a kept element under the name `name`, its allowed attributes in
- * the fixed order, and rel="nofollow" on links. Uses tmp as scratch. Returns 0 when the
+/* Where open_tag finds an element's attributes: get returns the (decoded) value of the
+ * attribute called name, the first when there are several, or NULL. */
+struct san_attrs {
+    const char *(*get)(const void *ctx, const char *name);
+    const void *ctx;
+};
+
+static const char *gumbo_attr(const void *ctx, const char *name)
+{
+    const GumboAttribute *at = gumbo_get_attribute(ctx, name);
+    return at ? at->value : NULL;
+}
+
+/* Writes the start tag of a kept element tag under the name `name`, its allowed attributes
+ * in the fixed order, and rel="nofollow" on links. Uses tmp as scratch. Returns 0 when the
  * element must go after all (an image without a usable src). */
-static int open_tag(struct buf *out, struct buf *tmp, const GumboElement *el, const char *name,
-                    unsigned attrs)
+static int open_tag(struct buf *out, struct buf *tmp, GumboTag tag, const struct san_attrs *at,
+                    const char *name, unsigned attrs)
 {
     size_t mark = out->len;
     int has_href = 0;
@@ -467,10 +481,10 @@ static int open_tag(struct buf *out, struct buf *tmp, const GumboElement *el, co
     for (int a = 0; a < AT_COUNT; a++) {
         if (!(attrs & BIT(a)))
             continue;
-        const GumboAttribute *at = gumbo_get_attribute(&el->attributes, attr_names[a]);
+        const char *v = at->get(at->ctx, attr_names[a]);
         buf_reset(tmp);
-        if (!at || !attr_value((enum san_attr)a, el->tag, at->value, tmp)) {
-            if (a == AT_SRC && el->tag == GUMBO_TAG_IMG) {
+        if (!v || !attr_value((enum san_attr)a, tag, v, tmp)) {
+            if (a == AT_SRC && tag == GUMBO_TAG_IMG) {
                 out->len = mark; /* an image without a usable src is dropped whole */
                 if (out->data)
                     out->data[mark] = '\0';
@@ -620,7 +634,8 @@ static int san_pass(const char *html, size_t n, int text_only, struct buf *out)
             name = act == SAN_AS_DIV  ? "div"
                    : act == SAN_AS_UL ? "ul"
                                       : gumbo_normalized_tagname(el->tag);
-            if (!open_tag(out, &tmp, el, name, attrs))
+            struct san_attrs at = {gumbo_attr, &el->attributes};
+            if (!open_tag(out, &tmp, el->tag, &at, name, attrs))
                 continue;
             if (el->tag == GUMBO_TAG_PRE)
                 pre_mark = out->len;
@@ -686,13 +701,15 @@ static char *san_once(const char *html, size_t n, int text_only)
 /* The fast path: markup that the importer and cmark generate (and the sanitizer writes) from
  * a small tag set, recognised and canonicalised in one scan without gumbo. It accepts only
  * input whose gumbo tree is exactly the tree the tags spell out, so that the result equals
- * what a gumbo pass would serialise: start and end tags without attributes, strictly nested
- * and all closed, from the kinds below; no block start while a <p> or a heading is open
- * (gumbo would close the <p> or the heading) and no <li> start that would close an open
- * <li>; no more than FAST_MAX_DEPTH levels; text in valid UTF-8 without the characters gumbo
- * replaces or drops (controls other than tab and newline, CR, DEL, C1, noncharacters); '<'
- * only in those tags; '&' only in &amp; &lt; &gt; &quot; &#39;. Anything else, however
- * harmless, goes to the gumbo path. */
+ * what a gumbo pass would serialise: start and end tags from the kinds below, strictly nested
+ * and all closed; no block start while a <p> or a heading is open (gumbo would close the <p>
+ * or the heading) and no <li> start that would close an open <li>; no more than
+ * FAST_MAX_DEPTH levels; text in valid UTF-8 without the characters gumbo replaces or drops
+ * (controls other than tab and newline, CR, DEL, C1, noncharacters); '<' only in those tags;
+ * '&' only in &amp; &lt; &gt; &quot; &#39;. Start tags may carry lower-case attributes as the
+ * importer re-serialises them (name="value", one space before each, values held to the same
+ * rules as text), decoded and put through the allow-list of the gumbo path. Anything else,
+ * however harmless, goes to the gumbo path. */
 #define FAST_MAX_DEPTH 64
 
 enum fast_kind {
@@ -709,20 +726,42 @@ enum fast_kind {
 struct fast_tag {
     const char *name;
     unsigned char len, kind;
+    GumboTag tag;
 };
 
 static const struct fast_tag fast_tags[] = {
-    {"b", 1, FK_INLINE},      {"i", 1, FK_INLINE},          {"p", 1, FK_P},
-    {"q", 1, FK_INLINE},      {"s", 1, FK_INLINE},          {"u", 1, FK_INLINE},
-    {"br", 2, FK_BR},         {"em", 2, FK_INLINE},         {"h1", 2, FK_HEADING},
-    {"h2", 2, FK_HEADING},    {"h3", 2, FK_HEADING},        {"h4", 2, FK_HEADING},
-    {"h5", 2, FK_HEADING},    {"h6", 2, FK_HEADING},        {"hr", 2, FK_HR},
-    {"li", 2, FK_LI},         {"ol", 2, FK_BLOCK},          {"tt", 2, FK_INLINE},
-    {"ul", 2, FK_BLOCK},      {"big", 3, FK_INLINE},        {"del", 3, FK_INLINE},
-    {"div", 3, FK_DIV},       {"ins", 3, FK_INLINE},        {"sub", 3, FK_INLINE},
-    {"sup", 3, FK_INLINE},    {"code", 4, FK_INLINE},       {"span", 4, FK_INLINE},
-    {"cite", 4, FK_INLINE},   {"small", 5, FK_INLINE},      {"strike", 6, FK_INLINE},
-    {"strong", 6, FK_INLINE}, {"blockquote", 10, FK_BLOCK},
+    {"b", 1, FK_INLINE, GUMBO_TAG_B},
+    {"i", 1, FK_INLINE, GUMBO_TAG_I},
+    {"p", 1, FK_P, GUMBO_TAG_P},
+    {"q", 1, FK_INLINE, GUMBO_TAG_Q},
+    {"s", 1, FK_INLINE, GUMBO_TAG_S},
+    {"u", 1, FK_INLINE, GUMBO_TAG_U},
+    {"br", 2, FK_BR, GUMBO_TAG_BR},
+    {"em", 2, FK_INLINE, GUMBO_TAG_EM},
+    {"h1", 2, FK_HEADING, GUMBO_TAG_H1},
+    {"h2", 2, FK_HEADING, GUMBO_TAG_H2},
+    {"h3", 2, FK_HEADING, GUMBO_TAG_H3},
+    {"h4", 2, FK_HEADING, GUMBO_TAG_H4},
+    {"h5", 2, FK_HEADING, GUMBO_TAG_H5},
+    {"h6", 2, FK_HEADING, GUMBO_TAG_H6},
+    {"hr", 2, FK_HR, GUMBO_TAG_HR},
+    {"li", 2, FK_LI, GUMBO_TAG_LI},
+    {"ol", 2, FK_BLOCK, GUMBO_TAG_OL},
+    {"tt", 2, FK_INLINE, GUMBO_TAG_TT},
+    {"ul", 2, FK_BLOCK, GUMBO_TAG_UL},
+    {"big", 3, FK_INLINE, GUMBO_TAG_BIG},
+    {"del", 3, FK_INLINE, GUMBO_TAG_DEL},
+    {"div", 3, FK_DIV, GUMBO_TAG_DIV},
+    {"ins", 3, FK_INLINE, GUMBO_TAG_INS},
+    {"sub", 3, FK_INLINE, GUMBO_TAG_SUB},
+    {"sup", 3, FK_INLINE, GUMBO_TAG_SUP},
+    {"code", 4, FK_INLINE, GUMBO_TAG_CODE},
+    {"span", 4, FK_INLINE, GUMBO_TAG_SPAN},
+    {"cite", 4, FK_INLINE, GUMBO_TAG_CITE},
+    {"small", 5, FK_INLINE, GUMBO_TAG_SMALL},
+    {"strike", 6, FK_INLINE, GUMBO_TAG_STRIKE},
+    {"strong", 6, FK_INLINE, GUMBO_TAG_STRONG},
+    {"blockquote", 10, FK_BLOCK, GUMBO_TAG_BLOCKQUOTE},
 };
 
 /* The fast_tags index of the n-byte name at s, -1 when it is not there. */
@@ -765,15 +804,136 @@ static size_t fast_utf8(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Eight bytes at a time: nonzero when one of the bytes is one the text scan must look at
+ * (below 0x20, DEL, 0x80 and up, '<', '>', '&'). Exact about whether there is one. */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t fast_zero(uint64_t x)
+{
+    return (x - ONES) & ~x & HIGHS;
+}
+
+static inline uint64_t fast_special(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return ((x - ONES * 0x20) & ~x & HIGHS) | (x & HIGHS) | fast_zero(x ^ (ONES * 0x7F)) |
+           fast_zero(x ^ (ONES * '<')) | fast_zero(x ^ (ONES * '>')) | fast_zero(x ^ (ONES * '&'));
+}
+
+/* The attributes of one start tag on the fast path: names in the input, values decoded into
+ * vals (offsets until the tag is complete). */
+#define FAST_MAX_ATTRS 16
+
+struct fast_attrs {
+    size_t n;
+    struct {
+        const char *name;
+        size_t nlen, val;
+    } a[FAST_MAX_ATTRS];
+    const struct buf *vals;
+};
+
+static const char *fast_attr(const void *ctx, const char *name)
+{
+    const struct fast_attrs *fa = ctx;
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < fa->n; i++)
+        if (fa->a[i].nlen == nl && !memcmp(fa->a[i].name, name, nl))
+            return fa->vals->data + fa->a[i].val;
+    return NULL;
+}
+
+/* Parses the attributes of a start tag at s[*e] (after the name) into fa, values decoded into
+ * vals; leaves *e at what follows them. Returns 0 when they are not of the kind the fast path
+ * takes. */
+static int fast_attrs_parse(const unsigned char *s, size_t n, size_t *e, struct fast_attrs *fa,
+                            struct buf *vals)
+{
+    size_t p = *e;
+    buf_reset(vals);
+    fa->n = 0;
+    fa->vals = vals;
+    while (p < n && s[p] == ' ') {
+        size_t ns = p + 1, q = ns;
+        while (q < n &&
+               ((s[q] >= 'a' && s[q] <= 'z') || (s[q] >= '0' && s[q] <= '9') || s[q] == '-'))
+            q++;
+        if (q == ns)
+            break; /* " />" */
+        if (n - q < 2 || s[q] != '=' || s[q + 1] != '"' || fa->n == FAST_MAX_ATTRS)
+            return 0;
+        fa->a[fa->n].name = (const char *)s + ns;
+        fa->a[fa->n].nlen = q - ns;
+        fa->a[fa->n].val = vals->len;
+        size_t v = q + 2, run = v;
+        for (;;) {
+            if (v >= n)
+                return 0;
+            unsigned c = s[v];
+            if (c == '"')
+                break;
+            if (c >= 0x80) {
+                size_t l = fast_utf8(s + v, n - v);
+                if (!l)
+                    return 0;
+                v += l;
+                continue;
+            }
+            if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
+                return 0;
+            if (c != '&') {
+                v++;
+                continue;
+            }
+            buf_put(vals, s + run, v - run);
+            const char *r = (const char *)s + v;
+            size_t left = n - v;
+            if (left >= 5 && !memcmp(r, "&amp;", 5)) {
+                buf_putc(vals, '&');
+                v += 5;
+            } else if (left >= 4 && !memcmp(r, "&lt;", 4)) {
+                buf_putc(vals, '<');
+                v += 4;
+            } else if (left >= 4 && !memcmp(r, "&gt;", 4)) {
+                buf_putc(vals, '>');
+                v += 4;
+            } else if (left >= 6 && !memcmp(r, "&quot;", 6)) {
+                buf_putc(vals, '"');
+                v += 6;
+            } else if (left >= 5 && !memcmp(r, "&#39;", 5)) {
+                buf_putc(vals, '\'');
+                v += 5;
+            } else {
+                return 0;
+            }
+            run = v;
+        }
+        buf_put(vals, s + run, v - run);
+        buf_putc(vals, '\0');
+        fa->n++;
+        p = v + 1;
+    }
+    *e = p;
+    return !vals->err;
+}
+
 /* The fast path's scan: appends the canonical form of html (n bytes) to out and returns 1, or
- * returns 0 when the input is not of the kind it accepts (out then holds a partial copy). */
-static int san_fast(const char *html, size_t n, struct buf *out)
+ * returns 0 when the input is not of the kind it accepts (out then holds a partial copy).
+ * vals and tmp are scratch buffers for attributes. */
+static int san_fast_scan(const char *html, size_t n, struct buf *out, struct buf *vals,
+                         struct buf *tmp)
 {
     const unsigned char *s = (const unsigned char *)html;
     unsigned char stack[FAST_MAX_DEPTH];
     size_t depth = 0, run = 0, i = 0;
     int open_p = 0, open_h = 0; /* <p> and headings on the stack */
     while (i < n) {
+        while (i + 8 <= n && !fast_special(s + i))
+            i += 8;
+        if (i >= n)
+            break;
         unsigned c = s[i];
         if ((c >= 0x20 && c < 0x7F && c != '<' && c != '&' && c != '>') || c == '\n' || c == '\t') {
             i++;
@@ -824,6 +984,10 @@ static int san_fast(const char *html, size_t n, struct buf *out)
             return 0;
         int kind = fast_tags[t].kind;
         int isvoid = kind == FK_BR || kind == FK_HR;
+        struct fast_attrs fa;
+        fa.n = 0;
+        if (!end && e < n && s[e] == ' ' && !fast_attrs_parse(s, n, &e, &fa, vals))
+            return 0;
         if (end || !isvoid) {
             if (e >= n || s[e] != '>')
                 return 0;
@@ -862,6 +1026,16 @@ static int san_fast(const char *html, size_t n, struct buf *out)
                 open_p += kind == FK_P;
                 open_h += kind == FK_HEADING;
             }
+            if (fa.n) {
+                /* the allow-list of the gumbo path, on the decoded attributes */
+                unsigned allowed;
+                classify(fast_tags[t].tag, &allowed);
+                struct san_attrs at = {fast_attr, &fa};
+                if (!open_tag(out, tmp, fast_tags[t].tag, &at, fast_tags[t].name, allowed))
+                    return 0;
+                i = run = e;
+                continue;
+            }
             buf_putc(out, '<');
         }
         buf_put(out, fast_tags[t].name, fast_tags[t].len);
@@ -872,6 +1046,15 @@ static int san_fast(const char *html, size_t n, struct buf *out)
         return 0;
     buf_put(out, html + run, n - run);
     return 1;
+}
+
+static int san_fast(const char *html, size_t n, struct buf *out)
+{
+    struct buf vals = BUF_INIT, tmp = BUF_INIT;
+    int ok = san_fast_scan(html, n, out, &vals, &tmp) && !vals.err && !tmp.err;
+    buf_free(&vals);
+    buf_free(&tmp);
+    return ok;
 }
 
 /* Sanitises html (n bytes, need not be NUL-terminated): passes repeat until re-parsing the

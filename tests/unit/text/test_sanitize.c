@@ -537,6 +537,84 @@ static void test_fast_path_matches_gumbo(void **state)
     }
 }
 
+/* The same with attributes on the start tags: the kinds the importer writes when it
+ * re-serialises an HTML manuscript (name="value", references escaped) with values the
+ * allow-list keeps, changes or drops, next to spellings the fast path leaves to gumbo
+ * (upper case, other quoting, doubled spaces, bare names, other references, controls). */
+static void test_fast_path_attributes_match_gumbo(void **state)
+{
+    (void)state;
+    static const char *const tags[] = {"p",  "em",  "strong", "h2",  "blockquote", "ul",  "ol",
+                                       "li", "div", "span",   "del", "code",       "b",   "i",
+                                       "h1", "sub", "q",      "ins", "small",      "big", "u"};
+    static const char *const attrs[] = {
+        " class=\"MsoNormal\"", " class=\"center\"", " class=\"center indent x\"",
+        " class=\" indent\tcenter \"", " class=\"\"", " align=\"left\"", " align=\"CENTER\"",
+        " align=\" justify \"", " align=\"middle\"", " align=\"nowhere\"",
+        " title=\"a &amp; b &lt;c&gt; &quot;q&quot; &#39;s&#39;\"",
+        " title=\"caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80\"", " title=\"x\ny\tz\"",
+        " title=\"<b>x</b> > y\"", " title=\"\"", " dir=\"rtl\"", " dir=\"sideways\"",
+        " lang=\"en-GB\"", " lang=\"e n\"", " style=\"color:red\"", " id=\"x\"",
+        " onclick=\"alert(1)\"", " cite=\"http://example.com/a?b=1&amp;c=2\"",
+        " cite=\"javascript:alert(1)\"", " cite=\"  https://e.org/ \"", " start=\"3\"",
+        " start=\"-2\"", " start=\"x\"", " type=\"a\"", " type=\"I\"", " type=\"disc\"",
+        " type=\" SQUARE\"", " data-x=\"1\"", " href=\"http://example.com/\"", " width=\"10\"",
+        " summary=\"s\"", " class=\"a\" class=\"center\"", " class=\"center\" class=\"left\"",
+        /* left to gumbo */
+        " CLASS=\"center\"", " class='center'", " class=center", "  class=\"center\"", " hidden",
+        " title=\"&nbsp;\"", " title=\"&amp\"", " title=\"\r\"", " title=\"\x01\"",
+        " title=\"\xc2\x85\"", " title=\"\xff\"", " title=\"unterminated", " x:y=\"1\""};
+    static const char *const texts[] = {"word",
+                                        " ",
+                                        "\n",
+                                        "&amp;",
+                                        "&quot;",
+                                        "&#39;",
+                                        "&lt;",
+                                        "caf\xc3\xa9",
+                                        "-",
+                                        "don't",
+                                        "<br>",
+                                        "<br class=\"x\">",
+                                        "<hr />",
+                                        "<hr class=\"center\"/>",
+                                        "<br title=\"t\" />"};
+    const char *st[32];
+    char doc[8192];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0, depth = 0;
+        int clean = round % 3 != 2; /* attributes the fast path takes */
+        size_t nattrs = sizeof(attrs) / sizeof(attrs[0]);
+        int steps = 1 + (int)rnd(40);
+        for (int k = 0; k < steps && len < sizeof(doc) - 512; k++) {
+            unsigned r = rnd(10);
+            char tmp[512];
+            const char *piece = tmp;
+            if (r < 3 && depth < 32) {
+                const char *t = tags[rnd(sizeof(tags) / sizeof(tags[0]))];
+                size_t tl = (size_t)snprintf(tmp, sizeof(tmp), "<%s", t);
+                for (unsigned a = rnd(4); a > 0; a--) {
+                    const char *at = attrs[rnd(clean ? (unsigned)nattrs - 13 : (unsigned)nattrs)];
+                    tl += (size_t)snprintf(tmp + tl, sizeof(tmp) - tl, "%s", at);
+                }
+                snprintf(tmp + tl, sizeof(tmp) - tl, ">");
+                st[depth++] = t;
+            } else if (r < 5 && depth > 0) {
+                snprintf(tmp, sizeof(tmp), "</%s>", st[--depth]);
+            } else {
+                piece = texts[rnd(sizeof(texts) / sizeof(texts[0]))];
+            }
+            size_t pl = strlen(piece);
+            memcpy(doc + len, piece, pl);
+            len += pl;
+        }
+        while (depth > 0 && len < sizeof(doc) - 16)
+            len += (size_t)snprintf(doc + len, 16, "</%s>", st[--depth]);
+        doc[len] = '\0';
+        check_same_as_gumbo(doc, len);
+    }
+}
+
 static void test_html_sanitized_marks_safe(void **state)
 {
     (void)state;
@@ -565,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_fixtures_keep_text),
         cmocka_unit_test(test_html_sanitized_marks_safe),
         cmocka_unit_test(test_fast_path_matches_gumbo),
+        cmocka_unit_test(test_fast_path_attributes_match_gumbo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
