@@ -162,8 +162,7 @@ int work_copy(struct work *dst, const struct work *src)
              strlist_copy(&dst->fandoms, &src->fandoms) |
              strlist_copy(&dst->relationships, &src->relationships) |
              strlist_copy(&dst->characters, &src->characters) |
-             strlist_copy(&dst->freeforms, &src->freeforms) |
-             strlist_copy(&dst->beta, &src->beta) |
+             strlist_copy(&dst->freeforms, &src->freeforms) | strlist_copy(&dst->beta, &src->beta) |
              strlist_copy(&dst->sugg_characters, &src->sugg_characters) |
              strlist_copy(&dst->sugg_relationships, &src->sugg_relationships) |
              strlist_copy(&dst->sugg_fandoms, &src->sugg_fandoms);
@@ -198,13 +197,12 @@ const char *rating_short(enum rating r)
     return (unsigned)r < RATING__COUNT ? rating_shorts[r] : rating_shorts[0];
 }
 
-static const char *const warning_names[WARN__COUNT] = {
-    "Creator Chose Not To Use Archive Warnings",
-    "Graphic Depictions Of Violence",
-    "Major Character Death",
-    "No Archive Warnings Apply",
-    "Rape/Non-Con",
-    "Underage Sex"};
+static const char *const warning_names[WARN__COUNT] = {"Creator Chose Not To Use Archive Warnings",
+                                                       "Graphic Depictions Of Violence",
+                                                       "Major Character Death",
+                                                       "No Archive Warnings Apply",
+                                                       "Rape/Non-Con",
+                                                       "Underage Sex"};
 
 const char *warning_name(unsigned bit)
 {
@@ -214,7 +212,7 @@ const char *warning_name(unsigned bit)
     return NULL;
 }
 
-static const char *const category_names[CAT__COUNT] = {"F/F", "F/M", "Gen",
+static const char *const category_names[CAT__COUNT] = {"F/F", "F/M",   "Gen",
                                                        "M/M", "Multi", "Other"};
 
 const char *category_name(unsigned bit)
@@ -268,21 +266,36 @@ int rating_parse(const char *s)
         const char *key;
         int r;
     } map[] = {
-        {"g", RATING_GENERAL},        {"general", RATING_GENERAL},
-        {"generalaudiences", RATING_GENERAL}, {"general-audiences", RATING_GENERAL},
-        {"k", RATING_GENERAL},        {"pg", RATING_GENERAL},
-        {"gen", RATING_GENERAL},      {"all-ages", RATING_GENERAL},
-        {"t", RATING_TEEN},           {"teen", RATING_TEEN},
-        {"k+", RATING_TEEN},          {"pg-13", RATING_TEEN},
-        {"pg13", RATING_TEEN},        {"teenandupaudiences", RATING_TEEN},
-        {"teen-and-up-audiences", RATING_TEEN}, {"teen-and-up", RATING_TEEN},
-        {"teens", RATING_TEEN},       {"m", RATING_MATURE},
-        {"mature", RATING_MATURE},    {"r", RATING_MATURE},
-        {"e", RATING_EXPLICIT},       {"explicit", RATING_EXPLICIT},
-        {"nc-17", RATING_EXPLICIT},   {"nc17", RATING_EXPLICIT},
-        {"ma", RATING_EXPLICIT},      {"x", RATING_EXPLICIT},
-        {"xxx", RATING_EXPLICIT},     {"nr", RATING_NOT_RATED},
-        {"not-rated", RATING_NOT_RATED}, {"notrated", RATING_NOT_RATED},
+        {"g", RATING_GENERAL},
+        {"general", RATING_GENERAL},
+        {"generalaudiences", RATING_GENERAL},
+        {"general-audiences", RATING_GENERAL},
+        {"k", RATING_GENERAL},
+        {"pg", RATING_GENERAL},
+        {"gen", RATING_GENERAL},
+        {"all-ages", RATING_GENERAL},
+        {"t", RATING_TEEN},
+        {"teen", RATING_TEEN},
+        {"k+", RATING_GENERAL},
+        {"pg-13", RATING_TEEN},
+        {"pg13", RATING_TEEN},
+        {"teenandupaudiences", RATING_TEEN},
+        {"teen-and-up-audiences", RATING_TEEN},
+        {"teen-and-up", RATING_TEEN},
+        {"teens", RATING_TEEN},
+        {"m", RATING_MATURE},
+        {"mature", RATING_MATURE},
+        {"r", RATING_MATURE},
+        {"e", RATING_EXPLICIT},
+        {"explicit", RATING_EXPLICIT},
+        {"nc-17", RATING_EXPLICIT},
+        {"nc17", RATING_EXPLICIT},
+        {"ma", RATING_EXPLICIT},
+        {"x", RATING_EXPLICIT},
+        {"xxx", RATING_EXPLICIT},
+        {"nr", RATING_NOT_RATED},
+        {"not-rated", RATING_NOT_RATED},
+        {"notrated", RATING_NOT_RATED},
         {"unrated", RATING_NOT_RATED},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -336,10 +349,9 @@ unsigned category_parse(const char *s)
         const char *key;
         unsigned bit;
     } map[] = {
-        {"f/f", CAT_FF},     {"ff", CAT_FF},       {"femslash", CAT_FF},
-        {"f/m", CAT_FM},     {"fm", CAT_FM},       {"m/f", CAT_FM},
-        {"het", CAT_FM},     {"gen", CAT_GEN},     {"general", CAT_GEN},
-        {"m/m", CAT_MM},     {"mm", CAT_MM},       {"slash", CAT_MM},
+        {"f/f", CAT_FF},      {"ff", CAT_FF},          {"femslash", CAT_FF}, {"f/m", CAT_FM},
+        {"fm", CAT_FM},       {"m/f", CAT_FM},         {"het", CAT_FM},      {"gen", CAT_GEN},
+        {"general", CAT_GEN}, {"m/m", CAT_MM},         {"mm", CAT_MM},       {"slash", CAT_MM},
         {"multi", CAT_MULTI}, {"multiple", CAT_MULTI}, {"other", CAT_OTHER},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

@@ -258,6 +258,47 @@ static char *norm_pairing(const char *p)
     return buf_take(&b);
 }
 
+/* "None", "N/A", "no pairing", "-": a field the writer filled in to say there is nothing. */
+static int none_value(const char *v)
+{
+    static const char *const none[] = {"none",
+                                       "n/a",
+                                       "na",
+                                       "nil",
+                                       "nothing",
+                                       "no",
+                                       "no one",
+                                       "nobody",
+                                       "not applicable",
+                                       "no pairing",
+                                       "no pairings",
+                                       "no relationship",
+                                       "no relationships",
+                                       "no ship",
+                                       "none really",
+                                       "-",
+                                       "--",
+                                       "\xE2\x80\x94",
+                                       "\xE2\x80\x93",
+                                       "n.a.",
+                                       "none yet",
+                                       NULL};
+    char t[48];
+    size_t n = strlen(v);
+    if (n >= sizeof(t))
+        return 0;
+    memcpy(t, v, n + 1);
+    while (n > 0 && strchr(".!()[] ", t[n - 1]))
+        t[--n] = '\0';
+    const char *p = t;
+    while (*p == '(' || *p == '[' || *p == ' ')
+        p++;
+    for (int i = 0; none[i]; i++)
+        if (strcasecmp(p, none[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int add_pairings(struct ms_ctx *c, const char *v, struct strlist *sides)
 {
     struct strlist tmp;
@@ -310,6 +351,30 @@ static unsigned map_warning(const char *item)
         if (strcasecmp(item, extra[i].s) == 0)
             return extra[i].bit;
     return 0;
+}
+
+/* A warning item that names non-consent with more words around it ("non-con elements",
+ * "graphic rape"): the archive warning applies, and the item is kept as a freeform tag for
+ * what it adds. Mentions, implications and the past ("mentions of rape", "implied non-con",
+ * "past rape/non-con") do not set the warning, as AO3's wranglers read it; dub-con never. */
+static int noncon_item(const char *item)
+{
+    static const char *const names[] = {"non-con",        "noncon",        "non con",
+                                        "non-consensual", "nonconsensual", NULL};
+    static const char *const soft[] = {"mention",   "implied",  "implication", "past",
+                                       "referenc",  "allusion", "allude",      "discuss",
+                                       "aftermath", "recover",  "hint",        NULL};
+    int hit = 0;
+    for (int i = 0; names[i] && !hit; i++)
+        hit = ms_find_ci(item, names[i]) != NULL;
+    for (const char *p = item; !hit && (p = ms_find_ci(p, "rape")) != NULL; p += 4)
+        hit = (p == item || !isalpha((unsigned char)p[-1])) && !isalpha((unsigned char)p[4]);
+    if (!hit)
+        return 0;
+    for (int i = 0; soft[i]; i++)
+        if (ms_find_ci(item, soft[i]))
+            return 0;
+    return 1;
 }
 
 /* Adds a freeform tag, in title case when the writer typed it all in lower case. */
@@ -377,10 +442,13 @@ void ms_apply_warnings(struct ms_ctx *c, const char *text)
             if (!*it)
                 continue;
             unsigned bit = map_warning(it);
-            if (bit)
+            if (bit) {
                 c->w->warnings |= bit;
-            else
+            } else {
+                if (noncon_item(it))
+                    c->w->warnings |= WARN_NONCON;
                 add_freeform(c, it);
+            }
         }
     }
     strlist_free(&items);
@@ -484,6 +552,11 @@ int ms_apply_key(struct ms_ctx *c, int key, const char *keyname, const char *val
     if (!v)
         return FICD_ENOMEM;
     int rc = 0;
+    /* "Pairing: None", "Beta: N/A": the field is declared empty */
+    if ((key == K_PAIRING || key == K_CHARACTERS || key == K_FANDOM || key == K_TAGS ||
+         key == K_BETA || key == K_AUTHOR || key == K_SERIES) &&
+        none_value(v))
+        *v = '\0';
     switch (key) {
     case K_TITLE:
         if (*v) {
@@ -536,8 +609,11 @@ int ms_apply_key(struct ms_ctx *c, int key, const char *keyname, const char *val
             unsigned bit = map_warning(v);
             if (bit)
                 w->warnings |= bit;
-            else if (*v)
+            else if (*v) {
+                if (noncon_item(v))
+                    w->warnings |= WARN_NONCON;
                 rc = strlist_add_unique(&w->freeforms, v);
+            }
         } else {
             ms_apply_warnings(c, v);
         }
@@ -837,6 +913,8 @@ static const char *const beta_phrases[] = {"beta'd",
                                            "betas:",
                                            "for beta",
                                            "beta reader",
+                                           "my beta",
+                                           "our beta",
                                            "beta\xE2\x80\x99"
                                            "d",
                                            NULL};
@@ -926,6 +1004,48 @@ static void add_names(struct strlist *l, const char *p)
     free(clause);
 }
 
+/* "Thanks to my beta, X", "my wonderful beta X", "our betas X and Y": the word beta after a
+ * possessive in the same sentence, a name (capitalised, or an @handle) right after it. */
+static void beta_named_after(struct ms_ctx *c, const char *notes)
+{
+    for (const char *p = notes; (p = ms_find_ci(p, "beta")) != NULL; p += 4) {
+        if (p > notes && isalnum((unsigned char)p[-1]))
+            continue;
+        const char *q = p + 4;
+        if (*q == 's' || *q == 'S')
+            q++;
+        if (ms_starts_ci(q, " reader"))
+            q += 7 + (q[7] == 's');
+        if (*q == ',')
+            q++;
+        if (*q != ' ')
+            continue;
+        while (*q == ' ')
+            q++;
+        if (!isupper((unsigned char)*q) && *q != '@')
+            continue;
+        /* the possessive: "my"/"our" among the four words before, in this sentence */
+        const char *s = p;
+        int words = 0, mine = 0;
+        while (s > notes && words < 4 && !strchr(".!?\n", s[-1])) {
+            const char *e = s;
+            while (s > notes && s[-1] == ' ')
+                s--;
+            e = s;
+            while (s > notes && !strchr(" .!?\n", s[-1]))
+                s--;
+            if (e > s) {
+                words++;
+                if ((e - s == 2 && strncasecmp(s, "my", 2) == 0) ||
+                    (e - s == 3 && strncasecmp(s, "our", 3) == 0))
+                    mine = 1;
+            }
+        }
+        if (mine)
+            add_names(&c->w->beta, q);
+    }
+}
+
 /* Beta credits in note text: "Beta: X", "Beta'd by X", "beta-read by X", "Thanks to X for
  * betaing". The note text itself is kept as written. */
 void ms_extract_beta(struct ms_ctx *c, const char *notes)
@@ -955,6 +1075,7 @@ void ms_extract_beta(struct ms_ctx *c, const char *notes)
             add_names(&c->w->beta, p);
         }
     }
+    beta_named_after(c, notes);
     const char *p = notes;
     while ((p = ms_find_ci(p, " for beta")) != NULL) {
         /* look back for "thanks to" / "thank you to" / "thanks" in the same sentence */
@@ -1368,6 +1489,49 @@ static int header_start(const struct ms_block *b)
     return warning_sentence(first) != NULL;
 }
 
+/* "Chapter One: Title" with header lines right under it in the same paragraph (Summary:,
+ * Disclaimer:): the lines are the work's header, the block keeps only its heading. Plain text
+ * only; Markdown and HTML headings are blocks of their own. */
+static void split_heading_block(struct ms_ctx *c, struct ms_doc *d, struct ms_block *b)
+{
+    if (d->fmt == MS_MARKDOWN || d->fmt == MS_HTML || b->raw || b->nlines < 2)
+        return;
+    char *nl = strchr(b->text, '\n');
+    const char *v;
+    *nl = '\0';
+    char *ct = NULL;
+    int heading = ms_chapter_heading(b->text, &ct);
+    free(ct);
+    char line[256];
+    size_t m = strcspn(nl + 1, "\n");
+    snprintf(line, sizeof(line), "%.*s", (int)(m < 255 ? m : 255), nl + 1);
+    if (!heading || ms_key_line(line, &v) <= 0 || ms_note_label(line, &v)) {
+        *nl = '\n';
+        return;
+    }
+    header_lines(c, nl + 1);
+    b->nlines = 1; /* text ends at the heading now */
+}
+
+/* A manuscript that opens on its first chapter heading may give the work's header blocks
+ * under it (Summary:, Disclaimer:, Rating:): they are the work's, not the chapter's story. */
+static void header_after_heading(struct ms_ctx *c, struct ms_doc *d, size_t h)
+{
+    size_t last = h + 1;
+    for (size_t j = h + 1; j < d->n; j++) {
+        if (d->b[j].kind == MSB_PARA && d->b[j].role == MSR_BODY && !d->b[j].hlevel)
+            last = j; /* some story must remain after the header */
+    }
+    for (size_t j = h + 1; j < last; j++) {
+        struct ms_block *b = &d->b[j];
+        const char *rest;
+        if (b->kind != MSB_PARA || b->hlevel || !header_start(b) || ms_note_label(b->text, &rest))
+            break; /* an author's note under the heading is the chapter's */
+        header_lines(c, b->text);
+        b->role = MSR_DROP;
+    }
+}
+
 /* The top of the manuscript: an optional title line (possibly followed by header lines in
  * the same block), then header blocks, notes, disclaimers, warnings and separator lines,
  * until the first block of story or a chapter heading. *pos moves past what was consumed. */
@@ -1376,6 +1540,7 @@ void ms_scan_header(struct ms_ctx *c, struct ms_doc *d, size_t *pos)
     size_t i = *pos;
     while (i < d->n && d->b[i].kind == MSB_BREAK)
         d->b[i++].role = MSR_DROP;
+    size_t opening = i; /* the manuscript's first block */
     if (i + 1 < d->n && d->b[i].kind == MSB_PARA && d->b[i].hlevel <= 1) {
         struct ms_block *b = &d->b[i];
         char first[512];
@@ -1415,9 +1580,12 @@ no_title:
         }
         if (b->kind != MSB_PARA || b->hlevel > 1)
             break;
+        split_heading_block(c, d, b);
         char *ct = NULL;
         if (ms_chapter_heading(b->text, &ct)) {
             free(ct);
+            if (i == opening)
+                header_after_heading(c, d, i);
             break;
         }
         const char *t = b->text, *rest;

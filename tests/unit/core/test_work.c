@@ -12,7 +12,7 @@ static void test_rating_parse(void **state)
     (void)state;
     assert_int_equal(rating_parse("G"), RATING_GENERAL);
     assert_int_equal(rating_parse("K"), RATING_GENERAL);
-    assert_int_equal(rating_parse("K+"), RATING_TEEN);
+    assert_int_equal(rating_parse("K+"), RATING_GENERAL);
     assert_int_equal(rating_parse("PG-13"), RATING_TEEN);
     assert_int_equal(rating_parse("pg13"), RATING_TEEN);
     assert_int_equal(rating_parse("Teen And Up Audiences"), RATING_TEEN);

@@ -138,7 +138,8 @@ static void test_ratings(void **state)
         enum rating r;
     } cases[] = {
         {"Rating: K", RATING_GENERAL},
-        {"Rating: K+", RATING_TEEN},
+        {"Rating: K+",
+         RATING_GENERAL}, /* FanFiction.net K+ is General Audiences, as AO3 imports it */
         {"Rating: PG-13", RATING_TEEN},
         {"Rating: NC-17", RATING_EXPLICIT},
         {"Rating: MA", RATING_EXPLICIT},
@@ -260,7 +261,7 @@ static void test_chapters_and_status(void **state)
     imp_file("wip-chapters.txt", &w);
     assert_string_equal(w.title, "The Clockmaker's Daughter");
     assert_true(has(&w.creators, "Penwright") && has(&w.creators, "Ashgrove"));
-    assert_int_equal(w.rating, RATING_TEEN);
+    assert_int_equal(w.rating, RATING_GENERAL);
     assert_int_equal(w.expected_chapters, 5);
     assert_true(has(&w.freeforms, "Mystery") && has(&w.freeforms, "Hurt") &&
                 has(&w.freeforms, "Comfort"));
@@ -873,6 +874,66 @@ static void test_shared_samples(void **state)
     assert_true(seen >= 1);
 }
 
+/* FanFiction.net habits: K+ is General Audiences (as AO3's importer maps it), "None" in a field
+ * declares it empty, a beta thanked as "my beta, NAME", non-con named with other words sets the
+ * warning (the words stay a tag), mentions do not, dub-con never. */
+static void test_ffn_header(void **state)
+{
+    (void)state;
+    struct work w;
+    imp_file("ffn-header.txt", &w);
+    assert_string_equal(w.title, "Lanterns Over Quillon Harbour");
+    assert_int_equal(w.rating, RATING_GENERAL);
+    assert_int_equal(w.relationships.n, 0);
+    assert_int_equal(w.characters.n, 0);
+    assert_int_equal(w.warnings, WARN_NONCON);
+    assert_true(has(&w.freeforms, "Non-Con Elements") && has(&w.freeforms, "Dub-Con") &&
+                has(&w.freeforms, "Mentions of Rape"));
+    assert_int_equal(w.beta.n, 1);
+    assert_string_equal(w.beta.v[0], "Marigold Fen");
+    assert_non_null(w.notes_begin);
+    assert_non_null(strstr(w.notes_begin, "my beta"));
+    assert_int_equal(w.nchapters, 1);
+    assert_null(strstr(w.chapters[0].html, "beta"));
+    assert_non_null(strstr(w.chapters[0].html, "forty small moons"));
+    work_free(&w);
+
+    imp("Warnings: implied non-con, past rape/non-con\n\nShe walked home alone through the "
+        "rain and did not look back once.\n",
+        "soft.txt", &w);
+    assert_int_equal(w.warnings, 0);
+    assert_true(has(&w.freeforms, "Implied Non-Con"));
+    work_free(&w);
+}
+
+/* A manuscript that opens on its first chapter heading, the work's header under it: in the
+ * same paragraph or in blocks of their own, the header lines are the work's, not story. */
+static void test_heading_first(void **state)
+{
+    (void)state;
+    struct work w;
+    imp_file("heading-first.txt", &w);
+    assert_int_equal(w.nchapters, 2);
+    assert_string_equal(w.chapters[0].title, "The Quiet Orchard");
+    assert_string_equal(w.chapters[1].title, "The Answer");
+    assert_string_equal(w.summary, "A gardener finds a letter buried under the oldest apple tree.");
+    assert_non_null(w.notes_begin);
+    assert_non_null(strstr(w.notes_begin, "Disclaimer:"));
+    assert_null(strstr(w.chapters[0].html, "Summary"));
+    assert_null(strstr(w.chapters[0].html, "Chapter One"));
+    assert_non_null(strstr(w.chapters[0].html, "The orchard was quiet"));
+    work_free(&w);
+
+    imp_file("heading-first-blocks.txt", &w);
+    assert_int_equal(w.nchapters, 1);
+    assert_string_equal(w.chapters[0].title, "First Frost");
+    assert_string_equal(w.summary, "Snow comes early to the valley and nobody is ready.");
+    assert_int_equal(w.rating, RATING_TEEN);
+    assert_null(strstr(w.chapters[0].html, "Summary"));
+    assert_non_null(strstr(w.chapters[0].html, "The snow came early"));
+    work_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,6 +961,8 @@ int main(void)
         cmocka_unit_test(test_language),
         cmocka_unit_test(test_suggestions),
         cmocka_unit_test(test_shared_samples),
+        cmocka_unit_test(test_ffn_header),
+        cmocka_unit_test(test_heading_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
