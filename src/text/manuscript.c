@@ -2,13 +2,13 @@
  * choice, chapters, and the assembly of the struct work (see ms_*.c for the detectors). */
 #include "text/manuscript.h"
 #include "core/err.h"
+#include "core/hash.h"
 #include "core/html.h"
 #include "text/decode.h"
 #include "text/ms_int.h"
 #include "text/sanitize.h"
 #include "text/wordcount.h"
 
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,8 +522,8 @@ int ms_import(const unsigned char *bytes, size_t n, const struct ms_opts *opts, 
     int rc = check_size(n, opts, err);
     if (rc)
         return rc;
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, bytes, n);
+    char hash[HASH_SHA256_HEX];
+    hash_sha256_hex(bytes, n, hash);
     char *text = NULL;
     size_t len = 0;
     rc = decode_text(bytes, n, &text, &len, NULL, err);
@@ -533,7 +533,7 @@ int ms_import(const unsigned char *bytes, size_t n, const struct ms_opts *opts, 
     free(text);
     if (rc)
         return rc;
-    sodium_bin2hex(out->content_hash, sizeof(out->content_hash), hash, sizeof(hash));
+    memcpy(out->content_hash, hash, sizeof(hash));
     out->draft = 1;
     return 0;
 }
