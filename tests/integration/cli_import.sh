@@ -61,7 +61,7 @@ fi
 
 # Store the fixtures and samples; ids on stdout.
 ids=()
-for f in "$F"/header-block.txt "$SAMPLES"/*; do
+for f in "$F"/header-block.txt "$SRC"/tests/fixtures/manuscripts/* "$SAMPLES"/*; do
   [ -f "$f" ] || continue
   expect_status 0 "$FICD" import --data "$D" "$f"
   id=$(cat "$TMP/out")
