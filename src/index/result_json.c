@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static json_t *strlist_json(const struct strlist *l)
 {
@@ -57,6 +58,23 @@ static json_t *work_json(const struct work *w)
     return j;
 }
 
+/* Collects the page's works as store_work_get_many delivers them, each at its hit's place. */
+struct page_fill {
+    const struct idx_result *r;
+    json_t **objs;
+};
+
+static int fill_cb(const struct work *w, void *ctx)
+{
+    struct page_fill *pf = ctx;
+    for (size_t i = 0; i < pf->r->nhits; i++)
+        if (pf->r->hits[i].id == w->id && !pf->objs[i]) {
+            pf->objs[i] = work_json(w);
+            break;
+        }
+    return 0;
+}
+
 static const char *const group_names[IDX_FACET__COUNT] = {
     "ratings", "warnings", "categories", "fandoms", "relationships", "characters", "freeforms"};
 
@@ -77,14 +95,29 @@ struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
     json_object_set_new(j, "total", json_integer((json_int_t)r->total));
     json_object_set_new(j, "page", json_integer(r->page));
     json_object_set_new(j, "per_page", json_integer(r->per_page));
+    /* the page's works in one batch of queries (not a round of queries per work) */
+    json_t **objs = r->nhits ? calloc(r->nhits, sizeof(*objs)) : NULL;
+    int64_t *ids = r->nhits ? malloc(r->nhits * sizeof(*ids)) : NULL;
+    if (r->nhits && (!objs || !ids)) {
+        free(objs);
+        free(ids);
+        json_decref(j);
+        json_decref(works);
+        json_decref(facets);
+        return NULL;
+    }
+    for (size_t i = 0; i < r->nhits; i++)
+        ids[i] = r->hits[i].id;
+    struct page_fill pf = {r, objs};
+    if (s && r->nhits && store_work_get_many(s, ids, r->nhits, 0, fill_cb, &pf))
+        for (size_t i = 0; i < r->nhits; i++) { /* partial answers are not trusted */
+            json_decref(objs[i]);
+            objs[i] = NULL;
+        }
+    free(ids);
     for (size_t i = 0; i < r->nhits; i++) {
         const struct idx_hit *h = &r->hits[i];
-        struct work w;
-        json_t *o = NULL;
-        if (s && !store_work_get(s, h->id, 0, &w)) {
-            o = work_json(&w);
-            work_free(&w);
-        }
+        json_t *o = objs[i];
         if (!o) {
             o = json_object();
             json_object_set_new(o, "id", json_integer(h->id));
@@ -94,6 +127,7 @@ struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
             json_object_set_new(o, "snippet", json_string(h->snippet));
         json_array_append_new(works, o);
     }
+    free(objs);
     json_object_set_new(j, "works", works);
     for (int g = 0; g < IDX_FACET__COUNT; g++) {
         json_t *f = json_object();

@@ -338,6 +338,11 @@ static int configure(struct store *s)
         "PRAGMA journal_mode = WAL",
         "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = NORMAL",
+        /* Reads through a memory map (up to 2 GB of the file; SQLite clamps to its build's
+         * limit) instead of a pread per page missing from the 2 MB page cache: the API's
+         * p50 at 1M works went from 1.17 to 0.78 ms (docs/BENCHMARKS.md). Writes still go
+         * through the WAL. */
+        "PRAGMA mmap_size = 2147483648",
     };
     sqlite3_extended_result_codes(s->db, 1);
     for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
