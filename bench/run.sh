@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search one when present.
+# bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search,
+# HTTP and JSON API ones.
 #
-# Usage: bash bench/run.sh [all|import|search|http]   (default: all)
+# Usage: bash bench/run.sh [all|import|search|http|api]   (default: all)
 # Each benchmark is its own script; this only dispatches. See bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,13 +22,15 @@ case "$what" in
     bash "$here/import.sh"
     run_search 0
     bash "$here/http.sh"
+    bash "$here/api.sh"
     ;;
   http) bash "$here/http.sh" ;;
+  api) bash "$here/api.sh" ;;
   import) bash "$here/import.sh" ;;
   search) run_search 2 ;;
-  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http]" ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http|api]" ;;
   *)
-    echo "usage: bash bench/run.sh [all|import|search|http]" >&2
+    echo "usage: bash bench/run.sh [all|import|search|http|api]" >&2
     exit 2
     ;;
 esac
