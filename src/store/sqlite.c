@@ -4,6 +4,7 @@
 #include "store/sqlite_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,6 +354,15 @@ static int configure(struct store *s)
     return 0;
 }
 
+/* Process-wide SQLite settings, before the first connection: no memory statistics (they
+ * take one global mutex on every allocation, shared by all the server's threads). */
+static pthread_once_t sq_global_once = PTHREAD_ONCE_INIT;
+
+static void sq_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE if already initialised */
+}
+
 int store_open(const char *dir, struct store **out)
 {
     *out = NULL;
@@ -370,7 +380,10 @@ int store_open(const char *dir, struct store **out)
         return FICD_ENOMEM;
     }
     snprintf(path, n, "%s/ficd.db", dir);
-    int e = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    pthread_once(&sq_global_once, sq_global_init);
+    /* one thread per connection (store.h): SQLite's per-connection mutex is not needed */
+    int e = sqlite3_open_v2(path, &s->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     free(path);
     rc = e != SQLITE_OK ? sq_fail(s, e) : configure(s);
     if (rc == 0)

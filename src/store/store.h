@@ -19,7 +19,8 @@
 struct store;
 
 /* Opens (creating when missing) the data directory DIR: DIR/ficd.db, WAL mode, foreign keys,
- * busy timeout, migrations applied (each in one transaction). */
+ * busy timeout, migrations applied (each in one transaction). A store is used by one thread
+ * at a time (the server opens one per worker thread); it takes no lock of its own. */
 int store_open(const char *dir, struct store **out) FICD_MUST_CHECK;
 void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
