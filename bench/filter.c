@@ -3,19 +3,22 @@
  * PostgreSQL 15 (int[] with GIN), on one generated AO3-like archive. */
 /*
  * Usage: bench_filter [--works N] [--queries Q] [--sql-queries M] [--sql-budget SEC]
- *                     [--sqlite] [--pg] [--seed S] [--tmp DIR]
+ *                     [--sqlite] [--pg] [--seed S] [--tmp DIR] [--dump-urls FILE]
  *
  * Each query: one fandom plus 0-2 tags taken from a work of that fandom, 2 excluded
  * freeforms (popular ones, Zipf), 1-3 ratings; first page of 20 sorted by kudos (ties by
  * id), the exact total, and facets: every rating/warning/category count and the exact top
  * 10 of each tag type. SQL engines run the first M queries (or as many as fit in SEC
- * seconds) and must return the same total and page as the index (checked).
+ * seconds) and must return the same total and page as the index (checked). --dump-urls FILE
+ * also writes the queries as JSON API requests, with the expected answers (bench/api.sh).
  */
 #include "gen_meta.h"
 #include "index/index.h"
 #include "index/index_int.h"
+#include "store/store.h"
 
 #include <libpq-fe.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,72 +43,56 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static long rss_kb(void)
+/* Resident memory in KB: all of it, or (anon = 1) without mapped files (with --store, SQLite
+ * maps the database: its pages are file cache, not the index). */
+static long rss_kind_kb(int anon)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long v = 0;
+    const char *key = anon ? "RssAnon:" : "VmRSS:";
     while (f && fgets(line, sizeof(line), f))
-        if (!strncmp(line, "VmRSS:", 6))
-            v = atol(line + 6);
+        if (!strncmp(line, key, strlen(key)))
+            v = atol(line + strlen(key));
     if (f)
         fclose(f);
     return v;
 }
 
-/* The index's memory by part (from its private structures; malloc headers not counted:
- * about 16 bytes per allocation, listed apart). */
+static long rss_kb(void)
+{
+    return rss_kind_kb(0);
+}
+
+/* Bytes the allocator has handed out and not taken back (in-use heap chunks with their
+ * headers and rounding, plus mmapped blocks), and bytes it holds free in its heap: the
+ * difference before and after building is what the index really costs, whatever the
+ * per-part accounting below leaves out (malloc headers, CRoaring's internal structures). */
+static void heap_bytes(uint64_t *used, uint64_t *held_free)
+{
+    struct mallinfo2 mi = mallinfo2();
+    *used = mi.uordblks + mi.hblkhd;
+    *held_free = mi.fordblks;
+}
+
+/* The index's memory by part, from its own accounting (idx_mem_usage: array capacities,
+ * pooled strings and tag numbers, tag doc lists with an estimated 16-byte malloc header
+ * each, bitmaps at their serialized size: CRoaring's internal structures are not counted
+ * there; the allocator's figure printed after this one counts everything). */
 static void mem_report(const struct idx *idx)
 {
-    uint64_t tagbm = 0, otherbm = 0, doc_tags = 0, strs = 0, tagnames = 0, nallocs = 0;
-    for (uint32_t i = 0; i < idx->ntags; i++) {
-        tagbm += roaring_bitmap_size_in_bytes(idx->tags[i].direct);
-        if (idx->tags[i].expanded)
-            tagbm += roaring_bitmap_size_in_bytes(idx->tags[i].expanded);
-        tagnames += strlen(idx->tags[i].name) + 1;
-        nallocs += 2;
-    }
-    const roaring_bitmap_t *fixed[] = {idx->live, idx->restricted, idx->complete, idx->crossover};
-    for (size_t i = 0; i < 4; i++)
-        otherbm += roaring_bitmap_size_in_bytes(fixed[i]);
-    for (int i = 0; i < RATING__COUNT; i++)
-        otherbm += roaring_bitmap_size_in_bytes(idx->rating[i]);
-    for (int i = 0; i < WARN__COUNT; i++)
-        otherbm += roaring_bitmap_size_in_bytes(idx->warning[i]);
-    for (int i = 0; i < CAT__COUNT; i++)
-        otherbm += roaring_bitmap_size_in_bytes(idx->category[i]);
-    for (uint32_t i = 0; i < idx->nlangs; i++)
-        otherbm += roaring_bitmap_size_in_bytes(idx->lang[i]);
-    for (uint32_t i = 0; i < idx->ndocs; i++) {
-        const struct idx_doc *d = &idx->docs[i];
-        doc_tags += (uint64_t)d->ntags * sizeof(uint32_t);
-        strs += strlen(d->title) + 1;
-        nallocs += 2;
-        if (d->live) {
-            strs += strlen(d->title_key) + strlen(d->author_key) + 2;
-            nallocs += 2;
-        }
-    }
-    uint64_t docs = (uint64_t)idx->docs_cap * sizeof(struct idx_doc);
-    uint64_t orders = 0;
-    for (int s = 0; s < IDX_SORT__COUNT; s++)
-        if (idx->order[s])
-            orders += idx->order_len * sizeof(uint32_t);
-    uint64_t tagtab = (uint64_t)idx->tags_cap * (sizeof(struct idx_tag) + 5) + tagnames;
-    uint64_t hashes = idx->tag_by_key.cap * (sizeof(char *) + 4) + tagnames +
-                      idx->tag_by_sid.cap * 12 + idx->id2doc.cap * 12;
-    uint64_t pop = 0;
-    for (int t = 0; t < 4; t++)
-        pop += idx->npop[t] * 4;
-    uint64_t fc = idx_facet_cache_bytes(idx);
-    uint64_t total = tagbm + otherbm + docs + doc_tags + strs + orders + tagtab + hashes + pop + fc;
-    printf("memory     tag bitmaps %.1f MB, other bitmaps %.1f MB, doc records %.1f MB "
-           "(%zu B x %u), doc tag arrays %.1f MB, titles and sort strings %.1f MB, sort orders "
-           "%.1f MB, tag table %.1f MB, hash tables %.1f MB, popularity lists %.1f MB, fandom "
-           "facet counts %.1f MB: total %.1f MB (+ ~%.0f MB malloc headers, %llu allocations)\n",
-           tagbm / 1e6, otherbm / 1e6, docs / 1e6, sizeof(struct idx_doc), idx->docs_cap,
-           doc_tags / 1e6, strs / 1e6, orders / 1e6, tagtab / 1e6, hashes / 1e6, pop / 1e6,
-           fc / 1e6, total / 1e6, nallocs * 16 / 1e6, (unsigned long long)nallocs);
+    struct idx_mem m;
+    idx_mem_usage(idx, &m);
+    uint64_t total = m.docs + m.dfts + m.tagpool + m.strs + m.orders + m.tags + m.names + m.maps +
+                     m.tag_docs + m.bitmaps + m.pop + m.fcache;
+    printf("memory     doc records %.1f MB (%zu B x %u), doc tag numbers %.1f MB, titles and sort "
+           "strings %.1f MB, sort orders %.1f MB, tag table %.1f MB, tag names %.1f MB, hash "
+           "tables %.1f MB, tag docs (lists and bitmaps) %.1f MB, other bitmaps %.1f MB, "
+           "popularity lists %.1f MB, fandom facet counts %.1f MB: total %.1f MB (own "
+           "accounting)\n",
+           m.docs / 1e6, sizeof(struct idx_doc), idx->docs_cap, m.tagpool / 1e6, m.strs / 1e6,
+           m.orders / 1e6, m.tags / 1e6, m.names / 1e6, m.maps / 1e6, m.tag_docs / 1e6,
+           m.bitmaps / 1e6, m.pop / 1e6, m.fcache / 1e6, total / 1e6);
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -212,6 +199,72 @@ static int run_index(struct idx *idx, const struct gm *g, struct bq *qs, int nq,
         idx_result_free(&r);
     }
     return 0;
+}
+
+/* --dump-urls: query string escaping (everything but unreserved characters as %XX). */
+static void url_put(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+/* --dump-urls FILE: the queries as JSON API requests (docs/api.md), one path and query per
+ * line: fandom=, tag= for each further tag, exclude_tag= twice, rating= per rating (G, T, M,
+ * E, NR), sort=kudos (descending, ties by id), first page of 20 (the defaults). Tag names are
+ * the generator's, which bench_gen_store stores as they are. FILE.expected gets, per line,
+ * the index's total and the ids of the page ("total id,id,..."), for checking the answers
+ * of a server holding the same archive (bench_gen_store gives work i the id i + 1, as here). */
+static int dump_urls(const char *path, const struct gm *g, const struct bq *qs, int nq)
+{
+    char exp_path[4096];
+    snprintf(exp_path, sizeof(exp_path), "%s.expected", path);
+    FILE *f = fopen(path, "w"), *e = fopen(exp_path, "w");
+    if (!f || !e) {
+        fprintf(stderr, "bench_filter: cannot write %s\n", f ? exp_path : path);
+        if (f)
+            fclose(f);
+        if (e)
+            fclose(e);
+        return -1;
+    }
+    char name[96];
+    for (int i = 0; i < nq; i++) {
+        const struct bq *b = &qs[i];
+        gm_tag_name(g, b->fandom, name, sizeof(name));
+        fputs("/api/v1/works?fandom=", f);
+        url_put(f, name);
+        for (uint32_t k = 0; k < b->ntags; k++) {
+            gm_tag_name(g, b->tags[k], name, sizeof(name));
+            fputs("&tag=", f);
+            url_put(f, name);
+        }
+        for (int k = 0; k < 2; k++) {
+            gm_tag_name(g, b->ex[k], name, sizeof(name));
+            fputs("&exclude_tag=", f);
+            url_put(f, name);
+        }
+        for (int r = 0; r < RATING__COUNT; r++)
+            if (b->ratings & (1u << r))
+                fprintf(f, "&rating=%s", rating_short((enum rating)r));
+        fputs("&sort=kudos\n", f);
+        fprintf(e, "%llu ", (unsigned long long)b->total);
+        for (int k = 0; k < b->npage; k++)
+            fprintf(e, "%s%lld", k ? "," : "", (long long)b->page[k]);
+        fputs(b->npage ? "\n" : "-\n", e);
+    }
+    int bad = ferror(f) | ferror(e);
+    bad |= fclose(f) | fclose(e);
+    if (bad)
+        fprintf(stderr, "bench_filter: writing %s failed\n", path);
+    else
+        printf("urls       %d queries written to %s (expected totals and pages in %s)\n", nq, path,
+               exp_path);
+    return bad ? -1 : 0;
 }
 
 /* The WHERE clause of query b for both SQL dialects. */
@@ -436,7 +489,7 @@ int main(int argc, char **argv)
     int nq = 1000, nsql = 200, do_sqlite = 0, do_pg = 0, do_baseline = 0, nslow = 0, repeat = 3;
     double budget = 300;
     uint64_t seed = 1;
-    const char *tmp = "/tmp";
+    const char *tmp = "/tmp", *dump_path = NULL, *store_dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--works") && i + 1 < argc)
             nworks = (uint32_t)atol(argv[++i]);
@@ -466,11 +519,15 @@ int main(int argc, char **argv)
             nslow = atoi(argv[++i]); /* describe the N slowest queries */
         else if (!strcmp(argv[i], "--baseline"))
             do_baseline = 1; /* also run the queries without fandom bounds */
+        else if (!strcmp(argv[i], "--store") && i + 1 < argc)
+            store_dir = argv[++i]; /* build with idx_build from this bench_gen_store archive */
+        else if (!strcmp(argv[i], "--dump-urls") && i + 1 < argc)
+            dump_path = argv[++i]; /* the queries as API requests, for bench/api.sh */
         else {
             fprintf(stderr, "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
                             "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
                             "[--walk-max N] [--fandom-min N] [--bound-min N] [--baseline] "
-                            "[--repeat K] [--slow N]\n");
+                            "[--repeat K] [--slow N] [--dump-urls FILE] [--store DIR]\n");
             return 2;
         }
     }
@@ -489,13 +546,22 @@ int main(int argc, char **argv)
     m.tags = malloc(tcap * sizeof(uint32_t));
     m.rating = malloc(nworks);
     m.kudos = malloc(nworks * sizeof(int64_t));
-    long rss0 = rss_kb();
+    /* Touch the benchmark's own arrays now so that the RSS growth below is the index's (not
+     * with zeros: the compiler would turn malloc + memset 0 into calloc, which touches
+     * nothing). */
+    memset(m.off, 0xff, (nworks + 1) * sizeof(uint32_t));
+    memset(m.tags, 0xff, tcap * sizeof(uint32_t));
+    memset(m.rating, 0xff, nworks);
+    memset(m.kudos, 0xff, nworks * sizeof(int64_t));
+    long rss0 = rss_kb(), anon0 = rss_kind_kb(1);
+    uint64_t heap0, heapfree0;
+    heap_bytes(&heap0, &heapfree0);
     double build = 0;
     for (uint32_t i = 0; i < nworks; i++) {
         struct work w;
         gm_work(&g, seed, i, &w);
         double t0 = now_ms();
-        if (idx_put_work(idx, &w)) {
+        if (!store_dir && idx_put_work(idx, &w)) {
             fprintf(stderr, "idx_put_work failed\n");
             return 1;
         }
@@ -513,6 +579,27 @@ int main(int argc, char **argv)
         work_free(&w);
     }
     m.off[nworks] = (uint32_t)tn;
+    if (store_dir) {
+        /* The server's path: idx_build reads every tag and work from the store (the same works:
+         * bench_gen_store writes this generator's archive). Memory is measured from here. */
+        struct store *s;
+        if (store_open(store_dir, &s)) {
+            fprintf(stderr, "bench_filter: cannot open the store in %s\n", store_dir);
+            return 1;
+        }
+        rss0 = rss_kb();
+        anon0 = rss_kind_kb(1);
+        heap_bytes(&heap0, &heapfree0);
+        double t0 = now_ms();
+        int rc = idx_build(idx, s, 0);
+        build = now_ms() - t0;
+        if (rc) {
+            fprintf(stderr, "bench_filter: idx_build failed: %s\n", ficd_strerror(rc));
+            return 1;
+        }
+        printf("store      idx_build from %s: %.2f s\n", store_dir, build / 1e3);
+        store_close(s);
+    }
     /* The first query builds the sort orders and tag popularity lists: part of the build. */
     double t0 = now_ms();
     struct idx_query warm = {.sort = IDX_SORT_KUDOS};
@@ -531,6 +618,19 @@ int main(int argc, char **argv)
            idx_facet_cache_bytes(idx) / 1e6, (rss_kb() - rss0) / 1024.0);
 
     mem_report(idx);
+    uint64_t heap1, heapfree1;
+    heap_bytes(&heap1, &heapfree1);
+    printf(
+        "memory     allocator: %.1f MB in use by the index (malloc headers and rounding, CRoaring "
+        "internals and mmapped blocks included), %.1f MB more held free in the heap; process "
+        "RSS +%.1f MB (MB = 10^6 bytes)\n",
+        ((double)heap1 - (double)heap0) / 1e6, ((double)heapfree1 - (double)heapfree0) / 1e6,
+        (rss_kb() - rss0) * 1024.0 / 1e6);
+    /* Freed memory glibc keeps mapped (the first query's scratch arrays among it) is not the
+     * index's: give it back and measure again. */
+    malloc_trim(0);
+    printf("memory     process RSS +%.1f MB after malloc_trim(0); anonymous RSS +%.1f MB\n",
+           (rss_kb() - rss0) * 1024.0 / 1e6, (rss_kind_kb(1) - anon0) * 1024.0 / 1e6);
 
     /* Queries. */
     struct bq *qs = calloc((size_t)nq, sizeof(*qs));
@@ -559,6 +659,8 @@ int main(int argc, char **argv)
     uint64_t fs_fandom = idx_facet_stats.fandom_path, fs_isect = idx_facet_stats.isect,
              fs_walked = idx_facet_stats.walked;
     if (run_index(idx, &g, qs, nq, ti, tc, repeat))
+        return 1;
+    if (dump_path && dump_urls(dump_path, &g, qs, nq))
         return 1;
     uint64_t big = 0;
     for (int i = 0; i < nq; i++)

@@ -111,8 +111,8 @@ static int cmp_entry(const void *a, const void *b)
 #define FC_FOR_EACH(idx, e, s, BODY)                                                               \
     for (uint32_t li = 0; li < (e)->ndocs; li++) {                                                 \
         const struct idx_doc *d = &(idx)->docs[(e)->docs[li]];                                     \
-        for (uint32_t i = 0; i < d->ntags; i++) {                                                  \
-            uint32_t c = (idx)->canon_of[d->tags[i]];                                              \
+        for (uint32_t i = 0; i < idx_doc_ntags(d); i++) {                                          \
+            uint32_t c = (idx)->canon_of[idx_doc_tag(idx, d, i)];                                  \
             if ((s)->last[c] == li + 1)                                                            \
                 continue;                                                                          \
             (s)->last[c] = li + 1;                                                                 \
@@ -123,13 +123,14 @@ static int cmp_entry(const void *a, const void *b)
 /* Counts the tags (as canonicals) of fandom f's works and lists their works locally. */
 static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct fc_scratch *s)
 {
-    const roaring_bitmap_t *b = idx_tag_docs(idx, f);
+    struct idx_docset b;
+    idx_tag_docs(idx, f, &b);
     struct idx_fcache *e = calloc(1, sizeof(*e));
     if (!e)
         return NULL;
     e->gen = idx->tag_gen;
     e->upto = idx->ndocs;
-    e->ndocs = (uint32_t)roaring_bitmap_get_cardinality(b);
+    e->ndocs = (uint32_t)idx_docset_card(&b);
     e->nwords = (e->ndocs + 63) / 64;
     e->keep = e->ndocs / 4096 > (uint32_t)idx_facet_keep_min ? e->ndocs / 4096
                                                              : (uint32_t)idx_facet_keep_min;
@@ -138,7 +139,10 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
         fc_entry_free(e);
         return NULL;
     }
-    roaring_bitmap_to_uint32_array(b, e->docs);
+    if (b.bm)
+        roaring_bitmap_to_uint32_array(b.bm, e->docs);
+    else
+        memcpy(e->docs, b.v, (size_t)b.n * sizeof(uint32_t));
     size_t nt = 0;
     FC_FOR_EACH(idx, e, s, if (!s->cnt[c]++) s->touched[nt++] = c;)
     for (size_t i = 0; i < nt; i++)
@@ -212,7 +216,9 @@ static uint64_t fc_slack(const struct idx *idx, uint32_t f, const struct idx_fca
 {
     if (e->upto >= idx->ndocs)
         return 0;
-    return roaring_bitmap_range_cardinality(idx_tag_docs(idx, f), e->upto, idx->ndocs);
+    struct idx_docset b;
+    idx_tag_docs(idx, f, &b);
+    return idx_docset_range_card(&b, e->upto, idx->ndocs);
 }
 
 /* The cache entry of canonical fandom f when it is valid and tight enough to use. */
@@ -239,7 +245,7 @@ uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q
         if (!idx_tag_lookup(idx, TAG_FANDOM, q->tags[i], &t))
             continue;
         uint32_t c = idx->canon_of[t];
-        uint64_t card = roaring_bitmap_get_cardinality(idx_tag_docs(idx, c));
+        uint64_t card = idx_tag_card(idx, c);
         if (card < best_card) {
             best = c;
             best_card = card;
@@ -257,7 +263,7 @@ uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q
         }
         any = idx->canon_of[t];
     }
-    if (any != UINT32_MAX && roaring_bitmap_get_cardinality(idx_tag_docs(idx, any)) < best_card)
+    if (any != UINT32_MAX && idx_tag_card(idx, any) < best_card)
         best = any;
     return best;
 }
@@ -268,7 +274,7 @@ static int fc_wanted(const struct idx *idx, uint32_t f)
     uint64_t slack;
     if (f == UINT32_MAX)
         return 0;
-    if (roaring_bitmap_get_cardinality(idx_tag_docs(idx, f)) < (uint64_t)idx_facet_fandom_min)
+    if (idx_tag_card(idx, f) < (uint64_t)idx_facet_fandom_min)
         return 0;
     return !fc_get(idx, f, &slack);
 }
@@ -316,8 +322,7 @@ int idx_facet_cache_refresh(struct idx *idx, uint32_t f)
         /* First use: every big fandom, so that no reader pays for one later. */
         for (uint32_t t = 0; !rc && t < idx->ntags; t++)
             if (idx->type_of[t] == TAG_FANDOM && idx->canon_of[t] == t &&
-                roaring_bitmap_get_cardinality(idx_tag_docs(idx, t)) >=
-                    (uint64_t)idx_facet_fandom_min)
+                idx_tag_card(idx, t) >= (uint64_t)idx_facet_fandom_min)
                 rc = fc_set(idx, t, &s);
         idx->fcache_init = !rc;
     }
@@ -361,7 +366,7 @@ static int top_better(const struct idx *idx, uint64_t ca, uint32_t ta, uint64_t 
 {
     if (ca != cb)
         return ca > cb;
-    return strcmp(idx->tags[ta].name, idx->tags[tb].name) < 0;
+    return strcmp(idx_tag_name(idx, ta), idx_tag_name(idx, tb)) < 0;
 }
 
 static void top_insert(const struct idx *idx, struct topn *t, uint32_t tag, uint64_t count)
@@ -477,8 +482,11 @@ static uint64_t local_count(const struct idx *idx, const struct idx_fcache *e,
             c += (l->bits[v[i] / 64] >> (v[i] % 64)) & 1;
         *cost += e->count[k];
     }
-    if (l->fresh)
-        c += roaring_bitmap_and_cardinality(l->fresh, idx_tag_docs(idx, e->tag[k]));
+    if (l->fresh) {
+        struct idx_docset b;
+        idx_tag_docs(idx, e->tag[k], &b);
+        c += idx_docset_and_card(l->fresh, &b);
+    }
     return c;
 }
 
@@ -508,13 +516,14 @@ static int top_by_total(const struct idx *idx, const roaring_bitmap_t *r, int ty
 {
     for (uint32_t i = 0; i < idx->npop[ty]; i++) {
         uint32_t tag = idx->pop[ty][i];
-        const roaring_bitmap_t *b = idx_tag_docs(idx, tag);
-        if (top_closed(t, roaring_bitmap_get_cardinality(b)))
+        struct idx_docset b;
+        idx_tag_docs(idx, tag, &b);
+        if (top_closed(t, idx_docset_card(&b)))
             return 1;
         if (i == budget)
             return 0;
         STAT_ADD(isect, 1);
-        uint64_t c = roaring_bitmap_and_cardinality(r, b);
+        uint64_t c = idx_docset_and_card(r, &b);
         if (c)
             top_insert(idx, t, tag, c);
     }
@@ -550,13 +559,22 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
             for (int ty = 0; ty < 4; ty++) {
                 if (!walk[ty])
                     continue;
+                const uint8_t *p = idx->tagpool + d->tags;
+                int wide = d->flags & IDX_DOC_WIDE;
                 for (uint32_t i = ty ? d->type_end[ty - 1] : 0; i < d->type_end[ty]; i++) {
-                    struct cnt *c = &counts[canon_of[d->tags[i]]];
+                    uint32_t tn;
+                    if (wide)
+                        memcpy(&tn, p + (size_t)i * 4, 4);
+                    else
+                        tn = (uint32_t)p[i * 3] | (uint32_t)p[i * 3 + 1] << 8 |
+                             (uint32_t)p[i * 3 + 2] << 16;
+                    uint32_t tc = canon_of[tn];
+                    struct cnt *c = &counts[tc];
                     if (c->last == stamp)
                         continue;
                     c->last = stamp;
                     if (!c->n++)
-                        touched[ntouched++] = canon_of[d->tags[i]];
+                        touched[ntouched++] = tc;
                 }
             }
         }
@@ -619,7 +637,7 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
         rc = walk_counts(idx, r, walk, top);
     for (int ty = 0; ty < 4; ty++) {
         for (size_t i = 0; !rc && i < top[ty].n; i++)
-            rc = facet_add(&res->facets[IDX_FACET_FANDOMS + ty], idx->tags[top[ty].tag[i]].name,
+            rc = facet_add(&res->facets[IDX_FACET_FANDOMS + ty], idx_tag_name(idx, top[ty].tag[i]),
                            top[ty].count[i]);
         free(top[ty].tag);
         free(top[ty].count);

@@ -143,24 +143,25 @@ static int append_posting(struct idx_term *t, uint32_t d, const struct occ *o, s
 int fts_index_doc(struct idx *idx, uint32_t d, const struct work *w)
 {
     struct idx_doc *doc = &idx->docs[d];
+    struct idx_dfts *ft = &idx->dfts[d];
     if (!idx->stem_tried[doc->lang]) {
         idx->stemmers[doc->lang] = tok_stemmer_for(w->language);
         idx->stem_tried[doc->lang] = 1;
     }
     struct fts_ctx c = {.idx = idx, .stem = idx->stemmers[doc->lang]};
     const struct strlist *tl[4] = {&w->fandoms, &w->relationships, &w->characters, &w->freeforms};
-    doc->fstart[F_TITLE] = c.pos;
+    ft->fstart[F_TITLE] = c.pos;
     add_str(&c, w->title, F_TITLE);
-    doc->fstart[F_CREATOR] = c.pos;
+    ft->fstart[F_CREATOR] = c.pos;
     for (size_t i = 0; i < w->creators.n; i++)
         add_str(&c, w->creators.v[i], F_CREATOR);
-    doc->fstart[F_TAG] = c.pos;
+    ft->fstart[F_TAG] = c.pos;
     for (int k = 0; k < 4; k++)
         for (size_t i = 0; i < tl[k]->n; i++)
             add_str(&c, tl[k]->v[i], F_TAG);
-    doc->fstart[F_SUMMARY] = c.pos;
+    ft->fstart[F_SUMMARY] = c.pos;
     add_str(&c, w->summary, F_SUMMARY);
-    doc->fstart[F_NOTES] = c.pos;
+    ft->fstart[F_NOTES] = c.pos;
     add_str(&c, w->notes_begin, F_NOTES);
     add_str(&c, w->notes_end, F_NOTES);
     for (size_t i = 0; i < w->nchapters; i++) {
@@ -168,7 +169,7 @@ int fts_index_doc(struct idx *idx, uint32_t d, const struct work *w)
         add_str(&c, w->chapters[i].notes_begin, F_NOTES);
         add_str(&c, w->chapters[i].notes_end, F_NOTES);
     }
-    doc->fstart[F_BODY] = c.pos;
+    ft->fstart[F_BODY] = c.pos;
     struct buf text = BUF_INIT;
     for (size_t i = 0; i < w->nchapters; i++) {
         add_str(&c, w->chapters[i].title, F_BODY);
@@ -181,7 +182,7 @@ int fts_index_doc(struct idx *idx, uint32_t d, const struct work *w)
         add_text(&c, text.data, text.len, F_BODY);
     }
     buf_free(&text);
-    doc->fstart[F__COUNT] = c.pos;
+    ft->fstart[F__COUNT] = c.pos;
     int rc = c.err;
     if (!rc) {
         qsort(c.o.v, c.o.n, sizeof(*c.o.v), cmp_occ);
@@ -195,7 +196,7 @@ int fts_index_doc(struct idx *idx, uint32_t d, const struct work *w)
                 len += field_weight[c.o.v[k].field];
             i = j;
         }
-        doc->len = (float)len;
+        ft->len = (float)len;
         idx->total_len += len;
         idx->fts_docs++;
     }
@@ -265,7 +266,7 @@ static uint32_t pcur_positions(const struct pcur *c, uint32_t **v, uint32_t *cap
     return n;
 }
 
-static int pos_in_fields(const struct idx_doc *d, uint32_t pos, unsigned fields)
+static int pos_in_fields(const struct idx_dfts *d, uint32_t pos, unsigned fields)
 {
     for (int f = 0; f < F__COUNT; f++)
         if ((fields & (1u << f)) && pos >= d->fstart[f] && pos < d->fstart[f + 1])
@@ -297,7 +298,7 @@ static roaring_bitmap_t *term_docs_in_fields(const struct idx *idx, const struct
             continue;
         uint32_t n = pcur_positions(&c, &pv, &cap);
         for (uint32_t i = 0; i < n; i++)
-            if (pos_in_fields(d, pv[i], fields)) {
+            if (pos_in_fields(&idx->dfts[c.doc], pv[i], fields)) {
                 roaring_bitmap_add(r, c.doc);
                 break;
             }
@@ -350,7 +351,7 @@ static roaring_bitmap_t *phrase_docs(const struct idx *idx, const struct qnode *
                 goto fail; /* the bitmaps and postings disagree: cannot happen */
             pn[i] = pcur_positions(&cs[i], &pv[i], &pcap[i]);
         }
-        const struct idx_doc *doc = &idx->docs[d];
+        const struct idx_dfts *doc = &idx->dfts[d];
         for (uint32_t j = 0; j < pn[0]; j++) {
             uint32_t p = pv[0][j];
             if (n->fields != FIELD_ALL && !pos_in_fields(doc, p, n->fields))
@@ -505,7 +506,7 @@ static void score_term(const struct idx *idx, const struct idx_term *t, const ro
                 break;
             if (c.doc != it.current_value)
                 continue;
-            double tf = c.wtf, dl = idx->docs[c.doc].len;
+            double tf = c.wtf, dl = idx->dfts[c.doc].len;
             score[c.doc] += (float)(idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)));
         }
         return;
@@ -513,7 +514,7 @@ static void score_term(const struct idx *idx, const struct idx_term *t, const ro
     while (pcur_next(&c)) {
         if (!roaring_bitmap_contains(r, c.doc))
             continue;
-        double tf = c.wtf, dl = idx->docs[c.doc].len;
+        double tf = c.wtf, dl = idx->dfts[c.doc].len;
         score[c.doc] += (float)(idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)));
     }
 }

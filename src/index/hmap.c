@@ -1,5 +1,6 @@
-/* hmap.c: the index's two hash maps (string -> uint32, int64 -> uint32), open addressing
- * with linear probing and backward-shift deletion. */
+/* hmap.c: the index's hash maps (string -> uint32, int64 -> uint32, and the same with keys read
+ * from the records the values number), open addressing with linear probing and
+ * backward-shift deletion. */
 #include "index/index_int.h"
 
 #include <stdlib.h>
@@ -214,5 +215,183 @@ void imap_free(struct imap *m)
 {
     free(m->keys);
     free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- vmap: keys found through the values ---- */
+
+static int vmap_grow(struct vmap *m, vmap_key_fn key_of, const void *ctx)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 64;
+    uint32_t *ns = calloc(ncap, sizeof(*ns));
+    if (!ns)
+        return FICD_ENOMEM;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slot[i])
+            continue;
+        size_t j = hash_i64(key_of(ctx, m->slot[i] - 1)) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = m->slot[i];
+    }
+    free(m->slot);
+    m->slot = ns;
+    m->cap = ncap;
+    return 0;
+}
+
+static size_t vmap_slot(const struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx)
+{
+    size_t j = hash_i64(key) & (m->cap - 1);
+    while (m->slot[j] && key_of(ctx, m->slot[j] - 1) != key)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+int vmap_put(struct vmap *m, int64_t key, uint32_t val, vmap_key_fn key_of, const void *ctx)
+{
+    if (val == UINT32_MAX)
+        return FICD_ETOOBIG;
+    if ((m->n + 1) * 4 > m->cap * 3 && vmap_grow(m, key_of, ctx))
+        return FICD_ENOMEM;
+    size_t j = vmap_slot(m, key, key_of, ctx);
+    if (!m->slot[j])
+        m->n++;
+    m->slot[j] = val + 1;
+    return 0;
+}
+
+int vmap_get(const struct vmap *m, int64_t key, uint32_t *val, vmap_key_fn key_of, const void *ctx)
+{
+    if (!m->cap)
+        return 0;
+    size_t j = vmap_slot(m, key, key_of, ctx);
+    if (!m->slot[j])
+        return 0;
+    *val = m->slot[j] - 1;
+    return 1;
+}
+
+void vmap_del(struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx)
+{
+    if (!m->cap)
+        return;
+    size_t j = vmap_slot(m, key, key_of, ctx);
+    if (!m->slot[j])
+        return;
+    m->slot[j] = 0;
+    m->n--;
+    size_t i = j;
+    for (;;) {
+        i = (i + 1) & (m->cap - 1);
+        if (!m->slot[i])
+            break;
+        size_t h = hash_i64(key_of(ctx, m->slot[i] - 1)) & (m->cap - 1);
+        int in = (j < i) ? (h > j && h <= i) : (h > j || h <= i);
+        if (!in) {
+            m->slot[j] = m->slot[i];
+            m->slot[i] = 0;
+            j = i;
+        }
+    }
+}
+
+void vmap_free(struct vmap *m)
+{
+    free(m->slot);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- kmap: string keys derived from the values, with their hashes ---- */
+
+uint32_t kmap_hash(const char *key, size_t klen)
+{
+    return (uint32_t)hash_bytes(key, klen);
+}
+
+static int kmap_grow(struct kmap *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 64;
+    uint64_t *ns = calloc(ncap, sizeof(*ns));
+    if (!ns)
+        return FICD_ENOMEM;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slot[i])
+            continue;
+        size_t j = (size_t)(m->slot[i] >> 32) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = m->slot[i];
+    }
+    free(m->slot);
+    m->slot = ns;
+    m->cap = ncap;
+    return 0;
+}
+
+static size_t kmap_slot(const struct kmap *m, const char *key, size_t klen, uint32_t h,
+                        kmap_eq_fn eq, const void *ctx)
+{
+    size_t j = h & (m->cap - 1);
+    while (m->slot[j] &&
+           ((uint32_t)(m->slot[j] >> 32) != h || !eq(ctx, (uint32_t)m->slot[j] - 1, key, klen)))
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+int kmap_put(struct kmap *m, const char *key, size_t klen, uint32_t val, kmap_eq_fn eq,
+             const void *ctx)
+{
+    if (val == UINT32_MAX)
+        return FICD_ETOOBIG;
+    if ((m->n + 1) * 4 > m->cap * 3 && kmap_grow(m))
+        return FICD_ENOMEM;
+    uint32_t h = kmap_hash(key, klen);
+    size_t j = kmap_slot(m, key, klen, h, eq, ctx);
+    if (!m->slot[j])
+        m->n++;
+    m->slot[j] = (uint64_t)h << 32 | (val + 1);
+    return 0;
+}
+
+int kmap_get(const struct kmap *m, const char *key, size_t klen, uint32_t *val, kmap_eq_fn eq,
+             const void *ctx)
+{
+    if (!m->cap)
+        return 0;
+    size_t j = kmap_slot(m, key, klen, kmap_hash(key, klen), eq, ctx);
+    if (!m->slot[j])
+        return 0;
+    *val = (uint32_t)m->slot[j] - 1;
+    return 1;
+}
+
+void kmap_del(struct kmap *m, const char *key, size_t klen, kmap_eq_fn eq, const void *ctx)
+{
+    if (!m->cap)
+        return;
+    size_t j = kmap_slot(m, key, klen, kmap_hash(key, klen), eq, ctx);
+    if (!m->slot[j])
+        return;
+    m->slot[j] = 0;
+    m->n--;
+    size_t i = j;
+    for (;;) {
+        i = (i + 1) & (m->cap - 1);
+        if (!m->slot[i])
+            break;
+        size_t h = (size_t)(m->slot[i] >> 32) & (m->cap - 1);
+        int in = (j < i) ? (h > j && h <= i) : (h > j || h <= i);
+        if (!in) {
+            m->slot[j] = m->slot[i];
+            m->slot[i] = 0;
+            j = i;
+        }
+    }
+}
+
+void kmap_free(struct kmap *m)
+{
+    free(m->slot);
     memset(m, 0, sizeof(*m));
 }

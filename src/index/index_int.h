@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <roaring/roaring.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- hash maps (hmap.c) ---- */
 
@@ -33,6 +34,35 @@ int imap_put(struct imap *m, int64_t key, uint32_t val);
 int imap_get(const struct imap *m, int64_t key, uint32_t *val);
 void imap_del(struct imap *m, int64_t key);
 void imap_free(struct imap *m);
+
+/* uint32 values whose keys live in the records they number (the map stores no keys): 4
+ * bytes a slot. key_of(ctx, v) gives value v's int64 key; a value's key must not change
+ * while it is in the map. */
+typedef int64_t (*vmap_key_fn)(const void *ctx, uint32_t val);
+struct vmap {
+    uint32_t *slot; /* value + 1; 0 = empty */
+    size_t cap, n;
+};
+int vmap_put(struct vmap *m, int64_t key, uint32_t val, vmap_key_fn key_of, const void *ctx);
+int vmap_get(const struct vmap *m, int64_t key, uint32_t *val, vmap_key_fn key_of, const void *ctx);
+void vmap_del(struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx);
+void vmap_free(struct vmap *m);
+
+/* String-keyed uint32 values whose keys are derived from the records they number: a slot
+ * holds the key's 32-bit hash and the value (8 bytes), eq(ctx, v, key, klen) says whether
+ * value v's key is key. */
+typedef int (*kmap_eq_fn)(const void *ctx, uint32_t val, const char *key, size_t klen);
+struct kmap {
+    uint64_t *slot; /* hash << 32 | (value + 1); 0 = empty */
+    size_t cap, n;
+};
+uint32_t kmap_hash(const char *key, size_t klen);
+int kmap_put(struct kmap *m, const char *key, size_t klen, uint32_t val, kmap_eq_fn eq,
+             const void *ctx);
+int kmap_get(const struct kmap *m, const char *key, size_t klen, uint32_t *val, kmap_eq_fn eq,
+             const void *ctx);
+void kmap_del(struct kmap *m, const char *key, size_t klen, kmap_eq_fn eq, const void *ctx);
+void kmap_free(struct kmap *m);
 
 /* ---- tokenizer (tokenize.c) ---- */
 
@@ -77,34 +107,66 @@ enum fts_field { F_TITLE = 0, F_CREATOR, F_TAG, F_SUMMARY, F_NOTES, F_BODY, F__C
 /* Numeric sort keys, indexes into idx_doc.keys. */
 enum { K_POSTED = 0, K_UPDATED, K_WORDS, K_KUDOS, K_HITS, K_COMMENTS, K_BOOKMARKS, K__COUNT };
 
+/* A doc's record: 60 bytes, kept small and in one array (its strings, tags and full-text
+ * fields live elsewhere). */
+#define IDX_KEY_BIG UINT32_MAX /* the key does not fit 32 bits: see idx->bigkeys */
 struct idx_doc {
-    int64_t id;
-    int live;
-    int64_t keys[K__COUNT];
-    char *title;      /* display */
-    char *title_key;  /* folded, for sorting */
-    char *author_key; /* folded first creator */
-    uint32_t *tags;   /* tag numbers the work carries directly, grouped by type in the order
-                         fandom, relationship, character, freeform */
-    uint32_t ntags;
-    uint16_t type_end[4]; /* tags of type t are tags[t ? type_end[t - 1] : 0 .. type_end[t]) */
+    uint32_t id_lo, id_hi;   /* work id (idx_doc_id) */
+    uint32_t keys[K__COUNT]; /* sort keys 0..UINT32_MAX-1, else IDX_KEY_BIG (idx_doc_key) */
+    uint32_t tags;           /* byte offset in idx->tagpool of the tag numbers the work carries
+                                directly (3 bytes each, 4 with IDX_DOC_WIDE), grouped by type in
+                                the order fandom, relationship, character, freeform */
+    uint32_t str;            /* offset in idx->strs of title_key (unless IDX_DOC_TKEY_ASCII),
+                                author_key and title, each NUL-terminated: folded for sorting,
+                                and for display */
+    uint16_t type_end[4];    /* tags of type t are [t ? type_end[t - 1] : 0 .. type_end[t]);
+                                type_end[3] is their number */
+    uint16_t akey;           /* author_key is at strs + str + akey */
     uint8_t rating;
     uint8_t warnings, categories;
-    uint8_t lang;                  /* language number */
+    uint8_t lang; /* language number */
+    uint8_t live;
+    uint8_t flags; /* IDX_DOC_* */
+};
+#define IDX_DOC_WIDE       1 /* a tag number needs 4 bytes: all are stored in 4 */
+#define IDX_DOC_TKEY_ASCII 2 /* the title is ASCII: title_key is it lower-cased, not stored */
+
+/* Full-text fields of a doc (idx->dfts, only in a full-text index). */
+struct idx_dfts {
     uint32_t fstart[F__COUNT + 1]; /* first token position of each field; [F__COUNT] = end */
     float len;                     /* field-weighted length, for BM25 */
 };
 
+/* Tags carried by fewer works than this keep them in a sorted array, not a bitmap (a
+ * CRoaring bitmap costs ~70 bytes of mallocs per 64k-doc block it touches). */
+#define IDX_TAG_LIST_MAX 256
+
+/* A tag's synonyms, only for tags that have some. */
+struct idx_syn {
+    uint32_t *v;
+    uint32_t n, cap;
+    roaring_bitmap_t *expanded; /* direct plus synonyms' direct; NULL when n == 0 */
+};
+
 struct idx_tag {
-    enum tag_type type;
-    char *name;
-    int64_t store_id;       /* 0 when only seen on works */
+    int64_t store_id;       /* 0 when only seen on works; the first when several */
     int64_t synonym_of_sid; /* store id of the canonical, 0 when none */
-    uint32_t canon;         /* tag number whose works these count as (self when none) */
-    uint32_t *syns;         /* tags that are synonyms of this one */
-    uint32_t nsyns, syns_cap;
-    roaring_bitmap_t *direct;   /* live docs carrying this exact tag */
-    roaring_bitmap_t *expanded; /* direct plus synonyms' direct; NULL when no synonyms */
+    union {
+        roaring_bitmap_t *bm; /* n == IDX_TAG_BIG: the live docs carrying this exact tag */
+        uint32_t *list;       /* else, when cap > 0: those docs, ascending, list[0..n) */
+        uint32_t one;         /* else, when n == 1: that doc */
+    } d;
+    struct idx_syn *syn; /* NULL when the tag has no synonyms */
+    uint32_t name;       /* offset in idx->names */
+    uint32_t n, cap;
+};
+#define IDX_TAG_BIG UINT32_MAX
+
+/* The docs of a tag as readers see them: a bitmap, or a sorted array. */
+struct idx_docset {
+    const roaring_bitmap_t *bm; /* when not NULL */
+    const uint32_t *v;          /* else v[0..n), ascending */
+    uint32_t n;
 };
 
 /* One full-text term: the docs containing it, and per doc (in doc order) a record
@@ -128,16 +190,29 @@ struct idx {
 
     struct idx_doc *docs;
     uint32_t ndocs, docs_cap;
-    struct imap id2doc; /* work id -> live doc */
+    struct idx_dfts *dfts; /* [docs_cap] when fulltext */
+    struct vmap id2doc;    /* work id -> live doc */
+    struct imap bigkeys;   /* doc * K__COUNT + key + 1 -> index in bigv (IDX_KEY_BIG) */
+    int64_t *bigv;
+    uint32_t nbigv, bigv_cap;
+    /* Per-doc tag numbers (idx_doc.tags) and strings (idx_doc.str), pooled; dead docs' parts
+     * are garbage (counted in *_dead) until the pool is compacted. */
+    uint8_t *tagpool; /* bytes */
+    uint64_t tagpool_len, tagpool_cap, tagpool_dead;
+    char *strs;
+    uint64_t strs_len, strs_cap, strs_dead;
 
     struct idx_tag *tags;
     uint32_t ntags, tags_cap;
-    /* Compact copies of tags[t].canon and tags[t].type: the facet walk touches these for
-     * every tag of every matching work, so they must stay small and cache-friendly. */
+    /* The canonical and the type of each tag: the facet walk touches these for every tag of
+     * every matching work, so they must stay small and cache-friendly. */
     uint32_t *canon_of;
     uint8_t *type_of;
-    struct smap tag_by_key; /* "<type>\x1f<folded name>" -> tag number */
-    struct imap tag_by_sid; /* store id -> tag number */
+    char *names; /* tag names, NUL-terminated, at idx_tag.name */
+    uint64_t names_len, names_cap;
+    struct kmap tag_by_key; /* "<type>\x1f<folded name>" -> tag number (keys not stored) */
+    struct vmap tag_by_sid; /* store id -> tag number, by idx_tag.store_id */
+    struct imap sid_extra;  /* further store ids of a tag (two store tags with one key) */
 
     roaring_bitmap_t *live;       /* searchable docs */
     roaring_bitmap_t *restricted; /* live docs visible to logged-in readers only */
@@ -152,9 +227,10 @@ struct idx {
 
     /* Sort orders over docs [0, order_n): ascending (key, id); docs added later are merged
      * in at query time until the orders are rebuilt. */
-    uint32_t *order[IDX_SORT__COUNT];
-    uint32_t order_n;   /* docs numbered below this are in the orders */
-    uint64_t order_len; /* entries in each order */
+    uint8_t *order[IDX_SORT__COUNT]; /* doc numbers, order_w bytes each (little-endian) */
+    uint32_t order_w;                /* 3, or 4 when a doc number needs it */
+    uint32_t order_n;                /* docs numbered below this are in the orders */
+    uint64_t order_len;              /* entries in each order */
     int orders_valid;
 
     /* Per tag type (fandom..freeform), eligible tags by descending number of works; for
@@ -187,11 +263,69 @@ struct idx {
     struct idx_meta *meta; /* meta/sub tag expansion (wrangle.c); NULL until first needed */
 };
 
+static inline int64_t idx_doc_id(const struct idx_doc *d)
+{
+    return (int64_t)((uint64_t)d->id_hi << 32 | d->id_lo);
+}
+/* Tag i of doc d. */
+static inline uint32_t idx_doc_tag(const struct idx *idx, const struct idx_doc *d, uint32_t i)
+{
+    const uint8_t *p = idx->tagpool + d->tags;
+    if (d->flags & IDX_DOC_WIDE) {
+        uint32_t v;
+        memcpy(&v, p + (size_t)i * 4, 4);
+        return v;
+    }
+    p += (size_t)i * 3;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+static inline uint32_t idx_doc_ntags(const struct idx_doc *d)
+{
+    return d->type_end[3];
+}
+static inline const char *idx_doc_author_key(const struct idx *idx, const struct idx_doc *d)
+{
+    return idx->strs + d->str + d->akey;
+}
+const char *idx_doc_title(const struct idx *idx, const struct idx_doc *d);
+/* Sort key k of doc dn. */
+int64_t idx_doc_key(const struct idx *idx, uint32_t dn, int k);
+/* Entry i of sort order s. */
+static inline uint32_t idx_order_at(const struct idx *idx, int s, uint64_t i)
+{
+    const uint8_t *p = idx->order[s] + i * idx->order_w;
+    if (idx->order_w == 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+static inline const char *idx_tag_name(const struct idx *idx, uint32_t t)
+{
+    return idx->names + idx->tags[t].name;
+}
+
 /* index.c */
 int idx_tag_lookup(const struct idx *idx, int type, const char *name, uint32_t *out);
+/* The tag registered with store id sid: 1 and *out, or 0. */
+int idx_tag_by_sid(const struct idx *idx, int64_t sid, uint32_t *out);
 uint32_t idx_lang_lookup(const struct idx *idx, const char *name); /* 0 when unknown */
-/* The docs counting as carrying tag t's canonical: borrowed. */
-const roaring_bitmap_t *idx_tag_docs(const struct idx *idx, uint32_t t);
+/* The docs counting as carrying tag t's canonical (borrowed views). */
+void idx_tag_docs(const struct idx *idx, uint32_t t, struct idx_docset *out);
+uint64_t idx_tag_card(const struct idx *idx, uint32_t t);
+uint64_t idx_docset_card(const struct idx_docset *s);
+/* |s ∩ [lo, hi)| and |r ∩ s|. */
+uint64_t idx_docset_range_card(const struct idx_docset *s, uint32_t lo, uint32_t hi);
+uint64_t idx_docset_and_card(const roaring_bitmap_t *r, const struct idx_docset *s);
+/* s as a bitmap: s->bm itself, or a new one put in *owned for the caller to free (NULL when
+ * out of memory). */
+const roaring_bitmap_t *idx_docset_bitmap(const struct idx_docset *s, roaring_bitmap_t **owned);
+/* Bytes the index holds (its own accounting, malloc overhead estimated): for benchmarks. */
+struct idx_mem {
+    uint64_t docs, dfts, tagpool, strs, orders, tags, names, maps, tag_docs, bitmaps, pop, fcache;
+};
+void idx_mem_usage(const struct idx *idx, struct idx_mem *m);
 /* Rebuilds sort orders / popularity lists; caller holds the write lock. */
 void idx_rebuild_orders(struct idx *idx);
 /* Sorts docs ascending by sort s's key, ties by id; idx_doc_cmp compares two docs so. */
@@ -232,7 +366,7 @@ int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct id
 
 /* wrangle.c: meta/sub tags. The docs a query for tag t matches: its canonical's docs, its
  * synonyms' and every sub tag's, transitively (borrowed; read lock). */
-const roaring_bitmap_t *idx_tag_query_docs(const struct idx *idx, uint32_t t);
+void idx_tag_query_docs(const struct idx *idx, uint32_t t, struct idx_docset *out);
 /* The rest runs under the write lock. Doc d was added to / removed from the docs of canonical
  * c: update the trees of c and its meta tags. */
 void idx_meta_doc(struct idx *idx, uint32_t c, uint32_t d, int add);

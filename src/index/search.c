@@ -52,18 +52,33 @@ static int tag_name_docs(const struct idx *idx, const char *name, int type, stru
                          int *rc)
 {
     const roaring_bitmap_t *found[4];
+    roaring_bitmap_t *owned[4];
     size_t nf = 0;
     for (int ty = type < 0 ? 0 : type; ty <= (type < 0 ? TAG_FREEFORM : type); ty++) {
         uint32_t t;
-        if (idx_tag_lookup(idx, ty, name, &t))
-            found[nf++] = idx_tag_query_docs(idx, t); /* synonyms and sub tags included */
+        if (!idx_tag_lookup(idx, ty, name, &t))
+            continue;
+        struct idx_docset s;
+        idx_tag_query_docs(idx, t, &s); /* synonyms and sub tags included */
+        found[nf] = idx_docset_bitmap(&s, &owned[nf]);
+        if (!found[nf]) {
+            for (size_t i = 0; i < nf; i++)
+                if (owned[i])
+                    roaring_bitmap_free(owned[i]);
+            *rc = FICD_ENOMEM;
+            return 1;
+        }
+        nf++;
     }
     if (!nf)
         return 0;
     if (nf == 1)
-        *rc = bml_add(l, found[0], 0);
+        *rc = bml_add(l, found[0], owned[0] != NULL);
     else {
         roaring_bitmap_t *u = roaring_bitmap_or_many(nf, found);
+        for (size_t i = 0; i < nf; i++)
+            if (owned[i])
+                roaring_bitmap_free(owned[i]);
         *rc = u ? bml_add(l, u, 1) : FICD_ENOMEM;
     }
     return 1;
@@ -179,10 +194,9 @@ static int filter_docs(const struct idx *idx, const struct idx_query *q, roaring
         roaring_uint32_iterator_t it;
         roaring_init_iterator(r, &it);
         for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
-            const struct idx_doc *d = &idx->docs[it.current_value];
             int ok = 1;
             for (int k = 0; ok && k < K__COUNT; k++)
-                ok = in_range(d->keys[k], ranges[k]);
+                ok = in_range(idx_doc_key(idx, it.current_value, k), ranges[k]);
             if (ok)
                 roaring_bitmap_add(keep, it.current_value);
         }
@@ -265,7 +279,7 @@ static int page_by_score(const struct idx *idx, const struct qnode *qn, const ro
     roaring_init_iterator(r, &it);
     for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
         uint32_t d = it.current_value;
-        struct scored x = {d, score[d], idx->docs[d].id};
+        struct scored x = {d, score[d], idx_doc_id(&idx->docs[d])};
         heap_push(h, &n, need, x);
     }
     qsort(h, n, sizeof(*h), cmp_scored);
@@ -333,9 +347,8 @@ static int page_by_order(const struct idx *idx, const roaring_bitmap_t *r, int s
     }
     /* Big result: walk the precomputed order, keeping members of r. */
     size_t n = 0;
-    const uint32_t *ord = idx->order[sort];
     for (uint64_t i = 0; n < need && i < idx->order_len; i++) {
-        uint32_t d = desc ? ord[idx->order_len - 1 - i] : ord[i];
+        uint32_t d = idx_order_at(idx, sort, desc ? idx->order_len - 1 - i : i);
         if (roaring_bitmap_contains(r, d))
             docs[n++] = d;
     }
@@ -497,9 +510,9 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
                 rc = FICD_ENOMEM;
             for (size_t i = 0; !rc && i < out->nhits; i++) {
                 const struct idx_doc *d = &idx->docs[docs[offset + i]];
-                out->hits[i].id = d->id;
+                out->hits[i].id = idx_doc_id(d);
                 out->hits[i].score = scores[offset + i];
-                if (!(out->hits[i].title = strdup(d->title)))
+                if (!(out->hits[i].title = strdup(idx_doc_title(idx, d))))
                     rc = FICD_ENOMEM;
             }
         }

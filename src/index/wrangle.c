@@ -106,12 +106,22 @@ static int tree_build(struct idx *idx, struct meta_node *node, uint8_t *state, u
         }
     }
     if (!rc && n->nsubs) {
-        n->tree = roaring_bitmap_copy(idx_tag_docs(idx, t));
+        struct idx_docset b;
+        idx_tag_docs(idx, t, &b);
+        n->tree = b.bm ? roaring_bitmap_copy(b.bm) : roaring_bitmap_of_ptr(b.n, b.v);
         if (!n->tree)
             rc = FICD_ENOMEM;
         for (uint32_t i = 0; !rc && i < n->nsubs; i++) {
             const struct meta_node *s = &node[n->subs[i]];
-            roaring_bitmap_or_inplace(n->tree, s->tree ? s->tree : idx_tag_docs(idx, n->subs[i]));
+            if (s->tree) {
+                roaring_bitmap_or_inplace(n->tree, s->tree);
+                continue;
+            }
+            idx_tag_docs(idx, n->subs[i], &b);
+            if (b.bm)
+                roaring_bitmap_or_inplace(n->tree, b.bm);
+            else
+                roaring_bitmap_add_many(n->tree, b.n, b.v);
         }
     }
     state[t] = DONE;
@@ -133,8 +143,8 @@ static int rebuild(struct idx *idx)
         m->nnode = idx->ntags;
     for (size_t i = 0; !rc && i < m->nedges; i++) {
         uint32_t sub, meta;
-        if (!imap_get(&idx->tag_by_sid, m->edges[i].from, &sub) ||
-            !imap_get(&idx->tag_by_sid, m->edges[i].to, &meta))
+        if (!idx_tag_by_sid(idx, m->edges[i].from, &sub) ||
+            !idx_tag_by_sid(idx, m->edges[i].to, &meta))
             continue; /* named tags not known yet: resolved when they are */
         sub = idx->canon_of[sub];
         meta = idx->canon_of[meta];
@@ -210,13 +220,14 @@ void idx_meta_doc(struct idx *idx, uint32_t c, uint32_t d, int add)
         tree_walk(m->node, c, d, add);
 }
 
-const roaring_bitmap_t *idx_tag_query_docs(const struct idx *idx, uint32_t t)
+void idx_tag_query_docs(const struct idx *idx, uint32_t t, struct idx_docset *out)
 {
     const struct idx_meta *m = idx->meta;
     uint32_t c = idx->canon_of[t];
     if (m && c < m->nnode && m->node[c].tree)
-        return m->node[c].tree;
-    return idx_tag_docs(idx, t);
+        *out = (struct idx_docset){.bm = m->node[c].tree};
+    else
+        idx_tag_docs(idx, t, out);
 }
 
 static int cmp_edge(const void *a, const void *b)
