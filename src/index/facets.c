@@ -20,6 +20,9 @@
  * A type that a bounded search does not settle within its budget is walked. */
 #include "index/index_int.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +35,14 @@ int idx_facet_keep_min = 2;
 /* Per big fandom F, taken under the write lock and read under the read lock: F's works
  * numbered locally (their rank among F's docs), and for each tag carried by at least `keep`
  * of them (as canonicals), its count and its works as local numbers: a bitset over F when
- * dense, else a sorted list. Tags per type by descending count; a tag not listed has fewer
- * than `keep` works in F. A result inside F, mapped to a bitset over F (a few KB), then
- * meets a tag in ~|F|/64 word operations or |list| bit tests, instead of an intersection
- * over the whole archive. */
+ * dense, else a sorted list (of 16-bit numbers when F has at most 65536 works). Tags per
+ * type by descending count; a tag not listed has fewer than `keep` works in F. A result
+ * inside F, mapped to a bitset over F (a few KB), then meets a tag in ~|F|/64 word
+ * operations or |list| bit tests, instead of an intersection over the whole archive. The
+ * entries are kept in idx->fcache by ascending fandom tag number. */
 struct idx_fcache {
     uint64_t gen;    /* idx->tag_gen when counted */
+    uint32_t fandom; /* F's tag number */
     uint32_t upto;   /* docs numbered below this were counted */
     uint32_t ndocs;  /* works counted (F's docs then) */
     uint32_t nwords; /* 64-bit words of a bitset over F */
@@ -47,10 +52,12 @@ struct idx_fcache {
     uint32_t *tag, *count,
         *at; /* per entry; at: FC_DENSE | word offset in bits, or offset in ids */
     uint64_t *bits;
-    uint32_t *ids;
+    uint32_t *ids;   /* when ndocs > FC_IDS16_MAX */
+    uint16_t *ids16; /* else */
     size_t nbits, nids;
 };
-#define FC_DENSE 0x80000000u
+#define FC_IDS16_MAX 65536u
+#define FC_DENSE     0x80000000u
 
 static void fc_entry_free(struct idx_fcache *e)
 {
@@ -62,6 +69,7 @@ static void fc_entry_free(struct idx_fcache *e)
     free(e->at);
     free(e->bits);
     free(e->ids);
+    free(e->ids16);
     free(e);
 }
 
@@ -129,6 +137,7 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
     if (!e)
         return NULL;
     e->gen = idx->tag_gen;
+    e->fandom = f;
     e->upto = idx->ndocs;
     e->ndocs = (uint32_t)idx_docset_card(&b);
     e->nwords = (e->ndocs + 63) / 64;
@@ -184,8 +193,11 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
             s->slot[v[i].tag] = i + 1;
         }
         e->bits = calloc(e->nbits ? e->nbits : 1, sizeof(uint64_t));
-        e->ids = malloc((e->nids ? e->nids : 1) * sizeof(uint32_t));
-        ok = e->bits && e->ids && e->nbits < FC_DENSE && e->nids < FC_DENSE;
+        if (e->ndocs > FC_IDS16_MAX)
+            e->ids = malloc((e->nids ? e->nids : 1) * sizeof(uint32_t));
+        else
+            e->ids16 = malloc((e->nids ? e->nids : 1) * sizeof(uint16_t));
+        ok = e->bits && (e->ids || e->ids16) && e->nbits < FC_DENSE && e->nids < FC_DENSE;
     }
     if (ok) {
         /* cnt[c] becomes the fill position of listed tag c. */
@@ -197,8 +209,10 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
             uint32_t k = s->slot[c] - 1;
             if (e->at[k] & FC_DENSE)
                 e->bits[(e->at[k] & ~FC_DENSE) + li / 64] |= 1ull << (li % 64);
-            else
+            else if (e->ids)
                 e->ids[s->cnt[c]++] = li;
+            else
+                e->ids16[s->cnt[c]++] = (uint16_t)li;
         })
     }
     for (size_t i = 0; i < nt; i++)
@@ -222,11 +236,26 @@ static uint64_t fc_slack(const struct idx *idx, uint32_t f, const struct idx_fca
 }
 
 /* The cache entry of canonical fandom f when it is valid and tight enough to use. */
+/* The first position in idx->fcache whose fandom is not below f. */
+static uint32_t fc_find(const struct idx *idx, uint32_t f)
+{
+    uint32_t lo = 0, hi = idx->fcache_n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (idx->fcache[mid]->fandom < f)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static const struct idx_fcache *fc_get(const struct idx *idx, uint32_t f, uint64_t *slack)
 {
-    if (f >= idx->fcache_cap || !idx->fcache[f])
+    uint32_t i = fc_find(idx, f);
+    if (i == idx->fcache_n || idx->fcache[i]->fandom != f)
         return NULL;
-    const struct idx_fcache *e = idx->fcache[f];
+    const struct idx_fcache *e = idx->fcache[i];
     if (e->gen != idx->tag_gen)
         return NULL;
     uint64_t s = fc_slack(idx, f, e);
@@ -284,27 +313,28 @@ int idx_facet_cache_fresh(const struct idx *idx, uint32_t f)
     return idx->fcache_init && !fc_wanted(idx, f);
 }
 
-static int fc_grow(struct idx *idx)
-{
-    if (idx->fcache_cap >= idx->ntags)
-        return 0;
-    uint32_t nc = idx->ntags + idx->ntags / 4 + 64;
-    struct idx_fcache **nv = realloc(idx->fcache, nc * sizeof(*nv));
-    if (!nv)
-        return FICD_ENOMEM;
-    memset(nv + idx->fcache_cap, 0, (nc - idx->fcache_cap) * sizeof(*nv));
-    idx->fcache = nv;
-    idx->fcache_cap = nc;
-    return 0;
-}
-
 static int fc_set(struct idx *idx, uint32_t f, struct fc_scratch *s)
 {
+    uint32_t i = fc_find(idx, f);
+    int found = i < idx->fcache_n && idx->fcache[i]->fandom == f;
+    if (!found && idx->fcache_n == idx->fcache_cap) {
+        uint32_t nc = idx->fcache_cap ? idx->fcache_cap * 2 : 16;
+        struct idx_fcache **nv = realloc(idx->fcache, nc * sizeof(*nv));
+        if (!nv)
+            return FICD_ENOMEM;
+        idx->fcache = nv;
+        idx->fcache_cap = nc;
+    }
     struct idx_fcache *e = fc_compute(idx, f, s);
     if (!e)
         return FICD_ENOMEM;
-    fc_entry_free(idx->fcache[f]);
-    idx->fcache[f] = e;
+    if (found) {
+        fc_entry_free(idx->fcache[i]);
+    } else {
+        memmove(idx->fcache + i + 1, idx->fcache + i, (idx->fcache_n - i) * sizeof(*idx->fcache));
+        idx->fcache_n++;
+    }
+    idx->fcache[i] = e;
     return 0;
 }
 
@@ -313,12 +343,10 @@ int idx_facet_cache_refresh(struct idx *idx, uint32_t f)
     if (idx->fcache_init && !fc_wanted(idx, f))
         return 0;
     struct fc_scratch s;
-    int rc = fc_grow(idx);
-    if (!rc)
-        rc = scratch_init(idx, &s);
+    int rc = scratch_init(idx, &s), first = !idx->fcache_init;
     if (rc)
         return rc;
-    if (!idx->fcache_init) {
+    if (first) {
         /* First use: every big fandom, so that no reader pays for one later. */
         for (uint32_t t = 0; !rc && t < idx->ntags; t++)
             if (idx->type_of[t] == TAG_FANDOM && idx->canon_of[t] == t &&
@@ -329,27 +357,30 @@ int idx_facet_cache_refresh(struct idx *idx, uint32_t f)
     if (!rc && fc_wanted(idx, f))
         rc = fc_set(idx, f, &s);
     scratch_free(&s);
+#ifdef __GLIBC__
+    if (first)
+        malloc_trim(0); /* the scratch counters (16 bytes a tag) go back to the system */
+#endif
     return rc;
 }
 
 void idx_facet_cache_free(struct idx *idx)
 {
-    for (uint32_t i = 0; i < idx->fcache_cap; i++)
+    for (uint32_t i = 0; i < idx->fcache_n; i++)
         fc_entry_free(idx->fcache[i]);
     free(idx->fcache);
     idx->fcache = NULL;
-    idx->fcache_cap = 0;
+    idx->fcache_n = idx->fcache_cap = 0;
     idx->fcache_init = 0;
 }
 
 uint64_t idx_facet_cache_bytes(const struct idx *idx)
 {
     uint64_t b = (uint64_t)idx->fcache_cap * sizeof(idx->fcache[0]);
-    for (uint32_t i = 0; i < idx->fcache_cap; i++) {
+    for (uint32_t i = 0; i < idx->fcache_n; i++) {
         const struct idx_fcache *e = idx->fcache[i];
-        if (e)
-            b += sizeof(*e) + (uint64_t)e->ndocs * 4 + (uint64_t)e->off[4] * 12 + e->nbits * 8 +
-                 e->nids * 4;
+        b += sizeof(*e) + (uint64_t)e->ndocs * 4 + (uint64_t)e->off[4] * 12 + e->nbits * 8 +
+             e->nids * (e->ids ? 4 : 2);
     }
     return b;
 }
@@ -476,8 +507,13 @@ static uint64_t local_count(const struct idx *idx, const struct idx_fcache *e,
         for (uint32_t w = 0; w < e->nwords; w++)
             c += (uint64_t)__builtin_popcountll(b[w] & l->bits[w]);
         *cost += e->nwords;
-    } else {
+    } else if (e->ids) {
         const uint32_t *v = e->ids + e->at[k];
+        for (uint32_t i = 0; i < e->count[k]; i++)
+            c += (l->bits[v[i] / 64] >> (v[i] % 64)) & 1;
+        *cost += e->count[k];
+    } else {
+        const uint16_t *v = e->ids16 + e->at[k];
         for (uint32_t i = 0; i < e->count[k]; i++)
             c += (l->bits[v[i] / 64] >> (v[i] % 64)) & 1;
         *cost += e->count[k];

@@ -115,8 +115,28 @@ static int grow_bytes(uint8_t **p, size_t *cap, size_t need)
 }
 
 /* Appends doc d's postings for one term: the record to post, the positions to pos. */
+/* Records a skip entry when the term's next posting starts a block (df a multiple of
+ * FTS_SKIP_EVERY). Offsets past 4 GB are not recorded: seeking then decodes from the last. */
+static int add_skip(struct idx_term *t)
+{
+    if (t->df % FTS_SKIP_EVERY || t->df == 0 || t->plen > UINT32_MAX || t->poslen > UINT32_MAX)
+        return 0;
+    if (t->nskip == t->skipcap) {
+        uint32_t nc = t->skipcap ? t->skipcap * 2 : 4;
+        struct fts_skip *ns = realloc(t->skip, nc * sizeof(*ns));
+        if (!ns)
+            return FICD_ENOMEM;
+        t->skip = ns;
+        t->skipcap = nc;
+    }
+    t->skip[t->nskip++] = (struct fts_skip){t->last_doc, (uint32_t)t->plen, (uint32_t)t->poslen};
+    return 0;
+}
+
 static int append_posting(struct idx_term *t, uint32_t d, const struct occ *o, size_t n)
 {
+    if (add_skip(t))
+        return FICD_ENOMEM;
     uint32_t wtf = 0;
     for (size_t i = 0; i < n; i++)
         wtf += field_weight[o[i].field];
@@ -204,9 +224,87 @@ int fts_index_doc(struct idx *idx, uint32_t d, const struct work *w)
     return rc;
 }
 
+/* ---- compaction ---- */
+
+void fts_doc_killed(struct idx *idx, uint32_t d)
+{
+    idx->fts_dead++;
+    idx->fts_dead_len += idx->dfts[d].len;
+}
+
+/* Rewrites one term's postings without the dead docs' entries, in exact-size buffers. */
+static int compact_term(const struct idx *idx, struct idx_term *t)
+{
+    uint8_t *np = NULL, *npos = NULL;
+    size_t nl = 0, nposl = 0;
+    if (t->plen && !(np = malloc(t->plen)))
+        return FICD_ENOMEM;
+    if (t->poslen && !(npos = malloc(t->poslen))) {
+        free(np);
+        return FICD_ENOMEM;
+    }
+    const uint8_t *p = t->post, *end = t->post + t->plen, *pp = t->pos;
+    uint32_t doc = 0, last = 0, df = 0, nskip = 0;
+    while (p < end) {
+        doc += vget(&p);
+        uint32_t wtf = vget(&p), plen = vget(&p);
+        if (idx->docs[doc].live) {
+            if (df && df % FTS_SKIP_EVERY == 0 && nskip < t->nskip) /* fewer blocks now */
+                t->skip[nskip++] = (struct fts_skip){last, (uint32_t)nl, (uint32_t)nposl};
+            nl += vput(np + nl, doc - last);
+            nl += vput(np + nl, wtf);
+            nl += vput(np + nl, plen);
+            memcpy(npos + nposl, pp, plen);
+            nposl += plen;
+            last = doc;
+            df++;
+        }
+        pp += plen;
+    }
+    free(t->post);
+    free(t->pos);
+    /* shrink to what is kept (a failed shrink keeps the larger block) */
+    t->post = nl ? realloc(np, nl) : (free(np), NULL);
+    if (nl && !t->post)
+        t->post = np;
+    t->pos = nposl ? realloc(npos, nposl) : (free(npos), NULL);
+    if (nposl && !t->pos)
+        t->pos = npos;
+    t->plen = t->pcap = nl;
+    t->poslen = t->poscap = nposl;
+    t->last_doc = last;
+    t->df = df;
+    t->nskip = nskip;
+    roaring_bitmap_and_inplace(t->docs, idx->live);
+    roaring_bitmap_shrink_to_fit(t->docs);
+    return 0;
+}
+
+int fts_maybe_compact(struct idx *idx, int force)
+{
+    if (!idx->fulltext || !idx->fts_dead)
+        return 0;
+    if (!force && (idx->fts_dead < FTS_COMPACT_MIN || idx->fts_dead * 4 < idx->fts_docs))
+        return 0;
+    for (uint32_t i = 0; i < idx->nterms; i++) {
+        int rc = compact_term(idx, &idx->terms[i]);
+        if (rc)
+            return rc; /* the terms done so far are consistent; the rest keep dead entries */
+    }
+    idx->fts_docs -= idx->fts_dead;
+    idx->total_len -= idx->fts_dead_len;
+    if (idx->total_len < 0)
+        idx->total_len = 0;
+    idx->fts_dead = 0;
+    idx->fts_dead_len = 0;
+    idx->fts_compactions++;
+    return 0;
+}
+
 /* ---- reading postings ---- */
 
 struct pcur {
+    const struct idx_term *t;
     const uint8_t *p, *end, *pp;
     uint32_t doc, wtf;
     const uint8_t *posp; /* this doc's positions */
@@ -215,6 +313,7 @@ struct pcur {
 
 static void pcur_init(struct pcur *c, const struct idx_term *t)
 {
+    c->t = t;
     c->p = t->post;
     c->end = t->post + t->plen;
     c->pp = t->pos;
@@ -235,11 +334,29 @@ static int pcur_next(struct pcur *c)
     return 1;
 }
 
-/* Advances to the first doc >= d; 0 when none. */
+/* Advances to the first doc >= d; 0 when none. Jumps by the skip entries to the last block
+ * that starts before d when that is ahead of the cursor. */
 static int pcur_seek(struct pcur *c, uint32_t d)
 {
     if (c->started && c->doc >= d)
         return 1;
+    const struct idx_term *t = c->t;
+    if (t->nskip && t->skip[0].doc_before < d) {
+        uint32_t lo = 0, hi = t->nskip; /* last k with skip[k].doc_before < d */
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (t->skip[mid].doc_before < d)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        const struct fts_skip *k = &t->skip[lo];
+        if (t->post + k->post_off > c->p) {
+            c->p = t->post + k->post_off;
+            c->pp = t->pos + k->pos_off;
+            c->doc = k->doc_before;
+        }
+    }
     while (pcur_next(c))
         if (c->doc >= d)
             return 1;
@@ -321,7 +438,8 @@ static int has_pos(const uint32_t *v, uint32_t n, uint32_t x)
 }
 
 /* Docs where the phrase's terms occur at consecutive positions (within fields). */
-static roaring_bitmap_t *phrase_docs(const struct idx *idx, const struct qnode *n)
+static roaring_bitmap_t *phrase_docs(const struct idx *idx, const struct qnode *n,
+                                     const roaring_bitmap_t *within)
 {
     size_t k = n->nwords;
     const struct idx_term **ts = calloc(k, sizeof(*ts));
@@ -342,6 +460,8 @@ static roaring_bitmap_t *phrase_docs(const struct idx *idx, const struct qnode *
     for (size_t i = 1; cand && i < k; i++)
         roaring_bitmap_and_inplace(cand, ts[i]->docs);
     roaring_bitmap_and_inplace(cand, idx->live);
+    if (within) /* only docs the filters keep need their positions read */
+        roaring_bitmap_and_inplace(cand, within);
     roaring_uint32_iterator_t it;
     roaring_init_iterator(cand, &it);
     for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
@@ -391,7 +511,8 @@ static roaring_bitmap_t *all_docs(const struct idx *idx)
     return r;
 }
 
-roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n)
+roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n,
+                           const roaring_bitmap_t *within)
 {
     switch (n->kind) {
     case Q_ALL:
@@ -403,7 +524,7 @@ roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n)
         return term_docs_in_fields(idx, t, n->fields);
     }
     case Q_PHRASE:
-        return phrase_docs(idx, n);
+        return phrase_docs(idx, n, within);
     case Q_PREFIX: {
         roaring_bitmap_t *r = roaring_bitmap_create();
         size_t plen = strlen(n->words[0]);
@@ -422,7 +543,7 @@ roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n)
         return r;
     }
     case Q_NOT: {
-        roaring_bitmap_t *r = all_docs(idx), *x = fts_eval(idx, n->kids[0]);
+        roaring_bitmap_t *r = all_docs(idx), *x = fts_eval(idx, n->kids[0], within);
         if (!r || !x) {
             if (r)
                 roaring_bitmap_free(r);
@@ -440,7 +561,7 @@ roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n)
         for (size_t i = 0; i < n->nkids; i++) {
             if (n->kids[i]->kind == Q_NOT)
                 continue;
-            roaring_bitmap_t *x = fts_eval(idx, n->kids[i]);
+            roaring_bitmap_t *x = fts_eval(idx, n->kids[i], within);
             if (!x)
                 goto and_fail;
             if (!r)
@@ -455,7 +576,7 @@ roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n)
         for (size_t i = 0; i < n->nkids; i++) {
             if (n->kids[i]->kind != Q_NOT || roaring_bitmap_is_empty(r))
                 continue;
-            roaring_bitmap_t *x = fts_eval(idx, n->kids[i]->kids[0]);
+            roaring_bitmap_t *x = fts_eval(idx, n->kids[i]->kids[0], within);
             if (!x)
                 goto and_fail;
             roaring_bitmap_andnot_inplace(r, x);
@@ -470,7 +591,7 @@ roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n)
     case Q_OR: {
         roaring_bitmap_t *r = roaring_bitmap_create();
         for (size_t i = 0; r && i < n->nkids; i++) {
-            roaring_bitmap_t *x = fts_eval(idx, n->kids[i]);
+            roaring_bitmap_t *x = fts_eval(idx, n->kids[i], within);
             if (!x) {
                 roaring_bitmap_free(r);
                 return NULL;

@@ -1,6 +1,6 @@
 /* hmap.c: the index's hash maps (string -> uint32, int64 -> uint32, and the same with keys read
  * from the records the values number), open addressing with linear probing and
- * backward-shift deletion. */
+ * backward-shift deletion. The two kinds without keys can be sized to what they hold. */
 #include "index/index_int.h"
 
 #include <stdlib.h>
@@ -218,20 +218,42 @@ void imap_free(struct imap *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* vmap and kmap tables have any capacity (so that they can be sized to what they hold): a
+ * hash picks its home slot by multiplication, not by masking. */
+static size_t home64(uint64_t h, size_t cap)
+{
+    return (size_t)((h >> 32) * (uint64_t)cap >> 32);
+}
+
+static size_t home32(uint32_t h, size_t cap)
+{
+    return (size_t)((uint64_t)h * cap >> 32);
+}
+
+static size_t next(size_t i, size_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
+}
+
+/* The capacity that holds n values at a load of 0.7 (puts grow the table above 0.75). */
+static size_t fit_cap(size_t n)
+{
+    return n + n * 3 / 7 + 64;
+}
+
 /* ---- vmap: keys found through the values ---- */
 
-static int vmap_grow(struct vmap *m, vmap_key_fn key_of, const void *ctx)
+static int vmap_grow_to(struct vmap *m, size_t ncap, vmap_key_fn key_of, const void *ctx)
 {
-    size_t ncap = m->cap ? m->cap * 2 : 64;
     uint32_t *ns = calloc(ncap, sizeof(*ns));
     if (!ns)
         return FICD_ENOMEM;
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slot[i])
             continue;
-        size_t j = hash_i64(key_of(ctx, m->slot[i] - 1)) & (ncap - 1);
+        size_t j = home64(hash_i64(key_of(ctx, m->slot[i] - 1)), ncap);
         while (ns[j])
-            j = (j + 1) & (ncap - 1);
+            j = next(j, ncap);
         ns[j] = m->slot[i];
     }
     free(m->slot);
@@ -240,11 +262,28 @@ static int vmap_grow(struct vmap *m, vmap_key_fn key_of, const void *ctx)
     return 0;
 }
 
+static int vmap_grow(struct vmap *m, vmap_key_fn key_of, const void *ctx)
+{
+    return vmap_grow_to(m, m->cap ? m->cap * 2 : 64, key_of, ctx);
+}
+
+int vmap_reserve(struct vmap *m, size_t n, vmap_key_fn key_of, const void *ctx)
+{
+    size_t ncap = fit_cap(n);
+    return ncap > m->cap ? vmap_grow_to(m, ncap, key_of, ctx) : 0;
+}
+
+int vmap_fit(struct vmap *m, vmap_key_fn key_of, const void *ctx)
+{
+    size_t ncap = fit_cap(m->n);
+    return m->cap > ncap + ncap / 4 ? vmap_grow_to(m, ncap, key_of, ctx) : 0;
+}
+
 static size_t vmap_slot(const struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx)
 {
-    size_t j = hash_i64(key) & (m->cap - 1);
+    size_t j = home64(hash_i64(key), m->cap);
     while (m->slot[j] && key_of(ctx, m->slot[j] - 1) != key)
-        j = (j + 1) & (m->cap - 1);
+        j = next(j, m->cap);
     return j;
 }
 
@@ -283,10 +322,10 @@ void vmap_del(struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx)
     m->n--;
     size_t i = j;
     for (;;) {
-        i = (i + 1) & (m->cap - 1);
+        i = next(i, m->cap);
         if (!m->slot[i])
             break;
-        size_t h = hash_i64(key_of(ctx, m->slot[i] - 1)) & (m->cap - 1);
+        size_t h = home64(hash_i64(key_of(ctx, m->slot[i] - 1)), m->cap);
         int in = (j < i) ? (h > j && h <= i) : (h > j || h <= i);
         if (!in) {
             m->slot[j] = m->slot[i];
@@ -309,18 +348,17 @@ uint32_t kmap_hash(const char *key, size_t klen)
     return (uint32_t)hash_bytes(key, klen);
 }
 
-static int kmap_grow(struct kmap *m)
+static int kmap_grow_to(struct kmap *m, size_t ncap)
 {
-    size_t ncap = m->cap ? m->cap * 2 : 64;
     uint64_t *ns = calloc(ncap, sizeof(*ns));
     if (!ns)
         return FICD_ENOMEM;
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slot[i])
             continue;
-        size_t j = (size_t)(m->slot[i] >> 32) & (ncap - 1);
+        size_t j = home32((uint32_t)(m->slot[i] >> 32), ncap);
         while (ns[j])
-            j = (j + 1) & (ncap - 1);
+            j = next(j, ncap);
         ns[j] = m->slot[i];
     }
     free(m->slot);
@@ -329,13 +367,24 @@ static int kmap_grow(struct kmap *m)
     return 0;
 }
 
+static int kmap_grow(struct kmap *m)
+{
+    return kmap_grow_to(m, m->cap ? m->cap * 2 : 64);
+}
+
+int kmap_fit(struct kmap *m)
+{
+    size_t ncap = fit_cap(m->n);
+    return m->cap > ncap + ncap / 4 ? kmap_grow_to(m, ncap) : 0;
+}
+
 static size_t kmap_slot(const struct kmap *m, const char *key, size_t klen, uint32_t h,
                         kmap_eq_fn eq, const void *ctx)
 {
-    size_t j = h & (m->cap - 1);
+    size_t j = home32(h, m->cap);
     while (m->slot[j] &&
            ((uint32_t)(m->slot[j] >> 32) != h || !eq(ctx, (uint32_t)m->slot[j] - 1, key, klen)))
-        j = (j + 1) & (m->cap - 1);
+        j = next(j, m->cap);
     return j;
 }
 
@@ -377,10 +426,10 @@ void kmap_del(struct kmap *m, const char *key, size_t klen, kmap_eq_fn eq, const
     m->n--;
     size_t i = j;
     for (;;) {
-        i = (i + 1) & (m->cap - 1);
+        i = next(i, m->cap);
         if (!m->slot[i])
             break;
-        size_t h = (size_t)(m->slot[i] >> 32) & (m->cap - 1);
+        size_t h = home32((uint32_t)(m->slot[i] >> 32), m->cap);
         int in = (j < i) ? (h > j && h <= i) : (h > j || h <= i);
         if (!in) {
             m->slot[j] = m->slot[i];

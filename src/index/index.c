@@ -4,7 +4,9 @@
  *
  * Memory: doc records are small fixed-size structs in one array; their tag numbers and
  * strings live in two pools (offsets in the record), compacted when dead docs' parts make up
- * half of them; a tag's docs are a sorted array while it has few, a bitmap after. */
+ * half of them; a tag's docs are a sorted array while it has few, a bitmap after (a build
+ * sizes them from the store's counts of uses). Hash tables, arrays and tag lists are shrunk
+ * to what they hold after a build and whenever the sort orders are rebuilt. */
 #include "index/index_int.h"
 #include "core/progress.h"
 #include "store/store.h"
@@ -125,6 +127,7 @@ void idx_free(struct idx *idx)
         free_bm(idx->terms[i].docs);
         free(idx->terms[i].post);
         free(idx->terms[i].pos);
+        free(idx->terms[i].skip);
     }
     free(idx->terms);
     smap_free(&idx->term_by_s);
@@ -347,12 +350,12 @@ static int tag_docs_add(struct idx_tag *t, uint32_t d)
         return 0;
     }
     if (t->n == t->cap) {
-        uint32_t nc = t->cap * 2;
+        uint32_t nc = t->cap * 2u;
         uint32_t *nv = realloc(v, nc * sizeof(*nv));
         if (!nv)
             return FICD_ENOMEM;
         t->d.list = v = nv;
-        t->cap = nc;
+        t->cap = (uint16_t)nc;
     }
     memmove(v + at + 1, v + at, (t->n - at) * sizeof(*v));
     v[at] = d;
@@ -377,6 +380,25 @@ static void tag_docs_remove(struct idx_tag *t, uint32_t d)
         return;
     memmove(v + at, v + at + 1, (t->n - at - 1) * sizeof(*v));
     t->n--;
+}
+
+/* Room for `uses` docs in a tag that has none yet (the store's count, when building): the
+ * list gets its final size at once, or the tag starts as a bitmap, instead of growing by
+ * doubling and leaving the old lists and the trimmed tails free all over the heap. */
+static int tag_docs_reserve(struct idx_tag *t, int64_t uses)
+{
+    if (t->n || t->cap || uses < 2)
+        return 0;
+    if (uses + 1 >= IDX_TAG_LIST_MAX) {
+        if (!(t->d.bm = roaring_bitmap_create()))
+            return FICD_ENOMEM;
+        t->n = IDX_TAG_BIG;
+        return 0;
+    }
+    if (!(t->d.list = malloc((size_t)uses * sizeof(uint32_t))))
+        return FICD_ENOMEM;
+    t->cap = (uint16_t)uses;
+    return 0;
 }
 
 /* Shrinks t's storage to what it holds. */
@@ -822,6 +844,8 @@ static void doc_kill(struct idx *idx, uint32_t d)
     }
     doc->live = 0;
     idx->pop_dirty = 1;
+    if (idx->fulltext)
+        fts_doc_killed(idx, d);
 }
 
 /* Room for one more doc, n more tag numbers and m more string bytes. */
@@ -985,6 +1009,8 @@ int idx_put_work(struct idx *idx, const struct work *w)
     if (vmap_get(&idx->id2doc, w->id, &d, doc_id_of, idx))
         doc_kill(idx, d);
     int rc = w->draft ? 0 : add_doc(idx, w);
+    if (!rc)
+        rc = fts_maybe_compact(idx, 0);
     pthread_rwlock_unlock(&idx->lock);
     return rc;
 }
@@ -995,8 +1021,9 @@ int idx_remove_work(struct idx *idx, int64_t id)
     uint32_t d;
     if (vmap_get(&idx->id2doc, id, &d, doc_id_of, idx))
         doc_kill(idx, d);
+    int rc = fts_maybe_compact(idx, 0);
     pthread_rwlock_unlock(&idx->lock);
-    return 0;
+    return rc;
 }
 
 /* Gives back the slack of the growable arrays (after a build, and when the orders are
@@ -1036,6 +1063,10 @@ static void idx_trim(struct idx *idx)
 #undef TRIM
     for (uint32_t t = 0; t < idx->ntags; t++)
         tag_docs_trim(&idx->tags[t]);
+    /* Hash tables that grew by doubling (failing to shrink one only costs memory). */
+    (void)kmap_fit(&idx->tag_by_key);
+    (void)vmap_fit(&idx->tag_by_sid, tag_sid_of, idx);
+    (void)vmap_fit(&idx->id2doc, doc_id_of, idx);
 #ifdef __GLIBC__
     malloc_trim(0); /* the free pages left between shrunk arrays go back to the system */
 #endif
@@ -1212,6 +1243,8 @@ static int build_tag(const struct tag *t, void *ctx)
     if (t->type > TAG_FREEFORM)
         return 0;
     bc->rc = tag_register(bc->idx, t, &tn);
+    if (!bc->rc)
+        bc->rc = tag_docs_reserve(&bc->idx->tags[tn], t->uses);
     return bc->rc;
 }
 
@@ -1260,7 +1293,12 @@ int idx_build(struct idx *idx, struct store *s, int progress)
                 idx->docs_cap = (uint32_t)want;
         }
     }
+    /* and in the work id map: no table left behind by doubling */
+    if (vmap_reserve(&idx->id2doc, idx->id2doc.n + (size_t)total, doc_id_of, idx))
+        rc = FICD_ENOMEM;
     pthread_rwlock_unlock(&idx->lock);
+    if (rc)
+        return rc;
     if (progress)
         progress_start(&bc.pr, "indexing", (uint64_t)total);
     rc = store_work_foreach(s, idx->fulltext, build_work, &bc);
@@ -1272,8 +1310,8 @@ int idx_build(struct idx *idx, struct store *s, int progress)
         return rc;
     pthread_rwlock_wrlock(&idx->lock);
     idx->last_seq = seq;
-    idx_rebuild_orders(idx); /* and gives back the slack of every array */
     idx_rebuild_pop(idx);
+    idx_rebuild_orders(idx); /* and gives back the slack of every array, and free pages */
     pthread_rwlock_unlock(&idx->lock);
     return 0;
 }
@@ -1465,8 +1503,10 @@ void idx_get_stats(struct idx *idx, struct idx_stats *st)
     uint64_t p = m.dfts;
     for (uint32_t i = 0; i < idx->nterms; i++)
         p += idx->terms[i].pcap + idx->terms[i].poscap +
+             idx->terms[i].skipcap * sizeof(struct fts_skip) +
              roaring_bitmap_size_in_bytes(idx->terms[i].docs) + strlen(idx->terms[i].s) + 1;
     st->postings_bytes = p;
+    st->compactions = idx->fts_compactions;
     pthread_rwlock_unlock(&idx->lock);
 }
 

@@ -5,9 +5,9 @@
  *
  * Works are numbered densely ("docs") in the order they are added; an edited work gets a new
  * doc number and its old one is dropped from every filter bitmap (full-text postings of dead
- * docs stay until the next rebuild and are masked out). Drafts are never indexed. Tags are
- * matched by (type, name) case-insensitively; a synonym's works count as its canonical's,
- * and querying a synonym queries its canonical. */
+ * docs are masked out, and dropped once dead docs are a quarter of the indexed ones). Drafts are
+ * never indexed. Tags are matched by (type, name) case-insensitively; a synonym's works count as
+ * its canonical's, and querying a synonym queries its canonical. */
 #ifndef FICD_INDEX_H
 #define FICD_INDEX_H
 
@@ -138,7 +138,8 @@ struct idx_stats {
     uint64_t bitmap_bytes;  /* filter bitmaps */
     uint64_t forward_bytes; /* per-doc tag arrays and sort keys */
     uint64_t postings_bytes;
-    int64_t last_seq; /* last change-log sequence applied */
+    uint64_t compactions; /* full-text compactions run (dead docs' postings dropped) */
+    int64_t last_seq;     /* last change-log sequence applied */
 };
 
 /* Creates an empty index. fulltext = 0 skips full-text postings (metadata-only index; text

@@ -47,6 +47,10 @@ int vmap_put(struct vmap *m, int64_t key, uint32_t val, vmap_key_fn key_of, cons
 int vmap_get(const struct vmap *m, int64_t key, uint32_t *val, vmap_key_fn key_of, const void *ctx);
 void vmap_del(struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx);
 void vmap_free(struct vmap *m);
+/* Makes room for n values in all, so that none of them grows the table. */
+int vmap_reserve(struct vmap *m, size_t n, vmap_key_fn key_of, const void *ctx);
+/* Shrinks the table to what it holds (load 0.7) when it is much bigger. */
+int vmap_fit(struct vmap *m, vmap_key_fn key_of, const void *ctx);
 
 /* String-keyed uint32 values whose keys are derived from the records they number: a slot
  * holds the key's 32-bit hash and the value (8 bytes), eq(ctx, v, key, klen) says whether
@@ -63,6 +67,7 @@ int kmap_get(const struct kmap *m, const char *key, size_t klen, uint32_t *val, 
              const void *ctx);
 void kmap_del(struct kmap *m, const char *key, size_t klen, kmap_eq_fn eq, const void *ctx);
 void kmap_free(struct kmap *m);
+int kmap_fit(struct kmap *m); /* as vmap_fit */
 
 /* ---- tokenizer (tokenize.c) ---- */
 
@@ -158,9 +163,10 @@ struct idx_tag {
     } d;
     struct idx_syn *syn; /* NULL when the tag has no synonyms */
     uint32_t name;       /* offset in idx->names */
-    uint32_t n, cap;
+    uint16_t n, cap;     /* lists hold fewer than IDX_TAG_LIST_MAX docs: 16 bits do (40 bytes) */
 };
-#define IDX_TAG_BIG UINT32_MAX
+#define IDX_TAG_BIG UINT16_MAX
+_Static_assert(IDX_TAG_LIST_MAX * 2 < IDX_TAG_BIG, "a tag's list capacity must fit idx_tag.cap");
 
 /* The docs of a tag as readers see them: a bitmap, or a sorted array. */
 struct idx_docset {
@@ -172,6 +178,14 @@ struct idx_docset {
 /* One full-text term: the docs containing it, and per doc (in doc order) a record
  * [doc delta, weighted tf, byte length of the positions] in post, the positions
  * (count, then deltas) in pos. */
+/* Every FTS_SKIP_EVERY postings a term records where the next block starts, so that a cursor
+ * seeking a doc far ahead jumps instead of decoding every posting before it. */
+#define FTS_SKIP_EVERY 128
+struct fts_skip {
+    uint32_t doc_before; /* the last doc before the block (the base of its first delta) */
+    uint32_t post_off, pos_off;
+};
+
 struct idx_term {
     char *s;
     roaring_bitmap_t *docs;
@@ -179,6 +193,8 @@ struct idx_term {
     size_t plen, pcap, poslen, poscap;
     uint32_t last_doc;
     uint32_t df;
+    struct fts_skip *skip; /* skip[k]: the block of postings k*FTS_SKIP_EVERY.. */
+    uint32_t nskip, skipcap;
 };
 
 #define IDX_MAX_LANGS 255
@@ -239,12 +255,12 @@ struct idx {
     uint32_t npop[4];
     int pop_dirty;
 
-    /* Per big fandom, its tags' counts among its works (facets.c), indexed by tag number.
+    /* Per big fandom, its tags' counts among its works (facets.c), found by its tag number.
      * tag_gen changes whenever a tag's canonical, type or docs expansion may have changed
      * other than by adding or removing works (idx_tag_update bumps it): counts taken under
      * another generation are not used. */
-    struct idx_fcache **fcache;
-    uint32_t fcache_cap;
+    struct idx_fcache **fcache; /* [fcache_n] by ascending fandom tag number */
+    uint32_t fcache_n, fcache_cap;
     int fcache_init;
     uint64_t tag_gen;
 
@@ -254,6 +270,9 @@ struct idx {
     struct smap term_by_s;
     double total_len; /* sum of doc lengths, for avgdl */
     uint64_t fts_docs;
+    uint64_t fts_dead;        /* docs killed since the last compaction, postings still held */
+    double fts_dead_len;      /* their lengths (in total_len) */
+    uint64_t fts_compactions; /* how many compactions ran (for tests and stats) */
     struct sb_stemmer *stemmers[IDX_MAX_LANGS + 1]; /* writer's, by language number */
     uint8_t stem_tried[IDX_MAX_LANGS + 1];
 
@@ -382,6 +401,14 @@ int idx_load_tag_relations(struct idx *idx, struct store *s);
 
 /* fts.c */
 int fts_index_doc(struct idx *idx, uint32_t doc, const struct work *w);
+/* Doc d (full-text indexed) was killed: its postings stay until the next compaction. */
+void fts_doc_killed(struct idx *idx, uint32_t d);
+/* Drops dead docs' postings once they are a quarter of the indexed docs (and at least
+ * FTS_COMPACT_MIN), so that edits do not grow the index without bound; BM25's document
+ * count, average length and term frequencies count live docs again. Caller holds the write
+ * lock. force compacts whatever is dead. */
+#define FTS_COMPACT_MIN 1024
+int fts_maybe_compact(struct idx *idx, int force);
 
 /* query.c: the full-text query tree. */
 enum qnode_kind { Q_TERM, Q_PHRASE, Q_PREFIX, Q_AND, Q_OR, Q_NOT, Q_ALL };
@@ -400,7 +427,10 @@ int query_parse(const char *text, struct sb_stemmer *stem, struct qnode **out, c
 void qnode_free(struct qnode *n);
 
 /* fts.c: evaluation. Returns a new bitmap of docs matching n (dead docs included). */
-roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n);
+/* The docs matching n. Docs outside within (when not NULL) may be left out or kept at
+ * will: the caller intersects the answer with within. */
+roaring_bitmap_t *fts_eval(const struct idx *idx, const struct qnode *n,
+                           const roaring_bitmap_t *within);
 /* Adds BM25 scores of n's positive terms for docs in r into score[doc]. */
 void fts_score(const struct idx *idx, const struct qnode *n, const roaring_bitmap_t *r,
                float *score);

@@ -474,7 +474,7 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
     roaring_bitmap_t *r = NULL;
     rc = filter_docs(idx, q, &r, out);
     if (!rc && qn && !roaring_bitmap_is_empty(r)) {
-        roaring_bitmap_t *t = fts_eval(idx, qn);
+        roaring_bitmap_t *t = fts_eval(idx, qn, r);
         if (!t)
             rc = FICD_ENOMEM;
         else {
