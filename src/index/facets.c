@@ -28,6 +28,7 @@
 #include <string.h>
 
 int idx_facet_walk_max = 150000;
+int idx_fixed_dense_min = -1;
 int idx_facet_fandom_min = 2048;
 int idx_facet_bound_min = 2048;
 int idx_facet_keep_min = 2;
@@ -715,19 +716,55 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
     return rc;
 }
 
+/* The result as a dense bitset over the fixed sets' words; NULL when out of memory. */
+static uint64_t *dense_result(const struct idx *idx, const roaring_bitmap_t *r)
+{
+    uint64_t *b = calloc(idx->fixed_words, sizeof(*b));
+    if (!b)
+        return NULL;
+    uint32_t buf[256];
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(r, &it);
+    while (it.has_value) {
+        uint32_t got = roaring_read_uint32_iterator(&it, buf, 256);
+        for (uint32_t k = 0; k < got; k++)
+            if (buf[k] / 64 < idx->fixed_words)
+                b[buf[k] / 64] |= 1ull << (buf[k] % 64);
+    }
+    return b;
+}
+
 int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res)
 {
     static const enum rating order[] = {RATING_GENERAL, RATING_TEEN, RATING_MATURE, RATING_EXPLICIT,
                                         RATING_NOT_RATED};
+    uint64_t n[IDX_FIXED_N];
+    /* A big result is counted against the dense copies, a word at a time (~16k words per set
+     * at 1M works); a small one by CRoaring, one bit test per matching doc. */
+    uint64_t card = roaring_bitmap_get_cardinality(r);
+    uint64_t min =
+        idx_fixed_dense_min >= 0 ? (uint64_t)idx_fixed_dense_min : (uint64_t)idx->fixed_words / 4;
+    uint64_t *dense = idx->fixed_words && card >= min ? dense_result(idx, r) : NULL;
+    for (int k = 0; k < IDX_FIXED_N; k++) {
+        if (dense) {
+            n[k] = and_popcount(dense, idx->fixed_bits[k], idx->fixed_words);
+            continue;
+        }
+        const roaring_bitmap_t *set = k < RATING__COUNT ? idx->rating[k]
+                                      : k < RATING__COUNT + WARN__COUNT
+                                          ? idx->warning[k - RATING__COUNT]
+                                          : idx->category[k - RATING__COUNT - WARN__COUNT];
+        n[k] = roaring_bitmap_and_cardinality(r, set);
+    }
+    free(dense);
     int rc = 0;
     for (size_t i = 0; !rc && i < 5; i++)
-        rc = facet_add(&res->facets[IDX_FACET_RATINGS], rating_name(order[i]),
-                       roaring_bitmap_and_cardinality(r, idx->rating[order[i]]));
+        rc = facet_add(&res->facets[IDX_FACET_RATINGS], rating_name(order[i]), n[order[i]]);
     for (int i = 0; !rc && i < WARN__COUNT; i++)
         rc = facet_add(&res->facets[IDX_FACET_WARNINGS], warning_name(1u << i),
-                       roaring_bitmap_and_cardinality(r, idx->warning[i]));
+                       n[RATING__COUNT + i]);
     for (int i = 0; !rc && i < CAT__COUNT; i++)
         rc = facet_add(&res->facets[IDX_FACET_CATEGORIES], category_name(1u << i),
-                       roaring_bitmap_and_cardinality(r, idx->category[i]));
+                       n[RATING__COUNT + WARN__COUNT + i]);
     return rc;
 }

@@ -106,6 +106,8 @@ void idx_free(struct idx *idx)
     free_bm(idx->restricted);
     free_bm(idx->complete);
     free_bm(idx->crossover);
+    for (int i = 0; i < IDX_FIXED_N; i++)
+        free(idx->fixed_bits[i]);
     for (int i = 0; i < RATING__COUNT; i++)
         free_bm(idx->rating[i]);
     for (int i = 0; i < WARN__COUNT; i++)
@@ -806,6 +808,45 @@ static void compact_strs(struct idx *idx)
     idx->strs_dead = 0;
 }
 
+/* Room in the dense fixed-facet sets for doc d (grown by half again, in whole words). */
+static int fixed_reserve(struct idx *idx, uint32_t d)
+{
+    if (d / 64 < idx->fixed_words)
+        return 0;
+    uint64_t nw = (uint64_t)idx->fixed_words + idx->fixed_words / 2 + 1024;
+    if (nw <= d / 64)
+        nw = d / 64 + 1024;
+    for (int i = 0; i < IDX_FIXED_N; i++) {
+        uint64_t *nb = realloc(idx->fixed_bits[i], nw * sizeof(*nb));
+        if (!nb)
+            return FICD_ENOMEM; /* the arrays grown so far keep their content */
+        memset(nb + idx->fixed_words, 0, (nw - idx->fixed_words) * sizeof(*nb));
+        idx->fixed_bits[i] = nb;
+    }
+    idx->fixed_words = (uint32_t)nw;
+    return 0;
+}
+
+/* Sets (on) or clears doc d's bits in the dense fixed-facet sets. */
+static void fixed_mark(struct idx *idx, const struct idx_doc *doc, uint32_t d, int on)
+{
+    if (d / 64 >= idx->fixed_words)
+        return;
+    uint64_t bit = 1ull << (d % 64);
+    unsigned sets[IDX_FIXED_N], n = 0;
+    sets[n++] = doc->rating;
+    for (int i = 0; i < WARN__COUNT; i++)
+        if (doc->warnings & (1u << i))
+            sets[n++] = RATING__COUNT + (unsigned)i;
+    for (int i = 0; i < CAT__COUNT; i++)
+        if (doc->categories & (1u << i))
+            sets[n++] = RATING__COUNT + WARN__COUNT + (unsigned)i;
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t *w = &idx->fixed_bits[sets[k]][d / 64];
+        *w = on ? *w | bit : *w & ~bit;
+    }
+}
+
 /* Drops doc d from every filter bitmap and frees what only live docs need. */
 static void doc_kill(struct idx *idx, uint32_t d)
 {
@@ -826,6 +867,7 @@ static void doc_kill(struct idx *idx, uint32_t d)
     roaring_bitmap_remove(idx->complete, d);
     roaring_bitmap_remove(idx->crossover, d);
     roaring_bitmap_remove(idx->rating[doc->rating], d);
+    fixed_mark(idx, doc, d, 0);
     for (int i = 0; i < WARN__COUNT; i++)
         if (doc->warnings & (1u << i))
             roaring_bitmap_remove(idx->warning[i], d);
@@ -974,6 +1016,9 @@ static int add_doc(struct idx *idx, const struct work *w)
     doc->rating = (uint8_t)(w->rating < RATING__COUNT ? w->rating : RATING_NOT_RATED);
     doc->warnings = (uint8_t)(w->warnings & ((1u << WARN__COUNT) - 1));
     doc->categories = (uint8_t)(w->categories & ((1u << CAT__COUNT) - 1));
+    if (fixed_reserve(idx, d))
+        return FICD_ENOMEM;
+    fixed_mark(idx, doc, d, 1);
     doc->lang = (uint8_t)lang_ensure(idx, w->language);
     roaring_bitmap_add(idx->live, d);
     roaring_bitmap_add(idx->rating[doc->rating], d);
@@ -1476,6 +1521,7 @@ void idx_mem_usage(const struct idx *idx, struct idx_mem *m)
         m->bitmaps += roaring_bitmap_size_in_bytes(fixed[i]);
     for (int i = 0; i < RATING__COUNT; i++)
         m->bitmaps += roaring_bitmap_size_in_bytes(idx->rating[i]);
+    m->bitmaps += (uint64_t)IDX_FIXED_N * idx->fixed_words * sizeof(uint64_t);
     for (int i = 0; i < WARN__COUNT; i++)
         m->bitmaps += roaring_bitmap_size_in_bytes(idx->warning[i]);
     for (int i = 0; i < CAT__COUNT; i++)

@@ -199,6 +199,8 @@ struct idx_term {
 
 #define IDX_MAX_LANGS 255
 
+#define IDX_FIXED_N (RATING__COUNT + WARN__COUNT + CAT__COUNT)
+
 struct idx {
     pthread_rwlock_t lock;
     pthread_mutex_t apply_mu; /* serialises idx_apply_changes */
@@ -234,6 +236,11 @@ struct idx {
     roaring_bitmap_t *restricted; /* live docs visible to logged-in readers only */
     roaring_bitmap_t *complete;
     roaring_bitmap_t *crossover;
+    /* Dense copies of the rating, warning and category bitmaps (bit d = doc d, in that
+     * order: IDX_FIXED_N sets), for counting a big result's fixed facets with word
+     * operations instead of one bit test per matching doc (idx_fixed_facets). */
+    uint64_t *fixed_bits[IDX_FIXED_N];
+    uint32_t fixed_words;
     roaring_bitmap_t *rating[RATING__COUNT];
     roaring_bitmap_t *warning[WARN__COUNT];
     roaring_bitmap_t *category[CAT__COUNT];
@@ -362,6 +369,9 @@ extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
 /* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
 extern int idx_facet_keep_min;
+/* Results of at least this many works count ratings, warnings and categories against the
+ * dense copies; -1 (the default): a quarter of the dense sets' words. */
+extern int idx_fixed_dense_min;
 /* Counters for tests and benchmarks (relaxed atomics: readers count concurrently). */
 struct idx_facet_stats {
     _Atomic uint64_t isect;       /* tag counts by bitmaps (fandom-local or archive-wide) */

@@ -396,7 +396,8 @@ static void check_random_queries(struct idx *idx, const struct rw *v, unsigned s
         q.ratings = ratings;
         q.complete = (enum idx_complete)complete;
         /* brute force */
-        uint64_t total = 0, cnt[NTAGS] = {0}, rc[RATING__COUNT] = {0}, wc[WARN__COUNT] = {0};
+        uint64_t total = 0, cnt[NTAGS] = {0}, rc[RATING__COUNT] = {0}, wc[WARN__COUNT] = {0},
+                 cc[CAT__COUNT] = {0};
         const struct rw *match[NW];
         for (int i = 0; i < NW; i++) {
             const struct rw *x = &v[i];
@@ -417,6 +418,8 @@ static void check_random_queries(struct idx *idx, const struct rw *v, unsigned s
             rc[x->rating]++;
             for (int k = 0; k < WARN__COUNT; k++)
                 wc[k] += (x->warn >> k) & 1;
+            for (int k = 0; k < CAT__COUNT; k++)
+                cc[k] += (x->cat >> k) & 1;
         }
         /* sort brute-force matches by kudos desc, id desc */
         for (uint64_t i = 1; i < total; i++)
@@ -442,6 +445,8 @@ static void check_random_queries(struct idx *idx, const struct rw *v, unsigned s
                     assert_int_equal(r.facets[IDX_FACET_RATINGS].v[k].count, rc[ro[k]]);
                 for (int k = 0; k < WARN__COUNT; k++)
                     assert_int_equal(r.facets[IDX_FACET_WARNINGS].v[k].count, wc[k]);
+                for (int k = 0; k < CAT__COUNT; k++)
+                    assert_int_equal(r.facets[IDX_FACET_CATEGORIES].v[k].count, cc[k]);
                 size_t nf = 0;
                 for (int g = IDX_FACET_FANDOMS; g <= IDX_FACET_FREEFORMS; g++)
                     for (size_t i = 0; i < r.facets[g].n; i++) {
@@ -470,22 +475,31 @@ static void test_random_facets_and_pages(void **state)
     assert_int_equal(idx_new(0, &idx), 0);
     for (int i = 0; i < NW; i++)
         put_rw(idx, &v[i]);
-    int saved = idx_facet_walk_max;
+    int saved = idx_facet_walk_max, saved_dense = idx_fixed_dense_min;
     idx_facet_walk_max = 1000000; /* walk every work's tags */
     check_random_queries(idx, v, 11);
-    idx_facet_walk_max = 0; /* bitmap intersections with early termination */
+    idx_facet_walk_max = 0;  /* bitmap intersections with early termination */
+    idx_fixed_dense_min = 0; /* ratings, warnings, categories against the dense copies */
     check_random_queries(idx, v, 11);
 
-    /* edits after the sort orders were built go through the fresh-docs merge */
+    /* edits after the sort orders were built go through the fresh-docs merge; ratings,
+     * warnings and categories change too (the dense copies must follow) */
     for (int i = 0; i < NW; i += 5) {
         v[i].kudos = rand() % 30;
         v[i].ntags = v[i].ntags > 2 ? 2 : v[i].ntags;
+        v[i].rating = (enum rating)(rand() % RATING__COUNT);
+        v[i].warn = (unsigned)(rand() % 64);
+        v[i].cat = (unsigned)(rand() % 64);
         put_rw(idx, &v[i]);
     }
     check_random_queries(idx, v, 12);
+    idx_fixed_dense_min = 1000000; /* CRoaring's counts */
     idx_facet_walk_max = 1000000;
     check_random_queries(idx, v, 13);
+    idx_fixed_dense_min = 0;
+    check_random_queries(idx, v, 14);
     idx_facet_walk_max = saved;
+    idx_fixed_dense_min = saved_dense;
     idx_free(idx);
 }
 
