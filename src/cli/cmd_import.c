@@ -130,7 +130,8 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
     free(data);
     if (rc) {
         if (te.line > 0)
-            fprintf(stderr, "ficd: %s:%d: %s\n", path, te.line, te.msg[0] ? te.msg : ficd_strerror(rc));
+            fprintf(stderr, "ficd: %s:%d: %s\n", path, te.line,
+                    te.msg[0] ? te.msg : ficd_strerror(rc));
         else
             fprintf(stderr, "ficd: %s: %s\n", path, te.msg[0] ? te.msg : ficd_strerror(rc));
         return CLI_USAGE;
@@ -198,10 +199,18 @@ static int run_import(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'n': o.dry_run = 1; break;
-        case 'p': o.publish = 1; break;
-        case 'D': o.allow_dup = 1; break;
-        case 'd': data = optarg; break;
+        case 'n':
+            o.dry_run = 1;
+            break;
+        case 'p':
+            o.publish = 1;
+            break;
+        case 'D':
+            o.allow_dup = 1;
+            break;
+        case 'd':
+            data = optarg;
+            break;
         case 'f':
             if (!strcmp(optarg, "json"))
                 o.json = 1;
@@ -233,8 +242,12 @@ static int run_import(int argc, char **argv)
             o.max_bytes = (size_t)(mb * 1e6);
             break;
         }
-        case 'h': import_usage(stdout); return CLI_OK;
-        default: import_usage(stderr); return CLI_USAGE;
+        case 'h':
+            import_usage(stdout);
+            return CLI_OK;
+        default:
+            import_usage(stderr);
+            return CLI_USAGE;
         }
     }
     if (optind >= argc) {
@@ -248,9 +261,9 @@ static int run_import(int argc, char **argv)
     if (!o.dry_run || stat(dir, &st) == 0) {
         if (cli_open_store(dir, &s))
             return CLI_FAIL;
-        if (store_tag_list(s, TAG_CHARACTER, NULL, 0, collect_tag, &o) ||
-            store_tag_list(s, TAG_RELATIONSHIP, NULL, 0, collect_tag, &o) ||
-            store_tag_list(s, TAG_FANDOM, NULL, 0, collect_tag, &o))
+        if (store_tag_list_canonical(s, TAG_CHARACTER, collect_tag, &o) ||
+            store_tag_list_canonical(s, TAG_RELATIONSHIP, collect_tag, &o) ||
+            store_tag_list_canonical(s, TAG_FANDOM, collect_tag, &o))
             fprintf(stderr, "ficd import: warning: cannot read tags: %s\n", store_errmsg(s));
     }
     int nfiles = argc - optind, ok = 0, refused = 0, failed = 0;

@@ -157,5 +157,10 @@ static const char migration_2[] =
     "CREATE INDEX tag_meta_sub ON tag_meta(sub_id, meta_id);\n"
     "CREATE INDEX tags_synonym ON tags(synonym_of);\n";
 
-const char *const sq_migrations[] = {migration_1, migration_2};
+/* Version 3: canonical tags by type and use, for the importer's suggestions (reading every
+ * tag took 0.5 s at 1M works; canonical ones are few). */
+static const char migration_3[] =
+    "CREATE INDEX tags_canonical ON tags(type, uses DESC, name, id) WHERE canonical = 1;\n";
+
+const char *const sq_migrations[] = {migration_1, migration_2, migration_3};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);

@@ -147,6 +147,44 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
 
 /* The statement is prepared for this call alone, so cb may use the store. The prefix becomes
  * a LIKE pattern with its own % _ and \ escaped; LIKE ignores ASCII case. */
+/* Hands each row of a prepared tag query (TAG_COLS) to cb until it returns non-zero. */
+static int tag_rows(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
+{
+    int rc = 0, e;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tag t = {
+            .id = sqlite3_column_int64(st, 0),
+            .type = (enum tag_type)sqlite3_column_int(st, 1),
+            .name = (char *)sqlite3_column_text(st, 2),
+            .canonical = sqlite3_column_int(st, 3),
+            .synonym_of = sqlite3_column_int64(st, 4),
+            .uses = sqlite3_column_int64(st, 5),
+        };
+        if (!t.name) {
+            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+            break;
+        }
+        if (cb(&t, ctx))
+            break;
+    }
+    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
+        rc = sq_fail(s, e);
+    return rc;
+}
+
+int store_tag_list_canonical(struct store *s, enum tag_type type, store_tag_cb cb, void *ctx)
+{
+    sqlite3_stmt *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
+                                  "WHERE canonical = 1 AND type = ?1 "
+                                  "ORDER BY uses DESC, name, id");
+    if (!st)
+        return FICD_EDB;
+    sqlite3_bind_int(st, 1, (int)type);
+    int rc = tag_rows(s, st, cb, ctx);
+    sqlite3_reset(st);
+    return rc;
+}
+
 int store_tag_list(struct store *s, int type, const char *prefix, int limit, store_tag_cb cb,
                    void *ctx)
 {
@@ -181,24 +219,7 @@ int store_tag_list(struct store *s, int type, const char *prefix, int limit, sto
     if (pattern)
         sq_bind_text(st, 2, pattern);
     sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct tag t = {
-            .id = sqlite3_column_int64(st, 0),
-            .type = (enum tag_type)sqlite3_column_int(st, 1),
-            .name = (char *)sqlite3_column_text(st, 2),
-            .canonical = sqlite3_column_int(st, 3),
-            .synonym_of = sqlite3_column_int64(st, 4),
-            .uses = sqlite3_column_int64(st, 5),
-        };
-        if (!t.name) {
-            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
-            break;
-        }
-        if (cb(&t, ctx))
-            break;
-    }
-    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
-        rc = sq_fail(s, e);
+    rc = tag_rows(s, st, cb, ctx);
     sqlite3_finalize(st);
     free(pattern);
     return rc;

@@ -104,6 +104,9 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical) FICD_MUS
 /* Tags of a type (type < 0: all), names starting with prefix (case-insensitive, may be NULL or
  * ""), most used first, at most limit (0 = no limit). */
 typedef int (*store_tag_cb)(const struct tag *t, void *ctx);
+/* Canonical tags of a type, most used first (then by name). */
+int store_tag_list_canonical(struct store *s, enum tag_type type, store_tag_cb cb,
+                             void *ctx) FICD_MUST_CHECK;
 int store_tag_list(struct store *s, int type, const char *prefix, int limit, store_tag_cb cb,
                    void *ctx) FICD_MUST_CHECK;
 /* Autocomplete: tags of a type (type < 0: all) whose name starts with term or has a word

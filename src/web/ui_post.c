@@ -826,7 +826,7 @@ int ui_work_import(struct web_req *r)
     for (int i = 0; i < 3; i++) {
         strlist_init(&known[i]);
         struct known_ctx c = {&known[i]};
-        if (store_tag_list(r->store, (int)kt[i], NULL, 5000, known_cb, &c))
+        if (store_tag_list_canonical(r->store, kt[i], known_cb, &c))
             fprintf(stderr, "ficd: tag list: %s\n", store_errmsg(r->store));
     }
     struct ms_opts o;
