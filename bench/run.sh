@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search,
-# HTTP and JSON API ones.
+# HTTP, JSON API and update-latency ones.
 #
-# Usage: bash bench/run.sh [all|import|search|http|api]   (default: all)
+# Usage: bash bench/run.sh [all|import|search|http|api|freshness]   (default: all)
 # Each benchmark is its own script; this only dispatches. See bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,14 +23,16 @@ case "$what" in
     run_search 0
     bash "$here/http.sh"
     bash "$here/api.sh"
+    bash "$here/freshness.sh"
     ;;
   http) bash "$here/http.sh" ;;
   api) bash "$here/api.sh" ;;
+  freshness) bash "$here/freshness.sh" ;;
   import) bash "$here/import.sh" ;;
   search) run_search 2 ;;
-  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http|api]" ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http|api|freshness]" ;;
   *)
-    echo "usage: bash bench/run.sh [all|import|search|http|api]" >&2
+    echo "usage: bash bench/run.sh [all|import|search|http|api|freshness]" >&2
     exit 2
     ;;
 esac
