@@ -42,6 +42,9 @@ int sq_failf(struct store *s, int code, const char *fmt, ...) __attribute__((for
  * with bindings cleared; NULL after recording the error. The caller must sqlite3_reset() it
  * when done reading so no read transaction stays open. */
 sqlite3_stmt *sq_prep(struct store *s, const char *sql);
+/* Steps st, a query of the tag columns (id, type, name, canonical, synonym_of, uses), handing
+ * each row to cb until it returns non-zero; the caller resets or finalizes st. */
+int sq_tag_rows(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx);
 /* Steps a statement that returns no rows to completion and resets it; 0 or FICD_E*. */
 int sq_run(struct store *s, sqlite3_stmt *st);
 /* Steps a statement expected to return at most one row: 1 when a row is ready to read,

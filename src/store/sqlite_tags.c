@@ -147,8 +147,7 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
 
 /* The statement is prepared for this call alone, so cb may use the store. The prefix becomes
  * a LIKE pattern with its own % _ and \ escaped; LIKE ignores ASCII case. */
-/* Hands each row of a prepared tag query (TAG_COLS) to cb until it returns non-zero. */
-static int tag_rows(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
+int sq_tag_rows(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
 {
     int rc = 0, e;
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {
@@ -180,7 +179,7 @@ int store_tag_list_canonical(struct store *s, enum tag_type type, store_tag_cb c
     if (!st)
         return FICD_EDB;
     sqlite3_bind_int(st, 1, (int)type);
-    int rc = tag_rows(s, st, cb, ctx);
+    int rc = sq_tag_rows(s, st, cb, ctx);
     sqlite3_reset(st);
     return rc;
 }
@@ -219,7 +218,7 @@ int store_tag_list(struct store *s, int type, const char *prefix, int limit, sto
     if (pattern)
         sq_bind_text(st, 2, pattern);
     sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
-    rc = tag_rows(s, st, cb, ctx);
+    rc = sq_tag_rows(s, st, cb, ctx);
     sqlite3_finalize(st);
     free(pattern);
     return rc;

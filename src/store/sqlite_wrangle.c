@@ -421,25 +421,7 @@ int store_tag_remove_meta(struct store *s, int64_t meta_id, int64_t sub_id)
  * WR_COLS row; finalizes st. */
 static int each_tag(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
 {
-    int rc = 0, e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct tag t = {
-            .id = sqlite3_column_int64(st, 0),
-            .type = (enum tag_type)sqlite3_column_int(st, 1),
-            .name = (char *)sqlite3_column_text(st, 2),
-            .canonical = sqlite3_column_int(st, 3),
-            .synonym_of = sqlite3_column_int64(st, 4),
-            .uses = sqlite3_column_int64(st, 5),
-        };
-        if (!t.name) {
-            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
-            break;
-        }
-        if (cb(&t, ctx))
-            break;
-    }
-    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
-        rc = sq_fail(s, e);
+    int rc = sq_tag_rows(s, st, cb, ctx);
     sqlite3_finalize(st);
     return rc;
 }
