@@ -11,7 +11,6 @@
 #include "web/session.h"
 
 #include <arpa/inet.h>
-#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -735,11 +734,6 @@ int web_serve(const struct web_config *cfg)
 {
     if (sodium_init() < 0)
         return FICD_EINTERNAL;
-    /* Worker threads allocate from their own malloc arenas, which glibc trims with
-     * madvise(MADV_DONTNEED) whenever more than 128 KB is free at their top: after every
-     * rendered page, and each madvise in a threaded process interrupts the other cores to
-     * flush their TLBs. Keep up to 64 MB free per arena instead. */
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     g_cfg = cfg;
     snprintf(g_data_dir, sizeof(g_data_dir), "%s", cfg->data_dir);
     struct store *main_store;
