@@ -292,7 +292,7 @@ int rating_parse(const char *s)
         {"nc17", RATING_EXPLICIT},
         {"ma", RATING_EXPLICIT},
         {"x", RATING_EXPLICIT},
-        {"xxx", RATING_EXPLICIT},
+        {"xxx", RATING_EXPLICIT}, /* "Rating: XXX", as some writers mark adult works */
         {"nr", RATING_NOT_RATED},
         {"not-rated", RATING_NOT_RATED},
         {"notrated", RATING_NOT_RATED},
