@@ -1,10 +1,10 @@
 /* cmd_demo.c: `ficd demo`: fills a data directory with generated works (made-up fandoms,
  * characters and prose from a seeded PRNG) and a demo account, for trying the archive. */
 #include "cli/cli.h"
+#include "core/account.h"
 #include "core/html.h"
 #include "store/store.h"
 #include "text/wordcount.h"
-#include "web/session.h"
 
 #include <getopt.h>
 #include <sodium.h>

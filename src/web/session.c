@@ -1,10 +1,9 @@
-/* session.c: cookies, tokens, CSRF, password hashing, name rules and login rate limiting:
- * everything about accounts that does not touch the store. */
+/* session.c: cookies, CSRF tokens and login rate limiting, and the request-level session
+ * (who is signed in, who may change a work). Passwords, names and tokens: core/account.c. */
 #include "web/session.h"
 #include "core/err.h"
 #include "web/server.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -46,20 +45,6 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
     sodium_bin2hex(out, n * 2 + 1, in, n);
 }
 
-void token_new(char out[65])
-{
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof(raw));
-    to_hex(raw, sizeof(raw), out);
-}
-
-void token_hash(const char *token, char out[65])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-    to_hex(h, sizeof(h), out);
-}
-
 void csrf_token(const unsigned char secret[32], const char *basis, char out[65])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -78,51 +63,6 @@ int csrf_verify(const unsigned char secret[32], const char *basis, const char *g
     char want[65];
     csrf_token(secret, basis, want);
     return sodium_memcmp(want, given, 64) == 0;
-}
-
-int password_hash(const char *pw, char out[128])
-{
-    /* OWASP's Argon2id minimum: m = 19 MiB, t = 2, p = 1 (libsodium uses one lane). */
-    if (crypto_pwhash_str_alg(out, pw, strlen(pw), 2, (size_t)19 << 20,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return FICD_ENOMEM;
-    return 0;
-}
-
-int password_verify(const char *hash, const char *pw)
-{
-    if (!hash || !*hash || !pw)
-        return 0;
-    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
-}
-
-const char *password_problem(const char *pw, const char *confirm)
-{
-    if (!pw || !*pw)
-        return "Enter a password.";
-    size_t n = strlen(pw);
-    if (n < PASSWORD_MIN)
-        return "The password is too short: use at least 8 characters.";
-    if (n > PASSWORD_MAX)
-        return "The password is too long: use at most 1024 characters.";
-    if (confirm && strcmp(pw, confirm) != 0)
-        return "The two passwords do not match.";
-    return NULL;
-}
-
-const char *name_problem(const char *name)
-{
-    if (!name || !*name)
-        return "Enter a name.";
-    size_t n = strlen(name);
-    if (n < 2 || n > 40)
-        return "Names are 2 to 40 characters long.";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (!isalnum(c) && c != '_' && c != '-')
-            return "Names may use only letters, digits, '_' and '-'.";
-    }
-    return NULL;
 }
 
 /* ---- rate limiting: a small open-addressing table of (key hash, window start, count) ---- */

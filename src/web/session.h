@@ -1,8 +1,9 @@
-/* session.h: accounts on the web: password hashing (Argon2id), session tokens and their
- * cookie, CSRF tokens, login rate limiting, and who may see or change a work. */
+/* session.h: accounts on the web: the session cookie, CSRF tokens, login rate limiting, and
+ * who may see or change a work. Password hashing and tokens are core/account.h. */
 #ifndef FICD_WEB_SESSION_H
 #define FICD_WEB_SESSION_H
 
+#include "core/account.h"
 #include "core/work.h"
 
 #include <stddef.h>
@@ -14,8 +15,6 @@ struct buf;
 #define SESSION_COOKIE "ficd_session"
 #define CSRF_COOKIE    "ficd_csrf"
 #define CSRF_FIELD     "authenticity_token"
-#define PASSWORD_MIN   8
-#define PASSWORD_MAX   1024
 
 /* ---- pure helpers (no store) ---- */
 
@@ -23,27 +22,11 @@ struct buf;
  * the value's length, or -1 when the cookie is missing or longer than outlen - 1. */
 int cookie_get(const char *header, const char *name, char *out, size_t outlen);
 
-/* 32 random bytes as 64 hex characters. */
-void token_new(char out[65]);
-/* Hex SHA-256 of a token: what the store keeps instead of the token. */
-void token_hash(const char *token, char out[65]);
-
 /* The CSRF token for a basis (the session token, or the anonymous ficd_csrf cookie):
  * hex HMAC-SHA-256 keyed with the server secret. */
 void csrf_token(const unsigned char secret[32], const char *basis, char out[65]);
 /* 1 when given is the token for basis (constant-time compare), else 0. */
 int csrf_verify(const unsigned char secret[32], const char *basis, const char *given);
-
-/* Argon2id (crypto_pwhash_str_alg, ALG_ARGON2ID13) with OWASP's minimum: opslimit 2,
- * memlimit 19 MiB. out must hold 128 bytes. FICD_ENOMEM when hashing fails. */
-int password_hash(const char *pw, char out[128]);
-/* 1 when pw matches the encoded hash, else 0. */
-int password_verify(const char *hash, const char *pw);
-/* A message naming what is wrong with a new password, or NULL when acceptable. */
-const char *password_problem(const char *pw, const char *confirm);
-/* A message naming what is wrong with an account or pseud name, or NULL. Names are 2-40
- * letters, digits, '_' or '-'. */
-const char *name_problem(const char *name);
 
 /* ---- login rate limiting: in memory, shared by all threads ---- */
 
