@@ -2,13 +2,13 @@
  * page, a chapter per XHTML file, afterword) zipped in memory with libzip, and the HTML to
  * XHTML conversion its content documents need. */
 #include "core/err.h"
+#include "core/hash.h"
 #include "core/html.h"
 #include "text/export.h"
 #include "text/export_int.h"
 
 #include <ctype.h>
 #include <gumbo.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,20 +410,17 @@ struct epub {
  * and creators, so the same work always gets the same identifier. */
 static void epub_uuid(const struct work *w, char *out, size_t outsz)
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    char id[32];
-    snprintf(id, sizeof(id), "ficd-work:%lld:", (long long)w->id);
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)id, strlen(id));
+    unsigned char h[HASH_SHA256_BYTES];
+    struct buf in = BUF_INIT;
+    buf_printf(&in, "ficd-work:%lld:", (long long)w->id);
     if (w->title)
-        crypto_hash_sha256_update(&st, (const unsigned char *)w->title, strlen(w->title));
+        buf_puts(&in, w->title);
     for (size_t i = 0; i < w->creators.n; i++) {
-        crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-        crypto_hash_sha256_update(&st, (const unsigned char *)w->creators.v[i],
-                                  strlen(w->creators.v[i]));
+        buf_putc(&in, '\n');
+        buf_puts(&in, w->creators.v[i]);
     }
-    crypto_hash_sha256_final(&st, h);
+    hash_sha256(in.data ? in.data : "", in.len, h);
+    buf_free(&in);
     h[6] = (unsigned char)((h[6] & 0x0F) | 0x50);
     h[8] = (unsigned char)((h[8] & 0x3F) | 0x80);
     snprintf(out, outsz,
