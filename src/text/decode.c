@@ -1,5 +1,6 @@
 /* decode.c: manuscript bytes to clean UTF-8 (BOMs, UTF-16, Windows-1252, line ends, controls). */
 #include "text/decode.h"
+#include "core/swar.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -175,22 +176,9 @@ static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf 
 
 /* Eight bytes at a time: nonzero when any of the bytes is below 0x20 or is DEL (0x7F). The
  * test is exact about whether such a byte exists (the classic "has less than" bit trick). */
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t load64(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return x;
-}
-
 static inline uint64_t has_ctl(uint64_t x)
 {
-    uint64_t lt20 = (x - ONES * 0x20) & ~x & HIGHS;
-    uint64_t d = x ^ (ONES * 0x7F);
-    uint64_t eq7f = (d - ONES) & ~d & HIGHS;
-    return lt20 | eq7f;
+    return swar_below(x, 0x20) | swar_zero(x ^ (SWAR_ONES * 0x7F));
 }
 
 /* Normalises decoded UTF-8 in place of a new buffer: CRLF and CR to LF, form feed to LF, other
@@ -202,7 +190,7 @@ static int clean_text(const char *s, size_t n, struct buf *out, struct text_err 
     size_t controls = 0, special = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        if (!has_ctl(load64(s + i)))
+        if (!has_ctl(swar_load(s + i)))
             continue;
         for (size_t k = i; k < i + 8; k++) {
             unsigned char c = (unsigned char)s[k];
@@ -243,7 +231,7 @@ static int clean_text(const char *s, size_t n, struct buf *out, struct text_err 
             /* the run up to the next byte that changes, copied at once */
             size_t e = i;
             for (;;) {
-                while (e + 8 <= n && !has_ctl(load64(s + e)))
+                while (e + 8 <= n && !has_ctl(swar_load(s + e)))
                     e += 8;
                 if (e >= n)
                     break;
@@ -318,7 +306,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
         size_t good_multi = 0, bad = 0;
         for (size_t i = 0; i < n;) {
             /* ASCII eight bytes at a time */
-            while (i + 8 <= n && !(load64((const char *)in + i) & HIGHS))
+            while (i + 8 <= n && !(swar_load((const char *)in + i) & SWAR_HIGHS))
                 i += 8;
             if (i >= n)
                 break;

@@ -1,5 +1,6 @@
 /* sanitize.c: the allow-list HTML sanitizer: gumbo parses, an allow-list walk re-serialises. */
 #include "text/sanitize.h"
+#include "core/swar.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -806,20 +807,12 @@ static size_t fast_utf8(const unsigned char *s, size_t n)
 
 /* Eight bytes at a time: nonzero when one of the bytes is one the text scan must look at
  * (below 0x20, DEL, 0x80 and up, '<', '>', '&'). Exact about whether there is one. */
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t fast_zero(uint64_t x)
-{
-    return (x - ONES) & ~x & HIGHS;
-}
-
 static inline uint64_t fast_special(const unsigned char *p)
 {
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return ((x - ONES * 0x20) & ~x & HIGHS) | (x & HIGHS) | fast_zero(x ^ (ONES * 0x7F)) |
-           fast_zero(x ^ (ONES * '<')) | fast_zero(x ^ (ONES * '>')) | fast_zero(x ^ (ONES * '&'));
+    uint64_t x = swar_load(p);
+    return swar_below(x, 0x20) | (x & SWAR_HIGHS) | swar_zero(x ^ (SWAR_ONES * 0x7F)) |
+           swar_zero(x ^ (SWAR_ONES * '<')) | swar_zero(x ^ (SWAR_ONES * '>')) |
+           swar_zero(x ^ (SWAR_ONES * '&'));
 }
 
 /* The attributes of one start tag on the fast path: names in the input, values decoded into

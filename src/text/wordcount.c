@@ -1,5 +1,6 @@
 /* wordcount.c: word counts the way AO3 counts them (docs/wordcount.md has the rules). */
 #include "text/wordcount.h"
+#include "core/swar.h"
 #include "core/err.h"
 
 #include <gumbo.h>
@@ -105,24 +106,11 @@ static const char wc_cls[129] = "................"  /* 0x00 */
                                 ".WWWWWWWWWWWWWWW"  /* 0x60: a-o */
                                 "WWWWWWWWWWW....."; /* 0x70: p-z */
 
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Bit 7 of each byte of x that equals b (exact, no borrows between bytes). */
-static inline uint64_t wc_eq(uint64_t x, unsigned char b)
-{
-    uint64_t y = x ^ (ONES * b);
-    return ~(((y & ~HIGHS) + ~HIGHS) | y) & HIGHS;
-}
-
-/* Bit 7 of each byte of x (all ASCII) that is a word character: a letter, a digit or '_'. */
+#if SWAR_LE
+/* Bit 7 of each byte of x that is a word character: a letter, a digit or '_'. */
 static inline uint64_t wc_wordbytes(uint64_t x)
 {
-    uint64_t l = (x | (ONES * 0x20)) & ~HIGHS;
-    uint64_t letters = (l + ONES * (0x80 - 'a')) & ~(l + ONES * (0x80 - 'z' - 1));
-    uint64_t digits = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x80 - '9' - 1));
-    return ((letters | digits) & HIGHS) | wc_eq(x, '_');
+    return swar_letters(x) | swar_range(x, '0', '9') | swar_eq(x, '_');
 }
 #endif
 
@@ -139,15 +127,14 @@ static void wc_feed(struct wc *w, const char *s, size_t n)
     int in_word = w->in_word, hyphen = w->hyphen;
     size_t i = 0;
     while (i < n) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if SWAR_LE
         while (i + 8 <= n) {
-            uint64_t x;
-            memcpy(&x, p + i, sizeof(x));
-            if ((x & HIGHS) || ((wc_eq(x, '\'') | wc_eq(x, '-'))))
+            uint64_t x = swar_load(p + i);
+            if ((x & SWAR_HIGHS) || ((swar_eq(x, '\'') | swar_eq(x, '-'))))
                 break;
             uint64_t wb = wc_wordbytes(x);
             uint64_t starts = wb & ~((wb << 8) | (in_word ? 0x80u : 0u));
-            words += (long long)((((starts >> 7) * ONES) >> 56) & 0xFF);
+            words += (long long)((((starts >> 7) * SWAR_ONES) >> 56) & 0xFF);
             in_word = (int)(wb >> 63);
             hyphen = 0;
             i += 8;
