@@ -4,6 +4,7 @@
 #include "core/err.h"
 #include "core/hash.h"
 #include "core/html.h"
+#include "core/utf8.h"
 #include "text/export.h"
 #include "text/export_int.h"
 
@@ -21,30 +22,6 @@
 #define ZIP_MIN_TIME 315619200
 
 /* ---- XML text ---- */
-
-/* Decodes one UTF-8 character at s (n bytes left); returns its length, or 0 when the bytes
- * are not well-formed UTF-8. */
-static size_t utf8_char(const unsigned char *s, size_t n, unsigned *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (!len || len > n || s[0] > 0xF4)
-        return 0;
-    unsigned c = s[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 /* Characters that may appear in an XHTML content document: XML's Char production without
  * the controls and noncharacters HTML forbids. */
@@ -66,8 +43,8 @@ static void xml_textn(struct buf *b, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t start = 0, i = 0;
     while (i < n) {
-        unsigned c;
-        size_t len = utf8_char(p + i, n - i, &c);
+        uint32_t c = 0;
+        size_t len = utf8_decode(p + i, n - i, &c);
         if (len && xml_char_ok(c)) {
             i += len;
             continue;

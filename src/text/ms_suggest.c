@@ -209,11 +209,11 @@ static inline void lang_cp(struct lang_scan *L, int cp)
             /* keep accented letters (lower-case forms are what the lists hold) */
             if (cp >= 0xC0 && cp <= 0xDE)
                 cp += 0x20;
-            unsigned char b2[2] = {(unsigned char)(0xC0 | (cp >> 6)),
-                                   (unsigned char)(0x80 | (cp & 0x3F))};
-            for (int k = 0; k < 2; k++, L->wl++)
+            char enc[4];
+            size_t len = utf8_encode(enc, (uint32_t)cp);
+            for (size_t k = 0; k < len; k++, L->wl++)
                 if (L->wl < 8)
-                    L->key |= (uint64_t)b2[k] << (8 * L->wl);
+                    L->key |= (uint64_t)(unsigned char)enc[k] << (8 * L->wl);
         }
         return;
     }

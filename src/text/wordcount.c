@@ -1,4 +1,5 @@
 /* wordcount.c: word counts the way AO3 counts them (docs/wordcount.md has the rules). */
+#include "core/utf8.h"
 #include "text/wordcount.h"
 #include "core/swar.h"
 #include "core/err.h"
@@ -167,12 +168,10 @@ static void wc_feed(struct wc *w, const char *s, size_t n)
                 continue;
             }
         }
-        utf8proc_ssize_t len = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (len <= 0) {
-            len = 1;
-            cp = -1;
-        }
-        i += (size_t)len;
+        uint32_t u;
+        size_t len = utf8_decode(p + i, n - i, &u);
+        cp = len ? (utf8proc_int32_t)u : -1;
+        i += len ? len : 1;
         hyphen = 0;
         if (cp == 0x2018 || cp == 0x2019)
             continue;
@@ -366,9 +365,8 @@ static size_t wc_ref(struct wc *w, const char *s, size_t n)
     if (!digits || digits >= 8 || i >= n || s[i] != ';' || cp == 0 || cp > 0x10FFFF ||
         (cp >= 0x80 && cp <= 0x9F) || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
-    utf8proc_uint8_t enc[4];
-    utf8proc_ssize_t el = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
-    wc_feed(w, (const char *)enc, (size_t)el);
+    char enc[4];
+    wc_feed(w, enc, utf8_encode(enc, (uint32_t)cp));
     return i + 1;
 }
 
