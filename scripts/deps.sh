@@ -8,7 +8,7 @@ set -euo pipefail
 what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config git
-  libmicrohttpd-dev libsqlite3-dev libpq-dev libroaring-dev libsodium-dev libgumbo-dev
+  libmicrohttpd-dev libsqlite3-dev libpq-dev libroaring-dev libsodium-dev libgumbo-dev libyaml-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libzip-dev libjansson-dev libutf8proc-dev
   libstemmer-dev libcmocka-dev zlib1g-dev libssl-dev)
 test_pkgs=(epubcheck postgresql postgresql-client chromium nodejs npm curl python3 file)
