@@ -26,6 +26,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,29 +674,62 @@ static int cmp_u32(const void *a, const void *b)
 
 /* Per-thread counters for walk_counts, reused across queries: a count per tag (zero between
  * uses: only the touched entries are reset) and the list of touched tags. Allocating and
- * clearing them per query cost as much as walking a few thousand works. */
-static __thread uint32_t *walk_cnt, *walk_touched;
-static __thread size_t walk_cap;
+ * clearing them per query cost as much as walking a few thousand works. Freed when the
+ * thread ends. */
+struct walk_scratch {
+    uint32_t *cnt, *touched;
+    size_t cap;
+};
+static pthread_key_t walk_key;
+static pthread_once_t walk_once = PTHREAD_ONCE_INIT;
+
+static void walk_scratch_free(void *p)
+{
+    struct walk_scratch *w = p;
+    if (w) {
+        free(w->cnt);
+        free(w->touched);
+        free(w);
+    }
+}
+
+static void walk_key_init(void)
+{
+    if (pthread_key_create(&walk_key, walk_scratch_free))
+        abort();
+}
+
+/* This thread's counters for n tags; NULL when out of memory. */
+static struct walk_scratch *walk_scratch(size_t n)
+{
+    pthread_once(&walk_once, walk_key_init);
+    struct walk_scratch *w = pthread_getspecific(walk_key);
+    if (!w) {
+        if (!(w = calloc(1, sizeof(*w))) || pthread_setspecific(walk_key, w)) {
+            free(w);
+            return NULL;
+        }
+    }
+    if (w->cap < n) {
+        free(w->cnt);
+        free(w->touched);
+        w->cnt = calloc(n, sizeof(*w->cnt));
+        w->touched = malloc(n * sizeof(*w->touched));
+        w->cap = w->cnt && w->touched ? n : 0;
+        if (!w->cap)
+            return NULL;
+    }
+    return w;
+}
 
 /* Counts the tags of the types with walk[ty] set over every work of r. */
 static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const int walk[4],
                        struct topn top[4])
 {
-    size_t nt = idx->ntags ? idx->ntags : 1;
-    if (walk_cap < nt) {
-        free(walk_cnt);
-        free(walk_touched);
-        walk_cnt = calloc(nt, sizeof(*walk_cnt));
-        walk_touched = malloc(nt * sizeof(*walk_touched));
-        walk_cap = walk_cnt && walk_touched ? nt : 0;
-        if (!walk_cap) {
-            free(walk_cnt);
-            free(walk_touched);
-            walk_cnt = walk_touched = NULL;
-            return FICD_ENOMEM;
-        }
-    }
-    uint32_t *counts = walk_cnt, *touched = walk_touched;
+    struct walk_scratch *ws = walk_scratch(idx->ntags ? idx->ntags : 1);
+    if (!ws)
+        return FICD_ENOMEM;
+    uint32_t *counts = ws->cnt, *touched = ws->touched;
     size_t ntouched = 0;
     STAT_ADD(walked, roaring_bitmap_get_cardinality(r));
     const uint32_t *canon_of = idx->canon_of;
