@@ -34,6 +34,7 @@
 #                          plus 0-2 tags, 2 excluded, 1-3 ratings, sorted by posting date)
 #   FICD_BENCH_QUERIES     number of queries (default 1000)
 #   FICD_BENCH_PASSES      sequential passes over the list (default 3)
+#   FICD_BENCH_MEM_QUERIES queries sent before the last memory figure (default 10000)
 #   FICD_BENCH_DURATION    wrk duration per run (default 10s); FICD_BENCH_CONNS ("16 64")
 #   FICD_BENCH_WRK=0       skips the wrk runs
 #   FICD_BENCH_THREADS     server worker threads (default: nproc)
@@ -133,11 +134,19 @@ until curl -sf -o /dev/null --max-time 2 "$BASE/healthz"; do
   sleep 0.5
 done
 START_S=$(python3 -c "import time; print(f'{time.time() - $T0:.0f}')")
+# Memory split as the kernel counts it: anonymous (the index, caches, heaps) and file pages
+# (SQLite's memory map of ficd.db: shared with the page cache, given back under pressure).
+mem() { # mem LABEL: one table row
+  awk -v l="$1" '/^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 } /^VmRSS:/ { r = $2 }
+    END { printf "| %s | %.0f MB | %.0f MB | %.0f MB |\n", l, a / 1024, f / 1024, r / 1024 }' "/proc/$FICD_PID/status"
+}
+mem "after start (index built)" >"$TMP/mem.md"
 INDEXED=$(grep -o 'indexed .*' "$TMP/ficd.log" | head -1)
 # first search: builds the per-fandom facet structures (bench_filter counts it in its build)
 WARM_MS=$(curl -s -o /dev/null -w '%{time_total}' "$BASE/api/v1/works?sort=kudos" |
   awk '{ printf "%.0f", $1 * 1000 }')
 RSS_MB=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$FICD_PID/status")
+mem "after the first search (warm-up)" >>"$TMP/mem.md"
 
 # ---- sequential: one keep-alive connection ----
 client() { # client NAME [args]: runs the list PASSES times, output in $TMP/seq-NAME.txt
@@ -158,11 +167,18 @@ server_side() { # server_side NAME FROM: p50/p90/p99/max of the first pass's req
 }
 L0=$(log_lines)
 client plain
+mem "after $((PASSES * QUERIES)) queries" >>"$TMP/mem.md"
 L1=$(log_lines)
 client gzip --gzip
 server_side "server plain" "$L0" >"$TMP/server.txt"
 server_side "server gzip" "$L1" >>"$TMP/server.txt"
 cat "$TMP/server.txt" >&2
+if [ "${FICD_BENCH_MEM_QUERIES:-10000}" -gt $((2 * PASSES * QUERIES)) ]; then
+  extra=$(((FICD_BENCH_MEM_QUERIES - 2 * PASSES * QUERIES + QUERIES - 1) / QUERIES))
+  echo "bench/api: $extra more passes for the memory figure" >&2
+  "$BUILD/bench_api_client" --port "$PORT" --urls "$TMP/urls.txt" --passes "$extra" >/dev/null
+fi
+mem "after ${FICD_BENCH_MEM_QUERIES:-10000}+ queries" >>"$TMP/mem.md"
 
 if [ "${FICD_BENCH_PERF:-0}" = 1 ]; then
   command -v perf >/dev/null || die "perf is required for FICD_BENCH_PERF=1 (apt-get install linux-perf)"
@@ -252,6 +268,12 @@ IBP99=$(field "$TMP/filter.txt" "index best" p99)
     echo "- $enc, first pass: API / in process $(ratio "$p50" "$IP50") at p50, $(ratio "$p99" "$IP99") at p99;" \
       "target p50 <= 1 ms **$(verdict "$p50" 1)** ($p50 ms), p99 <= 8 ms **$(verdict "$p99" 8)** ($p99 ms)"
   done
+  echo
+  echo "Memory of the server process (/proc/PID/status; file = SQLite's memory map of ficd.db):"
+  echo
+  echo "| when | anonymous | file | RSS |"
+  echo "|---|---|---|---|"
+  cat "$TMP/mem.md"
   if [ "${FICD_BENCH_WRK:-1}" = 1 ]; then
     echo
     echo "Concurrent: \`wrk -t2 -c{${CONNS// /,}} -d$DURATION --latency\` walking the same list, on the same cores as the server:"
