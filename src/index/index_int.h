@@ -369,6 +369,10 @@ extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
 /* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
 extern int idx_facet_keep_min;
+/* Other big tags (characters, relationships, freeforms a query includes) get the same counts
+ * on first use, kept least recently used first within this many bytes (fandoms' counts are
+ * always kept and not part of it). */
+extern long long idx_facet_other_max;
 /* Results of at least this many works count ratings, warnings and categories against the
  * dense copies; -1 (the default): a quarter of the dense sets' words. */
 extern int idx_fixed_dense_min;
@@ -379,8 +383,8 @@ struct idx_facet_stats {
     _Atomic uint64_t fandom_path; /* results counted inside one fandom */
 };
 extern struct idx_facet_stats idx_facet_stats;
-/* The canonical fandom bounding q's result (an include tag that is a fandom, or the one
- * canonical of the fandoms list), the smallest when several; UINT32_MAX when none. */
+/* The canonical tag bounding q's result (an include tag of any type, or the one canonical of
+ * the fandoms list), the one with the fewest works when several; UINT32_MAX when none. */
 uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q);
 /* Whether facet counts for fandom f (UINT32_MAX: none) need no refresh (read lock), and the
  * refresh (write lock): on first use, every big fandom; later, f when stale. */

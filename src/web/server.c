@@ -670,7 +670,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms =
             (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
-        fprintf(stderr, "%s %s %s %d %zu %.1fms\n", k->req.remote_ip, k->req.method, k->req.path,
+        fprintf(stderr, "%s %s %s %d %zu %.3fms\n", k->req.remote_ip, k->req.method, k->req.path,
                 k->req.status, k->sent, ms);
     }
     conn_free(k);
