@@ -45,7 +45,8 @@ class Model:
 
 
 model = Model()
-features = {"comments": None, "kudos": None}  # None: not probed yet; False: route missing
+features = {"comments": None, "kudos": None}
+edits = [0, 0]  # acknowledged, refused  # None: not probed yet; False: route missing
 
 
 def writer_loop(port, name, stop, counter):
@@ -60,11 +61,13 @@ def writer_loop(port, name, stop, counter):
                 counter[0] += 1
                 marker = f"{name}x{counter[0]}x{rng.randrange(1 << 30)}"
                 title = f"Crash {marker}"
-                r, wid = post_work(c, title, text_for(marker))
+                first = text_for(marker)
+                r, wid = post_work(c, title, first)
                 if wid:
                     with model.lock:
                         model.works[wid] = {"owner": name, "titles": [title], "pending": None,
-                                            "chapters": {marker}, "draft": False}
+                                            "chapters": {marker}, "draft": False,
+                                            "first": first}
                     mine.append(wid)
             elif op < 0.55:
                 wid = rng.choice(mine)
@@ -79,14 +82,17 @@ def writer_loop(port, name, stop, counter):
                         model.works[wid]["chapters"].add(marker)
                         model.pending_chapters[wid].discard(marker)
             elif op < 0.72:
-                wid = rng.choice(mine)
+                wid = rng.choice([w for w in mine if "first" in model.works[w]] or mine)
                 title = f"Edited {name} {rng.randrange(1 << 30)}"
                 with model.lock:
                     model.works[wid]["pending"] = title
                 fields = [("pseud", name), ("title", title), ("summary", "Edited summary."),
                           ("rating", "1"), ("warning", "8"), ("fandoms", "Test Fandom"),
-                          ("language", "English"), ("commit", "post")]
+                          ("language", "English"), ("format", "html"),
+                          ("chapter_text", model.works[wid].get("first", "")),
+                          ("commit", "post")]
                 r = c.post(f"/works/{wid}/edit", fields)
+                edits[0 if r.status == 303 else 1] += 1
                 if r.status == 303:
                     with model.lock:
                         model.works[wid]["titles"].append(title)
@@ -276,7 +282,9 @@ def main():
         print(f"crash: {rnd} rounds in {time.time() - t0:.0f} s, {nworks} acknowledged works "
               f"({ncli} by CLI import), "
               f"{nch} acknowledged chapters/texts, comments route: {features['comments']}, "
-              f"kudos route: {features['kudos']}")
+              f"kudos route: {features['kudos']}, edits acknowledged {edits[0]} "
+              f"(refused {edits[1]})")
+        check(edits[0] > 0, "no edit was acknowledged: the edit form changed?")
     except Exception as e:
         fail(f"exception: {e!r}")
     finally:
