@@ -50,7 +50,10 @@ edits = [0, 0]  # acknowledged, refused  # None: not probed yet; False: route mi
 
 
 def writer_loop(port, name, stop, counter):
-    c, r = login(port, name, PASSWORD)
+    try:
+        c, r = login(port, name, PASSWORD)
+    except OSError:
+        return  # the server died before this writer signed in
     if "ficd_session" not in c.cookies:
         return
     mine = [w for w, v in model.works.items() if v["owner"] == name]
@@ -127,10 +130,10 @@ def writer_loop(port, name, stop, counter):
                 elif features["comments"] is not False:
                     marker = f"{name}m{rng.randrange(1 << 30)}"
                     r = c.post(f"/works/{wid}/comments",
-                               [("content", f"COMMENT{marker} nice"), ("format", "text")])
+                               [("content", f"COMMENT{marker} nice"), ("format", "html")])
                     if r.status == 404 and features["comments"] is None:
                         features["comments"] = False
-                    elif r.status in (200, 303):
+                    elif r.status == 303:  # shown (a comment held for approval is a 200)
                         features["comments"] = True
                         with model.lock:
                             model.comments.setdefault(wid, set()).add(marker)
