@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """crash.py: run by crash.sh (see there). Usage: crash.py FICD SOURCE_DIR [ROUNDS]."""
 import os
+import http.client
 import random
 import re
 import shutil
@@ -49,6 +50,11 @@ features = {"comments": None, "kudos": None}
 edits = [0, 0]  # acknowledged, refused  # None: not probed yet; False: route missing
 
 
+def first_text(wid):
+    with model.lock:
+        return model.works[wid].get("first", "")
+
+
 def writer_loop(port, name, stop, counter):
     try:
         c, r = login(port, name, PASSWORD)
@@ -56,7 +62,8 @@ def writer_loop(port, name, stop, counter):
         return  # the server died before this writer signed in
     if "ficd_session" not in c.cookies:
         return
-    mine = [w for w, v in model.works.items() if v["owner"] == name]
+    with model.lock:
+        mine = [w for w, v in model.works.items() if v["owner"] == name]
     while not stop.is_set():
         op = rng.random()
         try:
@@ -85,14 +92,15 @@ def writer_loop(port, name, stop, counter):
                         model.works[wid]["chapters"].add(marker)
                         model.pending_chapters[wid].discard(marker)
             elif op < 0.72:
-                wid = rng.choice([w for w in mine if "first" in model.works[w]] or mine)
+                with model.lock:
+                    wid = rng.choice([w for w in mine if "first" in model.works[w]] or mine)
                 title = f"Edited {name} {rng.randrange(1 << 30)}"
                 with model.lock:
                     model.works[wid]["pending"] = title
                 fields = [("pseud", name), ("title", title), ("summary", "Edited summary."),
                           ("rating", "1"), ("warning", "8"), ("fandoms", "Test Fandom"),
                           ("language", "English"), ("format", "html"),
-                          ("chapter_text", model.works[wid].get("first", "")),
+                          ("chapter_text", first_text(wid)),
                           ("commit", "post")]
                 r = c.post(f"/works/{wid}/edit", fields)
                 edits[0 if r.status == 303 else 1] += 1
@@ -114,8 +122,9 @@ def writer_loop(port, name, stop, counter):
                                             "pending": None, "chapters": {marker},
                                             "draft": True, "plain": True}
             else:
-                others = [w for w, v in list(model.works.items())
-                          if v["owner"] != name and not v["draft"]]
+                with model.lock:
+                    others = [w for w, v in model.works.items()
+                              if v["owner"] != name and not v["draft"]]
                 if not others:
                     continue
                 wid = rng.choice(others)
@@ -137,7 +146,7 @@ def writer_loop(port, name, stop, counter):
                         features["comments"] = True
                         with model.lock:
                             model.comments.setdefault(wid, set()).add(marker)
-        except (OSError, ConnectionError, Exception):
+        except (OSError, http.client.HTTPException):
             # the server died under the request: not acknowledged
             if stop.is_set():
                 return
@@ -238,6 +247,8 @@ def check_served(port, rnd, published, admin):
 
 
 def main():
+    # an error of the test itself in a client thread fails the run instead of vanishing
+    threading.excepthook = lambda a: fail(f"client thread: {a.exc_type.__name__}: {a.exc_value}")
     tmp = tempfile.mkdtemp(prefix="ficd-crash.")
     data = os.path.join(tmp, "data")
     srv = None
