@@ -249,4 +249,28 @@ int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit
 int store_tag_unwrangled(struct store *s, int type, int limit, store_tag_cb cb,
                          void *ctx) FICD_MUST_CHECK;
 
+/* ---- safety and maintenance (sqlite_maint.c) ---- */
+
+/* The FICD_E* code of the last failure on this store (0 when none since
+ * store_clear_error); FICD_ENOSPC when the disk is full. */
+int store_errcode(struct store *s);
+/* Forgets the last failure (the server does this before each request). */
+void store_clear_error(struct store *s);
+/* Rows inserted, changed or deleted through this connection since it was opened: a request
+ * that leaves it unchanged wrote nothing. */
+int64_t store_total_changes(struct store *s);
+/* Deletes every session of user_id except the one whose token hash is keep (NULL: all).
+ * *ended (may be NULL) receives how many ended. */
+int store_session_delete_user(struct store *s, int64_t user_id, const char *keep,
+                              int64_t *ended) FICD_MUST_CHECK;
+/* The lowest id of a work owned by user_id with this content hash, or *id = 0 (works of
+ * other accounts are never seen). */
+int store_work_find_hash_user(struct store *s, const char *hash, int64_t user_id,
+                              int64_t *id) FICD_MUST_CHECK;
+/* A consistent online copy of the archive into the data directory out_dir (created when
+ * missing; it must not hold a ficd.db yet): VACUUM INTO a temporary file there, synced, then
+ * renamed to out_dir/ficd.db. Other connections may keep writing meanwhile; the copy is the
+ * archive as of one moment. FICD_EEXISTS when out_dir already holds an archive. */
+int store_backup(struct store *s, const char *out_dir) FICD_MUST_CHECK;
+
 #endif

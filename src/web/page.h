@@ -115,6 +115,7 @@ int ui_setup(struct web_req *r);
 int ui_settings(struct web_req *r);
 int ui_settings_password(struct web_req *r);
 int ui_settings_pseud(struct web_req *r);
+int ui_settings_signout_everywhere(struct web_req *r);
 int ui_settings_archive(struct web_req *r);
 int ui_invites(struct web_req *r);
 int ui_invite_create(struct web_req *r);

@@ -849,7 +849,9 @@ int ui_work_import(struct web_req *r)
         return 422;
     }
     int64_t existing = 0;
-    if (w.content_hash[0] && store_work_find_hash(r->store, w.content_hash, &existing) == 0 &&
+    /* only the importer's own works: another account's copy must not reveal its id */
+    if (w.content_hash[0] &&
+        store_work_find_hash_user(r->store, w.content_hash, r->user.id, &existing) == 0 &&
         existing > 0) {
         work_free(&w);
         import_page(

@@ -242,7 +242,8 @@ def free_port():
 def start_server(tmp, name, env_extra):
     port = free_port()
     env = dict(os.environ)
-    env.update({"FICD_THREADS": "2", "FICD_LOGIN_ATTEMPTS": "100000"})
+    env.update({"FICD_THREADS": "2", "FICD_LOGIN_ATTEMPTS": "100000",
+                "FICD_RATE_SIGNUP": "0"})  # this test signs up many accounts from one address
     env.update(env_extra)
     log = open(os.path.join(tmp, name + ".log"), "wb")
     proc = subprocess.Popen([FICD, "serve", "--listen", f"127.0.0.1:{port}", "--data",
@@ -419,6 +420,8 @@ EXPECT = {
     ("GET", "/settings"): same(200, anon=LOGIN),
     ("POST", "/settings/password"): same(200, anon=LOGIN),
     ("POST", "/settings/pseuds"): same(200, anon=LOGIN),
+    ("POST", "/settings/sign_out_everywhere"): same((303, "/login?signed_out=everywhere"),
+                                                    anon=LOGIN),
     ("POST", "/settings/archive"): admin_only(200),
     ("GET", "/admin/invites"): admin_only(200),
     ("POST", "/admin/invites"): admin_only(200),
@@ -636,7 +639,7 @@ def try_route(route, kind, who, clients, fx):
         fx.dirty.add(kind)
     elif changes:
         intact(clients, fx, kind, what)
-    if pattern == "/logout" and who != "anon":
+    if pattern in ("/logout", "/settings/sign_out_everywhere") and who != "anon":
         login(c)
     if method != "POST":
         return

@@ -154,7 +154,7 @@ gzip -t "$TMP/body" 2>/dev/null && ok || fail "gzip body does not decompress"
 curl -s --compressed "$BASE/works/$WORK" | grep -q "Friends" && ok || fail "gzip body content"
 
 # ---- page cache: anonymous pages served again, never stale, never personal ----
-hz() { curl -s "$BASE/healthz" | sed -n "s/^$1 //p"; }
+hz() { curl -s -b "$ADMIN" "$BASE/healthz" | sed -n "s/^$1 //p"; }
 H0=$(hz page_cache_hits)
 req "$ANON" GET "/works/$WORK"
 cp "$TMP/body" "$TMP/cache1.html"
