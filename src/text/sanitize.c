@@ -2,6 +2,7 @@
 #include "text/sanitize.h"
 #include "core/swar.h"
 #include "core/utf8.h"
+#include "text/html_tok.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -703,7 +704,8 @@ static char *san_once(const char *html, size_t n, int text_only)
 /* The fast path: markup that the importer and cmark generate (and the sanitizer writes) from
  * a small tag set, recognised and canonicalised in one scan without gumbo. It accepts only
  * input whose gumbo tree is exactly the tree the tags spell out, so that the result equals
- * what a gumbo pass would serialise: start and end tags from the kinds below, strictly nested
+ * what a gumbo pass would serialise: start and end tags of html_tok.h (the tokenizer and
+ * nesting rules shared with ms_html_fast.c; not <a> or <center>), strictly nested
  * and all closed; no block start while a <p> or a heading is open (gumbo would close the <p>
  * or the heading) and no <li> start that would close an open <li>; no more than
  * FAST_MAX_DEPTH levels; text in valid UTF-8 without the characters gumbo replaces or drops
@@ -713,67 +715,6 @@ static char *san_once(const char *html, size_t n, int text_only)
  * rules as text), decoded and put through the allow-list of the gumbo path. Anything else,
  * however harmless, goes to the gumbo path. */
 #define FAST_MAX_DEPTH 64
-
-enum fast_kind {
-    FK_INLINE,  /* kept as is, never closes anything */
-    FK_BLOCK,   /* closes an open <p> in gumbo: refused inside <p> and headings */
-    FK_HEADING, /* a block that also closes a heading */
-    FK_DIV,     /* a block that an <li> start looks through for an open <li> */
-    FK_LI,      /* a block that closes an open <li> */
-    FK_P,
-    FK_BR, /* void */
-    FK_HR, /* void block */
-};
-
-struct fast_tag {
-    const char *name;
-    unsigned char len, kind;
-    GumboTag tag;
-};
-
-static const struct fast_tag fast_tags[] = {
-    {"b", 1, FK_INLINE, GUMBO_TAG_B},
-    {"i", 1, FK_INLINE, GUMBO_TAG_I},
-    {"p", 1, FK_P, GUMBO_TAG_P},
-    {"q", 1, FK_INLINE, GUMBO_TAG_Q},
-    {"s", 1, FK_INLINE, GUMBO_TAG_S},
-    {"u", 1, FK_INLINE, GUMBO_TAG_U},
-    {"br", 2, FK_BR, GUMBO_TAG_BR},
-    {"em", 2, FK_INLINE, GUMBO_TAG_EM},
-    {"h1", 2, FK_HEADING, GUMBO_TAG_H1},
-    {"h2", 2, FK_HEADING, GUMBO_TAG_H2},
-    {"h3", 2, FK_HEADING, GUMBO_TAG_H3},
-    {"h4", 2, FK_HEADING, GUMBO_TAG_H4},
-    {"h5", 2, FK_HEADING, GUMBO_TAG_H5},
-    {"h6", 2, FK_HEADING, GUMBO_TAG_H6},
-    {"hr", 2, FK_HR, GUMBO_TAG_HR},
-    {"li", 2, FK_LI, GUMBO_TAG_LI},
-    {"ol", 2, FK_BLOCK, GUMBO_TAG_OL},
-    {"tt", 2, FK_INLINE, GUMBO_TAG_TT},
-    {"ul", 2, FK_BLOCK, GUMBO_TAG_UL},
-    {"big", 3, FK_INLINE, GUMBO_TAG_BIG},
-    {"del", 3, FK_INLINE, GUMBO_TAG_DEL},
-    {"div", 3, FK_DIV, GUMBO_TAG_DIV},
-    {"ins", 3, FK_INLINE, GUMBO_TAG_INS},
-    {"sub", 3, FK_INLINE, GUMBO_TAG_SUB},
-    {"sup", 3, FK_INLINE, GUMBO_TAG_SUP},
-    {"code", 4, FK_INLINE, GUMBO_TAG_CODE},
-    {"span", 4, FK_INLINE, GUMBO_TAG_SPAN},
-    {"cite", 4, FK_INLINE, GUMBO_TAG_CITE},
-    {"small", 5, FK_INLINE, GUMBO_TAG_SMALL},
-    {"strike", 6, FK_INLINE, GUMBO_TAG_STRIKE},
-    {"strong", 6, FK_INLINE, GUMBO_TAG_STRONG},
-    {"blockquote", 10, FK_BLOCK, GUMBO_TAG_BLOCKQUOTE},
-};
-
-/* The fast_tags index of the n-byte name at s, -1 when it is not there. */
-static int fast_lookup(const char *s, size_t n)
-{
-    for (size_t i = 0; i < sizeof(fast_tags) / sizeof(fast_tags[0]); i++)
-        if (fast_tags[i].len == n && !memcmp(fast_tags[i].name, s, n))
-            return (int)i;
-    return -1;
-}
 
 /* Eight bytes at a time: nonzero when one of the bytes is one the text scan must look at
  * (below 0x20, DEL, 0x80 and up, '<', '>', '&'). Exact about whether there is one. */
@@ -818,68 +759,60 @@ static int fast_attrs_parse(const unsigned char *s, size_t n, size_t *e, struct 
     buf_reset(vals);
     fa->n = 0;
     fa->vals = vals;
-    while (p < n && s[p] == ' ') {
-        size_t ns = p + 1, q = ns;
-        while (q < n &&
-               ((s[q] >= 'a' && s[q] <= 'z') || (s[q] >= '0' && s[q] <= '9') || s[q] == '-'))
-            q++;
-        if (q == ns)
-            break; /* " />" */
-        if (n - q < 2 || s[q] != '=' || s[q + 1] != '"' || fa->n == FAST_MAX_ATTRS)
+    struct ht_attr at;
+    int r;
+    while ((r = ht_attr_next((const char *)s, n, &p, &at)) > 0) {
+        if (fa->n == FAST_MAX_ATTRS)
             return 0;
-        fa->a[fa->n].name = (const char *)s + ns;
-        fa->a[fa->n].nlen = q - ns;
+        fa->a[fa->n].name = at.name;
+        fa->a[fa->n].nlen = at.nlen;
         fa->a[fa->n].val = vals->len;
-        size_t v = q + 2, run = v;
-        for (;;) {
-            if (v >= n)
-                return 0;
-            unsigned c = s[v];
-            if (c == '"')
-                break;
+        const unsigned char *v = (const unsigned char *)at.value;
+        size_t i = 0, run = 0, vn = at.vlen;
+        while (i < vn) {
+            unsigned c = v[i];
             if (c >= 0x80) {
-                size_t l = utf8_html_kept(s + v, n - v);
+                size_t l = utf8_html_kept(v + i, vn - i);
                 if (!l)
                     return 0;
-                v += l;
+                i += l;
                 continue;
             }
             if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
                 return 0;
             if (c != '&') {
-                v++;
+                i++;
                 continue;
             }
-            buf_put(vals, s + run, v - run);
-            const char *r = (const char *)s + v;
-            size_t left = n - v;
-            if (left >= 5 && !memcmp(r, "&amp;", 5)) {
+            buf_put(vals, v + run, i - run);
+            const char *rf = (const char *)v + i;
+            size_t left = vn - i;
+            if (left >= 5 && !memcmp(rf, "&amp;", 5)) {
                 buf_putc(vals, '&');
-                v += 5;
-            } else if (left >= 4 && !memcmp(r, "&lt;", 4)) {
+                i += 5;
+            } else if (left >= 4 && !memcmp(rf, "&lt;", 4)) {
                 buf_putc(vals, '<');
-                v += 4;
-            } else if (left >= 4 && !memcmp(r, "&gt;", 4)) {
+                i += 4;
+            } else if (left >= 4 && !memcmp(rf, "&gt;", 4)) {
                 buf_putc(vals, '>');
-                v += 4;
-            } else if (left >= 6 && !memcmp(r, "&quot;", 6)) {
+                i += 4;
+            } else if (left >= 6 && !memcmp(rf, "&quot;", 6)) {
                 buf_putc(vals, '"');
-                v += 6;
-            } else if (left >= 5 && !memcmp(r, "&#39;", 5)) {
+                i += 6;
+            } else if (left >= 5 && !memcmp(rf, "&#39;", 5)) {
                 buf_putc(vals, '\'');
-                v += 5;
+                i += 5;
             } else {
                 return 0;
             }
-            run = v;
+            run = i;
         }
-        buf_put(vals, s + run, v - run);
+        buf_put(vals, v + run, vn - run);
         buf_putc(vals, '\0');
         fa->n++;
-        p = v + 1;
     }
     *e = p;
-    return !vals->err;
+    return r == 0 && !vals->err;
 }
 
 /* The fast path's scan: appends the canonical form of html (n bytes) to out and returns 1, or
@@ -889,9 +822,9 @@ static int san_fast_scan(const char *html, size_t n, struct buf *out, struct buf
                          struct buf *tmp)
 {
     const unsigned char *s = (const unsigned char *)html;
-    unsigned char stack[FAST_MAX_DEPTH];
-    size_t depth = 0, run = 0, i = 0;
-    int open_p = 0, open_h = 0; /* <p> and headings on the stack */
+    struct ht_nest nest;
+    ht_nest_init(&nest, FAST_MAX_DEPTH);
+    size_t run = 0, i = 0;
     while (i < n) {
         while (i + 8 <= n && !fast_special(s + i))
             i += 8;
@@ -939,73 +872,41 @@ static int san_fast_scan(const char *html, size_t n, struct buf *out, struct buf
         if (c != '<')
             return 0; /* a control character, DEL or NUL */
         int end = i + 1 < n && s[i + 1] == '/';
-        size_t a = i + 1 + (size_t)end, e = a;
-        while (e < n && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '1' && s[e] <= '6')))
-            e++;
-        int t = fast_lookup(html + a, e - a);
-        if (t < 0)
+        size_t a = i + 1 + (size_t)end, e = ht_name_end(html, n, a);
+        int t = ht_lookup(html + a, e - a);
+        if (t < 0 || !ht_tags[t].sanitizer)
             return 0;
-        int kind = fast_tags[t].kind;
-        int isvoid = kind == FK_BR || kind == FK_HR;
+        int isvoid = ht_void(t);
         struct fast_attrs fa;
         fa.n = 0;
         if (!end && e < n && s[e] == ' ' && !fast_attrs_parse(s, n, &e, &fa, vals))
             return 0;
-        if (end || !isvoid) {
-            if (e >= n || s[e] != '>')
-                return 0;
-            e++;
-        } else if (e < n && s[e] == '>') {
-            e++;
-        } else if (n - e >= 3 && !memcmp(html + e, " />", 3)) {
-            e += 3;
-        } else if (n - e >= 2 && !memcmp(html + e, "/>", 2)) {
-            e += 2;
-        } else {
+        if (!ht_tag_end(html, n, &e, isvoid && !end))
             return 0;
-        }
         if (end) {
-            if (isvoid || depth == 0 || stack[depth - 1] != t)
+            if (!ht_nest_end(&nest, t))
                 return 0;
-            depth--;
-            open_p -= kind == FK_P;
-            open_h -= kind == FK_HEADING;
             buf_put(out, "</", 2);
         } else {
-            if (kind != FK_INLINE && kind != FK_BR && (open_p || open_h))
+            if (!ht_nest_start(&nest, t))
                 return 0;
-            if (kind == FK_LI)
-                for (size_t k = depth; k > 0; k--) {
-                    int kk = fast_tags[stack[k - 1]].kind;
-                    if (kk == FK_LI)
-                        return 0;
-                    if (kk != FK_INLINE && kk != FK_DIV)
-                        break;
-                }
-            if (!isvoid) {
-                if (depth == FAST_MAX_DEPTH)
-                    return 0;
-                stack[depth++] = (unsigned char)t;
-                open_p += kind == FK_P;
-                open_h += kind == FK_HEADING;
-            }
             if (fa.n) {
                 /* the allow-list of the gumbo path, on the decoded attributes */
                 unsigned allowed;
-                classify(fast_tags[t].tag, &allowed);
+                classify(ht_tags[t].tag, &allowed);
                 struct san_attrs at = {fast_attr, &fa};
-                if (!open_tag(out, tmp, fast_tags[t].tag, &at, fast_tags[t].name, allowed))
+                if (!open_tag(out, tmp, ht_tags[t].tag, &at, ht_tags[t].name, allowed))
                     return 0;
                 i = run = e;
                 continue;
             }
             buf_putc(out, '<');
         }
-        buf_put(out, fast_tags[t].name, fast_tags[t].len);
+        buf_put(out, ht_tags[t].name, ht_tags[t].len);
         buf_putc(out, '>');
         i = run = e;
     }
-    if (depth)
+    if (nest.depth)
         return 0;
     buf_put(out, html + run, n - run);
     return 1;
