@@ -7,6 +7,7 @@
 #include "index/index.h"
 #include "web/cache.h"
 #include "web/page.h"
+#include "web/ratelimit.h"
 #include "web/router.h"
 #include "web/session.h"
 
@@ -195,6 +196,15 @@ void web_dispatch(struct web_req *r)
     if (session_load(r) != 0) {
         r->status = ui_error(r, 500, "The archive's database is not available right now.");
         return;
+    }
+    if (!strcmp(r->method, "POST")) {
+        /* every POST counts against its category's limits, per address and per account */
+        enum rl_category cat = ratelimit_classify(r->path);
+        int wait = ratelimit_request(r, cat, (int64_t)time(NULL));
+        if (wait > 0) {
+            r->status = ratelimit_page(r, cat, wait);
+            return;
+        }
     }
     for (size_t i = 0; i < m.nparams; i++) {
         r->params[i] = web_url_decode(r, m.params[i].s, m.params[i].n, 0);
