@@ -89,27 +89,6 @@ static int recount_comments(struct store *s, int64_t work_id)
 
 /* ---- inbox ---- */
 
-const char *inbox_kind_label(enum inbox_kind kind)
-{
-    switch (kind) {
-    case INBOX_COMMENT:
-        return "Comments on your works";
-    case INBOX_REPLY:
-        return "Replies to your comments";
-    case INBOX_KUDOS:
-        return "Kudos on your works";
-    case INBOX_SUBSCRIPTION:
-        return "Subscription updates";
-    case INBOX_INVITATION:
-        return "Co-creator invitations";
-    case INBOX_GIFT:
-        return "Gifts";
-    case INBOX_SYSTEM:
-        return "Messages from the archive";
-    }
-    return "Other";
-}
-
 /* Whether user_id wants items of kind: 1 yes, 0 turned off; FICD_ENOTFOUND. */
 static int inbox_wanted(struct store *s, int64_t user_id, enum inbox_kind kind)
 {
@@ -434,17 +413,6 @@ int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names, in
 #define COMMENT_COLS                                                                               \
     "id, work_id, chapter_id, parent_id, user_id, name, email, ip, html, created, edited, "        \
     "deleted, unreviewed, frozen"
-
-void comment_free(struct comment *c)
-{
-    if (!c)
-        return;
-    free(c->name);
-    free(c->email);
-    free(c->ip);
-    free(c->html);
-    memset(c, 0, sizeof(*c));
-}
 
 static int read_comment(sqlite3_stmt *st, struct comment *c)
 {

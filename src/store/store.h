@@ -146,6 +146,9 @@ struct user {
     unsigned inbox_off;      /* bit (1 << kind) set: inbox items of that kind are not delivered */
 };
 void user_free(struct user *u);
+/* "user", "wrangler", "moderator", "admin"; user_role_parse gives -1 for other names. */
+const char *user_role_name(enum user_role role);
+int user_role_parse(const char *s);
 /* Creates the account and its default pseud (same name); sets u->id. FICD_EEXISTS. */
 int store_user_create(struct store *s, struct user *u) FICD_MUST_CHECK;
 int store_user_get(struct store *s, int64_t id, struct user *out) FICD_MUST_CHECK;

@@ -36,7 +36,19 @@ void page_begin(struct web_req *r, const char *title)
         html_url_path(b, r->user.name);
         html_lit(b, "\" id=\"nav-user\">");
         html_text(b, r->user.name);
-        html_lit(b, "</a></li>\n<li><a href=\"/settings\">Settings</a></li>\n"
+        html_lit(b, "</a></li>\n<li><a href=\"/users/");
+        html_url_path(b, r->user.name);
+        html_lit(b, "/inbox\" id=\"nav-inbox\">Inbox");
+        int64_t unread = 0;
+        if (r->store && store_inbox_unread(r->store, r->user.id, &unread) == 0 && unread > 0) {
+            html_lit(b, " <span class=\"count\" id=\"inbox-count\">(");
+            html_int(b, unread);
+            html_lit(b, "<span class=\"landmark\"> unread</span>)</span>");
+        }
+        html_lit(b, "</a></li>\n");
+        if (r->user.role >= ROLE_MODERATOR)
+            html_lit(b, "<li><a href=\"/admin/reports\" id=\"nav-admin\">Moderation</a></li>\n");
+        html_lit(b, "<li><a href=\"/settings\">Settings</a></li>\n"
                     "<li><form method=\"post\" action=\"/logout\" class=\"inline\">");
         page_csrf_field(r);
         html_lit(b, "<button type=\"submit\" id=\"logout\">Log Out</button></form></li>\n");
@@ -425,6 +437,9 @@ void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct htm
         html_safe_put(b, snippet);
         html_lit(b, "</p>\n");
     }
+    if (w->hidden)
+        html_lit(b, "<p class=\"notice hidden-work\">Hidden by a moderator: only you can see "
+                    "it.</p>\n");
     html_lit(b, "<dl class=\"stats\">\n<dt>Language:</dt><dd>");
     html_text(b, w->language && *w->language ? w->language : "English");
     html_lit(b, "</dd>\n<dt>Words:</dt><dd>");
@@ -721,6 +736,19 @@ void page_work_body(struct web_req *r, const struct work *w, int ci, int preview
 }
 
 /* ---- forms ---- */
+
+void page_form_token(struct web_req *r, const char *action)
+{
+    if (r->user.id > 0) {
+        page_csrf_field(r);
+        return;
+    }
+    char tok[65];
+    session_guest_token(r, action, tok);
+    html_lit(&r->out, "<input type=\"hidden\" name=\"" CSRF_FIELD "\" value=\"");
+    html_attr(&r->out, tok);
+    html_lit(&r->out, "\">");
+}
 
 void page_csrf_field(struct web_req *r)
 {
