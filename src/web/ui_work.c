@@ -65,9 +65,10 @@ static int chapter_index(const struct work *w, int64_t cid)
     return -1;
 }
 
-/* Renders w with chapter ci (or everything when ci < 0), its feedback (kudos, comments,
+/* Renders w with chapter ci (or everything when ci < 0) (chapter_page: as the chapter's own
+ * page), its feedback (kudos, comments,
  * forms) below it, and counts the visit as a hit (the creators' own visits do not count). */
-static int render(struct web_req *r, const struct work *w, int ci)
+static int render(struct web_req *r, const struct work *w, int ci, int chapter_page)
 {
     const char *title = w->title && *w->title ? w->title : "Untitled";
     if (ci >= 0 && w->nchapters > 1)
@@ -78,11 +79,12 @@ static int render(struct web_req *r, const struct work *w, int ci)
                           "a moderator: only its creators (and the archive's moderators) can see "
                           "it. It is left out of every listing, search and feed.</p>\n");
     page_work_body(r, w, ci, 0);
-    page_work_feedback(r, w, ci >= 0 && w->nchapters > 1 ? w->chapters[ci].id : 0);
+    /* a chapter page has that chapter's comments; the work page all of them */
+    page_work_feedback(r, w, chapter_page && ci >= 0 ? w->chapters[ci].id : 0);
     page_end(r);
     if (!(r->user.id > 0 && r->user.id == w->user_id))
-        hits_record(w->id, r->user.id > 0 ? web_sprintf(r, "u:%lld", (long long)r->user.id)
-                                          : r->remote_ip,
+        hits_record(w->id,
+                    r->user.id > 0 ? web_sprintf(r, "u:%lld", (long long)r->user.id) : r->remote_ip,
                     (int64_t)time(NULL));
     return 200;
 }
@@ -108,7 +110,7 @@ int ui_work_show(struct web_req *r)
     }
     const char *full = web_arg(r, "view_full_work");
     int ci = (full && !strcmp(full, "true")) || w.nchapters <= 1 ? -1 : 0;
-    status = render(r, &w, ci);
+    status = render(r, &w, ci, 0);
     work_free(&w);
     return status;
 }
@@ -123,7 +125,7 @@ int ui_chapter_show(struct web_req *r)
     if (ci < 0)
         status = ui_error(r, 404, "The work has no such chapter.");
     else
-        status = render(r, &w, w.nchapters <= 1 ? -1 : ci);
+        status = render(r, &w, w.nchapters <= 1 ? -1 : ci, w.nchapters > 1);
     work_free(&w);
     return status;
 }
