@@ -318,6 +318,12 @@ static int reports_page(struct web_req *r, int status, const char *notice, const
     html_lit(b, "</ol>\n");
     if (!x.n)
         html_lit(b, "<p class=\"empty\" id=\"no-reports\">No reports.</p>\n");
+    html_lit(b, "<p class=\"count\"><span id=\"open-count\">");
+    html_int(b, total);
+    if (resolved)
+        html_lit(b, "</span> closed reports.</p>\n");
+    else
+        html_lit(b, "</span> open reports.</p>\n");
     page_pagination_query(r, "/admin/reports", resolved ? "resolved=1" : NULL, page,
                           page_count(total, ADMIN_PER_PAGE));
     page_end(r);

@@ -535,11 +535,14 @@ int ui_kudos_create(struct web_req *r)
 
 int ui_comments_index(struct web_req *r)
 {
-    int64_t id = web_param_id(r, 0);
-    if (!id)
-        return ui_error(r, 404, "There is no work at this address.");
-    return web_redirect(r,
-                        web_sprintf(r, "/works/%lld?show_comments=true#comments", (long long)id));
+    struct work w;
+    int status = web_load_work(r, 0, 0, &w);
+    if (status)
+        return status;
+    status =
+        web_redirect(r, web_sprintf(r, "/works/%lld?show_comments=true#comments", (long long)w.id));
+    work_free(&w);
+    return status;
 }
 
 /* The comment form again, with the reasons it was refused (status 422). */
