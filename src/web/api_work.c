@@ -3,6 +3,7 @@
  * same visibility as the work page: drafts and hidden works only for their creators,
  * restricted works only for signed-in readers. Errors are {"error": "..."} (docs/api.md). */
 #include "store/store.h"
+#include "web/json_works.h"
 #include "web/page.h"
 #include "web/session.h"
 
@@ -52,23 +53,6 @@ static int load(struct web_req *r, struct work *w)
     return status;
 }
 
-static json_t *strlist_json(const struct strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < l->n; i++)
-        json_array_append_new(a, json_string(l->v[i]));
-    return a;
-}
-
-static json_t *bits_json(unsigned bits, int count, const char *(*name)(unsigned))
-{
-    json_t *a = json_array();
-    for (int i = 0; a && i < count; i++)
-        if (bits & (1u << i))
-            json_array_append_new(a, json_string(name(1u << i)));
-    return a;
-}
-
 static json_t *text_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -80,11 +64,6 @@ int api_work_show(struct web_req *r)
     int status = load(r, &w);
     if (status)
         return status;
-    char ch[48];
-    if (w.expected_chapters > 0)
-        snprintf(ch, sizeof(ch), "%zu/%d", w.nchapters, w.expected_chapters);
-    else
-        snprintf(ch, sizeof(ch), "%zu/?", w.nchapters);
     json_t *chapters = json_array();
     for (size_t i = 0; chapters && i < w.nchapters; i++) {
         const struct chapter *c = &w.chapters[i];
@@ -92,42 +71,16 @@ int api_work_show(struct web_req *r)
                                                   "position", c->position, "title",
                                                   text_or_null(c->title), "words", c->words));
     }
-    json_t *stats =
-        json_pack("{s:I,s:I,s:I,s:I,s:I}", "hits", (json_int_t)w.hits, "kudos", (json_int_t)w.kudos,
-                  "comments", (json_int_t)w.comments, "bookmarks", (json_int_t)w.bookmarks,
-                  "subscriptions", (json_int_t)w.subscriptions);
-    json_t *j = json_object();
-    if (j && stats && chapters) {
-        json_object_set_new(j, "id", json_integer(w.id));
-        json_object_set_new(j, "title", json_string(w.title ? w.title : ""));
-        json_object_set_new(j, "creators", strlist_json(&w.creators));
-        json_object_set_new(j, "rating", json_string(rating_name(w.rating)));
-        json_object_set_new(j, "warnings", bits_json(w.warnings, WARN__COUNT, warning_name));
-        json_object_set_new(j, "categories", bits_json(w.categories, CAT__COUNT, category_name));
-        json_object_set_new(j, "fandoms", strlist_json(&w.fandoms));
-        json_object_set_new(j, "relationships", strlist_json(&w.relationships));
-        json_object_set_new(j, "characters", strlist_json(&w.characters));
-        json_object_set_new(j, "freeforms", strlist_json(&w.freeforms));
-        json_object_set_new(j, "words", json_integer(work_words(&w)));
-        json_object_set_new(j, "chapters", json_string(ch));
+    /* the listing's keys (web/json_works.c, "stats" included), and what a work page adds */
+    json_t *j = works_json_work(&w);
+    if (j && chapters) {
         json_object_set_new(j, "chapter_list", chapters);
-        json_object_set_new(j, "complete", json_boolean(work_is_complete(&w)));
-        json_object_set_new(j, "language", text_or_null(w.language));
-        json_object_set_new(j, "summary", text_or_null(w.summary));
         json_object_set_new(j, "notes", text_or_null(w.notes_begin));
         json_object_set_new(j, "end_notes", text_or_null(w.notes_end));
         json_object_set_new(j, "series", text_or_null(w.series));
         json_object_set_new(j, "restricted", json_boolean(w.restricted));
-        json_object_set_new(j, "published", json_integer(w.published));
-        json_object_set_new(j, "updated", json_integer(w.updated));
-        json_object_set_new(j, "kudos", json_integer(w.kudos));
-        json_object_set_new(j, "hits", json_integer(w.hits));
-        json_object_set_new(j, "comments", json_integer(w.comments));
-        json_object_set_new(j, "bookmarks", json_integer(w.bookmarks));
-        json_object_set_new(j, "stats", stats);
     } else {
         json_decref(j);
-        json_decref(stats);
         json_decref(chapters);
         j = NULL;
     }
