@@ -912,6 +912,7 @@ int web_serve(const struct web_config *cfg)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     page_cache_init(cfg->page_cache, cfg->page_cache_ttl * 1000);
+    hits_start(); /* before the first request, so none goes uncounted */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -924,6 +925,7 @@ int web_serve(const struct web_config *cfg)
         fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
                 cfg->listen_host, cfg->port);
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        hits_stop();
         page_cache_free();
         idx_free(g_site.idx);
         g_site.idx = NULL;
@@ -931,7 +933,6 @@ int web_serve(const struct web_config *cfg)
     }
     fprintf(stderr, "ficd: serving http://%s:%d/ from %s with %u threads\n", cfg->listen_host,
             cfg->port, cfg->data_dir, threads);
-    hits_start();
 
     int sig = 0;
     sigwait(&set, &sig);

@@ -82,7 +82,7 @@ static int render(struct web_req *r, const struct work *w, int ci, int chapter_p
     /* a chapter page has that chapter's comments; the work page all of them */
     page_work_feedback(r, w, chapter_page && ci >= 0 ? w->chapters[ci].id : 0);
     page_end(r);
-    if (!(r->user.id > 0 && r->user.id == w->user_id))
+    if (r->method[0] == 'G' && !(r->user.id > 0 && r->user.id == w->user_id))
         hits_record(w->id,
                     r->user.id > 0 ? web_sprintf(r, "u:%lld", (long long)r->user.id) : r->remote_ip,
                     (int64_t)time(NULL));
