@@ -501,7 +501,19 @@ void page_work_preface(struct web_req *r, const struct work *w)
     html_int(b, work_words(w));
     html_lit(b, "</dd><dt class=\"chapters\">Chapters:</dt><dd class=\"chapters\">");
     page_chapter_count(b, w);
-    html_lit(b, "</dd></dl></dd>\n</dl>\n</div>\n<div class=\"preface group\">\n"
+    html_lit(b, "</dd>");
+    if (w->id > 0) { /* the feedback counts, as AO3's work pages show them */
+        html_lit(b, "<dt class=\"comments\">Comments:</dt><dd class=\"comments\">");
+        html_int(b, w->comments);
+        html_lit(b, "</dd><dt class=\"kudos\">Kudos:</dt><dd class=\"kudos\">");
+        html_int(b, w->kudos);
+        html_lit(b, "</dd><dt class=\"bookmarks\">Bookmarks:</dt><dd class=\"bookmarks\">");
+        html_int(b, w->bookmarks);
+        html_lit(b, "</dd><dt class=\"hits\">Hits:</dt><dd class=\"hits\">");
+        html_int(b, w->hits);
+        html_lit(b, "</dd>");
+    }
+    html_lit(b, "</dl></dd>\n</dl>\n</div>\n<div class=\"preface group\">\n"
                 "<h1 class=\"title heading\" id=\"work-title\">");
     html_text(b, w->title && *w->title ? w->title : "Untitled");
     html_lit(b, "</h1>\n<p class=\"byline heading\">by ");

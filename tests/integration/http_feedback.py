@@ -316,6 +316,8 @@ def run(tmp, data):
     check(re.search(r'id="kudos">.*bob.*and 2 guests left kudos', r.text),
           "who left kudos (accounts and guests counted)")
     check(api_work(guest, wid)["stats"].get("kudos") == 3, "API kudos = 3")
+    check('<dd class="kudos">3</dd>' in guest.get(f"/works/{wid}").text, "kudos count on the work page")
+    check("<dt>Kudos:</dt><dd>3</dd>" in guest.get("/works").text, "kudos count in the blurb")
 
     # ---- comments: XSS, limits, form given back ----
     xss = ('<p>Lovely <em>work</em>!</p><script>alert(1)</script>'
