@@ -20,6 +20,7 @@ comment over it is held for approval.
 Usage: http_feedback.py FICD_BINARY. Prints "N passed, M failed"; exit status 1 on failure.
 """
 import concurrent.futures
+import html.parser
 import http.client
 import json
 import os
@@ -135,6 +136,60 @@ class Client:
             return r.status, json.loads(r.text)
         except ValueError:
             return r.status, None
+
+
+class PageCheck(html.parser.HTMLParser):
+    """Well-formedness basics: tags closed in order, unique ids, one h1, labelled controls."""
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.ids, self.labels, self.controls, self.h1 = [], set(), set(), [], 0
+        self.problems, self.in_label = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            if a["id"] in self.ids:
+                self.problems.append(f"duplicate id {a['id']}")
+            self.ids.add(a["id"])
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "label":
+            self.in_label += 1
+            if "for" in a:
+                self.labels.add(a["for"])
+        if tag in ("input", "select", "textarea") and \
+                a.get("type") not in ("hidden", "submit", "button"):
+            self.controls.append((a.get("id"), self.in_label > 0))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
+            return
+        self.stack.pop()
+        if tag == "label":
+            self.in_label -= 1
+
+
+def page_ok(c, path, what=None):
+    r = c.get(path)
+    p = PageCheck()
+    p.feed(r.text)
+    p.close()
+    probs = list(p.problems)
+    if p.stack:
+        probs.append(f"unclosed {p.stack}")
+    if p.h1 != 1:
+        probs.append(f"{p.h1} h1 headings")
+    probs += [f"control #{cid} has no label" for cid, wrapped in p.controls
+              if not wrapped and cid not in p.labels]
+    check(r.status == 200 and not probs, f"{what or path}: {r.status} {probs[:5]}")
 
 
 def free_port():
@@ -418,6 +473,18 @@ def run(tmp, data):
           and byid.get(cc, {}).get("chapter_id") == ch2, "parent_id, author, chapter_id")
     check(len(arr or []) == api_work(guest, wid)["stats"]["comments"],
           "the API lists as many comments as the count says")
+
+    # ---- pages are well formed (as guest, reader, creator, moderator) ----
+    for c, path in ((guest, f"/works/{wid}?show_comments=true"), (bob, f"/works/{wid}?show_comments=true"),
+                    (alice, f"/works/{wid}?show_comments=true"), (mod, f"/works/{wid}?show_comments=true"),
+                    (guest, f"/works/{wid}/chapters/{ch2}"), (guest, f"/comments/{c2}"),
+                    (bob, f"/comments/{c2}"), (alice, f"/comments/{c2}"), (bob, f"/works/{wid}/report"),
+                    (guest, f"/comments/{c2}/report"), (bob, "/users/alice/report"),
+                    (alice, f"/works/{wid}/comments/unreviewed"), (alice, "/users/alice/inbox"),
+                    (alice, "/settings"), (mod, "/admin/reports"), (mod, "/admin/log"),
+                    (alice, "/admin/users"), (carol, f"/comments/{c2}/edit"),
+                    (alice, f"/works/{wid}/edit")):
+        page_ok(c, path)
 
     # ---- the creator's moderation ----
     edit_feedback(alice, wid, "registered", False)
