@@ -533,7 +533,7 @@ int store_comment_add(struct store *s, struct comment *c)
         rc = recount_comments(s, c->work_id);
     char text[700], url[64];
     snprintf(url, sizeof(url), "/comments/%lld", (long long)id);
-    if (!rc && owner > 0 && owner != c->user_id) {
+    if (!rc && !c->quiet && owner > 0 && owner != c->user_id) {
         if (c->unreviewed) {
             snprintf(text, sizeof(text), "%s left a comment on %s that awaits your approval.",
                      c->name, title);
@@ -545,7 +545,7 @@ int store_comment_add(struct store *s, struct comment *c)
         rc = want < 0 ? want : want ? inbox_insert(s, owner, INBOX_COMMENT, text, url) : 0;
         snprintf(url, sizeof(url), "/comments/%lld", (long long)id);
     }
-    if (!rc && !c->unreviewed && parent_user > 0 && parent_user != c->user_id &&
+    if (!rc && !c->quiet && !c->unreviewed && parent_user > 0 && parent_user != c->user_id &&
         parent_user != owner) {
         snprintf(text, sizeof(text), "%s replied to your comment on %s.", c->name, title);
         int want = inbox_wanted(s, parent_user, INBOX_REPLY);
