@@ -416,6 +416,12 @@ static void kudos_line(struct web_req *r, const struct work *w)
     strlist_free(&names);
 }
 
+static int count_visible(const struct comment *c, void *ctx)
+{
+    *(int64_t *)ctx += !c->deleted;
+    return 0;
+}
+
 void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter_id)
 {
     struct buf *b = &r->out;
@@ -441,9 +447,19 @@ void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter
 
     const char *sc = web_arg(r, "show_comments");
     int show = chapter_id > 0 || (sc && !strcmp(sc, "true"));
+    /* a chapter page counts its chapter's comments, the work page all of them */
+    int64_t shown = w->comments;
+    if (chapter_id > 0) {
+        struct comment_query cq = {.work_id = w->id, .chapter_id = chapter_id};
+        shown = 0;
+        if (store_comment_list(r->store, &cq, count_visible, &shown))
+            shown = 0;
+    }
     html_lit(b, "<section class=\"comments\" id=\"comments\" aria-labelledby=\"comments-heading\">"
                 "\n<h3 class=\"heading\" id=\"comments-heading\">Comments (");
-    html_int(b, w->comments);
+    html_int(b, shown);
+    if (chapter_id > 0)
+        html_lit(b, " on this chapter");
     html_lit(b, ")</h3>\n");
     if (show) {
         struct comment_query q = {.work_id = w->id, .chapter_id = chapter_id};

@@ -428,6 +428,7 @@ def run(tmp, data):
     r = guest.get(f"/works/{wid}/chapters/{ch2}")
     check(f'comment_{cc}"' in r.text and f'comment_{c1}"' not in r.text,
           "the chapter page shows its chapter's comments")
+    check("Comments (1 on this chapter)" in r.text, "the chapter page counts its comments")
     r = guest.get(f"/works/{wid}")
     check(f'comment_{c1}"' not in r.text and 'id="show-comments"' in r.text,
           "the work page links to the comments instead of showing them")
