@@ -69,8 +69,8 @@ static void feedback_fields(struct web_req *r, const struct post_form *f)
 {
     struct buf *b = &r->out;
     static const char *const value[] = {"everyone", "registered", "nobody"};
-    static const char *const label[] = {"Everyone, including guests",
-                                        "Registered users only", "Nobody (comments off)"};
+    static const char *const label[] = {"Everyone, including guests", "Registered users only",
+                                        "Nobody (comments off)"};
     int policy = f->feedback_given && f->comment_policy >= 0 ? f->comment_policy : 0;
     html_lit(b, "<fieldset id=\"feedback-fields\">\n<legend>Comments</legend>\n"
                 "<input type=\"hidden\" name=\"feedback_fields\" value=\"1\">\n"
