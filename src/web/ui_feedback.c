@@ -531,8 +531,9 @@ int ui_kudos_create(struct web_req *r)
     int rc = store_kudos_add(r->store, w.id, r->user.id > 0 ? r->user.id : 0, r->remote_ip);
     if (rc == FICD_EEXISTS) {
         page_begin(r, w.title && *w.title ? w.title : "Untitled");
-        html_lit(&r->out, "<p class=\"notice\" id=\"kudos-notice\" role=\"status\">You have "
-                          "already left kudos here. :)</p>\n<p><a href=\"");
+        html_lit(&r->out, "<h1 class=\"heading\">Kudos</h1>\n<p class=\"notice\" "
+                          "id=\"kudos-notice\" role=\"status\">You have already left kudos "
+                          "here. :)</p>\n<p><a href=\"");
         html_attr(&r->out, back);
         html_lit(&r->out, "\">Back to the work</a></p>\n");
         page_end(r);
@@ -936,7 +937,7 @@ int ui_comment_delete(struct web_req *r)
                 web_sprintf(r, "comment %lld on work %lld", (long long)c.id, (long long)w.id));
         const char *back = web_field(r, "return_to");
         status = web_redirect(
-            r, back && back[0] == '/' && back[1] != '/'
+            r, back && back[0] == '/' && back[1] != '/' && back[1] != '\\'
                    ? back
                    : web_sprintf(r, "/works/%lld?show_comments=true#comments", (long long)w.id));
     }

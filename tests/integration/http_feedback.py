@@ -177,8 +177,8 @@ class PageCheck(html.parser.HTMLParser):
             self.in_label -= 1
 
 
-def page_ok(c, path, what=None):
-    r = c.get(path)
+def page_ok(c, path, what=None, resp=None):
+    r = resp or c.get(path)
     p = PageCheck()
     p.feed(r.text)
     p.close()
@@ -353,6 +353,7 @@ def run(tmp, data):
     r = guest.form_post(f"/works/{wid}", f"/works/{wid}/kudos", [])
     check(r.status == 200 and "You have already left kudos here" in r.text,
           f"second guest kudos: {r.status}")
+    page_ok(guest, None, "the kudos notice page", resp=r)
     r = guest.post(f"/works/{wid}/kudos", [], token="0" * 64)
     check(r.status == 403, f"kudos with a bad token: {r.status}")
     r = guest2.form_post(f"/works/{wid}/chapters/{ch2}", f"/works/{wid}/kudos",
