@@ -995,9 +995,13 @@ int ui_comment_approve(struct web_req *r)
         status = ui_error(r, 422, "This comment is not waiting for approval.");
     else if (store_comment_approve(r->store, c.id))
         status = ui_error(r, 500, "The comment could not be approved.");
-    else
+    else {
+        log_moderation(
+            r, &w, "approve comment",
+            web_sprintf(r, "comment %lld on work %lld", (long long)c.id, (long long)w.id));
         status =
             web_redirect(r, web_sprintf(r, "/works/%lld/comments/unreviewed", (long long)w.id));
+    }
     comment_free(&c);
     work_free(&w);
     return status;
