@@ -62,7 +62,20 @@ static json_t *work_json(const struct work *w)
 struct page_fill {
     const struct idx_result *r;
     json_t **objs;
+    struct store *s;
 };
+
+/* "series": [{"id", "title", "position"}] (a work is in at most one series; [] when none). */
+static json_t *series_json(struct store *s, const struct work *w)
+{
+    json_t *a = json_array();
+    int64_t sid = 0;
+    int pos = 0;
+    if (a && w->series && store_series_of_work(s, w->id, &sid, &pos) == 0 && sid)
+        json_array_append_new(a, json_pack("{s:I,s:s,s:i}", "id", (json_int_t)sid, "title",
+                                           w->series, "position", pos));
+    return a;
+}
 
 static int fill_cb(const struct work *w, void *ctx)
 {
@@ -70,6 +83,8 @@ static int fill_cb(const struct work *w, void *ctx)
     for (size_t i = 0; i < pf->r->nhits; i++)
         if (pf->r->hits[i].id == w->id && !pf->objs[i]) {
             pf->objs[i] = work_json(w);
+            if (pf->objs[i])
+                json_object_set_new(pf->objs[i], "series", series_json(pf->s, w));
             break;
         }
     return 0;
@@ -108,7 +123,7 @@ struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
     }
     for (size_t i = 0; i < r->nhits; i++)
         ids[i] = r->hits[i].id;
-    struct page_fill pf = {r, objs};
+    struct page_fill pf = {r, objs, s};
     if (s && r->nhits && store_work_get_many(s, ids, r->nhits, 0, fill_cb, &pf))
         for (size_t i = 0; i < r->nhits; i++) { /* partial answers are not trusted */
             json_decref(objs[i]);

@@ -121,6 +121,52 @@ int ui_invite_create(struct web_req *r);
 int ui_download(struct web_req *r);
 int api_works(struct web_req *r);
 
+/* ---- readers' tools (ui_readers.c, ui_feeds.c) ---- */
+struct idx_query;
+struct user;
+/* Adds the signed-in reader's muted creators and blocked tags to q (arena lists). */
+void web_reader_filters(struct web_req *r, struct idx_query *q);
+/* 1 when the signed-in reader muted a creator of the work or blocked one of its tags. */
+int web_work_hidden(struct web_req *r, int64_t work_id);
+/* 1 when the signed-in reader muted the account user_id. */
+int web_user_muted(struct web_req *r, int64_t user_id);
+/* Pieces of other pages: the series navigation above a work, the bookmark / subscription /
+ * history panel under it (it records the signed-in reader's visit), the user page's links
+ * and buttons, and the settings sections (filters, history, private feed). */
+void readers_work_top(struct web_req *r, const struct work *w);
+void readers_work_bottom(struct web_req *r, const struct work *w, int ci);
+void readers_user_actions(struct web_req *r, const struct user *u);
+void readers_settings_sections(struct web_req *r);
+int ui_bookmark_create(struct web_req *r);
+int ui_bookmark_edit(struct web_req *r);
+int ui_bookmark_update(struct web_req *r);
+int ui_bookmark_delete(struct web_req *r);
+int ui_bookmarks_index(struct web_req *r);
+int ui_work_bookmarks(struct web_req *r);
+int ui_user_bookmarks(struct web_req *r);
+int api_user_bookmarks(struct web_req *r);
+int ui_user_mute(struct web_req *r);
+int ui_user_unmute(struct web_req *r);
+int ui_settings_filters(struct web_req *r);
+int ui_settings_history(struct web_req *r);
+int ui_settings_feed_token(struct web_req *r);
+int ui_work_subscribe(struct web_req *r);
+int ui_work_unsubscribe(struct web_req *r);
+int ui_user_subscribe(struct web_req *r);
+int ui_user_unsubscribe(struct web_req *r);
+int ui_series_subscribe(struct web_req *r);
+int ui_series_unsubscribe(struct web_req *r);
+int ui_user_subscriptions(struct web_req *r);
+int ui_series_show(struct web_req *r);
+int ui_series_edit(struct web_req *r);
+int ui_series_update(struct web_req *r);
+int ui_user_series(struct web_req *r);
+int ui_mark_for_later(struct web_req *r);
+int ui_user_readings(struct web_req *r);
+int ui_feed_tag(struct web_req *r);
+int ui_feed_user_works(struct web_req *r);
+int ui_feed_series(struct web_req *r);
+
 /* ---- search (ui_search.c) ---- */
 struct idx_result;
 /* Runs the search r's query string asks for (the parameters of docs/api.md) through the

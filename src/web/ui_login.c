@@ -390,6 +390,7 @@ static int settings_page(struct web_req *r, int status, const char *notice, cons
     page_input(r, "text", "pseud", "New pseud", NULL, NULL);
     html_lit(b, "<p class=\"actions\"><button type=\"submit\">Add Pseud</button></p>\n</form>\n"
                 "</section>\n");
+    readers_settings_sections(r);
     if (web_is_admin(r)) {
         html_lit(b, "<section aria-labelledby=\"archive-heading\">\n<h2 id=\"archive-heading\">"
                     "Archive</h2>\n<form method=\"post\" action=\"/settings/archive\" "

@@ -28,6 +28,8 @@ struct post_form {
     unsigned warnings, categories;
     int restricted;
     struct strlist pseuds;
+    /* readers' fields (see the readers' block below): series title and position as typed */
+    const char *series, *series_position;
 };
 
 struct errs {
@@ -60,6 +62,78 @@ static const char *field_or(struct web_req *r, const char *key, const char *def)
 }
 
 /* Reads the work form from the request. */
+/* ---- readers' work-form fields (series; the readers engineer's block) ---- */
+
+static void readers_form_from_request(struct web_req *r, struct post_form *f)
+{
+    f->series = field_or(r, "series", "");
+    f->series_position = field_or(r, "series_position", "");
+}
+
+static void readers_form_from_work(struct web_req *r, const struct work *w, struct post_form *f)
+{
+    f->series = web_strdup(r, w->series ? w->series : "");
+    f->series_position =
+        w->series && w->series_position > 0 ? web_sprintf(r, "%d", w->series_position) : "";
+}
+
+/* Checks the series fields and puts them in w (the store lands the work in the creator's
+ * series of that title, created when missing). */
+static int readers_form_to_work(const struct post_form *f, struct work *w, struct errs *e)
+{
+    const char *t = f->series ? f->series : "";
+    while (*t == ' ' || *t == '\t')
+        t++;
+    if (strlen(t) > 255)
+        err_add(e, "The series title can be at most 255 characters.");
+    int pos = 0;
+    const char *p = f->series_position ? f->series_position : "";
+    if (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (*end || v < 1 || v > 10000)
+            err_add(e, "The part number in the series must be a whole number from 1 to 10000.");
+        else
+            pos = (int)v;
+    }
+    free(w->series);
+    w->series = *t ? strdup(t) : NULL;
+    w->series_position = *t ? pos : 0;
+    return *t && !w->series ? -1 : 0;
+}
+
+static int readers_series_option(const struct series *se, void *ctx)
+{
+    struct web_req *r = ctx;
+    html_lit(&r->out, "<option value=\"");
+    html_attr(&r->out, se->title);
+    html_lit(&r->out, "\"></option>");
+    return 0;
+}
+
+static void readers_form_fields(struct web_req *r, const struct post_form *f)
+{
+    struct buf *b = &r->out;
+    html_lit(b, "<fieldset id=\"series-fields\">\n<legend>Series</legend>\n");
+    html_lit(b, "<p class=\"field\"><label for=\"series\">Series</label> <input type=\"text\" "
+                "name=\"series\" id=\"series\" list=\"series-options\" "
+                "aria-describedby=\"series-hint\" value=\"");
+    html_attr(b, f->series);
+    html_lit(b, "\"> <small class=\"hint\" id=\"series-hint\">One of your series, or a new "
+                "title to start one; blank for none.</small></p>\n<datalist "
+                "id=\"series-options\">");
+    /* the choices are a convenience: without them the field still takes any title */
+    if (r->user.id > 0)
+        if (store_series_list_user(r->store, r->user.id, readers_series_option, r) != 0)
+            html_lit(b, "<!-- your series could not be listed -->");
+    html_lit(b, "</datalist>\n");
+    page_input(r, "text", "series_position", "Part number", f->series_position,
+               "Blank: after the last part.");
+    html_lit(b, "</fieldset>\n");
+}
+
+/* ---- end of the readers' block ---- */
+
 static void form_from_request(struct web_req *r, struct post_form *f)
 {
     memset(f, 0, sizeof(*f));
@@ -84,6 +158,7 @@ static void form_from_request(struct web_req *r, struct post_form *f)
             f->rating = (int)v;
     }
     f->restricted = web_field(r, "restricted") != NULL;
+    readers_form_from_request(r, f);
     for (size_t i = 0; i < r->form.n; i++) {
         const struct web_kv *kv = &r->form.v[i];
         unsigned long bit = strtoul(kv->value, NULL, 10);
@@ -132,6 +207,7 @@ static void form_from_work(struct web_req *r, const struct work *w, struct post_
     f->warnings = w->warnings;
     f->categories = w->categories;
     f->restricted = w->restricted;
+    readers_form_from_work(r, w, f);
     if (strlist_copy(&f->pseuds, &w->creators))
         r->out.err = FICD_ENOMEM;
 }
@@ -296,6 +372,7 @@ static void form_to_work(struct web_req *r, const struct post_form *f, struct wo
     w->warnings = f->warnings;
     w->categories = f->categories;
     w->restricted = f->restricted;
+    rc |= readers_form_to_work(f, w, e);
     w->expected_chapters = expected;
     struct chapter *c = w->nchapters ? &w->chapters[0] : work_add_chapter(w);
     if (!c) {
@@ -537,7 +614,9 @@ static void work_form(struct web_req *r, const char *action, enum form_mode mode
     html_lit(b, "> Only show this work to registered users</label></p>\n");
     page_input(r, "text", "expected_chapters", "Chapters expected", f->expected,
                "A number, or leave blank (or ?) when you don't know yet.");
-    html_lit(b, "</fieldset>\n<fieldset id=\"chapter-1-fields\">\n<legend>Chapter 1</legend>\n");
+    html_lit(b, "</fieldset>\n");
+    readers_form_fields(r, f);
+    html_lit(b, "<fieldset id=\"chapter-1-fields\">\n<legend>Chapter 1</legend>\n");
     page_input(r, "text", "chapter_title", several ? "Chapter 1 title" : "Chapter title",
                f->chapter_title, "Optional.");
     format_radios(r, f->format);

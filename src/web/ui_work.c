@@ -64,7 +64,9 @@ static int render(struct web_req *r, const struct work *w, int ci)
     if (ci >= 0 && w->nchapters > 1)
         title = web_sprintf(r, "%s - Chapter %d", title, ci + 1);
     page_begin(r, title);
+    readers_work_top(r, w);
     page_work_body(r, w, ci, 0);
+    readers_work_bottom(r, w, ci);
     page_end(r);
     return 200;
 }
