@@ -618,7 +618,7 @@ void store_bookmark_result_free(struct store_bookmark_result *r)
  * ?2 bookmarker, ?3 work, then the tags and the work tags from ?BQ_TAGS on. */
 static void bq_where(struct buf *b, const struct store_bookmark_query *q)
 {
-    buf_puts(b, " WHERE w.draft = 0");
+    buf_puts(b, " WHERE w.draft = 0 AND w.hidden = 0");
     if (q->user_id > 0)
         buf_puts(b, " AND b.user_id = ?2");
     if (q->work_id > 0)
@@ -914,6 +914,19 @@ int store_subscribe(struct store *s, int64_t user_id, enum sub_kind kind, int64_
         sqlite3_bind_int64(st, 4, sq_now());
         rc = sq_run(s, st);
     }
+    /* works.subscriptions stays the exact number of the work's subscribers */
+    if (!rc && kind == SUB_WORK) {
+        st = sq_prep(s, "UPDATE works SET subscriptions = (SELECT count(*) FROM subscriptions "
+                        "WHERE kind = 1 AND target_id = ?1) WHERE id = ?1");
+        if (!st)
+            rc = FICD_EDB;
+        else {
+            sqlite3_bind_int64(st, 1, target_id);
+            rc = sq_run(s, st);
+        }
+        if (!rc)
+            rc = sq_log_change(s, CHANGE_WORK, target_id);
+    }
     return sq_tx_end(s, rc);
 }
 
@@ -1103,7 +1116,7 @@ int store_reading_list(struct store *s, int64_t user_id, int later_only, int off
     if (total) {
         snprintf(sql, sizeof(sql),
                  "SELECT count(*) FROM readings r JOIN works w ON w.id = r.work_id WHERE "
-                 "r.user_id = ?1 AND w.draft = 0%s",
+                 "r.user_id = ?1 AND w.draft = 0 AND w.hidden = 0%s",
                  cond);
         int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
         if (e != SQLITE_OK)
@@ -1117,11 +1130,13 @@ int store_reading_list(struct store *s, int64_t user_id, int later_only, int off
         if (rc)
             return rc;
     }
-    snprintf(sql, sizeof(sql),
-             "SELECT r.work_id, r.last_visit, r.visits, r.last_chapter, r.later FROM readings r "
-             "JOIN works w ON w.id = r.work_id WHERE r.user_id = ?1 AND w.draft = 0%s ORDER BY "
-             "r.last_visit DESC, r.work_id DESC LIMIT ?2 OFFSET ?3",
-             cond);
+    snprintf(
+        sql, sizeof(sql),
+        "SELECT r.work_id, r.last_visit, r.visits, r.last_chapter, r.later FROM readings r "
+        "JOIN works w ON w.id = r.work_id WHERE r.user_id = ?1 AND w.draft = 0 AND w.hidden = 0%s "
+        "ORDER BY "
+        "r.last_visit DESC, r.work_id DESC LIMIT ?2 OFFSET ?3",
+        cond);
     int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
     if (e != SQLITE_OK)
         return sq_fail(s, e);

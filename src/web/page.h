@@ -137,6 +137,10 @@ void readers_work_top(struct web_req *r, const struct work *w);
 void readers_work_bottom(struct web_req *r, const struct work *w, int ci);
 void readers_user_actions(struct web_req *r, const struct user *u);
 void readers_settings_sections(struct web_req *r);
+/* Subscription updates in the subscribers' inboxes: a work just posted (its creator's and its
+ * series' subscribers), a chapter added to a posted work (the work's subscribers). */
+void readers_notify_work_posted(struct web_req *r, int64_t work_id);
+void readers_notify_chapter_posted(struct web_req *r, int64_t work_id, int64_t chapter_id);
 int ui_bookmark_create(struct web_req *r);
 int ui_bookmark_edit(struct web_req *r);
 int ui_bookmark_update(struct web_req *r);
@@ -166,6 +170,7 @@ int ui_user_readings(struct web_req *r);
 int ui_feed_tag(struct web_req *r);
 int ui_feed_user_works(struct web_req *r);
 int ui_feed_series(struct web_req *r);
+int ui_feed_inbox(struct web_req *r); /* /users/NAME/inbox.atom?token=T */
 
 /* ---- search (ui_search.c) ---- */
 struct idx_result;

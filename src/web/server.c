@@ -106,6 +106,7 @@ static const struct route routes[] = {
     {"GET", "/tags/:name/feed.atom", ui_feed_tag, 0},
     {"GET", "/users/:name/works.atom", ui_feed_user_works, 0},
     {"GET", "/series/:id/feed.atom", ui_feed_series, 0},
+    {"GET", "/users/:name/inbox.atom", ui_feed_inbox, 0},
 };
 
 /* ---- per-thread stores ---- */

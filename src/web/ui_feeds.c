@@ -185,7 +185,8 @@ struct collected {
 static int collect(const struct work *w, void *ctx)
 {
     struct collected *c = ctx;
-    if (c->n >= FEED_ENTRIES || w->draft || w->restricted || web_work_hidden(c->r, w->id))
+    if (c->n >= FEED_ENTRIES || w->draft || w->restricted || w->hidden ||
+        web_work_hidden(c->r, w->id))
         return 0;
     if (work_copy(&c->v[c->n], w) == 0)
         c->n++;
@@ -331,4 +332,85 @@ int ui_feed_series(struct web_req *r)
     free(pos);
     series_free(&se);
     return st;
+}
+
+/* ---- the private inbox feed ---- */
+
+struct inbox_feed {
+    struct feed *f;
+    const char *fallback; /* where an item without a link points */
+};
+
+static int inbox_entry(const struct inbox_item *it, void *ctx)
+{
+    struct inbox_feed *x = ctx;
+    struct feed *f = x->f;
+    struct web_req *r = f->r;
+    char ts[32];
+    xmlTextWriterStartElement(f->w, X("entry"));
+    el(f, "id", web_sprintf(r, "%s/inbox/%lld", f->base, (long long)it->id));
+    el(f, "title", it->text && *it->text ? it->text : inbox_kind_label(it->kind));
+    rfc3339(ts, it->created);
+    el(f, "updated", ts);
+    xmlTextWriterStartElement(f->w, X("author"));
+    el(f, "name", r->archive_name);
+    xmlTextWriterEndElement(f->w);
+    const char *url = it->url && it->url[0] == '/' ? it->url : x->fallback;
+    link_el(f, "alternate", web_sprintf(r, "%s%s", f->base, url), "text/html");
+    xmlTextWriterStartElement(f->w, X("category"));
+    xmlTextWriterWriteAttribute(f->w, X("term"), X(inbox_kind_label(it->kind)));
+    xmlTextWriterEndElement(f->w);
+    xmlTextWriterEndElement(f->w);
+    return 0;
+}
+
+static int newest_cb(const struct inbox_item *it, void *ctx)
+{
+    *(int64_t *)ctx = it->created;
+    return 1;
+}
+
+int ui_feed_inbox(struct web_req *r)
+{
+    r->personal = 1;
+    struct user u;
+    int rc = store_user_get_by_name(r->store, r->params[0], &u);
+    if (rc == FICD_ENOTFOUND)
+        return ui_error(r, 404, "There is no user by that name.");
+    if (rc)
+        return ui_error(r, 500, "The user could not be read.");
+    int64_t owner = 0;
+    const char *tok = web_arg(r, "token");
+    if (store_feed_token_user(r->store, tok, &owner)) {
+        user_free(&u);
+        return ui_error(r, 500, "The feed could not be read.");
+    }
+    if (!tok || !*tok || owner != u.id) {
+        user_free(&u);
+        return ui_error(r, 403, "This feed needs its private token (see your settings).");
+    }
+    struct buf p = BUF_INIT;
+    html_lit(&p, "/users/");
+    html_url_path(&p, u.name);
+    const char *path = web_strdup(r, buf_str(&p));
+    buf_free(&p);
+    const char *title = web_sprintf(r, "Inbox of %s", u.name);
+    int64_t uid = u.id;
+    user_free(&u);
+    int64_t updated = 0;
+    if (store_inbox_list(r->store, uid, 0, 0, 0, 1, newest_cb, &updated, NULL))
+        return ui_error(r, 500, "The feed could not be read.");
+    struct feed f;
+    /* the self link leaves the token out: it is a secret, not an identifier */
+    if (feed_begin(&f, r, web_sprintf(r, "%s/inbox.atom", path), title, path,
+                   updated ? updated : (int64_t)time(NULL))) {
+        feed_abort(&f);
+        return ui_error(r, 500, "The feed could not be written.");
+    }
+    struct inbox_feed x = {&f, path};
+    if (store_inbox_list(r->store, uid, 0, 0, 0, 50, inbox_entry, &x, NULL)) {
+        feed_abort(&f);
+        return ui_error(r, 500, "The feed could not be read.");
+    }
+    return feed_end(&f);
 }

@@ -722,8 +722,11 @@ int ui_work_create(struct web_req *r)
         w.user_id = r->user.id;
         if (store_work_insert(r->store, &w))
             status = ui_error(r, 500, "The work could not be saved.");
-        else
+        else {
+            if (!w.draft)
+                readers_notify_work_posted(r, w.id); /* readers: subscribers' inboxes */
             status = web_redirect(r, web_sprintf(r, "/works/%lld", (long long)w.id));
+        }
     }
     strlist_free(&f.pseuds);
     work_free(&w);
@@ -772,8 +775,11 @@ int ui_work_update(struct web_req *r)
         status = work_form_page(r, 200, title, action, mode, &f, NULL, &w, NULL, NULL, &old);
     } else {
         int rc = store_work_update(r->store, &w);
-        if (!rc && old.draft && !strcmp(commit, "post"))
+        if (!rc && old.draft && !strcmp(commit, "post")) {
             rc = store_work_publish(r->store, w.id);
+            if (!rc)
+                readers_notify_work_posted(r, w.id); /* readers: subscribers' inboxes */
+        }
         if (rc)
             status = ui_error(r, 500, "The work could not be saved.");
         else
@@ -796,6 +802,8 @@ int ui_work_publish(struct web_req *r)
     work_free(&w);
     if (draft && store_work_publish(r->store, id))
         return ui_error(r, 500, "The work could not be posted.");
+    if (draft)
+        readers_notify_work_posted(r, id); /* readers: subscribers' inboxes */
     return web_redirect(r, web_sprintf(r, "/works/%lld", (long long)id));
 }
 
@@ -1107,6 +1115,8 @@ int ui_chapter_create(struct web_req *r)
                 work_free(&fresh);
             }
         }
+        if (!rc)
+            readers_notify_chapter_posted(r, w.id, c.id); /* readers: subscribers' inboxes */
         if (rc)
             status = ui_error(r, 500, "The chapter could not be saved.");
         else

@@ -907,7 +907,7 @@ static int series_part_cb(const struct work *w, void *ctx)
     while (p->i < p->nparts && p->ids[p->i] != w->id)
         p->i++;
     int pos = p->i < p->nparts ? p->pos[p->i] : 0;
-    if ((w->draft && !web_can_edit(r, w)) || (w->restricted && r->user.id <= 0) ||
+    if (((w->draft || w->hidden) && !web_can_edit(r, w)) || (w->restricted && r->user.id <= 0) ||
         web_work_hidden(r, w->id))
         return 0;
     struct buf *b = &r->out;
@@ -1401,4 +1401,97 @@ void readers_user_actions(struct web_req *r, const struct user *u)
     if (muted)
         html_lit(b, "<p class=\"notice\" id=\"muted-notice\">You have muted this creator: their "
                     "works, bookmarks and comments are left out of what you see.</p>\n");
+}
+
+/* ---- subscription updates in the inbox ---- */
+
+/* Delivers text/url to the subscribers of (kind, target) who may read the work and have not
+ * muted its creators or blocked its tags; each reader once (seen collects who got it). */
+static void notify(struct web_req *r, const struct work *w, enum sub_kind kind, int64_t target,
+                   const char *text, const char *url, int64_t **seen, size_t *nseen)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (store_subscribers(r->store, kind, target, &ids, &n)) {
+        fprintf(stderr, "ficd: subscribers could not be read: %s\n", store_errmsg(r->store));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int dup = ids[i] == r->user.id, hidden = 0;
+        for (size_t k = 0; k < *nseen && !dup; k++)
+            dup = (*seen)[k] == ids[i];
+        if (dup || store_work_hidden_for(r->store, ids[i], w->id, &hidden) || hidden)
+            continue;
+        int64_t *nv = realloc(*seen, (*nseen + 1) * sizeof(*nv));
+        if (!nv)
+            break;
+        *seen = nv;
+        (*seen)[(*nseen)++] = ids[i];
+        if (store_inbox_add(r->store, ids[i], INBOX_SUBSCRIPTION, text, url))
+            fprintf(stderr, "ficd: an update could not be delivered: %s\n", store_errmsg(r->store));
+    }
+    free(ids);
+}
+
+static const char *byline_of(struct web_req *r, const struct work *w)
+{
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < w->creators.n; i++) {
+        if (i)
+            buf_puts(&b, i + 1 == w->creators.n ? " and " : ", ");
+        buf_puts(&b, w->creators.v[i]);
+    }
+    const char *s = web_strdup(r, b.len ? buf_str(&b) : "Anonymous");
+    buf_free(&b);
+    return s;
+}
+
+void readers_notify_work_posted(struct web_req *r, int64_t work_id)
+{
+    struct work w;
+    if (store_work_get(r->store, work_id, 0, &w))
+        return;
+    if (w.draft || w.hidden) {
+        work_free(&w);
+        return;
+    }
+    const char *title = w.title && *w.title ? w.title : "Untitled";
+    const char *url = web_sprintf(r, "/works/%lld", (long long)w.id);
+    int64_t *seen = NULL;
+    size_t nseen = 0;
+    int64_t sid = 0;
+    int pos = 0;
+    if (store_series_of_work(r->store, w.id, &sid, &pos) == 0 && sid)
+        notify(r, &w, SUB_SERIES, sid,
+               web_sprintf(r, "%s posted part %d of the series %s: %s", byline_of(r, &w), pos,
+                           w.series ? w.series : "", title),
+               url, &seen, &nseen);
+    if (w.user_id > 0)
+        notify(r, &w, SUB_USER, w.user_id,
+               web_sprintf(r, "%s posted a new work: %s", byline_of(r, &w), title), url, &seen,
+               &nseen);
+    free(seen);
+    work_free(&w);
+}
+
+void readers_notify_chapter_posted(struct web_req *r, int64_t work_id, int64_t chapter_id)
+{
+    struct work w;
+    if (store_work_get(r->store, work_id, 0, &w))
+        return;
+    int pos = 0;
+    for (size_t i = 0; i < w.nchapters; i++)
+        if (w.chapters[i].id == chapter_id)
+            pos = (int)i + 1;
+    if (!w.draft && !w.hidden && pos) {
+        int64_t *seen = NULL;
+        size_t nseen = 0;
+        notify(r, &w, SUB_WORK, w.id,
+               web_sprintf(r, "%s posted chapter %d of %s", byline_of(r, &w), pos,
+                           w.title && *w.title ? w.title : "Untitled"),
+               web_sprintf(r, "/works/%lld/chapters/%lld", (long long)w.id, (long long)chapter_id),
+               &seen, &nseen);
+        free(seen);
+    }
+    work_free(&w);
 }

@@ -251,6 +251,30 @@ req "$BOB" GET /users/bob/subscriptions
 expect_no_body ">Salt Roads<"
 req "$BOB" GET "/works/$W1"
 expect_body 'id="unsubscribe"'
+# updates arrive in the inbox: a new chapter of a subscribed work, a new work of a creator
+req "$ALICE" GET "/works/$W1/chapters/new"
+TOK_A=$(token)
+req "$ALICE" POST "/works/$W1/chapters/new" --data-urlencode "authenticity_token=$TOK_A" \
+  --data-urlencode "chapter_title=Second" --data-urlencode "chapter_text=More words." \
+  --data-urlencode "format=html" --data-urlencode "commit=post"
+expect_code 303 "add a chapter"
+post "$ALICE" "Sea Four" "Tidefall" "Fluff" "" ""
+W5=$WORK
+SUBS=$(python3 -c "import sqlite3; print(sqlite3.connect('$DATA/ficd.db').execute('SELECT subscriptions FROM works WHERE id = $W1').fetchone()[0])")
+[ "$SUBS" = 1 ] && ok || fail "works.subscriptions is $SUBS"
+req "$BOB" POST /settings/feed_token --data-urlencode "authenticity_token=$TOK"
+expect_code 303 "feed token"
+req "$BOB" GET /settings
+FEEDTOK=$(sed -n 's|.*id="inbox-feed">/users/bob/inbox.atom?token=\([0-9a-f]*\)<.*|\1|p' "$TMP/body")
+[ -n "$FEEDTOK" ] && ok || fail "no feed token shown"
+req "$ANON" GET "/users/bob/inbox.atom?token=$FEEDTOK"
+expect_code 200 "inbox feed"
+expect_body "alice posted chapter 2 of Sea One"
+expect_body "alice posted a new work: Sea Four"
+req "$ANON" GET "/users/bob/inbox.atom?token=nope"
+expect_code 403 "inbox feed with a wrong token"
+req "$ANON" GET "/users/alice/inbox.atom?token=$FEEDTOK"
+expect_code 403 "someone else's inbox feed"
 
 # ---- history and marked for later ----
 req "$BOB" GET /users/bob/readings
@@ -298,10 +322,12 @@ post "$ALICE" "Locked Tide" "Tidefall" "Fluff" "Salt Roads" "" restricted
 req "$ANON" GET /tags/Tidefall/feed.atom
 expect_code 200 "tag feed"
 tr -d '\r' <"$TMP/hdr" | grep -qi '^Content-Type: application/atom+xml' && ok || fail "feed content type"
-check_feed "tag feed" 4 "Locked Tide"
+check_feed "tag feed" 5 "Locked Tide"
 req "$ANON" GET /users/alice/works.atom
 expect_code 200 "user feed"
-check_feed "user feed" 3 "Locked Tide"
+check_feed "user feed" 4 "Locked Tide"
+req "$ANON" GET "/users/bob/inbox.atom?token=$FEEDTOK"
+check_feed "inbox feed" 2
 req "$ANON" GET "/series/$SERIES/feed.atom"
 expect_code 200 "series feed"
 check_feed "series feed" 3 "Locked Tide"
