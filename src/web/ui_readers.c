@@ -340,14 +340,12 @@ static void bookmark_fields(struct web_req *r, const struct bookmark *bm)
 
 int ui_bookmark_create(struct web_req *r)
 {
+    if (r->user.id <= 0)
+        return ui_login_required(r);
     struct work w;
     int st = web_load_work(r, 0, 0, &w);
     if (st)
         return st;
-    if (r->user.id <= 0) {
-        work_free(&w);
-        return ui_login_required(r);
-    }
     if (w.draft) {
         work_free(&w);
         return ui_error(r, 422, "Drafts cannot be bookmarked.");
@@ -1127,14 +1125,14 @@ int ui_user_series(struct web_req *r)
 
 int ui_mark_for_later(struct web_req *r)
 {
+    if (r->user.id <= 0)
+        return ui_login_required(r);
     struct work w;
     int st = web_load_work(r, 0, 0, &w);
     if (st)
         return st;
     int64_t id = w.id;
     work_free(&w);
-    if (r->user.id <= 0)
-        return ui_login_required(r);
     const char *v = web_field(r, "later");
     int later = !v || strcmp(v, "0");
     if (store_reading_mark_later(r->store, r->user.id, id, later))
