@@ -327,15 +327,15 @@ static void bookmark_fields(struct web_req *r, const struct bookmark *bm)
                   "Simple HTML is allowed; it is cleaned before it is saved.");
     page_input(r, "text", "tags", "Your tags", bm ? join(r, &bm->tags) : NULL,
                "Comma-separated; they are yours, not the work's.");
-    html_lit(b, "<p class=\"field\"><input type=\"checkbox\" name=\"private\" value=\"1\" "
+    html_lit(b, "<p class=\"field\"><label><input type=\"checkbox\" name=\"private\" value=\"1\" "
                 "id=\"private\"");
     if (bm && bm->is_private)
         html_lit(b, " checked");
-    html_lit(b, "> <label for=\"private\">Private bookmark</label></p>\n<p class=\"field\"><input "
+    html_lit(b, "> Private bookmark</label></p>\n<p class=\"field\"><label><input "
                 "type=\"checkbox\" name=\"rec\" value=\"1\" id=\"rec\"");
     if (bm && bm->rec)
         html_lit(b, " checked");
-    html_lit(b, "> <label for=\"rec\">Recommendation</label></p>\n");
+    html_lit(b, "> Recommendation</label></p>\n");
 }
 
 int ui_bookmark_create(struct web_req *r)
@@ -1030,11 +1030,11 @@ static int series_form(struct web_req *r, struct series *se, int status, const c
     page_input(r, "text", "title", "Series title", se->title, NULL);
     page_textarea(r, "description", "Description", se->description, 4, NULL);
     page_textarea(r, "notes", "Notes", se->notes, 4, NULL);
-    html_lit(b, "<p class=\"field\"><input type=\"checkbox\" name=\"complete\" value=\"1\" "
-                "id=\"complete\"");
+    html_lit(b, "<p class=\"field\"><label><input type=\"checkbox\" name=\"complete\" "
+                "value=\"1\" id=\"complete\"");
     if (se->complete)
         html_lit(b, " checked");
-    html_lit(b, "> <label for=\"complete\">This series is complete</label></p>\n<p "
+    html_lit(b, "> This series is complete</label></p>\n<p "
                 "class=\"actions\"><button type=\"submit\">Update</button></p>\n</form>\n");
     page_end(r);
     return status;
