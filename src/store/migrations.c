@@ -251,8 +251,11 @@ static const char migration_4[] =
 /* Version 5 (readers): series and their parts; bookmarks with the bookmarker's tags;
  * muted creators and blocked tags per reader; subscriptions to works, creators and series;
  * reading history and "marked for later"; per-reader preferences (history switch, the
- * private feed token). works.series stays the series title (importers fill it);
- * series_works is the real membership, one series per work. */
+ * private feed token); hits per work and day (kept by a trigger on works.hits) for creator
+ * statistics; gifts (to accounts or free-text recipients, refusable); co-creator invitations
+ * (credited once accepted); inspired-by links (shown once the parent's creator approves).
+ * works.series stays the series title (importers fill it); series_works is the real
+ * membership, one series per work. */
 static const char migration_5[] =
     "CREATE TABLE series (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -326,7 +329,46 @@ static const char migration_5[] =
     "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,\n"
     "  history_off INTEGER NOT NULL DEFAULT 0,\n"
     "  feed_token TEXT UNIQUE\n"
-    ");\n";
+    ");\n"
+    "CREATE TABLE work_hits_daily (\n"
+    "  work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  day INTEGER NOT NULL,\n"
+    "  hits INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (work_id, day)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TRIGGER works_hits_daily AFTER UPDATE OF hits ON works WHEN NEW.hits > OLD.hits "
+    "BEGIN\n"
+    "  INSERT INTO work_hits_daily (work_id, day, hits) VALUES (NEW.id,\n"
+    "    CAST(strftime('%s', 'now') AS INTEGER) / 86400, NEW.hits - OLD.hits)\n"
+    "    ON CONFLICT (work_id, day) DO UPDATE SET hits = hits + excluded.hits;\n"
+    "END;\n"
+    "CREATE TABLE gifts (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  recipient TEXT NOT NULL COLLATE NOCASE CHECK (recipient <> ''),\n"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  refused INTEGER NOT NULL DEFAULT 0,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  UNIQUE (work_id, recipient)\n"
+    ");\n"
+    "CREATE INDEX gifts_user ON gifts(user_id, refused);\n"
+    "CREATE TABLE creator_invites (\n"
+    "  work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+    "  inviter_id INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (work_id, user_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX creator_invites_user ON creator_invites(user_id);\n"
+    "CREATE TABLE inspirations (\n"
+    "  work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  parent_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  approved INTEGER NOT NULL DEFAULT 0,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (work_id, parent_id),\n"
+    "  CHECK (work_id <> parent_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX inspirations_parent ON inspirations(parent_id, approved);\n";
 
 const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                      migration_5};

@@ -581,4 +581,30 @@ int store_feed_token_user(struct store *s, const char *token, int64_t *user_id) 
 /* *token = NULL when the reader has none; the caller frees it. */
 int store_feed_token_get(struct store *s, int64_t user_id, char **token) FICD_MUST_CHECK;
 
+/* ---- creators' side (sqlite_creators.c): statistics, gifts, co-creators, inspired-by ---- */
+
+/* A work credited to an account (owned or under one of its pseuds), drafts left out, with
+ * its counters; strings live until the callback returns. */
+struct work_stat {
+    int64_t work_id;
+    const char *title;
+    int64_t hits, kudos, comments, bookmarks, subscriptions, words;
+};
+typedef int (*store_work_stat_cb)(const struct work_stat *st, void *ctx);
+int store_user_work_stats(struct store *s, int64_t user_id, store_work_stat_cb cb,
+                          void *ctx) FICD_MUST_CHECK;
+/* Over time: per day ("2026-12-06"), month ("2026-12") or year ("2026"), ascending, only
+ * periods with something in them: hits (counted per day as works.hits grows), kudos, visible
+ * comments, public bookmarks and subscriptions by when they were made, of the account's works
+ * (work_id > 0: that one only). */
+enum stats_period { STATS_DAY = 0, STATS_MONTH, STATS_YEAR };
+struct stats_point {
+    const char *period;
+    int64_t hits, kudos, comments, bookmarks, subscriptions;
+};
+typedef int (*store_stats_point_cb)(const struct stats_point *p, void *ctx);
+int store_user_stats_over_time(struct store *s, int64_t user_id, int64_t work_id,
+                               enum stats_period period, store_stats_point_cb cb,
+                               void *ctx) FICD_MUST_CHECK;
+
 #endif

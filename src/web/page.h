@@ -171,6 +171,7 @@ int ui_feed_tag(struct web_req *r);
 int ui_feed_user_works(struct web_req *r);
 int ui_feed_series(struct web_req *r);
 int ui_feed_inbox(struct web_req *r); /* /users/NAME/inbox.atom?token=T */
+int ui_user_stats(struct web_req *r); /* /users/NAME/stats (ui_stats.c) */
 
 /* ---- search (ui_search.c) ---- */
 struct idx_result;

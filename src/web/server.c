@@ -107,6 +107,7 @@ static const struct route routes[] = {
     {"GET", "/users/:name/works.atom", ui_feed_user_works, 0},
     {"GET", "/series/:id/feed.atom", ui_feed_series, 0},
     {"GET", "/users/:name/inbox.atom", ui_feed_inbox, 0},
+    {"GET", "/users/:name/stats", ui_user_stats, 0},
 };
 
 /* ---- per-thread stores ---- */

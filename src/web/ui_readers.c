@@ -1382,7 +1382,9 @@ void readers_user_actions(struct web_req *r, const struct user *u)
         html_attr(b, user_path(r, u->name, "/readings"));
         html_lit(b, "\" id=\"history-link\">History</a></li><li><a href=\"");
         html_attr(b, user_path(r, u->name, "/subscriptions"));
-        html_lit(b, "\" id=\"subscriptions-link\">Subscriptions</a></li>");
+        html_lit(b, "\" id=\"subscriptions-link\">Subscriptions</a></li><li><a href=\"");
+        html_attr(b, user_path(r, u->name, "/stats"));
+        html_lit(b, "\" id=\"stats-link\">Statistics</a></li>");
     }
     html_lit(b, "</ul>\n");
     if (r->user.id <= 0 || r->user.id == u->id)

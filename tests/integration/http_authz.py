@@ -517,6 +517,7 @@ EXPECT = {
         "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
                                         "R": (303, "/works/{id}")},
         "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("GET", "/users/:name/stats"): {"anon": LOGIN, "other": 403, "creator": 200, "admin": 403},
     ("GET", "/users/:name/readings"): {"anon": LOGIN, "other": 403, "creator": 200,
                                        "admin": 403},
     ("GET", "/tags/:name/feed.atom"): same(200),

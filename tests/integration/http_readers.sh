@@ -294,6 +294,52 @@ req "$BOB" GET /users/bob/readings
 expect_body 'id="history-off"'
 expect_no_body "Sea One"
 
+# ---- creator statistics ----
+# hits come from the feedback engineer's counter (store_work_add_hits); here the column is
+# raised directly, as that counter does, so the per-day trigger records them
+python3 -c "import sqlite3; d=sqlite3.connect('$DATA/ficd.db'); d.execute('UPDATE works SET hits = hits + 7 WHERE id = $W1'); d.execute('UPDATE works SET hits = hits + 5 WHERE id = $W1'); d.commit()"
+req "$ALICE" GET /users/alice/stats
+expect_code 200 "stats"
+expect_body 'id="stats-works"'
+expect_body 'aria-sort="descending"'
+TODAY=$(date -u +%Y-%m)
+python3 - "$TMP/body" "$TODAY" <<'PYEOF' && ok || fail "stats page: $(head -c 300 "$TMP/body")"
+import re, sys, xml.etree.ElementTree as ET
+page = open(sys.argv[1]).read()
+svgs = re.findall(r'<svg .*?</svg>', page, re.S)
+assert len(svgs) == 5, len(svgs)
+S = '{http://www.w3.org/2000/svg}'
+for s in svgs:
+    root = ET.fromstring(s)
+    assert root.get('role') == 'img'
+    assert root.find(S + 'title').text and root.find(S + 'desc').text
+    assert root.find(S + 'polyline') is not None
+hits = ET.fromstring(svgs[0])
+assert 'in all' in hits.find(S + 'desc').text and ' 12 in all' in hits.find(S + 'desc').text, hits.find(S + 'desc').text
+# the numbers table beside the charts: this month's row holds the 12 hits
+row = re.search(r'<tr><th scope="row">' + sys.argv[2] + r'</th><td>(\d+)</td>', page)
+assert row and row.group(1) == '12', row
+# per work: Sea One has 12 hits and 1 public bookmark, total row present
+assert re.search(r'>Sea One</a>.*?</th><td>\d+</td><td>12</td><td>0</td><td>0</td><td>1</td>', page), 'Sea One row'
+assert 'id="stats-total"' in page
+PYEOF
+req "$ALICE" GET "/users/alice/stats?format=csv&period=day"
+expect_code 200 "stats CSV"
+tr -d '\r' <"$TMP/hdr" | grep -qi '^Content-Type: text/csv' && ok || fail "CSV content type"
+expect_body "^scope,period,work_id,title,words,hits,kudos,comments,bookmarks,subscriptions"
+expect_body "^work,all,$W1,\"Sea One\",[0-9]*,12,0,0,1,1"
+expect_body "^day,$(date -u +%Y-%m-%d),,,,12,"
+req "$ALICE" GET "/users/alice/stats?sort=title&dir=asc&period=year&work=$W1"
+expect_code 200 "stats sorted by title, one work, per year"
+expect_body 'aria-sort="ascending"'
+expect_body 'id="stats-work"'
+req "$ALICE" GET "/users/alice/stats?period=week"
+expect_code 400 "bad period"
+req "$ALICE" GET "/users/alice/stats?work=$W4"
+expect_code 404 "someone else's work in one's stats"
+req "$BOB" GET /users/alice/stats
+expect_code 403 "someone else's stats"
+
 # ---- Atom feeds ----
 check_feed() { # check_feed WHAT MIN_ENTRIES [FORBIDDEN_TITLE]
   python3 - "$TMP/body" "$2" "${3:-}" <<'EOF' && ok || fail "$1: feed check failed: $(head -c 600 "$TMP/body")"
