@@ -607,4 +607,70 @@ int store_user_stats_over_time(struct store *s, int64_t user_id, int64_t work_id
                                enum stats_period period, store_stats_point_cb cb,
                                void *ctx) FICD_MUST_CHECK;
 
+/* The account a name stands for: a user name or a pseud's owner; *user_id 0 when none. */
+int store_account_by_name(struct store *s, const char *name, int64_t *user_id) FICD_MUST_CHECK;
+
+/* Gifts: a work given to archive accounts (by user or pseud name) or to free-text
+ * recipients. A recipient account may refuse a gift (and take it back). */
+struct gift {
+    int64_t id, work_id;
+    int64_t user_id;       /* 0 for a free-text recipient */
+    const char *recipient; /* the name given */
+    const char *work_title;
+    int refused;
+    int64_t created;
+};
+typedef int (*store_gift_cb)(const struct gift *g, void *ctx);
+/* Replaces the work's recipients with the names in recipients; recipients kept keep their
+ * refusal. The accounts given the work by this call are put in *new_users (malloc'ed). */
+int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *recipients,
+                    int64_t **new_users, size_t *n_new) FICD_MUST_CHECK;
+int store_gifts_of_work(struct store *s, int64_t work_id, int include_refused, store_gift_cb cb,
+                        void *ctx) FICD_MUST_CHECK;
+/* Gifts to an account, newest first, drafts and hidden works left out (restricted ones unless
+ * include_restricted). */
+int store_gifts_for_user(struct store *s, int64_t user_id, int include_refused,
+                         int include_restricted, store_gift_cb cb, void *ctx) FICD_MUST_CHECK;
+/* FICD_ENOTFOUND unless gift_id is a gift to user_id. */
+int store_gift_refuse(struct store *s, int64_t gift_id, int64_t user_id,
+                      int refused) FICD_MUST_CHECK;
+
+/* Co-creators: an invited account is credited (its default pseud added to the work's
+ * creators) only when it accepts. */
+int store_creator_invite(struct store *s, int64_t work_id, int64_t user_id,
+                         int64_t inviter_id) FICD_MUST_CHECK; /* FICD_EEXISTS when invited */
+int store_creator_invites_of_work(struct store *s, int64_t work_id,
+                                  struct strlist *names) FICD_MUST_CHECK;
+int store_creator_invite_cancel(struct store *s, int64_t work_id, int64_t user_id) FICD_MUST_CHECK;
+int store_creator_invited(struct store *s, int64_t work_id, int64_t user_id,
+                          int *invited) FICD_MUST_CHECK;
+/* FICD_ENOTFOUND when there is no invitation. */
+int store_creator_invite_answer(struct store *s, int64_t work_id, int64_t user_id,
+                                int accept) FICD_MUST_CHECK;
+/* Takes every pseud of user_id off the work's creators; the work's account passes to another
+ * creator's. FICD_EINVAL when no creator would be left, FICD_ENOTFOUND when the user is not a
+ * creator. */
+int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id) FICD_MUST_CHECK;
+/* The archive's orphan account ("orphan_account", no password), created when missing. */
+int store_orphan_account(struct store *s, int64_t *id) FICD_MUST_CHECK;
+/* Credits the work to the orphan account alone (creators and owning account). */
+int store_work_orphan(struct store *s, int64_t work_id) FICD_MUST_CHECK;
+
+/* Inspired by: a work names one parent work; the link shows once approved. */
+struct inspiration {
+    int64_t work_id, parent_id;
+    int approved;
+    int64_t created;
+};
+typedef int (*store_inspiration_cb)(const struct inspiration *in, void *ctx);
+/* Sets the work's parent (0: none), replacing another; *added = 1 when the link is new. */
+int store_inspiration_set(struct store *s, int64_t work_id, int64_t parent_id, int approved,
+                          int *added) FICD_MUST_CHECK;
+/* The parent's creator approves (1) or refuses (0, the link is removed) a link. */
+int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id,
+                             int approve) FICD_MUST_CHECK;
+/* children = 1: the works inspired by work_id; 0: the work's parent(s). cb may use the store. */
+int store_inspirations(struct store *s, int64_t work_id, int children, store_inspiration_cb cb,
+                       void *ctx) FICD_MUST_CHECK;
+
 #endif

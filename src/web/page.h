@@ -172,6 +172,29 @@ int ui_feed_user_works(struct web_req *r);
 int ui_feed_series(struct web_req *r);
 int ui_feed_inbox(struct web_req *r); /* /users/NAME/inbox.atom?token=T */
 int ui_user_stats(struct web_req *r); /* /users/NAME/stats (ui_stats.c) */
+/* ---- gifts, co-creators, inspired-by (ui_creators.c) ---- */
+/* The work form's gift_to, co_creators and inspired_by: an error message, or NULL. */
+const char *readers_check_work_fields(struct web_req *r, int64_t work_id, const char *gift_to,
+                                      const char *co_creators, const char *inspired_by);
+/* Their stored values, for the edit form (arena strings). */
+void readers_work_form_values(struct web_req *r, int64_t work_id, const char **gift_to,
+                              const char **co_creators, const char **inspired_by);
+/* After the work was saved: gifts set (recipients told once posted), co-creators invited
+ * (through their inbox), the inspired-by link asked for (the parent's creator told). */
+void readers_work_saved(struct web_req *r, int64_t work_id, const char *gift_to,
+                        const char *co_creators, const char *inspired_by);
+void creators_work_top(struct web_req *r, const struct work *w);
+void creators_work_bottom(struct web_req *r, const struct work *w);
+int ui_user_gifts(struct web_req *r);
+int ui_gift_refuse(struct web_req *r);
+int ui_gift_accept(struct web_req *r);
+int ui_co_creator_invitation(struct web_req *r);
+int ui_co_creator_answer(struct web_req *r);
+int ui_work_remove_me(struct web_req *r);
+int ui_work_orphan(struct web_req *r);
+int ui_work_inspirations(struct web_req *r);
+int ui_inspiration_approve(struct web_req *r);
+int ui_inspiration_reject(struct web_req *r);
 
 /* ---- search (ui_search.c) ---- */
 struct idx_result;

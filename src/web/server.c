@@ -108,6 +108,16 @@ static const struct route routes[] = {
     {"GET", "/series/:id/feed.atom", ui_feed_series, 0},
     {"GET", "/users/:name/inbox.atom", ui_feed_inbox, 0},
     {"GET", "/users/:name/stats", ui_user_stats, 0},
+    {"GET", "/users/:name/gifts", ui_user_gifts, 0},
+    {"POST", "/gifts/:id/refuse", ui_gift_refuse, 0},
+    {"POST", "/gifts/:id/accept", ui_gift_accept, 0},
+    {"GET", "/works/:id/co_creator", ui_co_creator_invitation, 0},
+    {"POST", "/works/:id/co_creator", ui_co_creator_answer, 0},
+    {"POST", "/works/:id/remove_me", ui_work_remove_me, 0},
+    {"POST", "/works/:id/orphan", ui_work_orphan, 0},
+    {"GET", "/works/:id/inspirations", ui_work_inspirations, 0},
+    {"POST", "/works/:id/inspirations/:cid/approve", ui_inspiration_approve, 0},
+    {"POST", "/works/:id/inspirations/:cid/reject", ui_inspiration_reject, 0},
 };
 
 /* ---- per-thread stores ---- */

@@ -28,8 +28,9 @@ struct post_form {
     unsigned warnings, categories;
     int restricted;
     struct strlist pseuds;
-    /* readers' fields (see the readers' block below): series title and position as typed */
-    const char *series, *series_position;
+    /* readers' fields (see the readers' block below): series title and position, gift
+     * recipients, co-creators to invite, the inspiring work's address, as typed */
+    const char *series, *series_position, *gift_to, *co_creators, *inspired_by;
 };
 
 struct errs {
@@ -68,6 +69,9 @@ static void readers_form_from_request(struct web_req *r, struct post_form *f)
 {
     f->series = field_or(r, "series", "");
     f->series_position = field_or(r, "series_position", "");
+    f->gift_to = field_or(r, "gift_to", "");
+    f->co_creators = field_or(r, "co_creators", "");
+    f->inspired_by = field_or(r, "inspired_by", "");
 }
 
 static void readers_form_from_work(struct web_req *r, const struct work *w, struct post_form *f)
@@ -75,12 +79,18 @@ static void readers_form_from_work(struct web_req *r, const struct work *w, stru
     f->series = web_strdup(r, w->series ? w->series : "");
     f->series_position =
         w->series && w->series_position > 0 ? web_sprintf(r, "%d", w->series_position) : "";
+    readers_work_form_values(r, w->id, &f->gift_to, &f->co_creators, &f->inspired_by);
 }
 
 /* Checks the series fields and puts them in w (the store lands the work in the creator's
  * series of that title, created when missing). */
-static int readers_form_to_work(const struct post_form *f, struct work *w, struct errs *e)
+static int readers_form_to_work(struct web_req *r, const struct post_form *f, struct work *w,
+                                struct errs *e)
 {
+    const char *assoc =
+        readers_check_work_fields(r, w->id, f->gift_to, f->co_creators, f->inspired_by);
+    if (assoc)
+        err_add(e, assoc);
     const char *t = f->series ? f->series : "";
     while (*t == ' ' || *t == '\t')
         t++;
@@ -129,7 +139,22 @@ static void readers_form_fields(struct web_req *r, const struct post_form *f)
     html_lit(b, "</datalist>\n");
     page_input(r, "text", "series_position", "Part number", f->series_position,
                "Blank: after the last part.");
+    html_lit(b, "</fieldset>\n<fieldset id=\"association-fields\">\n<legend>Associations"
+                "</legend>\n");
+    page_input(r, "text", "gift_to", "Gift this work to", f->gift_to,
+               "Archive user names and/or other recipients, separated by commas.");
+    page_input(r, "text", "co_creators", "Invite co-creators", f->co_creators,
+               "Archive user names, separated by commas: each is credited once they accept.");
+    page_input(r, "text", "inspired_by", "Inspired by", f->inspired_by,
+               "The address of a work on this archive; its creator approves the link.");
     html_lit(b, "</fieldset>\n");
+}
+
+/* After a work was stored: the associations that need its id (gifts, invitations, the
+ * inspired-by link). */
+static void readers_form_saved(struct web_req *r, const struct post_form *f, int64_t work_id)
+{
+    readers_work_saved(r, work_id, f->gift_to, f->co_creators, f->inspired_by);
 }
 
 /* ---- end of the readers' block ---- */
@@ -372,7 +397,7 @@ static void form_to_work(struct web_req *r, const struct post_form *f, struct wo
     w->warnings = f->warnings;
     w->categories = f->categories;
     w->restricted = f->restricted;
-    rc |= readers_form_to_work(f, w, e);
+    rc |= readers_form_to_work(r, f, w, e);
     w->expected_chapters = expected;
     struct chapter *c = w->nchapters ? &w->chapters[0] : work_add_chapter(w);
     if (!c) {
@@ -723,6 +748,7 @@ int ui_work_create(struct web_req *r)
         if (store_work_insert(r->store, &w))
             status = ui_error(r, 500, "The work could not be saved.");
         else {
+            readers_form_saved(r, &f, w.id); /* readers: gifts, co-creators, inspired by */
             if (!w.draft)
                 readers_notify_work_posted(r, w.id); /* readers: subscribers' inboxes */
             status = web_redirect(r, web_sprintf(r, "/works/%lld", (long long)w.id));
@@ -775,6 +801,8 @@ int ui_work_update(struct web_req *r)
         status = work_form_page(r, 200, title, action, mode, &f, NULL, &w, NULL, NULL, &old);
     } else {
         int rc = store_work_update(r->store, &w);
+        if (!rc)
+            readers_form_saved(r, &f, w.id); /* readers: gifts, co-creators, inspired by */
         if (!rc && old.draft && !strcmp(commit, "post")) {
             rc = store_work_publish(r->store, w.id);
             if (!rc)

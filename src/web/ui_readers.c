@@ -1255,6 +1255,8 @@ int ui_user_readings(struct web_req *r)
 
 void readers_work_top(struct web_req *r, const struct work *w)
 {
+    if (w->id > 0)
+        creators_work_top(r, w); /* gifts, inspired by, a co-creator invitation */
     int64_t sid = 0;
     int pos = 0;
     if (w->id <= 0 || store_series_of_work(r->store, w->id, &sid, &pos) || !sid)
@@ -1300,6 +1302,8 @@ void readers_work_top(struct web_req *r, const struct work *w)
 void readers_work_bottom(struct web_req *r, const struct work *w, int ci)
 {
     struct buf *b = &r->out;
+    if (w->id > 0)
+        creators_work_bottom(r, w); /* inspired works, remove me, orphan */
     if (w->id <= 0 || w->draft)
         return;
     html_lit(b, "<section class=\"reader-actions\" aria-labelledby=\"reader-actions-heading\">\n"

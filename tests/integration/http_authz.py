@@ -352,6 +352,30 @@ class Fixtures:
             raise SystemExit(finish())
         return int(m.group(1))
 
+    def gift(self):
+        """The creator's gift of a work to "other" (refused or accepted, it stays)."""
+        if getattr(self, "gift_id", None):
+            return self.gift_id
+        c = self.creator
+        c.get("/works/new")
+        r = c.post("/works", work_fields(c.token, "P", title="Authz Gift") +
+                   [("gift_to", "other, Someone Else")])
+        r = c.get("/users/other/gifts")
+        m = re.search(r'href="/works/(\d+)">Authz Gift<', r.text())
+        if not m:
+            fail(f"fixture gift: {r.status} {r.text()[:300]}")
+            raise SystemExit(finish())
+        # the gift's id is only on its recipient's page
+        other = self.other
+        other.get("/settings")
+        r = other.get("/users/other/gifts")
+        m = re.search(r'action="/gifts/(\d+)/(?:refuse|accept)"', r.text())
+        if not m:
+            fail(f"fixture gift: no refuse button for other: {r.text()[:300]}")
+            raise SystemExit(finish())
+        self.gift_id = int(m.group(1))
+        return self.gift_id
+
     def series(self):
         """The creator's series (one published part)."""
         if getattr(self, "series_id", None):
@@ -517,6 +541,26 @@ EXPECT = {
         "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
                                         "R": (303, "/works/{id}")},
         "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("GET", "/users/:name/gifts"): same(200),
+    # :id is the creator's gift to "other": only its recipient may refuse or accept it
+    ("POST", "/gifts/:id/refuse"): {"anon": LOGIN, "other": (303, "/users/other/gifts"),
+                                    "creator": 404, "admin": 404},
+    ("POST", "/gifts/:id/accept"): {"anon": LOGIN, "other": (303, "/users/other/gifts"),
+                                    "creator": 404, "admin": 404},
+    # nobody here is invited to co-create the fixtures (the flow is in http_readers.sh)
+    ("GET", "/works/:id/co_creator"): {"anon": every(LOGIN), "other": every(404),
+                                       "creator": every(404), "admin": every(404)},
+    ("POST", "/works/:id/co_creator"): {"anon": every(LOGIN), "other": every(404),
+                                        "creator": every(404), "admin": every(404)},
+    # the creator is the fixtures' only creator: removing oneself is refused
+    ("POST", "/works/:id/remove_me"): {"anon": every(LOGIN),
+                                       "other": {"P": 403, "D": 404, "R": 403},
+                                       "creator": every(422), "admin": every(403)},
+    ("POST", "/works/:id/orphan"): change((303, "/works/{id}")),
+    ("GET", "/works/:id/inspirations"): read(),
+    # :cid names no work inspired by the fixture
+    ("POST", "/works/:id/inspirations/:cid/approve"): change(404),
+    ("POST", "/works/:id/inspirations/:cid/reject"): change(404),
     ("GET", "/users/:name/stats"): {"anon": LOGIN, "other": 403, "creator": 200, "admin": 403},
     ("GET", "/users/:name/readings"): {"anon": LOGIN, "other": 403, "creator": 200,
                                        "admin": 403},
@@ -546,6 +590,8 @@ def concrete(pattern, fx, kind):
         subs[":id"] = str(fx.bookmark())
     if pattern.startswith("/series/"):
         subs[":id"] = str(fx.series())
+    if pattern.startswith("/gifts/"):
+        subs[":id"] = str(fx.gift())
     path = "/".join(subs.get(seg, seg) for seg in pattern.split("/"))
     if pattern == "/api/v1/tags/autocomplete":
         path += "?type=fandom&term=auth"
@@ -959,6 +1005,7 @@ def main():
         admin.get("/settings")
         creator.get("/settings")
         fx = Fixtures(creator)
+        fx.other = clients["other"]
         for kind in ("P", "D", "R"):
             fx.make(kind)
         walk(routes, clients, fx)
