@@ -567,9 +567,13 @@ static int gift_line_cb(const struct gift *g, void *ctx)
     struct gift_line *gl = ctx;
     struct buf *b = &gl->r->out;
     buf_puts(b, gl->n++ ? ", " : "<p class=\"gifts\" id=\"work-gifts\">For ");
-    if (g->user_id)
-        page_user_link(gl->r, g->recipient);
-    else
+    if (g->user_id) { /* a recipient, not an author: no rel="author" */
+        html_lit(b, "<a href=\"/users/");
+        html_url_path(b, g->recipient);
+        html_lit(b, "\">");
+        html_text(b, g->recipient);
+        html_lit(b, "</a>");
+    } else
         html_text(b, g->recipient);
     return 0;
 }
