@@ -179,10 +179,12 @@ const char *readers_check_work_fields(struct web_req *r, int64_t work_id, const 
 /* Their stored values, for the edit form (arena strings). */
 void readers_work_form_values(struct web_req *r, int64_t work_id, const char **gift_to,
                               const char **co_creators, const char **inspired_by);
-/* After the work was saved: gifts set (recipients told once posted), co-creators invited
- * (through their inbox), the inspired-by link asked for (the parent's creator told). */
+/* After the work was saved: gifts set (new recipient accounts told when tell_gifts: an edit
+ * of a posted work; a work being posted tells them through readers_notify_work_posted),
+ * co-creators invited (through their inbox), the inspired-by link asked for (the parent's
+ * creator told). */
 void readers_work_saved(struct web_req *r, int64_t work_id, const char *gift_to,
-                        const char *co_creators, const char *inspired_by);
+                        const char *co_creators, const char *inspired_by, int tell_gifts);
 void creators_work_top(struct web_req *r, const struct work *w);
 void creators_work_bottom(struct web_req *r, const struct work *w);
 int ui_user_gifts(struct web_req *r);

@@ -169,7 +169,7 @@ static void deliver(struct web_req *r, int64_t user_id, enum inbox_kind kind, co
 }
 
 void readers_work_saved(struct web_req *r, int64_t work_id, const char *gift_to,
-                        const char *co_creators, const char *inspired_by)
+                        const char *co_creators, const char *inspired_by, int tell_gifts)
 {
     struct work w;
     if (store_work_get(r->store, work_id, 0, &w))
@@ -184,7 +184,7 @@ void readers_work_saved(struct web_req *r, int64_t work_id, const char *gift_to,
     size_t nfresh = 0;
     if (store_gifts_set(r->store, work_id, &l, &fresh, &nfresh))
         fprintf(stderr, "ficd: gifts could not be saved: %s\n", store_errmsg(r->store));
-    for (size_t i = 0; !w.draft && i < nfresh; i++)
+    for (size_t i = 0; tell_gifts && !w.draft && i < nfresh; i++)
         deliver(r, fresh[i], INBOX_GIFT,
                 web_sprintf(r, "%s gave you a gift: %s", r->user.name, title), url);
     free(fresh);

@@ -152,9 +152,10 @@ static void readers_form_fields(struct web_req *r, const struct post_form *f)
 
 /* After a work was stored: the associations that need its id (gifts, invitations, the
  * inspired-by link). */
-static void readers_form_saved(struct web_req *r, const struct post_form *f, int64_t work_id)
+static void readers_form_saved(struct web_req *r, const struct post_form *f, int64_t work_id,
+                               int was_posted)
 {
-    readers_work_saved(r, work_id, f->gift_to, f->co_creators, f->inspired_by);
+    readers_work_saved(r, work_id, f->gift_to, f->co_creators, f->inspired_by, was_posted);
 }
 
 /* ---- end of the readers' block ---- */
@@ -748,7 +749,7 @@ int ui_work_create(struct web_req *r)
         if (store_work_insert(r->store, &w))
             status = ui_error(r, 500, "The work could not be saved.");
         else {
-            readers_form_saved(r, &f, w.id); /* readers: gifts, co-creators, inspired by */
+            readers_form_saved(r, &f, w.id, 0); /* readers: gifts, co-creators, inspired by */
             if (!w.draft)
                 readers_notify_work_posted(r, w.id); /* readers: subscribers' inboxes */
             status = web_redirect(r, web_sprintf(r, "/works/%lld", (long long)w.id));
@@ -802,7 +803,7 @@ int ui_work_update(struct web_req *r)
     } else {
         int rc = store_work_update(r->store, &w);
         if (!rc)
-            readers_form_saved(r, &f, w.id); /* readers: gifts, co-creators, inspired by */
+            readers_form_saved(r, &f, w.id, !old.draft); /* readers: gifts, co-creators, ... */
         if (!rc && old.draft && !strcmp(commit, "post")) {
             rc = store_work_publish(r->store, w.id);
             if (!rc)

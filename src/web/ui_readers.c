@@ -1450,6 +1450,21 @@ static const char *byline_of(struct web_req *r, const struct work *w)
     return s;
 }
 
+/* A posted work's recipient accounts hear of their gift. */
+struct gift_tell {
+    struct web_req *r;
+    const char *text, *url;
+};
+
+static int gift_tell_cb(const struct gift *g, void *ctx)
+{
+    struct gift_tell *gt = ctx;
+    if (g->user_id > 0 && g->user_id != gt->r->user.id &&
+        store_inbox_add(gt->r->store, g->user_id, INBOX_GIFT, gt->text, gt->url))
+        fprintf(stderr, "ficd: a gift could not be announced: %s\n", store_errmsg(gt->r->store));
+    return 0;
+}
+
 void readers_notify_work_posted(struct web_req *r, int64_t work_id)
 {
     struct work w;
@@ -1475,6 +1490,10 @@ void readers_notify_work_posted(struct web_req *r, int64_t work_id)
                web_sprintf(r, "%s posted a new work: %s", byline_of(r, &w), title), url, &seen,
                &nseen);
     free(seen);
+    struct gift_tell gt = {r, web_sprintf(r, "%s gave you a gift: %s", byline_of(r, &w), title),
+                           url};
+    if (store_gifts_of_work(r->store, w.id, 0, gift_tell_cb, &gt))
+        fprintf(stderr, "ficd: gifts could not be read: %s\n", store_errmsg(r->store));
     work_free(&w);
 }
 
