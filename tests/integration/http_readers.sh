@@ -221,6 +221,11 @@ expect_body "2 Works"
 req "$BOB" GET /users/cara/works
 expect_body 'id="muted-notice"'
 expect_no_body "Other Shore"
+req "$BOB" GET /
+expect_no_body "Other Shore"
+expect_body 'href="/works">All 2 works'
+req "$ANON" GET /
+expect_body "Other Shore"
 req "$BOB" GET /bookmarks
 # left: bob's bookmark of cara's work and cara's bookmark of Sea One (bob's own of Sea Two is private)
 expect_body 'id="bookmark-count">0 bookmarks'
