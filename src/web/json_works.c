@@ -74,8 +74,7 @@ struct page_fill {
     struct store *s;
 };
 
-/* "series": [{"id", "title", "position"}] (a work is in at most one series; [] when none). */
-static json_t *series_json(struct store *s, const struct work *w)
+json_t *works_json_series(struct store *s, const struct work *w)
 {
     json_t *a = json_array();
     int64_t sid = 0;
@@ -93,7 +92,7 @@ static int fill_cb(const struct work *w, void *ctx)
         if (pf->r->hits[i].id == w->id && !pf->objs[i]) {
             pf->objs[i] = works_json_work(w);
             if (pf->objs[i])
-                json_object_set_new(pf->objs[i], "series", series_json(pf->s, w));
+                json_object_set_new(pf->objs[i], "series", works_json_series(pf->s, w));
             break;
         }
     return 0;

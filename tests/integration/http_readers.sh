@@ -126,6 +126,8 @@ expect_body "Three tides &lt;b&gt;x&lt;/b&gt;"
 req "$ANON" GET "/api/v1/works?sort=title&dir=asc"
 [ "$(json "[w['series'] for w in d['works'] if w['id']==$W3][0][0]['position']")" = 3 ] && ok || fail "API series position: $(head -c 400 "$TMP/body")"
 [ "$(json "[w['series'] for w in d['works'] if w['id']==$W3][0][0]['title']")" = "Salt Roads" ] && ok || fail "API series title"
+req "$ANON" GET "/api/v1/works/$W2"
+[ "$(json "(d['series'][0]['id'], d['series'][0]['position'])")" = "($SERIES, 2)" ] && ok || fail "series of one work in the API: $(head -c 300 "$TMP/body")"
 
 # ---- bookmarks ----
 post "$CARA" "Other Shore" "Tidefall" "Fluff" "" ""
@@ -231,6 +233,10 @@ expect_no_body "Other Shore"
 req "$BOB" GET "/works/$W1?show_comments=true"
 expect_no_body "Cara was here"
 expect_body "(A comment by someone you muted.)"
+req "$BOB" GET "/api/v1/works/$W1/comments"
+[ "$(json "len(d)")" = 0 ] && ok || fail "muted comment in the API: $(head -c 300 "$TMP/body")"
+req "$ANON" GET "/api/v1/works/$W1/comments"
+[ "$(json "len(d)")" = 1 ] && ok || fail "comment in the API"
 req "$BOB" GET /
 expect_no_body "Other Shore"
 expect_body 'href="/works">All 2 works'
