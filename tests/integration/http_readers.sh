@@ -386,6 +386,8 @@ expect_body "id=\"inspired-by\">Inspired by <a href=\"/works/$W1\">Sea One</a>"
 req "$ANON" GET "/works/$W1"
 expect_body "Works inspired by this one"
 expect_body "href=\"/works/$W6\">Gifted</a>"
+req "$ALICE" GET "/works/$W6/edit"
+expect_code 200 "a co-creator edits the work"
 # leaving and orphaning
 req "$CARA" POST "/works/$W6/orphan" --data-urlencode "authenticity_token=$TOK_C"
 expect_code 422 "orphaning a co-created work"
