@@ -213,12 +213,14 @@ static void line_chart(struct web_req *r, const struct series_pts *p, int m, con
                L, T, L, H - B, L, H - B, W - R, H - B);
     int64_t ymax = max > 0 ? max : 1;
     for (int k = 0; k <= 2; k++) {
+        if (k == 1 && ymax < 2)
+            continue; /* no half steps on a scale of one */
         int y = H - B - (H - B - T) * k / 2;
         buf_printf(b,
                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
                    "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\" "
-                   "fill=\"#333\">%lld</text>",
-                   L + 1, y, W - R, y, L - 6, y + 4, (long long)(ymax * k / 2));
+                   "fill=\"#333\">%g</text>",
+                   L + 1, y, W - R, y, L - 6, y + 4, (double)ymax * k / 2);
     }
     if (p->n) {
         buf_printf(b, "<polyline fill=\"none\" stroke=\"#900\" stroke-width=\"2\" points=\"");
@@ -236,12 +238,19 @@ static void line_chart(struct web_req *r, const struct series_pts *p, int m, con
                 double y = H - B - (double)(H - B - T) * (double)p->v[i][m] / (double)ymax;
                 buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#900\"/>", x, y);
             }
-        html_lit(b, "<text x=\"56\" y=\"208\" font-size=\"12\" fill=\"#333\">");
-        html_text(b, p->label[0]);
-        html_lit(b, "</text><text x=\"624\" y=\"208\" font-size=\"12\" text-anchor=\"end\" "
-                    "fill=\"#333\">");
-        html_text(b, p->label[p->n - 1]);
-        html_lit(b, "</text>");
+        if (p->n == 1) {
+            html_lit(b, "<text x=\"340\" y=\"208\" font-size=\"12\" text-anchor=\"middle\" "
+                        "fill=\"#333\">");
+            html_text(b, p->label[0]);
+            html_lit(b, "</text>");
+        } else {
+            html_lit(b, "<text x=\"56\" y=\"208\" font-size=\"12\" fill=\"#333\">");
+            html_text(b, p->label[0]);
+            html_lit(b, "</text><text x=\"624\" y=\"208\" font-size=\"12\" "
+                        "text-anchor=\"end\" fill=\"#333\">");
+            html_text(b, p->label[p->n - 1]);
+            html_lit(b, "</text>");
+        }
     }
     html_lit(b, "</svg>\n<figcaption>");
     html_text(b, web_sprintf(r, "%s per %s (numbers in the table below)", metric_name[m], pname));

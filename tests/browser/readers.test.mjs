@@ -5,7 +5,8 @@
 // changes, the bookmark is listed on /bookmarks with its facet), subscribes to it, mutes the
 // other writer from their user page and sees the total and the fandom facet count of /works
 // drop (and come back after unmuting), and follows the series' Atom feed link (a well-formed
-// Atom document). Pages are screenshotted into tests/browser/artifacts/readers/ and checked
+// Atom document); the writer then reads their statistics (table and SVG charts). Pages are
+// screenshotted into tests/browser/artifacts/readers/ and checked
 // with axe-core; console errors and 5xx fail.
 // Usage: node readers.test.mjs path/to/ficd
 import fs from 'node:fs';
@@ -215,6 +216,23 @@ try {
     assert(again.total === 3 && again.facet === 3, `again: ${JSON.stringify(again)}`);
   });
   await pageKind('settings');
+  await r.step('the writer\'s statistics: a sortable table and five SVG charts with titles', async () => {
+    await signOut();
+    await page.goto(server.base + '/login');
+    const f = page.locator('#login-form');
+    await f.locator('#name').fill(WRITER.name);
+    await f.locator('#password').fill(WRITER.password);
+    await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), f.locator('button[type=submit]').click()]);
+    await page.goto(`${server.base}/users/${WRITER.name}`);
+    await Promise.all([page.waitForURL('**/stats'), page.locator('#stats-link').click()]);
+    assert(await page.locator('#stats-works tbody tr').count() === 2, 'two works in the table');
+    assert(await page.locator('svg[role=img] title').count() === 5, 'five charts with titles');
+    const desc = await page.locator('#chart-bookmarks-desc').textContent();
+    assert(/1 in all/.test(desc), `bookmarks chart description: ${desc}`);
+    await Promise.all([page.waitForLoadState('load'), page.locator('#stats-works th a', { hasText: 'Work' }).click()]);
+    assert(await page.locator('#stats-works th[aria-sort=ascending]').count() === 1, 'sorted by title');
+  });
+  await pageKind('stats');
   await r.step('server log: no 5xx', async () => {
     const log = server.log();
     assert(!/ 5\d\d \d+ /.test(log), 'a 5xx in the server log');
