@@ -77,7 +77,14 @@ struct idx_query {
     int page;               /* 1-based; 0 means 1 */
     int per_page;           /* 0 means 20; at most IDX_MAX_PER_PAGE */
     int include_restricted; /* 1 for logged-in readers */
-    int facet_limit;        /* top-N per tag group; 0 means 10, negative means no facets */
+    /* A signed-in reader's muting: works credited to any of these creator (pseud) names, and
+     * works carrying any of these tags (synonyms and sub tags included, any number of them),
+     * are taken out before the total, the page and the facets are computed. */
+    const char *const *mute_creators;
+    size_t nmute_creators;
+    const char *const *block_tags;
+    size_t nblock_tags;
+    int facet_limit; /* top-N per tag group; 0 means 10, negative means no facets */
 };
 
 #define IDX_MAX_PER_PAGE  1000

@@ -598,6 +598,8 @@ int store_work_insert(struct store *s, struct work *w)
         w->id = sqlite3_last_insert_rowid(s->db);
         rc = write_credits_and_tags(s, w);
     }
+    if (!rc)
+        rc = sq_series_sync(s, w);
     for (size_t i = 0; !rc && i < w->nchapters; i++)
         rc = insert_chapter(s, w->id, (int)i + 1, &w->chapters[i], &w->chapters[i].id);
     if (!rc)
@@ -696,6 +698,8 @@ int store_work_update(struct store *s, struct work *w)
         rc = write_credits_and_tags(s, w);
     if (!rc)
         rc = update_chapters(s, w);
+    if (!rc)
+        rc = sq_series_sync(s, w);
     if (!rc)
         rc = sq_log_change(s, CHANGE_WORK, w->id);
     rc = sq_tx_end(s, rc);

@@ -455,5 +455,249 @@ int store_reset_use(struct store *s, const char *token_hash, int64_t now,
 /* The same without consuming the token. */
 int store_reset_check(struct store *s, const char *token_hash, int64_t now,
                       int64_t *user_id) FICD_MUST_CHECK;
+/* ---- readers' tools (sqlite_readers.c): series, bookmarks, muting and blocking,
+ * subscriptions, reading history. ---- */
+
+/* Series. A work belongs to at most one series; works.series keeps its title. Storing a work
+ * (store_work_insert/update) with a series title puts it in its owner's series of that name
+ * (created when missing; user_id 0 for works without an owner), at series_position (0: after
+ * the last part); a work without one leaves its series. */
+struct series {
+    int64_t id, user_id;
+    char *title;
+    char *description; /* plain text, may be NULL */
+    char *notes;       /* plain text, may be NULL */
+    char *owner;       /* the owner's user name, NULL when none */
+    int complete;
+    int64_t created, updated;
+};
+void series_free(struct series *se);
+int store_series_get(struct store *s, int64_t id, struct series *out) FICD_MUST_CHECK;
+/* Changes title (unique per owner), description, notes and complete of se->id. */
+int store_series_update(struct store *s, const struct series *se) FICD_MUST_CHECK;
+/* A user's series, by title. */
+typedef int (*store_series_cb)(const struct series *se, void *ctx);
+int store_series_list_user(struct store *s, int64_t user_id, store_series_cb cb,
+                           void *ctx) FICD_MUST_CHECK;
+/* The parts of series id in order: work ids and positions (drafts included; the caller
+ * decides what a visitor sees). *ids and *pos are malloc'ed arrays of *n entries. */
+int store_series_parts(struct store *s, int64_t id, int64_t **ids, int **pos,
+                       size_t *n) FICD_MUST_CHECK;
+/* The series of a work: *series_id 0 when none. */
+int store_series_of_work(struct store *s, int64_t work_id, int64_t *series_id,
+                         int *position) FICD_MUST_CHECK;
+
+/* Bookmarks. One per reader and work. notes is sanitized HTML. The work's bookmark count
+ * (works.bookmarks) is its number of public bookmarks, kept exact with a CHANGE_WORK row. */
+struct bookmark {
+    int64_t id, user_id, work_id;
+    char *user_name; /* the bookmarker's name (filled when reading) */
+    char *notes;     /* sanitized HTML, may be NULL */
+    struct strlist tags;
+    int is_private, rec;
+    int64_t created, updated;
+};
+void bookmark_free(struct bookmark *b);
+/* b->id == 0 inserts (FICD_EEXISTS when that reader already bookmarked the work; FICD_ENOTFOUND
+ * for an unknown work), else updates notes, tags, private and rec of bookmark b->id. */
+int store_bookmark_save(struct store *s, struct bookmark *b) FICD_MUST_CHECK;
+int store_bookmark_get(struct store *s, int64_t id, struct bookmark *out) FICD_MUST_CHECK;
+/* The reader's bookmark of a work: FICD_ENOTFOUND when none. */
+int store_bookmark_find(struct store *s, int64_t user_id, int64_t work_id,
+                        struct bookmark *out) FICD_MUST_CHECK;
+int store_bookmark_delete(struct store *s, int64_t id) FICD_MUST_CHECK;
+
+/* A listing of bookmarks. Private bookmarks are only listed when user_id == viewer_id; drafts
+ * are never listed; restricted works only when include_restricted; with viewer_id > 0,
+ * bookmarks by creators the viewer muted, of works by muted creators and of works carrying a
+ * blocked tag (synonyms and sub tags included) are left out, also from the counts. */
+struct store_bookmark_query {
+    int64_t viewer_id;
+    int64_t user_id;         /* > 0: this bookmarker's only */
+    int64_t work_id;         /* > 0: of this work only */
+    const char *const *tags; /* bookmarker's tags, every one required */
+    size_t ntags;
+    const char *const *work_tags; /* the work's tags (any type, synonyms count), every one */
+    size_t nwork_tags;
+    int rec_only;
+    int include_restricted;
+    int offset, limit; /* limit 0 = no limit */
+    int facet_limit;   /* top N bookmarker's tags and work tags counted; 0: no facets */
+};
+struct store_facet {
+    char *name;
+    int64_t count;
+};
+struct store_bookmark_result {
+    int64_t total;
+    struct bookmark *v;
+    size_t n;
+    struct store_facet *tag_facets, *work_tag_facets; /* by count desc, then name */
+    size_t ntag_facets, nwork_tag_facets;
+};
+void store_bookmark_result_free(struct store_bookmark_result *r);
+int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
+                        struct store_bookmark_result *out) FICD_MUST_CHECK;
+
+/* Muting and blocking. */
+int store_mute(struct store *s, int64_t user_id, int64_t muted_id, int on) FICD_MUST_CHECK;
+int store_is_muted(struct store *s, int64_t user_id, int64_t muted_id, int *muted) FICD_MUST_CHECK;
+/* Every pseud of every account user_id muted (what the index excludes), in *out. */
+int store_muted_pseuds(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* The names of the accounts user_id muted, by name. */
+int store_muted_users(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* Replaces the reader's blocked tags with names (deduplicated case-insensitively). */
+int store_blocked_tags_set(struct store *s, int64_t user_id,
+                           const struct strlist *names) FICD_MUST_CHECK;
+int store_blocked_tags(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* Whether the viewer muted a creator of work_id or blocked one of its tags (synonyms and sub
+ * tags included): *hidden = 1. */
+int store_work_hidden_for(struct store *s, int64_t viewer_id, int64_t work_id,
+                          int *hidden) FICD_MUST_CHECK;
+
+/* Subscriptions. */
+enum sub_kind { SUB_WORK = 1, SUB_USER = 2, SUB_SERIES = 3 };
+int store_subscribe(struct store *s, int64_t user_id, enum sub_kind kind, int64_t target_id,
+                    int on) FICD_MUST_CHECK;
+int store_is_subscribed(struct store *s, int64_t user_id, enum sub_kind kind, int64_t target_id,
+                        int *on) FICD_MUST_CHECK;
+struct subscription {
+    int64_t id;
+    enum sub_kind kind;
+    int64_t target_id;
+    const char *name; /* the work's or series' title, or the user's name */
+    int64_t created;
+};
+typedef int (*store_subscription_cb)(const struct subscription *sub, void *ctx);
+/* A reader's subscriptions, newest first; strings live until cb returns. */
+int store_subscription_list(struct store *s, int64_t user_id, store_subscription_cb cb,
+                            void *ctx) FICD_MUST_CHECK;
+/* The readers subscribed to (kind, target_id), in *ids (malloc'ed, *n entries). */
+int store_subscribers(struct store *s, enum sub_kind kind, int64_t target_id, int64_t **ids,
+                      size_t *n) FICD_MUST_CHECK;
+
+/* Reading history. */
+struct reading {
+    int64_t work_id;
+    int64_t last_visit;
+    int64_t visits;
+    int last_chapter; /* position, 0 when unknown */
+    int later;        /* marked for later */
+};
+/* Records a visit (count + 1, last visit now, chapter position when > 0) unless the reader
+ * turned history off. */
+int store_reading_visit(struct store *s, int64_t user_id, int64_t work_id,
+                        int chapter) FICD_MUST_CHECK;
+int store_reading_get(struct store *s, int64_t user_id, int64_t work_id,
+                      struct reading *out) FICD_MUST_CHECK; /* FICD_ENOTFOUND when none */
+int store_reading_mark_later(struct store *s, int64_t user_id, int64_t work_id,
+                             int later) FICD_MUST_CHECK;
+typedef int (*store_reading_cb)(const struct reading *rd, void *ctx);
+/* Newest visit first; later_only: the "Marked for Later" list. *total gets the count. */
+int store_reading_list(struct store *s, int64_t user_id, int later_only, int offset, int limit,
+                       store_reading_cb cb, void *ctx, int64_t *total) FICD_MUST_CHECK;
+/* Turns history off (clearing it) or on. */
+int store_history_set(struct store *s, int64_t user_id, int off) FICD_MUST_CHECK;
+int store_history_off(struct store *s, int64_t user_id, int *off) FICD_MUST_CHECK;
+
+/* The token of a reader's private inbox feed. It is kept as is (the settings page shows it);
+ * it grants reading that one feed and nothing else. */
+int store_feed_token_set(struct store *s, int64_t user_id, const char *token) FICD_MUST_CHECK;
+/* *user_id = 0 when no reader has that token. */
+int store_feed_token_user(struct store *s, const char *token, int64_t *user_id) FICD_MUST_CHECK;
+/* *token = NULL when the reader has none; the caller frees it. */
+int store_feed_token_get(struct store *s, int64_t user_id, char **token) FICD_MUST_CHECK;
+
+/* ---- creators' side (sqlite_creators.c): statistics, gifts, co-creators, inspired-by ---- */
+
+/* A work credited to an account (owned or under one of its pseuds), drafts left out, with
+ * its counters; strings live until the callback returns. */
+struct work_stat {
+    int64_t work_id;
+    const char *title;
+    int64_t hits, kudos, comments, bookmarks, subscriptions, words;
+};
+typedef int (*store_work_stat_cb)(const struct work_stat *st, void *ctx);
+int store_user_work_stats(struct store *s, int64_t user_id, store_work_stat_cb cb,
+                          void *ctx) FICD_MUST_CHECK;
+/* Over time: per day ("2026-12-06"), month ("2026-12") or year ("2026"), ascending, only
+ * periods with something in them: hits (counted per day as works.hits grows), kudos, visible
+ * comments, public bookmarks and subscriptions by when they were made, of the account's works
+ * (work_id > 0: that one only). */
+enum stats_period { STATS_DAY = 0, STATS_MONTH, STATS_YEAR };
+struct stats_point {
+    const char *period;
+    int64_t hits, kudos, comments, bookmarks, subscriptions;
+};
+typedef int (*store_stats_point_cb)(const struct stats_point *p, void *ctx);
+int store_user_stats_over_time(struct store *s, int64_t user_id, int64_t work_id,
+                               enum stats_period period, store_stats_point_cb cb,
+                               void *ctx) FICD_MUST_CHECK;
+
+/* The account a name stands for: a user name or a pseud's owner; *user_id 0 when none. */
+int store_account_by_name(struct store *s, const char *name, int64_t *user_id) FICD_MUST_CHECK;
+
+/* Gifts: a work given to archive accounts (by user or pseud name) or to free-text
+ * recipients. A recipient account may refuse a gift (and take it back). */
+struct gift {
+    int64_t id, work_id;
+    int64_t user_id;       /* 0 for a free-text recipient */
+    const char *recipient; /* the name given */
+    const char *work_title;
+    int refused;
+    int64_t created;
+};
+typedef int (*store_gift_cb)(const struct gift *g, void *ctx);
+/* Replaces the work's recipients with the names in recipients; recipients kept keep their
+ * refusal. The accounts given the work by this call are put in *new_users (malloc'ed). */
+int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *recipients,
+                    int64_t **new_users, size_t *n_new) FICD_MUST_CHECK;
+int store_gifts_of_work(struct store *s, int64_t work_id, int include_refused, store_gift_cb cb,
+                        void *ctx) FICD_MUST_CHECK;
+/* Gifts to an account, newest first, drafts and hidden works left out (restricted ones unless
+ * include_restricted). */
+int store_gifts_for_user(struct store *s, int64_t user_id, int include_refused,
+                         int include_restricted, store_gift_cb cb, void *ctx) FICD_MUST_CHECK;
+/* FICD_ENOTFOUND unless gift_id is a gift to user_id. */
+int store_gift_refuse(struct store *s, int64_t gift_id, int64_t user_id,
+                      int refused) FICD_MUST_CHECK;
+
+/* Co-creators: an invited account is credited (its default pseud added to the work's
+ * creators) only when it accepts. */
+int store_creator_invite(struct store *s, int64_t work_id, int64_t user_id,
+                         int64_t inviter_id) FICD_MUST_CHECK; /* FICD_EEXISTS when invited */
+int store_creator_invites_of_work(struct store *s, int64_t work_id,
+                                  struct strlist *names) FICD_MUST_CHECK;
+int store_creator_invite_cancel(struct store *s, int64_t work_id, int64_t user_id) FICD_MUST_CHECK;
+int store_creator_invited(struct store *s, int64_t work_id, int64_t user_id,
+                          int *invited) FICD_MUST_CHECK;
+/* FICD_ENOTFOUND when there is no invitation. */
+int store_creator_invite_answer(struct store *s, int64_t work_id, int64_t user_id,
+                                int accept) FICD_MUST_CHECK;
+/* Takes every pseud of user_id off the work's creators; the work's account passes to another
+ * creator's. FICD_EINVAL when no creator would be left, FICD_ENOTFOUND when the user is not a
+ * creator. */
+int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id) FICD_MUST_CHECK;
+/* The archive's orphan account ("orphan_account", no password), created when missing. */
+int store_orphan_account(struct store *s, int64_t *id) FICD_MUST_CHECK;
+/* Credits the work to the orphan account alone (creators and owning account). */
+int store_work_orphan(struct store *s, int64_t work_id) FICD_MUST_CHECK;
+
+/* Inspired by: a work names one parent work; the link shows once approved. */
+struct inspiration {
+    int64_t work_id, parent_id;
+    int approved;
+    int64_t created;
+};
+typedef int (*store_inspiration_cb)(const struct inspiration *in, void *ctx);
+/* Sets the work's parent (0: none), replacing another; *added = 1 when the link is new. */
+int store_inspiration_set(struct store *s, int64_t work_id, int64_t parent_id, int approved,
+                          int *added) FICD_MUST_CHECK;
+/* The parent's creator approves (1) or refuses (0, the link is removed) a link. */
+int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id,
+                             int approve) FICD_MUST_CHECK;
+/* children = 1: the works inspired by work_id; 0: the work's parent(s). cb may use the store. */
+int store_inspirations(struct store *s, int64_t work_id, int children, store_inspiration_cb cb,
+                       void *ctx) FICD_MUST_CHECK;
 
 #endif

@@ -77,7 +77,7 @@ int api_work_show(struct web_req *r)
         json_object_set_new(j, "chapter_list", chapters);
         json_object_set_new(j, "notes", text_or_null(w.notes_begin));
         json_object_set_new(j, "end_notes", text_or_null(w.notes_end));
-        json_object_set_new(j, "series", text_or_null(w.series));
+        json_object_set_new(j, "series", works_json_series(r->store, &w));
         json_object_set_new(j, "restricted", json_boolean(w.restricted));
     } else {
         json_decref(j);
@@ -88,11 +88,19 @@ int api_work_show(struct web_req *r)
     return j ? reply(r, 200, j) : error(r, 500, "out of memory");
 }
 
+struct comments_out {
+    struct web_req *r;
+    json_t *a;
+};
+
 static int comment_json(const struct comment *c, void *ctx)
 {
+    struct comments_out *co = ctx;
     if (c->deleted)
         return 0; /* placeholders are not comments; their replies keep their parent_id */
-    json_t *a = ctx;
+    if (c->user_id > 0 && web_user_muted(co->r, c->user_id))
+        return 0; /* readers' muting: nor are comments by someone the caller muted */
+    json_t *a = co->a;
     json_t *o = json_object();
     if (!o)
         return 1;
@@ -116,7 +124,8 @@ int api_work_comments(struct web_req *r)
         return status;
     json_t *a = json_array();
     struct comment_query q = {.work_id = w.id};
-    int rc = a ? store_comment_list(r->store, &q, comment_json, a) : FICD_ENOMEM;
+    struct comments_out co = {r, a};
+    int rc = a ? store_comment_list(r->store, &q, comment_json, &co) : FICD_ENOMEM;
     work_free(&w);
     if (rc) {
         json_decref(a);

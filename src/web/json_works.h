@@ -20,6 +20,10 @@ json_t *works_json_bits(unsigned bits, int count, const char *(*name)(unsigned))
  * summary, dates and counters (also as "stats": {"hits", "kudos", "comments", "bookmarks",
  * "subscriptions"}). NULL on allocation failure. */
 json_t *works_json_work(const struct work *w);
+struct store;
+/* A work's "series": [{"id", "title", "position"}] (a work is in at most one series; []
+ * when none), read from s. */
+json_t *works_json_series(struct store *s, const struct work *w);
 /* A search result: {"total", "page", "per_page", "works": [...], "facets": {...}}. Work
  * metadata is read from s in one batch; with s == NULL (or when the store fails) each work
  * has only "id" and "title". Returns a new reference, NULL on allocation failure. */

@@ -178,6 +178,83 @@ int ui_invite_create(struct web_req *r);
 int ui_download(struct web_req *r);
 int api_works(struct web_req *r);
 
+/* ---- readers' tools (ui_readers.c, ui_feeds.c) ---- */
+struct idx_query;
+struct user;
+/* Adds the signed-in reader's muted creators and blocked tags to q (arena lists). */
+void web_reader_filters(struct web_req *r, struct idx_query *q);
+/* 1 when the signed-in reader muted a creator of the work or blocked one of its tags. */
+int web_work_hidden(struct web_req *r, int64_t work_id);
+/* 1 when the signed-in reader muted the account user_id. */
+int web_user_muted(struct web_req *r, int64_t user_id);
+/* Pieces of other pages: the series navigation above a work, the bookmark / subscription /
+ * history panel under it (it records the signed-in reader's visit), the user page's links
+ * and buttons, and the settings sections (filters, history, private feed). */
+void readers_work_top(struct web_req *r, const struct work *w);
+void readers_work_bottom(struct web_req *r, const struct work *w, int ci);
+void readers_user_actions(struct web_req *r, const struct user *u);
+void readers_settings_sections(struct web_req *r);
+/* Subscription updates in the subscribers' inboxes: a work just posted (its creator's and its
+ * series' subscribers), a chapter added to a posted work (the work's subscribers). */
+void readers_notify_work_posted(struct web_req *r, int64_t work_id);
+void readers_notify_chapter_posted(struct web_req *r, int64_t work_id, int64_t chapter_id);
+int ui_bookmark_create(struct web_req *r);
+int ui_bookmark_edit(struct web_req *r);
+int ui_bookmark_update(struct web_req *r);
+int ui_bookmark_delete(struct web_req *r);
+int ui_bookmarks_index(struct web_req *r);
+int ui_work_bookmarks(struct web_req *r);
+int ui_user_bookmarks(struct web_req *r);
+int api_user_bookmarks(struct web_req *r);
+int ui_user_mute(struct web_req *r);
+int ui_user_unmute(struct web_req *r);
+int ui_settings_filters(struct web_req *r);
+int ui_settings_history(struct web_req *r);
+int ui_settings_feed_token(struct web_req *r);
+int ui_work_subscribe(struct web_req *r);
+int ui_work_unsubscribe(struct web_req *r);
+int ui_user_subscribe(struct web_req *r);
+int ui_user_unsubscribe(struct web_req *r);
+int ui_series_subscribe(struct web_req *r);
+int ui_series_unsubscribe(struct web_req *r);
+int ui_user_subscriptions(struct web_req *r);
+int ui_series_show(struct web_req *r);
+int ui_series_edit(struct web_req *r);
+int ui_series_update(struct web_req *r);
+int ui_user_series(struct web_req *r);
+int ui_mark_for_later(struct web_req *r);
+int ui_user_readings(struct web_req *r);
+int ui_feed_tag(struct web_req *r);
+int ui_feed_user_works(struct web_req *r);
+int ui_feed_series(struct web_req *r);
+int ui_feed_inbox(struct web_req *r); /* /users/NAME/inbox.atom?token=T */
+int ui_user_stats(struct web_req *r); /* /users/NAME/stats (ui_stats.c) */
+/* ---- gifts, co-creators, inspired-by (ui_creators.c) ---- */
+/* The work form's gift_to, co_creators and inspired_by: an error message, or NULL. */
+const char *readers_check_work_fields(struct web_req *r, int64_t work_id, const char *gift_to,
+                                      const char *co_creators, const char *inspired_by);
+/* Their stored values, for the edit form (arena strings). */
+void readers_work_form_values(struct web_req *r, int64_t work_id, const char **gift_to,
+                              const char **co_creators, const char **inspired_by);
+/* After the work was saved: gifts set (new recipient accounts told when tell_gifts: an edit
+ * of a posted work; a work being posted tells them through readers_notify_work_posted),
+ * co-creators invited (through their inbox), the inspired-by link asked for (the parent's
+ * creator told). */
+void readers_work_saved(struct web_req *r, int64_t work_id, const char *gift_to,
+                        const char *co_creators, const char *inspired_by, int tell_gifts);
+void creators_work_top(struct web_req *r, const struct work *w);
+void creators_work_bottom(struct web_req *r, const struct work *w);
+int ui_user_gifts(struct web_req *r);
+int ui_gift_refuse(struct web_req *r);
+int ui_gift_accept(struct web_req *r);
+int ui_co_creator_invitation(struct web_req *r);
+int ui_co_creator_answer(struct web_req *r);
+int ui_work_remove_me(struct web_req *r);
+int ui_work_orphan(struct web_req *r);
+int ui_work_inspirations(struct web_req *r);
+int ui_inspiration_approve(struct web_req *r);
+int ui_inspiration_reject(struct web_req *r);
+
 /* ---- search (ui_search.c) ---- */
 struct idx_result;
 /* Runs the search r's query string asks for (the parameters of docs/api.md) through the

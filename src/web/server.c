@@ -79,6 +79,48 @@ static const struct route routes[] = {
     {"GET", "/tags/:name/edit", ui_tag_edit, 0},
     {"POST", "/tags/:name/edit", ui_tag_wrangle, 0},
     {"GET", "/tag_wranglings", ui_tag_wranglings, 0},
+    /* readers' tools (ui_readers.c, ui_feeds.c) */
+    {"POST", "/works/:id/bookmarks", ui_bookmark_create, 0},
+    {"GET", "/works/:id/bookmarks", ui_work_bookmarks, 0},
+    {"GET", "/bookmarks", ui_bookmarks_index, 0},
+    {"GET", "/bookmarks/:id/edit", ui_bookmark_edit, 0},
+    {"POST", "/bookmarks/:id/edit", ui_bookmark_update, 0},
+    {"POST", "/bookmarks/:id/delete", ui_bookmark_delete, 0},
+    {"GET", "/users/:name/bookmarks", ui_user_bookmarks, 0},
+    {"GET", "/api/v1/users/:name/bookmarks", api_user_bookmarks, 0},
+    {"POST", "/users/:name/mute", ui_user_mute, 0},
+    {"POST", "/users/:name/unmute", ui_user_unmute, 0},
+    {"POST", "/settings/filters", ui_settings_filters, 0},
+    {"POST", "/settings/history", ui_settings_history, 0},
+    {"POST", "/settings/feed_token", ui_settings_feed_token, 0},
+    {"POST", "/works/:id/subscription", ui_work_subscribe, 0},
+    {"POST", "/works/:id/subscription/delete", ui_work_unsubscribe, 0},
+    {"POST", "/users/:name/subscription", ui_user_subscribe, 0},
+    {"POST", "/users/:name/subscription/delete", ui_user_unsubscribe, 0},
+    {"POST", "/series/:id/subscription", ui_series_subscribe, 0},
+    {"POST", "/series/:id/subscription/delete", ui_series_unsubscribe, 0},
+    {"GET", "/users/:name/subscriptions", ui_user_subscriptions, 0},
+    {"GET", "/series/:id", ui_series_show, 0},
+    {"GET", "/series/:id/edit", ui_series_edit, 0},
+    {"POST", "/series/:id/edit", ui_series_update, 0},
+    {"GET", "/users/:name/series", ui_user_series, 0},
+    {"POST", "/works/:id/mark_for_later", ui_mark_for_later, 0},
+    {"GET", "/users/:name/readings", ui_user_readings, 0},
+    {"GET", "/tags/:name/feed.atom", ui_feed_tag, 0},
+    {"GET", "/users/:name/works.atom", ui_feed_user_works, 0},
+    {"GET", "/series/:id/feed.atom", ui_feed_series, 0},
+    {"GET", "/users/:name/inbox.atom", ui_feed_inbox, 0},
+    {"GET", "/users/:name/stats", ui_user_stats, 0},
+    {"GET", "/users/:name/gifts", ui_user_gifts, 0},
+    {"POST", "/gifts/:id/refuse", ui_gift_refuse, 0},
+    {"POST", "/gifts/:id/accept", ui_gift_accept, 0},
+    {"GET", "/works/:id/co_creator", ui_co_creator_invitation, 0},
+    {"POST", "/works/:id/co_creator", ui_co_creator_answer, 0},
+    {"POST", "/works/:id/remove_me", ui_work_remove_me, 0},
+    {"POST", "/works/:id/orphan", ui_work_orphan, 0},
+    {"GET", "/works/:id/inspirations", ui_work_inspirations, 0},
+    {"POST", "/works/:id/inspirations/:cid/approve", ui_inspiration_approve, 0},
+    {"POST", "/works/:id/inspirations/:cid/reject", ui_inspiration_reject, 0},
     /* feedback: kudos, comments, reports, inbox, moderation and roles */
     {"POST", "/works/:id/kudos", ui_kudos_create, 0},
     {"GET", "/works/:id/comments", ui_comments_index, 0},
@@ -386,6 +428,8 @@ static void read_headers(struct conn *k, struct MHD_Connection *c, const char *m
         r->accept_encoding = web_strdup(r, v);
     if ((v = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH)))
         r->if_none_match = web_strdup(r, v);
+    if ((v = header(c, MHD_HTTP_HEADER_HOST)))
+        r->host = web_strdup(r, v);
     if ((v = header(c, MHD_HTTP_HEADER_CONTENT_TYPE)))
         r->body_type = web_strdup(r, v);
     const union MHD_ConnectionInfo *ci =

@@ -107,5 +107,8 @@ int web_can_edit(const struct web_req *r, const struct work *w)
 {
     if (r->user.id <= 0)
         return 0;
-    return web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id);
+    if (web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id))
+        return 1;
+    /* an accepted co-creator is credited under their account name (readers' tools) */
+    return w->creators.n > 1 && r->user.name && strlist_contains(&w->creators, r->user.name);
 }

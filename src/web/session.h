@@ -54,7 +54,8 @@ int web_is_moderator(const struct web_req *r);
  * the server secret): pages in the shared page cache carry it instead of a per-visitor
  * token. session_csrf_ok accepts it for anonymous requests to that very path. */
 void session_guest_token(struct web_req *r, const char *action, char out[65]);
-/* 1 when the signed-in user may edit/delete w (its owner, or an admin). */
+/* 1 when the signed-in user may edit/delete w (its owner, a co-creator who accepted, or an
+ * admin). */
 int web_can_edit(const struct web_req *r, const struct work *w);
 
 #endif

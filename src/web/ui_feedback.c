@@ -282,6 +282,12 @@ static int render_comment_cb(const struct comment *c, void *ctx)
         html_lit(b, "<p class=\"deleted-comment\">(Previous comment deleted.)</p>\n");
         return 0;
     }
+    /* readers' muting: a comment by someone the reader muted keeps its place in the thread
+     * but not its words */
+    if (c->user_id > 0 && web_user_muted(x->r, c->user_id)) {
+        html_lit(b, "<p class=\"muted-comment\">(A comment by someone you muted.)</p>\n");
+        return 0;
+    }
     comment_byline(x->r, x->w, c);
     html_lit(b, "<blockquote class=\"userstuff\">");
     html_safe_put(b, html_sanitized(c->html));

@@ -407,6 +407,7 @@ static int settings_page(struct web_req *r, int status, const char *notice, cons
     page_csrf_field(r);
     html_lit(b, "<p class=\"actions\"><button type=\"submit\">Sign Out Everywhere</button></p>\n"
                 "</form>\n</section>\n");
+    readers_settings_sections(r);
     page_inbox_settings(r);
     if (web_is_admin(r)) {
         html_lit(b, "<section aria-labelledby=\"archive-heading\">\n<h2 id=\"archive-heading\">"

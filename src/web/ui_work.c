@@ -78,7 +78,9 @@ static int render(struct web_req *r, const struct work *w, int ci, int chapter_p
         html_lit(&r->out, "<p class=\"notice\" id=\"hidden-notice\">This work has been hidden by "
                           "a moderator: only its creators (and the archive's moderators) can see "
                           "it. It is left out of every listing, search and feed.</p>\n");
+    readers_work_top(r, w);
     page_work_body(r, w, ci, 0);
+    readers_work_bottom(r, w, ci);
     /* a chapter page has that chapter's comments; the work page all of them */
     page_work_feedback(r, w, chapter_page && ci >= 0 ? w->chapters[ci].id : 0);
     page_end(r);

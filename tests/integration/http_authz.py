@@ -373,6 +373,63 @@ class Fixtures:
         self.dirty.discard(kind)
         return wid, cids
 
+    def bookmark(self):
+        """The creator's bookmark of the published fixture (made again when deleted)."""
+        c = self.creator
+        self.clean("P")
+        c.get("/settings")
+        r = c.post(f"/works/{self.works['P'][0]}/bookmarks",
+                   [("authenticity_token", c.token), ("tags", "matrix")])
+        if r.status != 303:
+            fail(f"fixture bookmark: {r.status}")
+        r = c.get("/api/v1/users/creator/bookmarks")
+        m = re.search(r'"id":(\d+),"work_id":%d\b' % self.works["P"][0], r.text())
+        if not m:
+            fail(f"fixture bookmark not listed: {r.text()[:300]}")
+            raise SystemExit(finish())
+        return int(m.group(1))
+
+    def gift(self):
+        """The creator's gift of a work to "other" (refused or accepted, it stays)."""
+        if getattr(self, "gift_id", None):
+            return self.gift_id
+        c = self.creator
+        c.get("/works/new")
+        r = c.post("/works", work_fields(c.token, "P", title="Authz Gift") +
+                   [("gift_to", "other, Someone Else")])
+        r = c.get("/users/other/gifts")
+        m = re.search(r'href="/works/(\d+)">Authz Gift<', r.text())
+        if not m:
+            fail(f"fixture gift: {r.status} {r.text()[:300]}")
+            raise SystemExit(finish())
+        # the gift's id is only on its recipient's page
+        other = self.other
+        other.get("/settings")
+        r = other.get("/users/other/gifts")
+        m = re.search(r'action="/gifts/(\d+)/(?:refuse|accept)"', r.text())
+        if not m:
+            fail(f"fixture gift: no refuse button for other: {r.text()[:300]}")
+            raise SystemExit(finish())
+        self.gift_id = int(m.group(1))
+        return self.gift_id
+
+    def series(self):
+        """The creator's series (one published part)."""
+        if getattr(self, "series_id", None):
+            return self.series_id
+        c = self.creator
+        c.get("/works/new")
+        r = c.post("/works", work_fields(c.token, "P", title="Authz Part") +
+                   [("series", "Authz Series")])
+        c.get("/users/creator/series")
+        r = c.get("/users/creator/series")
+        m = re.search(r'href="/series/(\d+)"', r.text())
+        if not m:
+            fail(f"fixture series: {r.status} {r.text()[:300]}")
+            raise SystemExit(finish())
+        self.series_id = int(m.group(1))
+        return self.series_id
+
 
 # ---------------------------------------------------------------- the expected table
 #
@@ -539,6 +596,97 @@ EXPECT = {
     ("GET", "/api/v1/works/:id"): read(anon_restricted=401),
     ("GET", "/api/v1/works/:id/comments"): read(anon_restricted=401),
 }
+# Readers' tools: bookmarks, muting, subscriptions, series, history, feeds, statistics,
+# gifts, co-creators, inspired-by. On these routes a moderator is one more signed-in reader:
+# unless a row says otherwise, the moderator expects what "other" does.
+READERS_EXPECT = {
+    ("POST", "/works/:id/bookmarks"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}#bookmark-form"), "D": 404,
+                                        "R": (303, "/works/{id}#bookmark-form")},
+        "creator": {"P": (303, "/works/{id}#bookmark-form"), "D": 422,
+                    "R": (303, "/works/{id}#bookmark-form")},
+        "admin": {"P": (303, "/works/{id}#bookmark-form"), "D": 422,
+                  "R": (303, "/works/{id}#bookmark-form")}},
+    ("GET", "/works/:id/bookmarks"): read(),
+    ("GET", "/bookmarks"): same(200),
+    # :id is the creator's bookmark (of the published fixture); only the bookmarker may act
+    ("GET", "/bookmarks/:id/edit"): {"anon": LOGIN, "other": 403, "creator": 200,
+                                     "admin": 403},
+    ("POST", "/bookmarks/:id/edit"): {"anon": LOGIN, "other": 403,
+                                      "creator": (303, "/works/{new}#bookmark-form"),
+                                      "admin": 403},
+    ("POST", "/bookmarks/:id/delete"): {"anon": LOGIN, "other": 403,
+                                        "creator": (303, "/users/creator/bookmarks"),
+                                        "admin": 403},
+    ("GET", "/users/:name/bookmarks"): same(200),
+    ("GET", "/api/v1/users/:name/bookmarks"): same(200),
+    ("POST", "/users/:name/mute"): {"anon": LOGIN, "other": (303, "/users/creator"),
+                                    "creator": 422, "admin": (303, "/users/creator")},
+    ("POST", "/users/:name/unmute"): {"anon": LOGIN, "other": (303, "/users/creator"),
+                                      "creator": 422, "admin": (303, "/users/creator")},
+    ("POST", "/settings/filters"): same((303, "/settings#filters"), anon=LOGIN),
+    ("POST", "/settings/history"): same((303, "/settings#history"), anon=LOGIN),
+    ("POST", "/settings/feed_token"): same((303, "/settings#feeds"), anon=LOGIN),
+    ("POST", "/works/:id/subscription"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
+                                        "R": (303, "/works/{id}")},
+        "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("POST", "/works/:id/subscription/delete"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
+                                        "R": (303, "/works/{id}")},
+        "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("POST", "/users/:name/subscription"): {"anon": LOGIN, "other": (303, "/users/creator"),
+                                            "creator": 422, "admin": (303, "/users/creator")},
+    ("POST", "/users/:name/subscription/delete"): {
+        "anon": LOGIN, "other": (303, "/users/creator"), "creator": 422,
+        "admin": (303, "/users/creator")},
+    # :id of /series/ routes is the creator's series
+    ("POST", "/series/:id/subscription"): same((303, "/series/{new}"), anon=LOGIN),
+    ("POST", "/series/:id/subscription/delete"): same((303, "/series/{new}"), anon=LOGIN),
+    ("GET", "/users/:name/subscriptions"): {"anon": LOGIN, "other": 403, "creator": 200,
+                                            "admin": 403},
+    ("GET", "/series/:id"): same(200),
+    ("GET", "/series/:id/edit"): {"anon": LOGIN, "other": 403, "creator": 200, "admin": 200},
+    ("POST", "/series/:id/edit"): {"anon": LOGIN, "other": 403,
+                                   "creator": (303, "/series/{new}"),
+                                   "admin": (303, "/series/{new}")},
+    ("GET", "/users/:name/series"): same(200),
+    ("POST", "/works/:id/mark_for_later"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
+                                        "R": (303, "/works/{id}")},
+        "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("GET", "/users/:name/gifts"): same(200),
+    # :id is the creator's gift to "other": only its recipient may refuse or accept it
+    ("POST", "/gifts/:id/refuse"): {"anon": LOGIN, "other": (303, "/users/other/gifts"),
+                                    "creator": 404, "moderator": 404, "admin": 404},
+    ("POST", "/gifts/:id/accept"): {"anon": LOGIN, "other": (303, "/users/other/gifts"),
+                                    "creator": 404, "moderator": 404, "admin": 404},
+    # nobody here is invited to co-create the fixtures (the flow is in http_readers.sh)
+    ("GET", "/works/:id/co_creator"): {"anon": every(LOGIN), "other": every(404),
+                                       "creator": every(404), "admin": every(404)},
+    ("POST", "/works/:id/co_creator"): {"anon": every(LOGIN), "other": every(404),
+                                        "creator": every(404), "admin": every(404)},
+    # the creator is the fixtures' only creator: removing oneself is refused
+    ("POST", "/works/:id/remove_me"): {"anon": every(LOGIN),
+                                       "other": {"P": 403, "D": 404, "R": 403},
+                                       "creator": every(422), "admin": every(403)},
+    ("POST", "/works/:id/orphan"): change((303, "/works/{id}")),
+    ("GET", "/works/:id/inspirations"): read(),
+    # :cid names no work inspired by the fixture
+    ("POST", "/works/:id/inspirations/:cid/approve"): change(404),
+    ("POST", "/works/:id/inspirations/:cid/reject"): change(404),
+    ("GET", "/users/:name/stats"): {"anon": LOGIN, "other": 403, "creator": 200, "admin": 403},
+    ("GET", "/users/:name/readings"): {"anon": LOGIN, "other": 403, "creator": 200,
+                                       "admin": 403},
+    ("GET", "/tags/:name/feed.atom"): same(200),
+    ("GET", "/users/:name/works.atom"): same(200),
+    ("GET", "/series/:id/feed.atom"): same(200),
+    # without the private token (tested with it in http_readers.sh)
+    ("GET", "/users/:name/inbox.atom"): same(403),
+}
+for _e in READERS_EXPECT.values():
+    _e.setdefault("moderator", _e["other"])
+EXPECT.update(READERS_EXPECT)
 # Routes another engineer's work in progress adds: checked when present, not required.
 OPTIONAL = {("GET", "/api/v1/works")}
 
@@ -559,6 +707,12 @@ def concrete(pattern, fx, kind):
         subs[":name"] = urllib.parse.quote("Authz Fandom")
     if pattern.startswith("/downloads/"):
         subs[":file"] = "authz.epub"
+    if pattern.startswith("/bookmarks/"):
+        subs[":id"] = str(fx.bookmark())
+    if pattern.startswith("/series/"):
+        subs[":id"] = str(fx.series())
+    if pattern.startswith("/gifts/"):
+        subs[":id"] = str(fx.gift())
     path = "/".join(subs.get(seg, seg) for seg in pattern.split("/"))
     if pattern == "/api/v1/tags/autocomplete":
         path += "?type=fandom&term=auth"
@@ -608,6 +762,12 @@ def post_fields(method, pattern, who, client, fx, kind):
         return tok + [("pseud", unique(f"{who}-pseud-"))]
     if pattern == "/tags/:name/edit":
         return tok + [("action", "canonical"), ("canonical", "1")]
+    if pattern == "/settings/history":
+        return tok + [("history", "on")]
+    if pattern == "/series/:id/edit":
+        return tok + [("title", "Authz Series"), ("description", "For the matrix.")]
+    if pattern == "/bookmarks/:id/edit":
+        return tok + [("tags", "matrix"), ("notes", "<p>Edited bookmark.</p>")]
     if pattern == "/settings/archive":
         return tok + [("archive_name", "Authz Archive"), ("signup_mode", "open")]
     guest = [("name", "Guest Reader"), ("email", "guest@example.org")] if who == "anon" else []
