@@ -287,8 +287,10 @@ static void walk(struct imp_walk *st, const GumboNode *n, int depth)
             t == GUMBO_TAG_NAV)
             return;
         if (imp_has_class(n, "message") || imp_has_class(n, "endnote-link") ||
-            imp_has_class(n, "toc-heading"))
+            imp_has_class(n, "toc-heading")) {
+            st->marks++;
             return;
+        }
         if (t == GUMBO_TAG_DL && looks_like_tag_list(n)) {
             if (tag_list(st, n))
                 st->meta++;

@@ -839,13 +839,14 @@ static int content_doc(struct epub *e, struct imp_walk *st, const struct item *x
     if (!body)
         body = g->root;
     size_t nch = st->w->nchapters;
-    int meta = st->meta, labels = st->labels, bodies = st->bodies, heads = st->headings;
+    int meta = st->meta, labels = st->labels, bodies = st->bodies, heads = st->headings,
+        marks = st->marks;
     imp_walk(st, body);
     rc = st->rc;
     if (rc)
         fail(e, rc, "%s", st->errmsg[0] ? st->errmsg : ficd_strerror(rc));
     int structured = st->meta != meta || st->labels != labels || st->bodies != bodies ||
-                     st->headings != heads || st->w->nchapters != nch;
+                     st->headings != heads || st->marks != marks || st->w->nchapters != nch;
     if (!rc && !structured && !(x->props && strstr(x->props, "nav"))) {
         char *text = imp_text_dup(body);
         size_t all = 0, linked = 0;
@@ -854,7 +855,7 @@ static int content_doc(struct epub *e, struct imp_walk *st, const struct item *x
             /* a cover or an image page */
         } else if (imp_header_lines(st->w, text) >= 2) {
             st->meta++; /* FanFicFare's title page */
-        } else if (all && linked * 10 >= all * 8) {
+        } else if (all && linked * 2 >= all) {
             /* a table of contents page */
         } else {
             rc = plain_chapter(e, st, body, x->path);
@@ -893,7 +894,9 @@ static void merge_subjects(struct epub *e, struct work *w, int structured)
                 w->categories |= cb;
             continue;
         }
-        if (structured && (!strcasecmp(s, "Fanworks") || !strcasecmp(s, "Fanfiction")))
+        /* AO3's and FanFicFare's bookkeeping subjects */
+        if (!strcasecmp(s, "Fanworks") || !strcasecmp(s, "Completed") ||
+            !strcasecmp(s, "In-Progress") || (structured && !strcasecmp(s, "Fanfiction")))
             continue;
         strlist_add_unique(&w->freeforms, s);
     }

@@ -53,6 +53,7 @@ struct imp_walk {
     int labels;            /* labelled texts read */
     int bodies;            /* chapter bodies read */
     int headings;          /* chapter headings read */
+    int marks;             /* AO3 layout seen (preface/afterword headings, messages) */
     int heading_text_rule; /* "Chapter N: ..." h2 text starts a chapter without class */
     int rc;                /* first error */
     char errmsg[200];

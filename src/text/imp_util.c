@@ -343,6 +343,12 @@ char *imp_chapter_title(const char *heading)
             }
         }
     }
+    /* "1. Spring" (FanFicFare numbers chapter titles) */
+    const char *q = p;
+    while (isdigit((unsigned char)*q))
+        q++;
+    if (q > p && q - p < 5 && *q == '.' && q[1] == ' ' && q[2])
+        p = q + 2;
     char *t = strdup(p);
     if (t && !*imp_trim(t)) {
         free(t);
