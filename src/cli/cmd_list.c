@@ -46,6 +46,9 @@ static json_t *meta_json(const struct work *w)
     json_object_set_new(j, "published", json_integer(w->published));
     json_object_set_new(j, "updated", json_integer(w->updated));
     json_object_set_new(j, "series", w->series ? json_string(w->series) : json_null());
+    json_object_set_new(j, "series_position",
+                        w->series && w->series_position > 0 ? json_integer(w->series_position)
+                                                            : json_null());
     return j;
 }
 
