@@ -92,8 +92,13 @@ static int run_list(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'D': q.drafts_only = 1; q.include_drafts = 1; break;
-        case 'A': q.include_drafts = 1; break;
+        case 'D':
+            q.drafts_only = 1;
+            q.include_drafts = 1;
+            break;
+        case 'A':
+            q.include_drafts = 1;
+            break;
         case 'l':
         case 'o': {
             char *end;
@@ -117,9 +122,15 @@ static int run_list(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'd': data = optarg; break;
-        case 'h': list_usage(stdout); return CLI_OK;
-        default: list_usage(stderr); return CLI_USAGE;
+        case 'd':
+            data = optarg;
+            break;
+        case 'h':
+            list_usage(stdout);
+            return CLI_OK;
+        default:
+            list_usage(stderr);
+            return CLI_USAGE;
         }
     }
     if (optind < argc) {
@@ -215,9 +226,15 @@ static int run_show(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'd': data = optarg; break;
-        case 'h': show_usage(stdout); return CLI_OK;
-        default: show_usage(stderr); return CLI_USAGE;
+        case 'd':
+            data = optarg;
+            break;
+        case 'h':
+            show_usage(stdout);
+            return CLI_OK;
+        default:
+            show_usage(stderr);
+            return CLI_USAGE;
         }
     }
     if (optind != argc - 1) {
@@ -233,8 +250,7 @@ static int run_show(int argc, char **argv)
     struct work w;
     int rc = store_work_get(s, id, json, &w);
     if (rc) {
-        fprintf(stderr, "ficd show: %s\n",
-                rc == FICD_ENOTFOUND ? "no such work" : store_errmsg(s));
+        fprintf(stderr, "ficd show: %s\n", rc == FICD_ENOTFOUND ? "no such work" : store_errmsg(s));
         store_close(s);
         return rc == FICD_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
     }

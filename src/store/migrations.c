@@ -162,5 +162,18 @@ static const char migration_2[] =
 static const char migration_3[] =
     "CREATE INDEX tags_canonical ON tags(type, uses DESC, name, id) WHERE canonical = 1;\n";
 
-const char *const sq_migrations[] = {migration_1, migration_2, migration_3};
+/* Version 7 (imports): what importers from other archives brought in, so that a second run
+ * skips it (idempotent, resumable): the source archive, the kind of object ("author",
+ * "story", "series", ...), its id there and the local id it became. */
+static const char migration_7[] =
+    "CREATE TABLE import_map (\n"
+    "  source TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  src_id INTEGER NOT NULL,\n"
+    "  local_id INTEGER NOT NULL,\n"
+    "  imported INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (source, kind, src_id)\n"
+    ") WITHOUT ROWID;\n";
+
+const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_7};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);

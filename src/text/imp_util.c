@@ -252,6 +252,11 @@ void imp_outer_html(const GumboNode *n, struct buf *out)
     html_node(n, out, 0);
 }
 
+char *import_plain_text(const void *gumbo_node)
+{
+    return imp_text_dup(gumbo_node);
+}
+
 const GumboNode *imp_find(const GumboNode *n, GumboTag tag)
 {
     if (!n)
@@ -461,6 +466,14 @@ static void stats(struct work *w, const char *text)
         long long t = import_parse_date(p + 10);
         if (t > 0)
             w->published = t;
+    }
+    p = strcasestr(text, "Completed:");
+    if (!p)
+        p = strcasestr(text, "Updated:");
+    if (p) {
+        long long t = import_parse_date(strchr(p, ':') + 1);
+        if (t > 0)
+            w->updated = t;
     }
     p = strcasestr(text, "Chapters:");
     if (p) {

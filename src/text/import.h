@@ -52,6 +52,10 @@ int import_ao3_html(const char *html, size_t n, const struct ms_opts *opts, stru
 int import_epub(const unsigned char *b, size_t n, const struct ms_opts *opts, struct work *out,
                 struct text_err *err);
 
+/* The plain text of a parsed HTML tree (a GumboNode *): paragraphs separated by a blank
+ * line; NULL when it holds no text. */
+char *import_plain_text(const void *gumbo_node);
+
 /* A date "YYYY-MM-DD" (anything after the day ignored) as unix seconds at 00:00 UTC; 0 when
  * not a date from 1970 on. */
 long long import_parse_date(const char *s);
