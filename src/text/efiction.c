@@ -364,8 +364,11 @@ char *efmap_body(const char *text)
                        (e[1] == '\n' || (e[1] == '\r' && e[2] == '\n') ||
                         (e[0] == '\r' && e[1] == '\n' && (e[2] == '\n' || e[2] == '\r')))))
             e++;
+        const char *end = e;
+        while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+            end--;
         buf_puts(&b, "<p>");
-        for (const char *q = p; q < e; q++) {
+        for (const char *q = p; q < end; q++) {
             if (*q == '\r')
                 continue;
             if (*q == '\n')
