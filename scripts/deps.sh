@@ -11,7 +11,7 @@ build_pkgs=(build-essential cmake pkg-config git
   libmicrohttpd-dev libsqlite3-dev libpq-dev libroaring-dev libsodium-dev libgumbo-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libzip-dev libjansson-dev libutf8proc-dev
   libstemmer-dev libcmocka-dev zlib1g-dev libssl-dev libxml2-dev libmariadb-dev)
-test_pkgs=(epubcheck postgresql postgresql-client chromium nodejs npm curl python3 file mariadb-server)
+test_pkgs=(epubcheck postgresql postgresql-client chromium nodejs npm curl python3 file mariadb-server calibre)
 bench_pkgs=(pandoc wrk nginx-light python3-xapian hyperfine)
 
 pkgs=("${build_pkgs[@]}")

@@ -9,23 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const web_config_keys[] = {"listen",
-                                       "data",
-                                       "max_body",
-                                       "threads",
-                                       "connection_limit",
-                                       "per_ip_limit",
-                                       "timeout",
-                                       "connection_memory",
-                                       "trust_proxy",
-                                       "session_days",
-                                       "access_log",
-                                       "login_attempts",
-                                       "login_window",
-                                       "max_header",
-                                       "page_cache",
-                                       "page_cache_ttl",
-                                       NULL};
+const char *const web_config_keys[] = {
+    "listen",         "data",           "max_body",          "threads",     "connection_limit",
+    "per_ip_limit",   "timeout",        "connection_memory", "trust_proxy", "session_days",
+    "access_log",     "login_attempts", "login_window",      "max_header",  "page_cache",
+    "page_cache_ttl", "ebook_convert",  "conversions",       NULL};
 
 void web_config_defaults(struct web_config *c)
 {
@@ -47,6 +35,8 @@ void web_config_defaults(struct web_config *c)
     c->login_window = 300;
     c->page_cache = (size_t)64 << 20;
     c->page_cache_ttl = 2;
+    snprintf(c->ebook_convert, sizeof(c->ebook_convert), "ebook-convert");
+    c->conversions = 1;
 }
 
 /* Parses a non-negative integer with an optional K/M/G suffix (powers of 1024). */
@@ -171,6 +161,12 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
         bad = parse_size(value, &c->page_cache);
     } else if (!strcmp(key, "page_cache_ttl")) {
         bad = parse_int(value, 0, 86400, &c->page_cache_ttl);
+    } else if (!strcmp(key, "ebook_convert")) {
+        bad = !*value || strlen(value) >= sizeof(c->ebook_convert);
+        if (!bad)
+            snprintf(c->ebook_convert, sizeof(c->ebook_convert), "%s", value);
+    } else if (!strcmp(key, "conversions")) {
+        bad = parse_int(value, 1, 8, &c->conversions);
     } else if (!strcmp(key, "trust_proxy")) {
         bad = parse_bool(value, &c->trust_proxy);
     } else if (!strcmp(key, "access_log")) {

@@ -24,6 +24,8 @@ struct web_config {
     int login_window;         /* seconds */
     size_t page_cache;        /* bytes of rendered anonymous pages kept (0: no page cache) */
     int page_cache_ttl;       /* seconds a cached page may be served (0: no page cache) */
+    char ebook_convert[512];  /* calibre's converter ("ebook-convert", a path, or "off") */
+    int conversions;          /* ebook conversions run at the same time */
 };
 
 void web_config_defaults(struct web_config *c);

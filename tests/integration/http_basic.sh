@@ -279,7 +279,7 @@ if [ -f /usr/share/java/epubcheck.jar ] || command -v epubcheck >/dev/null 2>&1;
   if timeout 120 "${EPUBCHECK[@]}" -q "$TMP/work.epub" >"$TMP/epubcheck.out" 2>&1 &&
     ! grep -qE 'WARNING|ERROR' "$TMP/epubcheck.out"; then ok; else fail "epubcheck: $(head -c 600 "$TMP/epubcheck.out")"; fi
 fi
-req "$ANON" GET "/downloads/$WORK/x.pdf"
+req "$ANON" GET "/downloads/$WORK/x.doc"
 expect_code 404 "unknown download format"
 
 # manuscript import from the browser (multipart upload)
