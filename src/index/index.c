@@ -1053,7 +1053,7 @@ int idx_put_work(struct idx *idx, const struct work *w)
     uint32_t d;
     if (vmap_get(&idx->id2doc, w->id, &d, doc_id_of, idx))
         doc_kill(idx, d);
-    int rc = w->draft ? 0 : add_doc(idx, w);
+    int rc = w->draft || w->hidden ? 0 : add_doc(idx, w); /* hidden works: like drafts */
     if (!rc)
         rc = fts_maybe_compact(idx, 0);
     pthread_rwlock_unlock(&idx->lock);
@@ -1296,7 +1296,7 @@ static int build_tag(const struct tag *t, void *ctx)
 static int build_work(const struct work *w, void *ctx)
 {
     struct build_ctx *bc = ctx;
-    if (!w->draft) {
+    if (!w->draft && !w->hidden) {
         bc->rc = idx_put_work(bc->idx, w);
         if (bc->rc)
             return 1;

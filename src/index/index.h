@@ -164,8 +164,9 @@ int idx_poll(struct idx *idx, struct store *s, int min_interval_ms) FICD_MUST_CH
 int64_t idx_seq(struct idx *idx);
 
 /* In-memory updates (what idx_apply_changes uses; also for tests and benchmarks).
- * idx_put_work adds w, or replaces the work with the same id; a draft is removed instead.
- * w->id must be > 0. Chapter html, when present, is indexed for full text. */
+ * idx_put_work adds w, or replaces the work with the same id; a draft or a work hidden by a
+ * moderator is removed instead. w->id must be > 0. Chapter html, when present, is indexed for full
+ * text. */
 int idx_put_work(struct idx *idx, const struct work *w) FICD_MUST_CHECK;
 int idx_remove_work(struct idx *idx, int64_t id) FICD_MUST_CHECK;
 /* Registers or updates a tag from the store (by t->id): its name, type and synonym_of.

@@ -162,6 +162,92 @@ static const char migration_2[] =
 static const char migration_3[] =
     "CREATE INDEX tags_canonical ON tags(type, uses DESC, name, id) WHERE canonical = 1;\n";
 
+/* Version 4: feedback. Kudos (one per account, or per guest address, per work), threaded
+ * comments (parent_id; a deleted comment that has replies stays as a placeholder), the
+ * inbox, reports, the moderators' audit log and one-time password reset tokens. Works get
+ * the subscriptions counter, the creator's comment policy (0 everyone, 1 registered users
+ * only, 2 nobody), hold-for-approval, and hidden (a moderator's decision: gone from every
+ * listing but kept for its creators). Accounts get suspension, ban and the inbox kinds
+ * turned off (a bit per enum inbox_kind). */
+static const char migration_4[] =
+    "ALTER TABLE works ADD COLUMN subscriptions INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE works ADD COLUMN comment_policy INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (comment_policy BETWEEN 0 AND 2);\n"
+    "ALTER TABLE works ADD COLUMN moderate_comments INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE works ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE users ADD COLUMN suspended_until INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE users ADD COLUMN banned INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE users ADD COLUMN inbox_off INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE TABLE kudos (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  name TEXT,\n"
+    "  ip TEXT,\n"
+    "  created INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE UNIQUE INDEX kudos_user ON kudos(work_id, user_id) WHERE user_id IS NOT NULL;\n"
+    "CREATE UNIQUE INDEX kudos_guest ON kudos(work_id, ip) WHERE user_id IS NULL AND name IS "
+    "NULL;\n"
+    "CREATE TABLE comments (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,\n"
+    "  chapter_id INTEGER REFERENCES chapters(id) ON DELETE SET NULL,\n"
+    "  parent_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,\n"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  email TEXT,\n"
+    "  ip TEXT,\n"
+    "  html TEXT NOT NULL,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  edited INTEGER NOT NULL DEFAULT 0,\n"
+    "  deleted INTEGER NOT NULL DEFAULT 0,\n"
+    "  unreviewed INTEGER NOT NULL DEFAULT 0,\n"
+    "  frozen INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX comments_work ON comments(work_id, id);\n"
+    "CREATE INDEX comments_parent ON comments(parent_id);\n"
+    "CREATE INDEX comments_user ON comments(user_id);\n"
+    "CREATE TABLE inbox (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  text TEXT NOT NULL,\n"
+    "  url TEXT,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  read INTEGER NOT NULL DEFAULT 0,\n"
+    "  count INTEGER NOT NULL DEFAULT 1\n"
+    ");\n"
+    "CREATE INDEX inbox_user ON inbox(user_id, id);\n"
+    "CREATE INDEX inbox_unread ON inbox(user_id, kind, url) WHERE read = 0;\n"
+    "CREATE TABLE reports (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),\n"
+    "  object_id INTEGER NOT NULL,\n"
+    "  reporter_id INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  ip TEXT,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  resolved INTEGER NOT NULL DEFAULT 0,\n"
+    "  resolved_by INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  resolution TEXT\n"
+    ");\n"
+    "CREATE INDEX reports_open ON reports(resolved, id);\n"
+    "CREATE TABLE mod_log (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,\n"
+    "  actor TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL,\n"
+    "  target TEXT NOT NULL,\n"
+    "  reason TEXT,\n"
+    "  created INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE password_resets (\n"
+    "  token_hash TEXT PRIMARY KEY,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+    "  expires INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n";
+
 /* Version 7 (imports): what importers from other archives brought in, so that a second run
  * skips it (idempotent, resumable): the source archive, the kind of object ("author",
  * "story", "series", ...), its id there and the local id it became. */
@@ -175,5 +261,6 @@ static const char migration_7[] =
     "  PRIMARY KEY (source, kind, src_id)\n"
     ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_7};
+const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                     migration_7};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);

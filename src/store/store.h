@@ -56,6 +56,7 @@ enum store_order { STORE_ORDER_UPDATED_DESC = 0, STORE_ORDER_ID_ASC, STORE_ORDER
 struct store_work_query {
     int include_drafts;  /* 0: published works only */
     int drafts_only;     /* 1: drafts only */
+    int include_hidden;  /* 0: works hidden by a moderator are left out */
     int64_t user_id;     /* > 0: only works owned by this account */
     const char *creator; /* non-NULL: only works credited to this pseud */
     const char *tag;     /* non-NULL: only works with this tag (any type, by name) */
@@ -140,6 +141,9 @@ struct user {
     char *pwhash; /* Argon2id encoded string (libsodium crypto_pwhash_str) */
     enum user_role role;
     int64_t created;
+    int64_t suspended_until; /* unix seconds; the account may not post before then (0: never) */
+    int banned;              /* 1: may not sign in */
+    unsigned inbox_off;      /* bit (1 << kind) set: inbox items of that kind are not delivered */
 };
 void user_free(struct user *u);
 /* Creates the account and its default pseud (same name); sets u->id. FICD_EEXISTS. */
@@ -248,6 +252,182 @@ int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit
  * for cb. */
 int store_tag_unwrangled(struct store *s, int type, int limit, store_tag_cb cb,
                          void *ctx) FICD_MUST_CHECK;
+
+/* ---- feedback (sqlite_feedback.c): kudos, comments, hits, the inbox, reports, the
+ * moderators' audit log, suspensions and bans, password resets ----
+ * Every change of a work's counters (kudos, comments, hits) happens in the transaction that
+ * changes the feedback and logs a CHANGE_WORK, so the index re-reads the counts. */
+
+/* The kinds of inbox items; a user may turn each off (struct user.inbox_off, bit 1 << kind). */
+enum inbox_kind {
+    INBOX_COMMENT = 1,
+    INBOX_REPLY = 2,
+    INBOX_KUDOS = 3,
+    INBOX_SUBSCRIPTION = 4,
+    INBOX_INVITATION = 5,
+    INBOX_GIFT = 6,
+    INBOX_SYSTEM = 7
+};
+#define INBOX__COUNT 8
+/* "Comments on your works", ...: a short plural label for settings and filters. */
+const char *inbox_kind_label(enum inbox_kind kind);
+
+/* Delivers an item to user_id's inbox: text is plain text (escaped when rendered), url a
+ * local path ("/works/1") or NULL. Nothing is stored (and 0 is returned) when the user
+ * turned that kind off. FICD_EINVAL for an unknown kind or empty text, FICD_ENOTFOUND for
+ * an unknown user. */
+int store_inbox_add(struct store *s, int64_t user_id, enum inbox_kind kind, const char *text,
+                    const char *url) FICD_MUST_CHECK;
+/* One inbox item; strings live until the callback returns. count > 1 for summaries (kudos
+ * left while the item was unread). */
+struct inbox_item {
+    int64_t id;
+    enum inbox_kind kind;
+    const char *text, *url;
+    int64_t created;
+    int read;
+    int64_t count;
+};
+typedef int (*store_inbox_cb)(const struct inbox_item *it, void *ctx);
+/* user_id's items, newest first; kind 0 for all kinds, unread_only to filter; *total (may be
+ * NULL) the number matching without offset/limit. */
+int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only, int offset,
+                     int limit, store_inbox_cb cb, void *ctx, int64_t *total) FICD_MUST_CHECK;
+int store_inbox_unread(struct store *s, int64_t user_id, int64_t *n) FICD_MUST_CHECK;
+/* Marks item id (0: every item) of user_id read or unread; FICD_ENOTFOUND when user_id has
+ * no such item. */
+int store_inbox_mark(struct store *s, int64_t user_id, int64_t id, int read) FICD_MUST_CHECK;
+int store_inbox_delete(struct store *s, int64_t user_id, int64_t id) FICD_MUST_CHECK;
+/* Sets the kinds user_id does not want delivered (bit 1 << kind). */
+int store_user_set_inbox_off(struct store *s, int64_t user_id, unsigned mask) FICD_MUST_CHECK;
+
+/* Kudos: one per account (user_id > 0) or, for guests (user_id 0), one per address ip, per
+ * work. FICD_EEXISTS when already given; FICD_EINVAL when user_id owns the work;
+ * FICD_ENOTFOUND for an unknown work. Adds one to the work's kudos and tells its owner (a
+ * summary item in the inbox while unread). */
+int store_kudos_add(struct store *s, int64_t work_id, int64_t user_id,
+                    const char *ip) FICD_MUST_CHECK;
+/* *given = 1 when this account (or, for user_id 0, this guest address) left kudos. */
+int store_kudos_given(struct store *s, int64_t work_id, int64_t user_id, const char *ip,
+                      int *given) FICD_MUST_CHECK;
+/* The names of the accounts that left kudos (oldest first, appended to names) and the number
+ * of guests. */
+int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names,
+                     int64_t *guests) FICD_MUST_CHECK;
+
+/* A comment on a work (or one of its chapters), possibly a reply. */
+struct comment {
+    int64_t id;
+    int64_t work_id;
+    int64_t chapter_id;      /* 0: on the work as a whole */
+    int64_t parent_id;       /* 0: a top-level comment */
+    int64_t user_id;         /* 0: a guest (or a deleted account) */
+    char *name;              /* the account's name or the guest's given name */
+    char *email;             /* guests' address (never shown), may be NULL */
+    char *ip;                /* the writer's address, may be NULL */
+    char *html;              /* sanitized HTML */
+    int64_t created, edited; /* unix seconds; edited 0 when never edited */
+    int deleted;             /* 1: deleted, kept as a placeholder because it has replies */
+    int unreviewed;          /* 1: held for the creator's approval */
+    int frozen;              /* 1: no more replies */
+    int depth;               /* set by store_comment_list: 0 for the top of a thread */
+};
+void comment_free(struct comment *c);
+/* Stores c (the fields id, depth, deleted and edited are ignored; created 0 means now, an
+ * importer passes the original time). chapter_id must be a chapter of the work, parent_id a
+ * comment on the same work that is neither deleted, held nor frozen (FICD_EINVAL with the
+ * reason otherwise). Sets c->id and c->created. Unless held for approval, the work's
+ * comments count grows by one. The work's owner gets an INBOX_COMMENT (or, for a held
+ * comment, a request to review it) and the parent's writer an INBOX_REPLY, except for their
+ * own comments. */
+int store_comment_add(struct store *s, struct comment *c) FICD_MUST_CHECK;
+int store_comment_get(struct store *s, int64_t id, struct comment *out) FICD_MUST_CHECK;
+/* Replaces the text (sanitized HTML) and sets edited = now. */
+int store_comment_edit(struct store *s, int64_t id, const char *html) FICD_MUST_CHECK;
+/* Deletes a comment: a comment with replies stays as a placeholder ("Previous comment
+ * deleted."), one without is removed, and so are placeholders left with no replies. */
+int store_comment_delete(struct store *s, int64_t id) FICD_MUST_CHECK;
+/* Approves a held comment (it becomes visible and counts). */
+int store_comment_approve(struct store *s, int64_t id) FICD_MUST_CHECK;
+/* Freezes (1) or unfreezes (0) a comment and every reply below it. */
+int store_comment_freeze(struct store *s, int64_t id, int frozen) FICD_MUST_CHECK;
+struct comment_query {
+    int64_t work_id;    /* required */
+    int64_t chapter_id; /* > 0: only threads started on that chapter */
+    int64_t thread_id;  /* > 0: only that comment and the replies below it */
+    int unreviewed;     /* 1: only the held comments (flat, oldest first) */
+};
+typedef int (*store_comment_cb)(const struct comment *c, void *ctx);
+/* The work's visible comments in thread order (each comment followed by its replies, oldest
+ * first, depth set), deleted placeholders included; or the held ones. */
+int store_comment_list(struct store *s, const struct comment_query *q, store_comment_cb cb,
+                       void *ctx) FICD_MUST_CHECK;
+
+/* Hits: adds n[i] to the hits of work ids[i] for i < count, in one transaction (works that
+ * no longer exist are skipped). */
+int store_work_add_hits(struct store *s, const int64_t *ids, const int64_t *n,
+                        size_t count) FICD_MUST_CHECK;
+/* Hides (1) or unhides (0) a work (a moderator's decision). */
+int store_work_set_hidden(struct store *s, int64_t id, int hidden) FICD_MUST_CHECK;
+
+/* Reports by readers, for moderators. */
+enum report_kind { REPORT_WORK = 1, REPORT_COMMENT = 2, REPORT_USER = 3 };
+struct report {
+    int64_t id;
+    enum report_kind kind;
+    int64_t object_id;    /* the work, comment or account reported */
+    int64_t reporter_id;  /* 0 for guests */
+    const char *reporter; /* the reporter's name, NULL for guests */
+    const char *ip;
+    const char *reason;
+    int64_t created;
+    int resolved;
+    const char *resolved_by; /* name, NULL while open */
+    const char *resolution;  /* what was done, NULL while open */
+};
+typedef int (*store_report_cb)(const struct report *rep, void *ctx);
+/* FICD_EINVAL for an empty reason or unknown kind. */
+int store_report_add(struct store *s, enum report_kind kind, int64_t object_id, int64_t reporter_id,
+                     const char *ip, const char *reason, int64_t *id) FICD_MUST_CHECK;
+/* Open reports oldest first (resolved = 0), or resolved ones newest first (resolved = 1). */
+int store_report_list(struct store *s, int resolved, int offset, int limit, store_report_cb cb,
+                      void *ctx, int64_t *total) FICD_MUST_CHECK;
+int store_report_get(struct store *s, int64_t id, store_report_cb cb, void *ctx) FICD_MUST_CHECK;
+/* Closes report id (FICD_ENOTFOUND, FICD_EEXISTS when already closed). */
+int store_report_resolve(struct store *s, int64_t id, int64_t by_user,
+                         const char *resolution) FICD_MUST_CHECK;
+
+/* The moderators' audit log: who (actor), did what (action: "hide work", "ban user", ...), to
+ * what (target: "work 12", "user bob", ...), why. */
+struct modlog_entry {
+    int64_t id;
+    const char *actor, *action, *target, *reason;
+    int64_t created;
+};
+typedef int (*store_modlog_cb)(const struct modlog_entry *e, void *ctx);
+int store_modlog_add(struct store *s, int64_t actor_id, const char *actor, const char *action,
+                     const char *target, const char *reason) FICD_MUST_CHECK;
+/* Newest first. */
+int store_modlog_list(struct store *s, int offset, int limit, store_modlog_cb cb, void *ctx,
+                      int64_t *total) FICD_MUST_CHECK;
+
+/* Accounts, for admins: every account in name order (cb gets a struct user it must not keep). */
+typedef int (*store_user_cb)(const struct user *u, void *ctx);
+int store_user_list(struct store *s, store_user_cb cb, void *ctx) FICD_MUST_CHECK;
+/* Suspends until the given time (0 lifts the suspension). */
+int store_user_suspend(struct store *s, int64_t id, int64_t until) FICD_MUST_CHECK;
+/* Bans (1, which also ends every session of the account) or lifts the ban (0). */
+int store_user_ban(struct store *s, int64_t id, int banned) FICD_MUST_CHECK;
+
+/* One-time password reset tokens, stored by hash. store_reset_use consumes a token: *user_id
+ * gets its account, or 0 when it is unknown, used or expired. */
+int store_reset_create(struct store *s, const char *token_hash, int64_t user_id,
+                       int64_t expires) FICD_MUST_CHECK;
+int store_reset_use(struct store *s, const char *token_hash, int64_t now,
+                    int64_t *user_id) FICD_MUST_CHECK;
+/* The same without consuming the token. */
+int store_reset_check(struct store *s, const char *token_hash, int64_t now,
+                      int64_t *user_id) FICD_MUST_CHECK;
 
 /* ---- imports from other archives (sqlite_imports.c) ---- */
 /* The local id an object of another archive became (source names that archive, kind the
