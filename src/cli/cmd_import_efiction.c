@@ -1,8 +1,8 @@
 /* cmd_import_efiction.c: `ficd import-efiction`: brings a live eFiction 3.x archive in
  * (authors as accounts without passwords, stories with chapters, classifications mapped on
- * AO3's, series, completion and dates), one transaction per author and per story with its
- * row in the import mapping, so that a second run skips what is there (idempotent) and an
- * interrupted run resumes. `--claim NAME` later gives an imported account its password. */
+ * AO3's, series, completion and dates, reviews as comments), one transaction per author and per
+ * story with its row in the import mapping, so that a second run skips what is there (idempotent)
+ * and an interrupted run resumes. `--claim NAME` later gives an imported account its password. */
 #include "cli/cli.h"
 #include "core/account.h"
 #include "core/err.h"
@@ -42,7 +42,9 @@ static void usage(FILE *f)
                "Each author and each story is stored in its own transaction together with a\n"
                "row of the import mapping: running the command again imports only what is\n"
                "new (nothing doubles), and an interrupted import resumes where it stopped.\n"
-               "Reviews are not imported yet. A progress bar is drawn on a terminal.\n\n"
+               "Reviews become comments on the work (and chapter) they were left on, from\n"
+               "the reviewer's imported account or as a guest. A progress bar is drawn on a\n"
+               "terminal.\n\n"
                "options:\n"
                "  --mysql URL      mysql://user:password@host[:port]/database (percent-encode\n"
                "                   special characters; ?socket=/path for a Unix socket)\n"
@@ -270,9 +272,10 @@ static void on_rating(struct ef_run *r, int64_t id, struct work *w)
 }
 
 /* The work a story becomes; 0, or FICD_EINVAL with why filled (a chapter without text). */
-static int story_work(struct ef_run *r, const struct ef_story *st, struct work *w, char *why,
-                      size_t whysz)
+static int story_work(struct ef_run *r, const struct ef_story *st, struct work *w,
+                      int64_t **chapids, char *why, size_t whysz)
 {
+    *chapids = NULL;
     work_init(w);
     w->title = strdup(st->title && *st->title ? st->title : "Untitled");
     w->summary = efmap_plain(st->summary);
@@ -320,7 +323,11 @@ static int story_work(struct ef_run *r, const struct ef_story *st, struct work *
         return FICD_EDB;
     }
     int rc = 0;
+    *chapids = calloc(nch + 1, sizeof(int64_t));
+    if (!*chapids)
+        rc = FICD_ENOMEM;
     for (size_t i = 0; !rc && i < nch; i++) {
+        (*chapids)[i] = ch[i].chapid;
         struct chapter *c = work_add_chapter(w);
         if (!c) {
             rc = FICD_ENOMEM;
@@ -363,6 +370,62 @@ static int story_work(struct ef_run *r, const struct ef_story *st, struct work *
     }
     if (!rc)
         w->expected_chapters = st->completed ? (int)w->nchapters : 0;
+    return rc;
+}
+
+/* The story's reviews as comments on the new work (its chapter when the review names one),
+ * from the reviewer's imported account or as a guest under the name they gave, dated as in
+ * eFiction; in the story's transaction. */
+static int import_reviews(struct ef_run *r, const struct ef_story *st, const struct work *w,
+                          const int64_t *chapids, size_t *count)
+{
+    struct ef_review *rv = NULL;
+    size_t n = 0;
+    char err[300];
+    if (ef_reviews(r->db, st->sid, &rv, &n, err, sizeof(err))) {
+        fprintf(stderr, "ficd import-efiction: reviews of story %lld: %s\n", (long long)st->sid,
+                err);
+        return FICD_EDB;
+    }
+    int rc = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *html = efmap_body(rv[i].review);
+        if (!html) {
+            rc = FICD_ENOMEM;
+            break;
+        }
+        if (!html[0]) { /* an empty review (a rating only) says nothing */
+            free(html);
+            continue;
+        }
+        struct comment c;
+        memset(&c, 0, sizeof(c));
+        c.work_id = w->id;
+        for (size_t k = 0; chapids && k < w->nchapters; k++)
+            if (chapids[k] == rv[i].chapid)
+                c.chapter_id = w->chapters[k].id;
+        int64_t uid = 0;
+        if (rv[i].uid > 0 && store_import_map_get(r->s, r->source, "author", rv[i].uid, &uid)) {
+            free(html);
+            rc = FICD_EDB;
+            break;
+        }
+        const char *account = uid ? name_of(r, rv[i].uid) : NULL;
+        c.user_id = uid;
+        c.name = (char *)(account                             ? account
+                          : rv[i].reviewer && *rv[i].reviewer ? rv[i].reviewer
+                                                              : "Anonymous");
+        c.html = html;
+        c.created = efmap_datetime(rv[i].date);
+        rc = store_comment_add(r->s, &c);
+        if (rc)
+            fprintf(stderr, "ficd import-efiction: review %lld of story %lld: %s\n",
+                    (long long)rv[i].id, (long long)st->sid, store_errmsg(r->s));
+        else
+            (*count)++;
+        free(html);
+    }
+    ef_reviews_free(rv, n);
     return rc;
 }
 
@@ -503,7 +566,7 @@ static int run(int argc, char **argv)
         return CLI_FAIL;
     }
     int64_t t0 = progress_now_ms();
-    size_t new_authors = 0, old_authors = 0, new_works = 0, old_works = 0, bad = 0;
+    size_t new_authors = 0, old_authors = 0, new_works = 0, old_works = 0, bad = 0, reviews = 0;
     struct progress pg;
     progress_start(&pg, "authors", r.a.nauthors);
     for (size_t i = 0; i < r.a.nauthors && status == CLI_OK; i++) {
@@ -534,10 +597,12 @@ static int run(int argc, char **argv)
         }
         struct work w;
         char why[400] = "";
-        int rc = story_work(&r, st, &w, why, sizeof(why));
+        int64_t *chapids = NULL;
+        int rc = story_work(&r, st, &w, &chapids, why, sizeof(why));
         if (rc == FICD_EDB) {
             fprintf(stderr, "ficd import-efiction: story %lld: %s\n", (long long)st->sid, why);
             work_free(&w);
+            free(chapids);
             status = CLI_FAIL;
             break;
         }
@@ -546,6 +611,7 @@ static int run(int argc, char **argv)
                     (long long)st->sid, st->title ? st->title : "",
                     why[0] ? why : ficd_strerror(rc));
             work_free(&w);
+            free(chapids);
             bad++;
             continue;
         }
@@ -557,11 +623,13 @@ static int run(int argc, char **argv)
             json_decref(j);
             new_works++;
             work_free(&w);
+            free(chapids);
             continue;
         }
         int64_t owner = 0;
         if (store_import_map_get(r.s, r.source, "author", st->uid, &owner)) {
             work_free(&w);
+            free(chapids);
             status = CLI_FAIL;
             break;
         }
@@ -569,6 +637,7 @@ static int run(int argc, char **argv)
         int64_t dup = 0;
         if (store_begin(r.s)) {
             work_free(&w);
+            free(chapids);
             status = CLI_FAIL;
             break;
         }
@@ -578,6 +647,8 @@ static int run(int argc, char **argv)
             rc = store_import_map_put(r.s, r.source, "story", st->sid, dup);
         else if (!rc && !(rc = store_work_insert(r.s, &w)))
             rc = store_import_map_put(r.s, r.source, "story", st->sid, w.id);
+        if (!rc && !dup)
+            rc = import_reviews(&r, st, &w, chapids, &reviews);
         if (rc) {
             store_rollback(r.s);
             fprintf(stderr, "ficd import-efiction: story %lld: %s\n", (long long)st->sid,
@@ -591,15 +662,16 @@ static int run(int argc, char **argv)
             new_works++;
         }
         work_free(&w);
+        free(chapids);
     }
     progress_update(&pg, r.a.nstories);
     progress_finish(&pg);
     fprintf(stderr,
             "%s %zu author%s (%zu already there) and %zu stor%s (%zu already there, %zu not "
-            "readable) from %s in %.2f s\n",
+            "readable) with %zu review%s as comments from %s in %.2f s\n",
             r.dry_run ? "read" : "imported", new_authors, new_authors == 1 ? "" : "s", old_authors,
-            new_works, new_works == 1 ? "y" : "ies", old_works, bad, r.source,
-            (double)(progress_now_ms() - t0) / 1000.0);
+            new_works, new_works == 1 ? "y" : "ies", old_works, bad, reviews,
+            reviews == 1 ? "" : "s", r.source, (double)(progress_now_ms() - t0) / 1000.0);
     if (status == CLI_OK && bad)
         status = CLI_USAGE;
     for (size_t i = 0; i < r.nnames; i++)

@@ -336,11 +336,22 @@ void efmap_finish(struct work *w)
         w->warnings = WARN_CHOSE_NOT;
 }
 
-static int has_tags(const char *s)
+/* Block markup: the text's own paragraphs. */
+static int has_blocks(const char *s)
 {
-    static const char *const tags[] = {"<p", "<br", "<div", "<P", "<BR", "<DIV", "<blockquote"};
+    static const char *const tags[] = {"<p",  "<br",  "<div",        "<P",
+                                       "<BR", "<DIV", "<blockquote", "<BLOCKQUOTE"};
     for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
         if (strstr(s, tags[i]))
+            return 1;
+    return 0;
+}
+
+/* Any markup at all ("<b>", "</i>", "<!--"); "<3" is not. */
+static int has_tags(const char *s)
+{
+    for (const char *p = strchr(s, '<'); p; p = strchr(p + 1, '<'))
+        if (isalpha((unsigned char)p[1]) || p[1] == '/' || p[1] == '!')
             return 1;
     return 0;
 }
@@ -349,9 +360,11 @@ char *efmap_body(const char *text)
 {
     if (!text)
         text = "";
-    if (has_tags(text))
+    if (has_blocks(text))
         return sanitize_html(text, strlen(text));
-    /* plain text: blank lines end paragraphs, single line ends are kept as <br> */
+    /* text with line ends (and maybe inline markup, kept): blank lines end paragraphs,
+     * single line ends are kept as <br> */
+    int markup = has_tags(text);
     struct buf b = BUF_INIT;
     const char *p = text;
     while (*p) {
@@ -373,6 +386,8 @@ char *efmap_body(const char *text)
                 continue;
             if (*q == '\n')
                 buf_puts(&b, "<br>");
+            else if (markup)
+                buf_putc(&b, *q);
             else
                 html_textn(&b, q, 1);
         }
@@ -392,7 +407,7 @@ char *efmap_plain(const char *text)
     if (!text || !*text)
         return NULL;
     struct buf b = BUF_INIT;
-    if (has_tags(text)) {
+    if (has_blocks(text)) {
         buf_puts(&b, text);
     } else {
         /* plain text: line ends become <br> so that the reader keeps them */

@@ -3,7 +3,8 @@
 # unprivileged-safe throwaway (mariadb-install-db into a temp dir, mariadbd on a free loopback
 # port with its socket in the temp dir and --skip-grant-tables), loaded with an
 # eFiction-shaped schema and made-up data (tests/fixtures/efiction). Checks every field of
-# every imported work and account (fidelity counted: fails below 100 %), resuming after a
+# every imported work and account (fidelity counted: fails below 100 %), reviews as comments,
+# resuming after a
 # story that could not be read, idempotence (a third run doubles nothing), the mapping file,
 # claiming an account, and bad usage. Usage: efiction.sh path/to/ficd
 FICD=$(realpath "$1")
@@ -52,7 +53,7 @@ expect_status 0 "$FICD" init "$D"
 # and the rest is imported.
 expect_status 2 "$FICD" import-efiction --data "$D" --mysql "$URL"
 expect_grep 'story 11 "Harbour Lights" not imported: chapter 111: no text in the database' "$TMP/err"
-expect_grep "imported 4 authors (0 already there) and 2 stories" "$TMP/err"
+expect_grep "imported 4 authors (0 already there) and 2 stories (0 already there, 1 not readable) with 2 reviews as comments" "$TMP/err"
 # Resumed with the directory: only what is missing.
 expect_status 0 "$FICD" import-efiction --data "$D" --mysql "$URL" --stories "$FX/stories"
 expect_grep "imported 0 authors (4 already there) and 1 story (2 already there, 0 not readable)" "$TMP/err"
@@ -125,16 +126,26 @@ field("no passwords", all(u[1] is None for u in users.values()))
 field("joined dates", users.get("Moth_Lantern", [0, 0, 0])[2] == ts("2005-03-01 09:00:00"))
 owner = {t: u for t, u in db.execute("SELECT title, user_id FROM works")}
 field("owners", owner.get("The Glass Comet") == users["Moth_Lantern"][3] and owner.get("Harbour Lights") == users["quill_ink"][3])
+ids = {t: i for t, i in db.execute("SELECT title, id FROM works")}
+chap = {(w, p): i for w, p, i in db.execute("SELECT work_id, position, id FROM chapters")}
+com = list(db.execute("SELECT work_id, chapter_id, user_id, name, html, created FROM comments ORDER BY created"))
+field("reviews as comments", len(com) == 3)
+if len(com) == 3:
+    cw = ids["The Glass Comet"]
+    field("review from an account", com[0] == (cw, chap[(cw, 1)], users["Reviewer_Only"][3], "Reviewer_Only", "<p>Lovely comet!</p>", ts("2007-05-02 12:00:00")))
+    field("review from a guest", com[1][:4] == (cw, chap[(cw, 2)], None, "Passing Reader") and "<b>starlight</b>" in com[1][4] and com[1][5] == ts("2007-06-03 08:15:00"))
+    field("review of a whole story", com[2][0] == ids["Harbour Lights"] and com[2][1] is None)
+field("comment counts", works["The Glass Comet"].get("comments", 2) == 2 if "comments" in works["The Glass Comet"] else True)
 print(f"fidelity eFiction: {ok} of {total} fields ({100*ok//total} %)", file=sys.stderr)
 assert ok == total
 PY
 
 # A third run doubles nothing.
-count() { python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print(*[db.execute(q).fetchone()[0] for q in ('SELECT count(*) FROM users','SELECT count(*) FROM works','SELECT count(*) FROM chapters','SELECT count(*) FROM import_map')])" "$D/ficd.db"; }
+count() { python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print(*[db.execute(q).fetchone()[0] for q in ('SELECT count(*) FROM users','SELECT count(*) FROM works','SELECT count(*) FROM chapters','SELECT count(*) FROM import_map','SELECT count(*) FROM comments')])" "$D/ficd.db"; }
 BEFORE=$(count)
 expect_status 0 "$FICD" import-efiction --data "$D" --mysql "$URL" --stories "$FX/stories"
 expect_grep "imported 0 authors (4 already there) and 0 stories (3 already there, 0 not readable)" "$TMP/err"
-[ "$(count)" = "$BEFORE" ] && [ "$BEFORE" = "4 3 4 7" ] && ok || fail "a second import changed the counts: $BEFORE -> $(count)"
+[ "$(count)" = "$BEFORE" ] && [ "$BEFORE" = "4 3 4 7 3" ] && ok || fail "a second import changed the counts: $BEFORE -> $(count)"
 
 # The mapping file: overrides, and its errors by file and line.
 cat >"$TMP/map.txt" <<'MAP'
