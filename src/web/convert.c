@@ -255,9 +255,13 @@ static void init(void)
 }
 
 static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int init_done;
 
 int convert_available(const struct web_config *cfg)
 {
+    /* every work page asks: after the first time, one atomic load */
+    if (init_done)
+        return g.available;
     /* the first caller with a configuration decides (the data directory, the tool) */
     pthread_mutex_lock(&init_mu);
     if (!init_cfg)
@@ -267,6 +271,7 @@ int convert_available(const struct web_config *cfg)
     if (!ready)
         return 0;
     pthread_once(&g.once, init);
+    init_done = 1;
     return g.available;
 }
 
