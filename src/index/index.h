@@ -22,7 +22,6 @@ struct idx;
 struct store;
 struct tag;
 struct tag_rel;
-struct json_t; /* jansson's json_t */
 
 /* Sort orders. IDX_SORT_BEST is BM25 relevance when the query has text, else it falls back
  * to IDX_SORT_UPDATED. Ties are always broken by work id, so pages are stable. */
@@ -192,11 +191,6 @@ void idx_result_free(struct idx_result *r);
 int idx_snippet(const struct idx_result *r, const struct work *w, struct buf *out);
 /* Fills r->hits[i].snippet for a text query, reading each hit's bodies from the store. */
 int idx_result_snippets(struct idx_result *r, struct store *s) FICD_MUST_CHECK;
-
-/* The API's JSON for a result: {"total", "page", "per_page", "works": [...], "facets": {...}}
- * (shape in docs/search.md). Work metadata is read from s; with s == NULL each work has only
- * "id" and "title". Returns a new reference, NULL on allocation failure. */
-struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s);
 
 /* "best"/"relevance", "author", "title", "posted"/"published"/"created", "updated"/"date",
  * "words"/"word_count", "kudos", "hits", "comments", "bookmarks"; -1 when unknown. */

@@ -1,5 +1,6 @@
 /* html_convert.c: sanitized chapter HTML to Markdown (that markdown_to_html turns back into the
  * same HTML) and to plain text, both by walking gumbo's tree. */
+#include "core/utf8.h"
 #include "core/err.h"
 #include "text/export.h"
 #include "text/export_int.h"
@@ -320,20 +321,25 @@ static void lw_begin(struct lw *w)
         lw_nl(w, 0);
 }
 
+/* The last character of s (n bytes): 0 when empty, '?' when it is not well-formed. */
+static int32_t last_char(const char *s, size_t n)
+{
+    if (!n)
+        return 0;
+    size_t i = utf8_last_start(s, n);
+    uint32_t c = 0;
+    if (!utf8_decode(s + i, n - i, &c))
+        return '?';
+    return (int32_t)c;
+}
+
 /* The last character written, decoded (0 at the start of a line). */
 static int32_t lw_last_char(const struct lw *w)
 {
     const struct buf *o = w->out;
     if (w->empty || !o->len)
         return 0;
-    size_t i = o->len - 1;
-    while (i > 0 && ((unsigned char)o->data[i] & 0xC0) == 0x80 && o->len - i < 4)
-        i--;
-    utf8proc_int32_t c = 0;
-    if (utf8proc_iterate((const utf8proc_uint8_t *)o->data + i, (utf8proc_ssize_t)(o->len - i),
-                         &c) < 0)
-        return '?';
-    return c;
+    return last_char(o->data, o->len);
 }
 
 /* ---- Markdown ---- */
@@ -368,26 +374,12 @@ static enum cclass char_class(int32_t c)
 
 static int32_t first_char(const char *s)
 {
-    utf8proc_int32_t c = 0;
+    uint32_t c = 0;
     if (!*s)
         return 0;
-    if (utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c) < 0)
+    if (!utf8_decode(s, strnlen(s, 4), &c))
         return '?';
-    return c;
-}
-
-static int32_t last_char(const char *s)
-{
-    size_t n = strlen(s);
-    if (!n)
-        return 0;
-    size_t i = n - 1;
-    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80 && n - i < 4)
-        i--;
-    utf8proc_int32_t c = 0;
-    if (utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c) < 0)
-        return '?';
-    return c;
+    return (int32_t)c;
 }
 
 /* The Markdown delimiter an element would be written with, or NULL. */
@@ -418,7 +410,7 @@ static enum cclass edge_class(const GumboElement *el, int edge)
             const char *t = c->v.text.text;
             if (!*t)
                 continue;
-            return char_class(edge ? last_char(t) : first_char(t));
+            return char_class(edge ? last_char(t, strlen(t)) : first_char(t));
         }
         if (is_elem(c))
             return CC_PUNCT;

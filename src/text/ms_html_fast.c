@@ -128,34 +128,6 @@ static int hf_text(struct ms_hfast *m, GumboNode *parent, const char *s, size_t 
 
 /* ---- characters and references ---- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left) that gumbo keeps as it is (no C1
- * control, surrogate or noncharacter); 0 when there is none. */
-static size_t hf_utf8(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 && !(c == 0xC2 && s[1] < 0xA0) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
-            (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp =
-            ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        if (cp < 0x10000 || cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 /* Named references the fast path decodes (with their ';'), as HTML5 defines them. */
 static const struct {
     const char *name;
@@ -173,30 +145,6 @@ static const struct {
 static int hf_alnum(unsigned c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static size_t hf_put_cp(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xC0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xE0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        d[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    d[0] = (char)(0xF0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    d[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* The '&' at s[0] (n bytes left): appends what it stands for to out and returns the bytes it
@@ -230,7 +178,7 @@ static size_t hf_ref(const char *s, size_t n, struct buf *out)
             (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
             (cp & 0xFFFE) == 0xFFFE || cp > 0x10FFFF)
             return 0;
-        buf_put(out, enc, hf_put_cp(enc, cp));
+        buf_put(out, enc, utf8_encode(enc, cp));
         return i + 1;
     }
     size_t e = 1;
@@ -240,7 +188,7 @@ static size_t hf_ref(const char *s, size_t n, struct buf *out)
         return 0;
     for (size_t k = 0; k < sizeof(hf_entities) / sizeof(hf_entities[0]); k++)
         if (strlen(hf_entities[k].name) == e - 1 && !memcmp(hf_entities[k].name, s + 1, e - 1)) {
-            buf_put(out, enc, hf_put_cp(enc, hf_entities[k].cp));
+            buf_put(out, enc, utf8_encode(enc, hf_entities[k].cp));
             return e + 1;
         }
     return 0;
@@ -264,7 +212,7 @@ static size_t hf_textrun(const char *s, size_t n, struct buf *out, int rcdata)
             continue;
         }
         if (c >= 0x80) {
-            size_t l = hf_utf8((const unsigned char *)s + i, n - i);
+            size_t l = utf8_html_kept(s + i, n - i);
             if (!l)
                 return (size_t)-1;
             i += l;

@@ -4,6 +4,7 @@
 #define FICD_MS_INT_H
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/work.h"
 #include "text/manuscript.h"
 
@@ -74,18 +75,9 @@ int ms_utf8_next(const char *s, size_t n, size_t *i);
 /* ms_utf8_next for the scanning loops, inline */
 static inline int ms_utf8_step(const char *s, size_t n, size_t *i)
 {
-    const unsigned char *p = (const unsigned char *)s + *i;
-    size_t left = n - *i;
-    unsigned c = p[0];
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (len > left || c < 0x80 || (c & 0xC0) == 0x80) {
-        (*i)++;
-        return (int)c;
-    }
-    unsigned cp = c & (0xFF >> (len + 1));
-    for (size_t k = 1; k < len; k++)
-        cp = (cp << 6) | (p[k] & 0x3F);
-    *i += len;
+    uint32_t cp = (unsigned char)s[*i]; /* a byte that starts no character stands for itself */
+    size_t len = utf8_decode(s + *i, n - *i, &cp);
+    *i += len ? len : 1;
     return (int)cp;
 }
 void ms_collapse_ws(struct buf *out, const char *s, size_t n);

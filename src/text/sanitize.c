@@ -1,5 +1,7 @@
 /* sanitize.c: the allow-list HTML sanitizer: gumbo parses, an allow-list walk re-serialises. */
 #include "text/sanitize.h"
+#include "core/swar.h"
+#include "core/utf8.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -773,53 +775,14 @@ static int fast_lookup(const char *s, size_t n)
     return -1;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes) that gumbo keeps unchanged (no
- * C1 control, no noncharacter), 0 when there is none. */
-static size_t fast_utf8(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (n < 2 || (s[1] & 0xC0) != 0x80 || (c == 0xC2 && s[1] < 0xA0))
-            return 0;
-        return 2;
-    }
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
-            (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp =
-            ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        if (cp < 0x10000 || cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 /* Eight bytes at a time: nonzero when one of the bytes is one the text scan must look at
  * (below 0x20, DEL, 0x80 and up, '<', '>', '&'). Exact about whether there is one. */
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t fast_zero(uint64_t x)
-{
-    return (x - ONES) & ~x & HIGHS;
-}
-
 static inline uint64_t fast_special(const unsigned char *p)
 {
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return ((x - ONES * 0x20) & ~x & HIGHS) | (x & HIGHS) | fast_zero(x ^ (ONES * 0x7F)) |
-           fast_zero(x ^ (ONES * '<')) | fast_zero(x ^ (ONES * '>')) | fast_zero(x ^ (ONES * '&'));
+    uint64_t x = swar_load(p);
+    return swar_below(x, 0x20) | (x & SWAR_HIGHS) | swar_zero(x ^ (SWAR_ONES * 0x7F)) |
+           swar_zero(x ^ (SWAR_ONES * '<')) | swar_zero(x ^ (SWAR_ONES * '>')) |
+           swar_zero(x ^ (SWAR_ONES * '&'));
 }
 
 /* The attributes of one start tag on the fast path: names in the input, values decoded into
@@ -875,7 +838,7 @@ static int fast_attrs_parse(const unsigned char *s, size_t n, size_t *e, struct 
             if (c == '"')
                 break;
             if (c >= 0x80) {
-                size_t l = fast_utf8(s + v, n - v);
+                size_t l = utf8_html_kept(s + v, n - v);
                 if (!l)
                     return 0;
                 v += l;
@@ -940,7 +903,7 @@ static int san_fast_scan(const char *html, size_t n, struct buf *out, struct buf
             continue;
         }
         if (c >= 0x80) {
-            size_t l = fast_utf8(s + i, n - i);
+            size_t l = utf8_html_kept(s + i, n - i);
             if (!l)
                 return 0;
             i += l;

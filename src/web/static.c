@@ -1,8 +1,8 @@
 /* static.c: the stylesheet and the small optional script, embedded, with content-hash ETags. */
+#include "core/hash.h"
 #include "web/page.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -153,10 +153,8 @@ static pthread_once_t etag_once = PTHREAD_ONCE_INIT;
 static void compute_etags(void)
 {
     for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
-        unsigned char h[crypto_hash_sha256_BYTES];
-        char hex[17];
-        crypto_hash_sha256(h, (const unsigned char *)assets[i].body, assets[i].len);
-        sodium_bin2hex(hex, sizeof(hex), h, 8);
+        char hex[HASH_SHA256_HEX];
+        hash_sha256_hex(assets[i].body, assets[i].len, hex);
         assets[i].etag[0] = '"';
         memcpy(assets[i].etag + 1, hex, 16);
         assets[i].etag[17] = '"';
