@@ -8,6 +8,7 @@
  * as "Label: value" lines, any other document as one chapter titled from the navigation. */
 #include "core/err.h"
 #include "text/imp_int.h"
+#include "text/wordcount.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
@@ -823,6 +824,19 @@ static int plain_chapter(struct epub *e, struct imp_walk *st, const GumboNode *b
     return rc;
 }
 
+/* A title page is short: a chapter that opens with a header block stays a chapter. */
+#define TITLE_PAGE_MAX_WORDS 600
+
+/* How many known "Label: value" lines the text holds (the work is not touched). */
+static int header_labels(const char *text)
+{
+    struct work tmp;
+    work_init(&tmp);
+    int n = imp_header_lines(&tmp, text);
+    work_free(&tmp);
+    return n;
+}
+
 static int content_doc(struct epub *e, struct imp_walk *st, const struct item *x)
 {
     char *data;
@@ -853,8 +867,10 @@ static int content_doc(struct epub *e, struct imp_walk *st, const struct item *x
         text_len_in_links(body, 0, &all, &linked, 0);
         if (!text) {
             /* a cover or an image page */
-        } else if (imp_header_lines(st->w, text) >= 2) {
-            st->meta++; /* FanFicFare's title page */
+        } else if (wordcount_text(text, strlen(text)) <= TITLE_PAGE_MAX_WORDS &&
+                   header_labels(text) >= 2) {
+            imp_header_lines(st->w, text); /* FanFicFare's title page */
+            st->meta++;
         } else if (all && linked * 2 >= all) {
             /* a table of contents page */
         } else {

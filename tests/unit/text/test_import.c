@@ -652,6 +652,33 @@ static void not_epub(void **state)
     free(ok);
 }
 
+/* A chapter opening with "Label: value" lines is still a chapter (only short pages are read
+ * as a title page). */
+static void header_lines_in_a_chapter(void **state)
+{
+    (void)state;
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "<html><body><p>Rating: Teen<br/>Fandom: Canal District</p>");
+    for (int i = 0; i < 120; i++)
+        buf_puts(&b, "<p>The barges went by one after another, slow and low.</p>");
+    buf_puts(&b, "</body></html>");
+    struct entry e[] = {{"mimetype", "application/epub+zip", 0, 1},
+                        {"META-INF/container.xml", container_xml, 0, 0},
+                        {"content.opf", opf_one, 0, 0},
+                        {"c1.xhtml", b.data, b.len, 0}};
+    size_t n;
+    unsigned char *z = zip_entries(e, 4, &n);
+    struct work w;
+    struct text_err te = {0, ""};
+    assert_int_equal(import_bytes(z, n, NULL, &w, NULL, &te), 0);
+    assert_int_equal(w.nchapters, 1);
+    assert_true(w.chapters[0].words > 600);
+    assert_non_null(strstr(w.chapters[0].html, "The barges went by"));
+    work_free(&w);
+    free(z);
+    buf_free(&b);
+}
+
 static void helpers(void **state)
 {
     (void)state;
@@ -684,6 +711,7 @@ int main(void)
         cmocka_unit_test(hostile_spine),
         cmocka_unit_test(hostile_xml),
         cmocka_unit_test(not_epub),
+        cmocka_unit_test(header_lines_in_a_chapter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
