@@ -275,6 +275,20 @@ static void labelled(struct imp_walk *st, const GumboNode *bq)
     st->pending = L_NONE;
 }
 
+static void use(struct imp_walk *st, const GumboNode *n)
+{
+    if (st->nused < (int)(sizeof(st->used) / sizeof(st->used[0])))
+        st->used[st->nused++] = n;
+}
+
+int imp_walk_used(const struct imp_walk *st, const GumboNode *n)
+{
+    for (int i = 0; i < st->nused; i++)
+        if (st->used[i] == n)
+            return 1;
+    return 0;
+}
+
 static void walk(struct imp_walk *st, const GumboNode *n, int depth)
 {
     if (st->rc || depth > WALK_MAX_DEPTH)
@@ -289,35 +303,46 @@ static void walk(struct imp_walk *st, const GumboNode *n, int depth)
         if (imp_has_class(n, "message") || imp_has_class(n, "endnote-link") ||
             imp_has_class(n, "toc-heading")) {
             st->marks++;
+            use(st, n);
             return;
         }
+        const char *id = imp_attr(n, "id");
+        if (id && (!strcmp(id, "preface") || !strcmp(id, "afterword")))
+            st->marks++; /* AO3's layout, even when a converter renamed its classes */
         if (t == GUMBO_TAG_DL && looks_like_tag_list(n)) {
             if (tag_list(st, n))
                 st->meta++;
+            use(st, n);
             return;
         }
         if (t == GUMBO_TAG_H1 && !st->cur) {
             if (!st->w->title)
                 st->w->title = imp_text_dup(n);
+            use(st, n);
             return;
         }
         if (imp_has_class(n, "byline")) {
             if (!st->cur)
                 byline(st, n);
+            use(st, n);
             return;
         }
         if (is_chapter_heading(st, n)) {
             heading(st, n);
+            use(st, n);
             return;
         }
         enum label l = label_of(n);
         if (l != L_NONE) {
             st->pending = l;
+            use(st, n);
             return;
         }
         if (t == GUMBO_TAG_BLOCKQUOTE) {
-            if (st->pending)
+            if (st->pending) {
                 labelled(st, n);
+                use(st, n);
+            }
             return;
         }
         if ((t == GUMBO_TAG_DIV || t == GUMBO_TAG_SECTION) && imp_has_class(n, "userstuff") &&

@@ -765,18 +765,20 @@ static const GumboNode *first_text_element(const GumboNode *n, int depth)
     return NULL;
 }
 
-static void html_skipping(const GumboNode *n, const GumboNode *skip, struct buf *out, int depth)
+/* Serialises n without the skipped element and the elements the walker read as metadata,
+ * unwrapping containers so that those may sit at any depth. */
+static void html_skipping(const GumboNode *n, const GumboNode *skip, const struct imp_walk *st,
+                          struct buf *out, int depth)
 {
     if (depth > 300)
         return;
-    if (n == skip)
+    if (n == skip || (st && imp_walk_used(st, n)))
         return;
     if (n->type == GUMBO_NODE_ELEMENT &&
         (imp_is(n, GUMBO_TAG_DIV) || imp_is(n, GUMBO_TAG_SECTION) || imp_is(n, GUMBO_TAG_BODY))) {
-        /* unwrap containers so that the skipped heading can sit at any depth */
         const GumboVector *ch = &n->v.element.children;
         for (unsigned i = 0; i < ch->length; i++)
-            html_skipping(ch->data[i], skip, out, depth + 1);
+            html_skipping(ch->data[i], skip, st, out, depth + 1);
         return;
     }
     imp_outer_html(n, out);
@@ -796,7 +798,7 @@ static int plain_chapter(struct epub *e, struct imp_walk *st, const GumboNode *b
         skip = h;
     free(htext);
     struct buf b = BUF_INIT;
-    html_skipping(body, skip, &b, 0);
+    html_skipping(body, skip, NULL, &b, 0);
     struct chapter *c = NULL;
     int rc = b.err;
     if (!rc) {
@@ -855,7 +857,24 @@ static int content_doc(struct epub *e, struct imp_walk *st, const struct item *x
     size_t nch = st->w->nchapters;
     int meta = st->meta, labels = st->labels, bodies = st->bodies, heads = st->headings,
         marks = st->marks;
+    st->nused = 0;
     imp_walk(st, body);
+    /* a chapter headed here whose text is not in a userstuff div (classes renamed by a
+     * converter): the rest of the document is its text */
+    if (!st->rc && st->w->nchapters > nch && st->cur && (!st->cur->html || !*st->cur->html)) {
+        struct buf b = BUF_INIT;
+        html_skipping(body, NULL, st, &b, 0);
+        st->rc = b.err ? b.err : imp_chapter_body(st->cur, buf_str(&b), b.len);
+        buf_free(&b);
+        const char *tt = toc_title(e, x->path);
+        if (!st->rc && !st->cur->title && tt) {
+            st->cur->title = imp_chapter_title(tt);
+            if (st->cur->title && st->w->title && !strcmp(st->cur->title, st->w->title)) {
+                free(st->cur->title);
+                st->cur->title = NULL;
+            }
+        }
+    }
     rc = st->rc;
     if (rc)
         fail(e, rc, "%s", st->errmsg[0] ? st->errmsg : ficd_strerror(rc));
@@ -977,6 +996,7 @@ int import_epub(const unsigned char *b, size_t n, const struct ms_opts *opts, st
     free(nav_path);
     struct imp_walk st;
     imp_walk_init(&st, out, opts ? opts->max_chapters : 0);
+    st.heading_text_rule = 1; /* "Chapter N: Title" headings whatever their class */
     for (size_t i = 0; !rc && i < e.nspine; i++)
         rc = content_doc(&e, &st, &e.items[e.spine[i]]);
     if (!rc) {

@@ -49,17 +49,21 @@ struct imp_walk {
     int pending;         /* a label ("Summary", "Chapter Notes") waiting for its text */
     struct chapter *cur; /* the chapter being read */
     int max_chapters;
-    int meta;              /* a tag list (dl) was read */
-    int labels;            /* labelled texts read */
-    int bodies;            /* chapter bodies read */
-    int headings;          /* chapter headings read */
-    int marks;             /* AO3 layout seen (preface/afterword headings, messages) */
-    int heading_text_rule; /* "Chapter N: ..." h2 text starts a chapter without class */
-    int rc;                /* first error */
+    int meta;                  /* a tag list (dl) was read */
+    int labels;                /* labelled texts read */
+    int bodies;                /* chapter bodies read */
+    int headings;              /* chapter headings read */
+    int marks;                 /* AO3 layout seen (preface/afterword headings, messages) */
+    int heading_text_rule;     /* "Chapter N: ..." h2 text starts a chapter without class */
+    const GumboNode *used[64]; /* elements read as metadata (not chapter text) */
+    int nused;
+    int rc; /* first error */
     char errmsg[200];
 };
 void imp_walk_init(struct imp_walk *st, struct work *w, int max_chapters);
 void imp_walk(struct imp_walk *st, const GumboNode *n);
+/* Whether the walker read n as metadata (a heading, a label, its text, the tag list, ...). */
+int imp_walk_used(const struct imp_walk *st, const GumboNode *n);
 
 /* ---- title pages written as "Label: value" lines (FanFicFare) ---- */
 /* Reads such lines from text; returns how many known labels were found. */

@@ -251,9 +251,9 @@ static void ao3_html(void **state)
     free(d);
 }
 
-static void check_ferry(const struct work *w)
+static void check_ferry(const struct work *w, const char *name)
 {
-    struct fid f = {"AO3 EPUB", 0, 0};
+    struct fid f = {name, 0, 0};
     field(&f, "title", eq(w->title, "Ferry Crossings"));
     field(&f, "creators", list_is(&w->creators, (const char *[]){"Ink and Oar", 0}));
     field(&f, "rating", w->rating == RATING_GENERAL && w->rating_declared);
@@ -298,7 +298,17 @@ static void ao3_epub(void **state)
         fprintf(stderr, "%s\n", te.msg);
     assert_int_equal(rc, 0);
     assert_int_equal(k, IMPORT_EPUB);
-    check_ferry(&w);
+    check_ferry(&w, "AO3 EPUB");
+    work_free(&w);
+    free(z);
+    /* the same with every class renamed (calibre's CSS flattening) */
+    z = zip_tree("ao3-flattened", &n);
+    memset(&te, 0, sizeof(te));
+    rc = import_bytes(z, n, NULL, &w, &k, &te);
+    if (rc)
+        fprintf(stderr, "%s\n", te.msg);
+    assert_int_equal(rc, 0);
+    check_ferry(&w, "AO3 EPUB, classes renamed");
     work_free(&w);
     free(z);
 }
