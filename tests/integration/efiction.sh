@@ -167,6 +167,15 @@ printf 'rating Adult = Spicy\n' >"$TMP/bad.txt"
 expect_status 2 "$FICD" import-efiction --dry-run --mysql "$URL" --mapping "$TMP/bad.txt"
 expect_grep "bad.txt:1: 'Spicy' is not a rating" "$TMP/err"
 
+# Another table prefix.
+sql -e 'CREATE DATABASE archive2'
+sed 's/fanfiction_/ef3_/g' "$FX/schema.sql" | sql archive2
+sed 's/fanfiction_/ef3_/g' "$FX/data.sql" | sql archive2
+expect_status 0 "$FICD" import-efiction --dry-run --mysql "mysql://importer:secret@127.0.0.1:$PORT/archive2" --prefix ef3_ --stories "$FX/stories"
+[ "$(grep -c '"efiction_sid"' "$TMP/out")" = 3 ] && ok || fail "--prefix ef3_: $(head -c 300 "$TMP/err")"
+expect_status 1 "$FICD" import-efiction --dry-run --mysql "mysql://importer:secret@127.0.0.1:$PORT/archive2"
+expect_grep "ef3_\|fanfiction_authors" "$TMP/err"
+
 # Claiming an imported account: once.
 echo "comet-keeper-2024" | "$FICD" import-efiction --claim Moth_Lantern --data "$D" 2>"$TMP/err" && ok || fail "claim"
 python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); assert db.execute(\"SELECT pwhash FROM users WHERE name='Moth_Lantern'\").fetchone()[0].startswith('\$argon2id')" "$D/ficd.db" && ok || fail "claim set no password"
