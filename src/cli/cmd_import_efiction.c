@@ -417,6 +417,7 @@ static int import_reviews(struct ef_run *r, const struct ef_story *st, const str
                                                               : "Anonymous");
         c.html = html;
         c.created = efmap_datetime(rv[i].date);
+        c.quiet = 1; /* old reviews: nobody's inbox is told */
         rc = store_comment_add(r->s, &c);
         if (rc)
             fprintf(stderr, "ficd import-efiction: review %lld of story %lld: %s\n",

@@ -16,6 +16,7 @@ static const struct cli_cmd *const commands[] = {
     &cli_cmd_serve,
     &cli_cmd_demo,
     &cli_cmd_search,
+    &cli_cmd_user,
 };
 
 static void usage(FILE *f)

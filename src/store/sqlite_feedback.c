@@ -89,27 +89,6 @@ static int recount_comments(struct store *s, int64_t work_id)
 
 /* ---- inbox ---- */
 
-const char *inbox_kind_label(enum inbox_kind kind)
-{
-    switch (kind) {
-    case INBOX_COMMENT:
-        return "Comments on your works";
-    case INBOX_REPLY:
-        return "Replies to your comments";
-    case INBOX_KUDOS:
-        return "Kudos on your works";
-    case INBOX_SUBSCRIPTION:
-        return "Subscription updates";
-    case INBOX_INVITATION:
-        return "Co-creator invitations";
-    case INBOX_GIFT:
-        return "Gifts";
-    case INBOX_SYSTEM:
-        return "Messages from the archive";
-    }
-    return "Other";
-}
-
 /* Whether user_id wants items of kind: 1 yes, 0 turned off; FICD_ENOTFOUND. */
 static int inbox_wanted(struct store *s, int64_t user_id, enum inbox_kind kind)
 {
@@ -435,17 +414,6 @@ int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names, in
     "id, work_id, chapter_id, parent_id, user_id, name, email, ip, html, created, edited, "        \
     "deleted, unreviewed, frozen"
 
-void comment_free(struct comment *c)
-{
-    if (!c)
-        return;
-    free(c->name);
-    free(c->email);
-    free(c->ip);
-    free(c->html);
-    memset(c, 0, sizeof(*c));
-}
-
 static int read_comment(sqlite3_stmt *st, struct comment *c)
 {
     memset(c, 0, sizeof(*c));
@@ -565,7 +533,7 @@ int store_comment_add(struct store *s, struct comment *c)
         rc = recount_comments(s, c->work_id);
     char text[700], url[64];
     snprintf(url, sizeof(url), "/comments/%lld", (long long)id);
-    if (!rc && owner > 0 && owner != c->user_id) {
+    if (!rc && !c->quiet && owner > 0 && owner != c->user_id) {
         if (c->unreviewed) {
             snprintf(text, sizeof(text), "%s left a comment on %s that awaits your approval.",
                      c->name, title);
@@ -577,7 +545,7 @@ int store_comment_add(struct store *s, struct comment *c)
         rc = want < 0 ? want : want ? inbox_insert(s, owner, INBOX_COMMENT, text, url) : 0;
         snprintf(url, sizeof(url), "/comments/%lld", (long long)id);
     }
-    if (!rc && !c->unreviewed && parent_user > 0 && parent_user != c->user_id &&
+    if (!rc && !c->quiet && !c->unreviewed && parent_user > 0 && parent_user != c->user_id &&
         parent_user != owner) {
         snprintf(text, sizeof(text), "%s replied to your comment on %s.", c->name, title);
         int want = inbox_wanted(s, parent_user, INBOX_REPLY);

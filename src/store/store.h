@@ -146,6 +146,9 @@ struct user {
     unsigned inbox_off;      /* bit (1 << kind) set: inbox items of that kind are not delivered */
 };
 void user_free(struct user *u);
+/* "user", "wrangler", "moderator", "admin"; user_role_parse gives -1 for other names. */
+const char *user_role_name(enum user_role role);
+int user_role_parse(const char *s);
 /* Creates the account and its default pseud (same name); sets u->id. FICD_EEXISTS. */
 int store_user_create(struct store *s, struct user *u) FICD_MUST_CHECK;
 int store_user_get(struct store *s, int64_t id, struct user *out) FICD_MUST_CHECK;
@@ -331,6 +334,7 @@ struct comment {
     int unreviewed;          /* 1: held for the creator's approval */
     int frozen;              /* 1: no more replies */
     int depth;               /* set by store_comment_list: 0 for the top of a thread */
+    int quiet; /* store_comment_add: 1 tells nobody (importers bringing old reviews over) */
 };
 void comment_free(struct comment *c);
 /* Stores c (the fields id, depth, deleted and edited are ignored; created 0 means now, an
@@ -339,7 +343,7 @@ void comment_free(struct comment *c);
  * reason otherwise). Sets c->id and c->created. Unless held for approval, the work's
  * comments count grows by one. The work's owner gets an INBOX_COMMENT (or, for a held
  * comment, a request to review it) and the parent's writer an INBOX_REPLY, except for their
- * own comments. */
+ * own comments, and except when c->quiet is set. */
 int store_comment_add(struct store *s, struct comment *c) FICD_MUST_CHECK;
 int store_comment_get(struct store *s, int64_t id, struct comment *out) FICD_MUST_CHECK;
 /* Replaces the text (sanitized HTML) and sets edited = now. */

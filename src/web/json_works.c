@@ -58,6 +58,12 @@ json_t *works_json_work(const struct work *w)
     json_object_set_new(j, "hits", json_integer(w->hits));
     json_object_set_new(j, "comments", json_integer(w->comments));
     json_object_set_new(j, "bookmarks", json_integer(w->bookmarks));
+    /* the counters again, with subscriptions, as GET /api/v1/works/ID gives them */
+    json_object_set_new(j, "stats",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I}", "hits", (json_int_t)w->hits, "kudos",
+                                  (json_int_t)w->kudos, "comments", (json_int_t)w->comments,
+                                  "bookmarks", (json_int_t)w->bookmarks, "subscriptions",
+                                  (json_int_t)w->subscriptions));
     return j;
 }
 

@@ -61,6 +61,11 @@ void page_work_body(struct web_req *r, const struct work *w, int ci, int preview
 
 /* ---- forms ---- */
 void page_csrf_field(struct web_req *r);
+/* The CSRF field of a form posting to action (a local path) on a page that anonymous
+ * visitors may get from the page cache: signed in, the session's token (as page_csrf_field);
+ * anonymous, a token bound to action alone (session_guest_token), so the page carries
+ * nothing personal and stays cacheable. */
+void page_form_token(struct web_req *r, const char *action);
 /* <p><label for=id>label</label><input ...></p> with the value kept. */
 void page_input(struct web_req *r, const char *type, const char *name, const char *label,
                 const char *value, const char *extra_hint);
@@ -77,6 +82,57 @@ int64_t web_param_id(const struct web_req *r, size_t i);
  * for restricted works and for changes by anonymous visitors; 403 when a signed-in visitor
  * may not change it. */
 int web_load_work(struct web_req *r, int with_bodies, int access, struct work *w);
+/* The same for work id (0 gives the 404 page). Works hidden by a moderator are 404 for
+ * everyone but their creators, admins and moderators. */
+int web_load_work_id(struct web_req *r, int64_t id, int with_bodies, int access, struct work *w);
+
+/* ---- feedback (ui_feedback.c) ---- */
+
+/* Under a work or chapter page: the kudos button (#kudo-submit) and who left kudos, the
+ * comment count and link, the comments themselves (with ?show_comments=true on the work
+ * page; a chapter page shows its chapter's), and the comment form. chapter_id is the chapter
+ * shown alone, 0 for the work page. */
+void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter_id);
+/* 1 when the signed-in user is suspended now (may read, not post, comment or kudos). */
+int web_user_suspended(const struct web_req *r);
+/* The 403 page a suspended user gets for a POST they may not make. */
+int ui_suspended(struct web_req *r);
+int ui_kudos_create(struct web_req *r);            /* POST /works/ID/kudos */
+int ui_comments_index(struct web_req *r);          /* GET /works/ID/comments */
+int ui_comment_create(struct web_req *r);          /* POST /works/ID/comments */
+int ui_comments_unreviewed(struct web_req *r);     /* GET /works/ID/comments/unreviewed */
+int ui_comment_show(struct web_req *r);            /* GET /comments/CID */
+int ui_comment_reply(struct web_req *r);           /* POST /comments/CID/comments */
+int ui_comment_edit_form(struct web_req *r);       /* GET /comments/CID/edit */
+int ui_comment_edit(struct web_req *r);            /* POST /comments/CID/edit */
+int ui_comment_delete(struct web_req *r);          /* POST /comments/CID/delete */
+int ui_comment_freeze(struct web_req *r);          /* POST /comments/CID/freeze */
+int ui_comment_unfreeze(struct web_req *r);        /* POST /comments/CID/unfreeze */
+int ui_comment_approve(struct web_req *r);         /* POST /comments/CID/approve */
+int ui_report_work_form(struct web_req *r);        /* GET /works/ID/report */
+int ui_report_work(struct web_req *r);             /* POST /works/ID/report */
+int ui_report_comment_form(struct web_req *r);     /* GET /comments/CID/report */
+int ui_report_comment(struct web_req *r);          /* POST /comments/CID/report */
+int ui_report_user_form(struct web_req *r);        /* GET /users/NAME/report */
+int ui_report_user(struct web_req *r);             /* POST /users/NAME/report */
+/* ---- inbox (ui_inbox.c) ---- */
+int ui_inbox(struct web_req *r);                   /* GET /users/NAME/inbox */
+int ui_inbox_update(struct web_req *r);            /* POST /users/NAME/inbox */
+int ui_settings_inbox(struct web_req *r);          /* POST /settings/inbox */
+/* The inbox settings form on /settings. */
+void page_inbox_settings(struct web_req *r);
+/* ---- moderation and roles (ui_admin.c) ---- */
+int ui_admin_reports(struct web_req *r);           /* GET /admin/reports */
+int ui_admin_report_act(struct web_req *r);        /* POST /admin/reports/RID */
+int ui_admin_work_act(struct web_req *r);          /* POST /admin/works/ID */
+int ui_admin_log(struct web_req *r);               /* GET /admin/log */
+int ui_admin_users(struct web_req *r);             /* GET /admin/users */
+int ui_admin_user_act(struct web_req *r);          /* POST /admin/users/NAME */
+int ui_password_reset_form(struct web_req *r);     /* GET /password_reset/TOKEN */
+int ui_password_reset(struct web_req *r);          /* POST /password_reset/TOKEN */
+/* ---- the work API (api_work.c) ---- */
+int api_work_show(struct web_req *r);              /* GET /api/v1/works/ID */
+int api_work_comments(struct web_req *r);          /* GET /api/v1/works/ID/comments */
 
 /* ---- handlers (ui_*.c) ---- */
 int ui_home(struct web_req *r);

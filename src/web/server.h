@@ -65,6 +65,7 @@ struct web_req {
     char csrf_basis[65];    /* session token, or the anonymous ficd_csrf cookie */
     int csrf_cookie_needed; /* set the ficd_csrf cookie on the response */
     char *archive_name;     /* arena copy of the setting, never NULL */
+    int rate_category;      /* 1 + the rate-limit category dispatch counted this POST in */
 
     /* ---- output ---- */
     int status;

@@ -116,6 +116,11 @@ int ui_login(struct web_req *r)
         return 422;
     }
     ratelimit_clear(ukey);
+    if (u.banned) {
+        user_free(&u);
+        login_page(r, name, "This account has been banned by the archive's moderators.");
+        return 403;
+    }
     rc = session_start(r, u.id);
     user_free(&u);
     if (rc)
@@ -390,6 +395,7 @@ static int settings_page(struct web_req *r, int status, const char *notice, cons
     page_input(r, "text", "pseud", "New pseud", NULL, NULL);
     html_lit(b, "<p class=\"actions\"><button type=\"submit\">Add Pseud</button></p>\n</form>\n"
                 "</section>\n");
+    page_inbox_settings(r);
     if (web_is_admin(r)) {
         html_lit(b, "<section aria-labelledby=\"archive-heading\">\n<h2 id=\"archive-heading\">"
                     "Archive</h2>\n<form method=\"post\" action=\"/settings/archive\" "

@@ -29,6 +29,11 @@ struct post_form {
     unsigned warnings, categories;
     int restricted;
     struct strlist pseuds;
+    /* ---- feedback (issue #11): who may comment, hold comments for approval ---- */
+    int feedback_given; /* the form carried the feedback block (else the stored values stay) */
+    int comment_policy; /* enum comment_policy */
+    int moderate_comments;
+    /* ---- end of feedback ---- */
 };
 
 struct errs {
@@ -60,6 +65,38 @@ static const char *field_or(struct web_req *r, const char *key, const char *def)
     return v ? v : def;
 }
 
+/* ---- feedback (issue #11): the work form's comment settings ---- */
+static void feedback_fields(struct web_req *r, const struct post_form *f)
+{
+    struct buf *b = &r->out;
+    static const char *const value[] = {"everyone", "registered", "nobody"};
+    static const char *const label[] = {"Everyone, including guests",
+                                        "Registered users only", "Nobody (comments off)"};
+    int policy = f->feedback_given && f->comment_policy >= 0 ? f->comment_policy : 0;
+    html_lit(b, "<fieldset id=\"feedback-fields\">\n<legend>Comments</legend>\n"
+                "<input type=\"hidden\" name=\"feedback_fields\" value=\"1\">\n"
+                "<fieldset id=\"comment-policy\">\n<legend>Who may comment</legend>\n");
+    for (int i = 0; i < 3; i++) {
+        html_lit(b, "<label><input type=\"radio\" name=\"comment_policy\" value=\"");
+        html_attr(b, value[i]);
+        html_lit(b, "\" id=\"comment_policy_");
+        html_attr(b, value[i]);
+        html_lit(b, "\"");
+        if (policy == i)
+            html_lit(b, " checked");
+        html_lit(b, "> ");
+        html_text(b, label[i]);
+        html_lit(b, "</label>\n");
+    }
+    html_lit(b, "</fieldset>\n<p class=\"field\"><label><input type=\"checkbox\" "
+                "name=\"moderate_comments\" id=\"moderate_comments\" value=\"1\"");
+    if (f->feedback_given && f->moderate_comments)
+        html_lit(b, " checked");
+    html_lit(b, "> Hold comments for my approval before they appear</label></p>\n"
+                "</fieldset>\n");
+}
+/* ---- end of feedback ---- */
+
 /* Reads the work form from the request. */
 static void form_from_request(struct web_req *r, struct post_form *f)
 {
@@ -85,6 +122,15 @@ static void form_from_request(struct web_req *r, struct post_form *f)
             f->rating = (int)v;
     }
     f->restricted = web_field(r, "restricted") != NULL;
+    /* ---- feedback (issue #11) ---- */
+    f->feedback_given = web_field(r, "feedback_fields") != NULL;
+    const char *cp = field_or(r, "comment_policy", "everyone");
+    f->comment_policy = !strcmp(cp, "registered") ? COMMENTS_REGISTERED
+                        : !strcmp(cp, "nobody")   ? COMMENTS_NOBODY
+                        : !strcmp(cp, "everyone") ? COMMENTS_EVERYONE
+                                                  : -1;
+    f->moderate_comments = web_field(r, "moderate_comments") != NULL;
+    /* ---- end of feedback ---- */
     for (size_t i = 0; i < r->form.n; i++) {
         const struct web_kv *kv = &r->form.v[i];
         unsigned long bit = strtoul(kv->value, NULL, 10);
@@ -133,6 +179,11 @@ static void form_from_work(struct web_req *r, const struct work *w, struct post_
     f->warnings = w->warnings;
     f->categories = w->categories;
     f->restricted = w->restricted;
+    /* ---- feedback (issue #11) ---- */
+    f->feedback_given = 1;
+    f->comment_policy = w->comment_policy;
+    f->moderate_comments = w->moderate_comments;
+    /* ---- end of feedback ---- */
     if (strlist_copy(&f->pseuds, &w->creators))
         r->out.err = FICD_ENOMEM;
 }
@@ -274,6 +325,10 @@ static void form_to_work(struct web_req *r, const struct post_form *f, struct wo
         err_add(e, "Choose HTML or Markdown as the text format.");
     if (is_blank(f->chapter_text))
         err_add(e, "The work needs some text.");
+    /* ---- feedback (issue #11) ---- */
+    if (f->feedback_given && f->comment_policy < 0)
+        err_add(e, "Choose who may comment: everyone, registered users only, or nobody.");
+    /* ---- end of feedback ---- */
     if (strlen(f->chapter_title) > TITLE_MAX)
         err_add(e, "The chapter title can be at most 255 characters.");
     if (e->n) {
@@ -297,6 +352,12 @@ static void form_to_work(struct web_req *r, const struct post_form *f, struct wo
     w->warnings = f->warnings;
     w->categories = f->categories;
     w->restricted = f->restricted;
+    /* ---- feedback (issue #11) ---- */
+    if (f->feedback_given) {
+        w->comment_policy = f->comment_policy;
+        w->moderate_comments = f->moderate_comments;
+    }
+    /* ---- end of feedback ---- */
     w->expected_chapters = expected;
     struct chapter *c = w->nchapters ? &w->chapters[0] : work_add_chapter(w);
     if (!c) {
@@ -546,7 +607,9 @@ static void work_form(struct web_req *r, const char *action, enum form_mode mode
                   "HTML (limited to safe tags) or Markdown, as chosen above.");
     if (several)
         other_chapters(r, stored);
-    html_lit(b, "</fieldset>\n<p class=\"actions\">"
+    html_lit(b, "</fieldset>\n");
+    feedback_fields(r, f);
+    html_lit(b, "<p class=\"actions\">"
                 "<button type=\"submit\" name=\"commit\" value=\"preview\" id=\"preview-button\">"
                 "Preview</button>\n");
     if (mode != FORM_EDIT_POSTED)

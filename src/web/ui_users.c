@@ -151,6 +151,7 @@ int ui_user_works(struct web_req *r)
     if (rc)
         return ui_error(r, 500, "The user could not be read.");
     q.user_id = u.id;
+    q.include_hidden = r->user.id == u.id; /* hidden works stay listed for their creator */
     rc = work_list(r, &q, web_sprintf(r, "Works by %s", u.name), user_works_base(r, u.name));
     user_free(&u);
     return rc;
@@ -185,6 +186,7 @@ int ui_dashboard(struct web_req *r)
                 "<ol class=\"works index\" id=\"my-works\">\n");
     q.drafts_only = 0;
     q.include_drafts = 0;
+    q.include_hidden = 1; /* hidden by a moderator: still the creator's */
     if (store_work_list(r->store, &q, blurb_cb, r, &nworks))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");

@@ -262,6 +262,19 @@ static void test_comments(void **state)
     assert_int_equal(it.n, 1);
     assert_string_equal(it.text[0], "r2 replied to your comment on Tide.");
 
+    /* an imported review: its time is kept and nobody is told */
+    struct comment imp = {.work_id = w,
+                          .name = "Old Reviewer",
+                          .html = "<p>From the old archive</p>",
+                          .created = 1200000000,
+                          .quiet = 1};
+    assert_int_equal(store_comment_add(f->s, &imp), 0);
+    assert_int_equal(imp.created, 1200000000);
+    memset(&it, 0, sizeof(it));
+    assert_int_equal(store_inbox_list(f->s, owner, INBOX_COMMENT, 0, 0, 0, item_cb, &it, NULL), 0);
+    assert_int_equal(it.n, 4);
+    assert_int_equal(store_comment_delete(f->s, imp.id), 0);
+
     /* chapters: a reply belongs to its parent's chapter */
     struct comment c = {.work_id = w,
                         .chapter_id = wk.chapters[1].id,
