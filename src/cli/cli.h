@@ -16,6 +16,7 @@ struct cli_cmd {
 
 extern const struct cli_cmd cli_cmd_init;
 extern const struct cli_cmd cli_cmd_import;
+extern const struct cli_cmd cli_cmd_import_efiction;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_list;
 extern const struct cli_cmd cli_cmd_show;

@@ -700,4 +700,17 @@ int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id
 int store_inspirations(struct store *s, int64_t work_id, int children, store_inspiration_cb cb,
                        void *ctx) FICD_MUST_CHECK;
 
+/* ---- imports from other archives (sqlite_imports.c) ---- */
+/* The local id an object of another archive became (source names that archive, kind the
+ * object's kind: "author", "story"); *local_id = 0 when it was not imported yet. */
+int store_import_map_get(struct store *s, const char *source, const char *kind, int64_t src_id,
+                         int64_t *local_id) FICD_MUST_CHECK;
+/* Records it (inside the caller's transaction, so that the object and its mapping land
+ * together). */
+int store_import_map_put(struct store *s, const char *source, const char *kind, int64_t src_id,
+                         int64_t local_id) FICD_MUST_CHECK;
+/* How many objects of a kind were imported from a source. */
+int store_import_map_count(struct store *s, const char *source, const char *kind,
+                           int64_t *n) FICD_MUST_CHECK;
+
 #endif

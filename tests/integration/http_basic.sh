@@ -284,7 +284,7 @@ if [ -f /usr/share/java/epubcheck.jar ] || command -v epubcheck >/dev/null 2>&1;
 else
   fail "epubcheck is not installed (scripts/deps.sh test): the EPUB download was not validated"
 fi
-req "$ANON" GET "/downloads/$WORK/x.pdf"
+req "$ANON" GET "/downloads/$WORK/x.doc"
 expect_code 404 "unknown download format"
 
 # manuscript import from the browser (multipart upload)
