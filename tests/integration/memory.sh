@@ -19,7 +19,11 @@ DATA=$TMP/data
 "$FICD" tag list --data "$DATA" >"$TMP/tags.txt"
 
 PID=
-stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; cleanup; }
+stop() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  cleanup
+}
 trap stop EXIT
 for cache in 0 4M; do
 bound_kb=$((6 * 1024))
