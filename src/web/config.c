@@ -64,7 +64,7 @@ void web_config_defaults(struct web_config *c)
     for (int i = 0; i < RL_NCATEGORIES; i++)
         c->rate[i] = ratelimit_default((enum rl_category)i);
     c->hits = 1;
-    c->hits_flush = 5;
+    c->hits_flush = 2;
     c->guest_comment_links = 2;
     snprintf(c->ebook_convert, sizeof(c->ebook_convert), "ebook-convert");
     c->conversions = 1;
