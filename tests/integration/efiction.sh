@@ -51,7 +51,7 @@ expect_grep "prefix" "$TMP/err"
 CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 expect_status 1 "$FICD" import-efiction --dry-run --mysql "mysql://127.0.0.1:$CLOSED/archive"
 expect_grep "cannot connect to 127.0.0.1/archive" "$TMP/err"
-# Percent-encoded credentials and no port given (skip-grant-tables accepts any user).
+# Percent-encoded credentials (skip-grant-tables accepts any user).
 expect_status 0 "$FICD" import-efiction --dry-run --mysql "mysql://o%27brien:p%40ss%3Aword@127.0.0.1:$PORT/archive" --stories "$FX/stories"
 expect_status 0 "$FICD" init "$D"
 
