@@ -93,7 +93,8 @@ int ef_open(const char *url, const char *prefix, struct ef_db **out, char *err, 
         sock = pct_dup(q + 8, strlen(q + 8));
     struct ef_db *db = calloc(1, sizeof(*db));
     int rc = 0;
-    if (!db || !user || (at && !pass && memchr(p, ':', (size_t)(at - p))) || !host || !dbname) {
+    if (!db || (at && !user) || (pass == NULL && at && memchr(p, ':', (size_t)(at - p))) || !host ||
+        !dbname) {
         rc = errf(err, errsz, "out of memory");
     } else if (!(db->my = mysql_init(NULL))) {
         rc = errf(err, errsz, "cannot initialise the MySQL client");

@@ -5,6 +5,7 @@
 #include "core/hash.h"
 #include "web/config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,9 +25,10 @@ extern char **environ;
 #define RUN_LIMIT_S 300
 #define FAIL_TTL_S  600
 #define MAX_THREADS 8
+#define KEY_MAX     96 /* "WORKID-SHA256HEX" */
 
 struct job {
-    char key[HASH_SHA256_HEX];
+    char key[KEY_MAX];
     enum convert_format fmt;
     int state; /* CONVERT_PENDING or CONVERT_FAILED */
     int taken; /* a converter thread runs it */
@@ -170,6 +172,32 @@ static void final_path(const char *key, enum convert_format f, char *out, size_t
     snprintf(out, outsz, "%s/%s.%s", g.dir, key, exts[f]);
 }
 
+/* Removes this work's earlier versions in this format ("ID-OTHERHASH.EXT"): the cache holds
+ * one file per work and format. */
+static void drop_old_versions(const char *key, enum convert_format f)
+{
+    const char *dash = strchr(key, '-');
+    if (!dash)
+        return;
+    size_t idlen = (size_t)(dash - key) + 1; /* "ID-" */
+    char keep[KEY_MAX + 8];
+    snprintf(keep, sizeof(keep), "%s.%s", key, exts[f]);
+    DIR *d = opendir(g.dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *dot = strrchr(de->d_name, '.');
+        if (strncmp(de->d_name, key, idlen) || !dot || strcmp(dot + 1, exts[f]) ||
+            !strcmp(de->d_name, keep))
+            continue;
+        char path[1500];
+        snprintf(path, sizeof(path), "%s/%s", g.dir, de->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 static void *worker(void *arg)
 {
     (void)arg;
@@ -185,7 +213,7 @@ static void *worker(void *arg)
         }
         j->taken = 1;
         g.waiting--;
-        char key[HASH_SHA256_HEX];
+        char key[KEY_MAX];
         memcpy(key, j->key, sizeof(key));
         enum convert_format f = j->fmt;
         pthread_mutex_unlock(&g.mu);
@@ -202,6 +230,7 @@ static void *worker(void *arg)
             fprintf(stderr, "ficd: ebook-convert could not make %s (see %s)\n", out, log);
         } else {
             unlink(log);
+            drop_old_versions(key, f);
         }
 
         pthread_mutex_lock(&g.mu);
@@ -291,14 +320,15 @@ static int write_file(const char *path, const void *p, size_t n)
     return 0;
 }
 
-enum convert_state convert_get(const struct web_config *cfg, const void *epub, size_t n,
-                               enum convert_format f, char **path)
+enum convert_state convert_get(const struct web_config *cfg, long long work_id, const void *epub,
+                               size_t n, enum convert_format f, char **path)
 {
     *path = NULL;
     if (!convert_available(cfg) || (unsigned)f >= CONVERT__COUNT)
         return CONVERT_ERROR;
-    char key[HASH_SHA256_HEX], out[1400];
-    hash_sha256_hex(epub, n, key);
+    char hash[HASH_SHA256_HEX], key[KEY_MAX], out[1400];
+    hash_sha256_hex(epub, n, hash);
+    snprintf(key, sizeof(key), "%lld-%s", work_id, hash);
     final_path(key, f, out, sizeof(out));
     if (access(out, R_OK) == 0) {
         *path = strdup(out);

@@ -1,7 +1,7 @@
 /* convert.h: AZW3, MOBI and PDF downloads, made from a work's EPUB by calibre's
  * `ebook-convert` when it is installed (the formats are not offered otherwise). Results are
- * cached per work version (the file is named after the SHA-256 of the EPUB, which the
- * exporter makes byte for byte the same for the same work) under DATA/downloads; the
+ * cached per work version (DATA/downloads/ID-SHA256.EXT, the SHA-256 of the EPUB, which the
+ * exporter makes byte for byte the same for the same work; one version kept per work); the
  * conversions run on their own threads, at most `conversions` at a time, never on a request
  * thread: a request for a file not made yet queues it and is told to come back. */
 #ifndef FICD_CONVERT_H
@@ -30,9 +30,10 @@ const char *convert_ext(enum convert_format f);
 const char *convert_label(enum convert_format f); /* "AZW3", "MOBI", "PDF" */
 const char *convert_mime(enum convert_format f);
 
-/* The converted file for these EPUB bytes: READY with *path (malloc'd) when cached, else
- * queues the conversion (once per version and format). */
-enum convert_state convert_get(const struct web_config *cfg, const void *epub, size_t n,
-                               enum convert_format f, char **path);
+/* The converted file for work_id's EPUB bytes: READY with *path (malloc'd) when cached,
+ * else queues the conversion (once per version and format). Once a new version is made,
+ * the work's older files in that format are removed. */
+enum convert_state convert_get(const struct web_config *cfg, long long work_id, const void *epub,
+                               size_t n, enum convert_format f, char **path);
 
 #endif

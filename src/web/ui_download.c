@@ -42,6 +42,7 @@ static int converted(struct web_req *r, enum convert_format cf)
     int rc = export_work(&w, EXPORT_EPUB, &epub);
     char *slug = export_slug(w.title);
     char *title = web_sprintf(r, "%s", w.title ? w.title : "");
+    long long id = (long long)w.id;
     work_free(&w);
     if (rc || epub.err || !slug) {
         buf_free(&epub);
@@ -49,7 +50,7 @@ static int converted(struct web_req *r, enum convert_format cf)
         return ui_error(r, 500, "The download could not be made.");
     }
     char *path = NULL;
-    enum convert_state st = convert_get(r->cfg, epub.data, epub.len, cf, &path);
+    enum convert_state st = convert_get(r->cfg, id, epub.data, epub.len, cf, &path);
     buf_free(&epub);
     if (st == CONVERT_READY) {
         struct buf out = BUF_INIT;

@@ -2,9 +2,9 @@
 # downloads.sh: AZW3, MOBI and PDF downloads made by calibre's ebook-convert: offered in the
 # download menu only when the converter is there; made off the request thread (202 and a
 # page that reloads itself until the file is ready), at most `conversions` at a time;
-# cached per work version (a changed work is converted again); each file checked with
-# `file` and its text read back (pdftotext, ebook-convert to text). With the converter off,
-# the formats vanish and their URLs are 404. Usage: downloads.sh path/to/ficd
+# cached per work version (a changed work is converted again, its old file removed); each
+# file checked with `file` and its text read back (pdftotext, ebook-convert to text). With
+# the converter off, the formats vanish and their URLs are 404. Usage: downloads.sh path/to/ficd
 FICD=$(realpath "$1")
 SRC=${FICD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$SRC/tests/integration/lib/common.sh"
@@ -79,9 +79,19 @@ done
 get "/downloads/$ID/ledger.azw3" "$TMP/again.azw3"
 [ "$CODE" = 200 ] && cmp -s "$TMP/again.azw3" "$TMP/work.azw3" && ok || fail "cached azw3 not served: $CODE"
 ls "$D/downloads/"*.azw3 >/dev/null 2>&1 && ok || fail "no cached file under data/downloads"
+OLD=$(ls "$D/downloads/$ID-"*.azw3)
 expect_status 0 "$FICD" tag add --data "$D" "$ID" freeform "Lamplight"
 get "/downloads/$ID/ledger.azw3" "$TMP/new.azw3"
 [ "$CODE" = 202 ] && ok || fail "a changed work should be converted again: $CODE"
+for _ in $(seq 1 300); do
+  get "/downloads/$ID/ledger.azw3" "$TMP/new.azw3"
+  [ "$CODE" = 200 ] && break
+  sleep 0.2
+done
+[ "$CODE" = 200 ] && ! cmp -s "$TMP/new.azw3" "$TMP/work.azw3" && ok || fail "the changed work's AZW3: $CODE"
+# one version kept per work and format: the old file is gone, the other formats stay
+[ ! -e "$OLD" ] && [ "$(ls "$D/downloads/$ID-"*.azw3 | wc -l)" = 1 ] && ok || fail "old AZW3 kept: $(ls "$D/downloads")"
+ls "$D/downloads/$ID-"*.pdf >/dev/null 2>&1 && ok || fail "the PDF went with the old AZW3"
 stop
 
 # ---- converter off: the formats vanish ----

@@ -47,6 +47,12 @@ expect_status 2 "$FICD" import-efiction
 expect_status 2 "$FICD" import-efiction --mysql "postgres://x/y"
 expect_status 2 "$FICD" import-efiction --mysql "$URL" --prefix "x;DROP"
 expect_grep "prefix" "$TMP/err"
+# A server that does not answer: exit 1 and why (the URL may omit the user).
+CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+expect_status 1 "$FICD" import-efiction --dry-run --mysql "mysql://127.0.0.1:$CLOSED/archive"
+expect_grep "cannot connect to 127.0.0.1/archive" "$TMP/err"
+# Percent-encoded credentials (skip-grant-tables accepts any user).
+expect_status 0 "$FICD" import-efiction --dry-run --mysql "mysql://o%27brien:p%40ss%3Aword@127.0.0.1:$PORT/archive" --stories "$FX/stories"
 expect_status 0 "$FICD" init "$D"
 
 # First run without the stories directory: the story kept in a file is refused, by name,

@@ -689,6 +689,68 @@ static void header_lines_in_a_chapter(void **state)
     buf_free(&b);
 }
 
+/* EPUB 3 with a navigation document and no NCX: chapter titles from the nav, its own
+ * document and a cover image page skipped, EPUB 3 series metadata, subjects. */
+static void epub3_nav(void **state)
+{
+    (void)state;
+    const char *opf =
+        "<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" "
+        "unique-identifier=\"id\"><metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+        "<dc:identifier id=\"id\">x</dc:identifier><dc:title>Night Trains</dc:title>"
+        "<dc:creator>Ode Vale</dc:creator><dc:language>de</dc:language>"
+        "<dc:subject>Trains</dc:subject><dc:subject>Mature</dc:subject>"
+        "<meta property=\"belongs-to-collection\" id=\"s\">Rail Nights</meta>"
+        "<meta refines=\"#s\" property=\"group-position\">5</meta>"
+        "<meta property=\"dcterms:modified\">2020-01-01T00:00:00Z</meta></metadata>"
+        "<manifest><item id=\"nav\" href=\"text/nav.xhtml\" properties=\"nav\" "
+        "media-type=\"application/xhtml+xml\"/><item id=\"cover\" href=\"text/cover.xhtml\" "
+        "media-type=\"application/xhtml+xml\"/><item id=\"a\" href=\"text/a.xhtml\" "
+        "media-type=\"application/xhtml+xml\"/><item id=\"b\" href=\"text/b.xhtml\" "
+        "media-type=\"application/xhtml+xml\"/></manifest><spine><itemref idref=\"cover\"/>"
+        "<itemref idref=\"nav\"/><itemref idref=\"a\"/><itemref idref=\"b\"/></spine>"
+        "</package>";
+    const char *nav = "<html xmlns:epub=\"http://www.idpf.org/2007/ops\"><body><nav "
+                      "epub:type=\"landmarks\"><ol><li><a href=\"cover.xhtml\">Cover</a></li>"
+                      "</ol></nav><nav epub:type=\"toc\"><h1>Contents</h1><ol><li><a "
+                      "href=\"a.xhtml\">The Sleeper Car</a></li><li><a href=\"b.xhtml#top\">"
+                      "Chapter 2: Border Crossing</a></li></ol></nav></body></html>";
+    struct entry e[] = {
+        {"mimetype", "application/epub+zip", 0, 1},
+        {"META-INF/container.xml", container_xml, 0, 0},
+        {"content.opf", opf, 0, 0},
+        {"text/nav.xhtml", nav, 0, 0},
+        {"text/cover.xhtml", "<html><body><img src=\"cover.jpg\" alt=\"\"/></body></html>", 0, 0},
+        {"text/a.xhtml", "<html><body><p>The train left at midnight.</p></body></html>", 0, 0},
+        {"text/b.xhtml", "<html><body><p>Passports, said the guard.</p></body></html>", 0, 0}};
+    size_t n;
+    unsigned char *z = zip_entries(e, 7, &n);
+    struct work w;
+    struct text_err te = {0, ""};
+    int rc = import_bytes(z, n, NULL, &w, NULL, &te);
+    if (rc)
+        fprintf(stderr, "%s\n", te.msg);
+    assert_int_equal(rc, 0);
+    struct fid f = {"EPUB 3 (nav only)", 0, 0};
+    field(&f, "title", eq(w.title, "Night Trains"));
+    field(&f, "creators", list_is(&w.creators, (const char *[]){"Ode Vale", 0}));
+    field(&f, "language", eq(w.language, "Deutsch"));
+    field(&f, "subjects",
+          list_is(&w.freeforms, (const char *[]){"Trains", 0}) && w.rating == RATING_MATURE);
+    field(&f, "series", eq(w.series, "Rail Nights") && w.series_position == 5);
+    field(&f, "chapters", w.nchapters == 2);
+    if (w.nchapters == 2) {
+        field(&f, "ch1",
+              eq(w.chapters[0].title, "The Sleeper Car") &&
+                  has(w.chapters[0].html, "left at midnight"));
+        field(&f, "ch2",
+              eq(w.chapters[1].title, "Border Crossing") && has(w.chapters[1].html, "Passports"));
+    }
+    fid_done(&f);
+    work_free(&w);
+    free(z);
+}
+
 static void helpers(void **state)
 {
     (void)state;
@@ -722,6 +784,7 @@ int main(void)
         cmocka_unit_test(hostile_xml),
         cmocka_unit_test(not_epub),
         cmocka_unit_test(header_lines_in_a_chapter),
+        cmocka_unit_test(epub3_nav),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
