@@ -162,7 +162,7 @@ client() { # client NAME [args]: runs the list PASSES times, output in $TMP/seq-
 log_lines() { grep -c ' /api/v1/works ' "$TMP/ficd.log" || true; }
 server_side() { # server_side NAME FROM: p50/p90/p99/max of the first pass's requests after line FROM
   awk -v from="$2" -v n="$QUERIES" '/ \/api\/v1\/works / { c++; if (c > from && c <= from + n) {
-      v = $NF; sub(/ms$/, "", v); print v } }' "$TMP/ficd.log" | sort -g |
+      for (i = NF; i > 0; i--) if ($i ~ /^[0-9.]+ms$/) { v = $i; sub(/ms$/, "", v); print v; break } } }' "$TMP/ficd.log" | sort -g |
     awk -v name="$1" '{ v[NR] = $1 } END { if (NR) printf "%s n=%d p50 %.3f ms p90 %.3f ms p99 %.3f ms max %.3f ms\n", name, NR, v[int(NR * 0.5) + 1], v[int(NR * 0.9) + 1], v[int(NR * 0.99) + 1], v[NR] }'
 }
 L0=$(log_lines)

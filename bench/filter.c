@@ -11,6 +11,9 @@
  * 10 of each tag type. SQL engines run the first M queries (or as many as fit in SEC
  * seconds) and must return the same total and page as the index (checked). --dump-urls FILE
  * also writes the queries as JSON API requests, with the expected answers (bench/api.sh).
+ * --mute runs the queries again as a reader who muted 100 creators and blocked 50 freeforms
+ * (Zipf-popular ones) would, and checks that no hit is by a muted creator or carries a
+ * blocked tag and that no total grew.
  */
 #include "gen_meta.h"
 #include "index/index.h"
@@ -85,15 +88,17 @@ static void mem_report(const struct idx *idx)
     struct idx_mem m;
     idx_mem_usage(idx, &m);
     uint64_t total = m.docs + m.dfts + m.tagpool + m.strs + m.orders + m.tags + m.names + m.maps +
-                     m.tag_docs + m.bitmaps + m.pop + m.fcache;
-    printf("memory     doc records %.1f MB (%zu B x %u), doc tag numbers %.1f MB, titles and sort "
-           "strings %.1f MB, sort orders %.1f MB, tag table %.1f MB, tag names %.1f MB, hash "
-           "tables %.1f MB, tag docs (lists and bitmaps) %.1f MB, other bitmaps %.1f MB, "
-           "popularity lists %.1f MB, fandom facet counts %.1f MB: total %.1f MB (own "
-           "accounting)\n",
-           m.docs / 1e6, sizeof(struct idx_doc), idx->docs_cap, m.tagpool / 1e6, m.strs / 1e6,
-           m.orders / 1e6, m.tags / 1e6, m.names / 1e6, m.maps / 1e6, m.tag_docs / 1e6,
-           m.bitmaps / 1e6, m.pop / 1e6, m.fcache / 1e6, total / 1e6);
+                     m.tag_docs + m.bitmaps + m.pop + m.fcache + m.creators;
+    printf(
+        "memory     doc records %.1f MB (%zu B x %u), doc tag numbers %.1f MB, titles and sort "
+        "strings %.1f MB, sort orders %.1f MB, tag table %.1f MB, tag names %.1f MB, hash "
+        "tables %.1f MB, tag docs (lists and bitmaps) %.1f MB, other bitmaps %.1f MB, "
+        "popularity lists %.1f MB, fandom facet counts %.1f MB, creators' docs (muting) %.1f MB: "
+        "total %.1f MB (own "
+        "accounting)\n",
+        m.docs / 1e6, sizeof(struct idx_doc), idx->docs_cap, m.tagpool / 1e6, m.strs / 1e6,
+        m.orders / 1e6, m.tags / 1e6, m.names / 1e6, m.maps / 1e6, m.tag_docs / 1e6,
+        m.bitmaps / 1e6, m.pop / 1e6, m.fcache / 1e6, m.creators / 1e6, total / 1e6);
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -127,6 +132,9 @@ struct meta {
 static enum gm_shape shape = GM_SHAPE_CLASSIC;
 
 static int nofacets; /* run queries without facets (for --slow) */
+/* --mute: a signed-in reader's muted creators and blocked tags added to every query */
+static const char *const *mute_names, *const *block_names;
+static size_t nmute_names, nblock_names;
 
 /* Runs the queries: t[i] the wall time of the first run, tb[i] the best of `repeat` runs
  * (on a machine shared with other jobs, the best of a few runs leaves out time spent waiting
@@ -157,6 +165,10 @@ static int run_index(struct idx *idx, const struct gm *g, struct bq *qs, int nq,
                               .sort = shape == GM_SHAPE_AO3 ? IDX_SORT_POSTED : IDX_SORT_KUDOS,
                               .per_page = 20,
                               .include_restricted = 1,
+                              .mute_creators = mute_names,
+                              .nmute_creators = nmute_names,
+                              .block_tags = block_names,
+                              .nblock_tags = nblock_names,
                               .facet_limit = nofacets ? -1 : 0};
         struct idx_result r;
         double t0 = now_ms();
@@ -467,10 +479,75 @@ out:
     return rc;
 }
 
+/* --mute: the same queries with 100 muted creators and 50 blocked freeforms; every hit of
+ * the first 100 queries is regenerated and checked against both lists. */
+static int run_muted(struct idx *idx, struct gm *g, uint64_t seed, uint32_t nworks, struct bq *qs,
+                     int nq, int repeat, double p50, double p99, double p50b, double p99b)
+{
+    static char mbuf[100][32], bbuf[50][96];
+    static const char *mv[100], *bv[50];
+    struct gm_rng r = {seed ^ 0x5eed};
+    for (int i = 0; i < 100; i++) {
+        snprintf(mbuf[i], sizeof(mbuf[i]), "writer%u", (uint32_t)(gm_next(&r) % (nworks / 4 + 1)));
+        mv[i] = mbuf[i];
+    }
+    for (int i = 0; i < 50; i++) {
+        gm_tag_name(g, gm_tag_free(g, gm_zipf(&g->zfree, &r) + 5), bbuf[i], sizeof(bbuf[i]));
+        bv[i] = bbuf[i];
+    }
+    uint64_t *plain = malloc(nq * sizeof(uint64_t));
+    double *tm = malloc(nq * sizeof(double)), *tmb = malloc(nq * sizeof(double));
+    for (int i = 0; i < nq; i++)
+        plain[i] = qs[i].total;
+    mute_names = mv;
+    nmute_names = 100;
+    block_names = bv;
+    nblock_names = 50;
+    size_t nm = nmute_names, nb = nblock_names;
+    int rc = run_index(idx, g, qs, nq, tm, tmb, repeat);
+    mute_names = block_names = NULL;
+    nmute_names = nblock_names = 0;
+    uint64_t fewer = 0;
+    for (int i = 0; !rc && i < nq; i++) {
+        if (qs[i].total > plain[i]) {
+            fprintf(stderr, "muted query %d: total grew (%llu > %llu)\n", i,
+                    (unsigned long long)qs[i].total, (unsigned long long)plain[i]);
+            rc = -1;
+        }
+        fewer += plain[i] - qs[i].total;
+        for (int k = 0; !rc && i < 100 && k < qs[i].npage; k++) {
+            struct work w;
+            gm_work(g, seed, (uint32_t)(qs[i].page[k] - 1), &w);
+            for (size_t j = 0; j < nm; j++)
+                if (strlist_contains(&w.creators, mv[j]))
+                    rc = -1;
+            for (size_t j = 0; j < nb; j++)
+                if (strlist_contains(&w.freeforms, bv[j]))
+                    rc = -1;
+            if (rc)
+                fprintf(stderr, "muted query %d: work %lld should have been left out\n", i,
+                        (long long)qs[i].page[k]);
+            work_free(&w);
+        }
+    }
+    if (!rc) {
+        report("muted", tm, nq, p50, p99);
+        report("muted best", tmb, nq, p50b, p99b);
+        printf("(muted = the same queries with 100 muted creators and 50 blocked freeforms: %llu "
+               "works fewer over all totals; x = muted / index)\n",
+               (unsigned long long)fewer);
+    }
+    free(plain);
+    free(tm);
+    free(tmb);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     uint32_t nworks = 100000;
-    int nq = 1000, nsql = 200, do_sqlite = 0, do_pg = 0, do_baseline = 0, nslow = 0, repeat = 3;
+    int nq = 1000, nsql = 200, do_sqlite = 0, do_pg = 0, do_baseline = 0, nslow = 0, repeat = 3,
+        do_mute = 0;
     double budget = 300;
     uint64_t seed = 1;
     const char *tmp = "/tmp", *dump_path = NULL, *store_dir = NULL;
@@ -503,6 +580,8 @@ int main(int argc, char **argv)
             repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--slow") && i + 1 < argc)
             nslow = atoi(argv[++i]); /* describe the N slowest queries */
+        else if (!strcmp(argv[i], "--mute"))
+            do_mute = 1; /* also run the queries with 100 muted creators and 50 blocked tags */
         else if (!strcmp(argv[i], "--baseline"))
             do_baseline = 1; /* also run the queries without fandom bounds */
         else if (!strcmp(argv[i], "--store") && i + 1 < argc)
@@ -515,9 +594,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
                             "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
                             "[--walk-max N] [--fandom-min N] [--bound-min N] [--other-max BYTES] "
-                            "[--baseline] "
-                            "[--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
-                            "[--shape classic|ao3]\n");
+                            "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
+                            "[--shape classic|ao3] [--mute]\n");
             return 2;
         }
     }
@@ -757,6 +835,8 @@ int main(int argc, char **argv)
         free(totals);
         idx_facet_bound_min = saved;
     }
+    if (do_mute && run_muted(idx, &g, seed, nworks, qs, nq, repeat, p50, p99, p50b, p99b))
+        return 1;
     if (do_sqlite || do_pg) {
         int ns = nsql < nq ? nsql : nq;
         double *ts = malloc(ns * sizeof(double));

@@ -1,8 +1,9 @@
-/* cmd_import.c: `ficd import`: read manuscripts, show what the importer understood
- * (--dry-run), or store each as a work in its own transaction. */
+/* cmd_import.c: `ficd import`: read manuscripts, AO3 downloads and EPUBs, show what the
+ * importer understood (--dry-run), or store each as a work in its own transaction. */
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "store/store.h"
+#include "text/import.h"
 #include "text/manuscript.h"
 
 #include <errno.h>
@@ -17,10 +18,20 @@ static void import_usage(FILE *f)
 {
     fprintf(f,
             "usage: ficd import [OPTIONS] FILE...\n\n"
-            "Imports manuscripts (plain text, Markdown, HTML; UTF-8, UTF-16 with BOM,\n"
-            "Windows-1252 or Latin-1) as works. The importer recognises title lines\n"
-            "(\"Title - A/B\"), Key: value header blocks and YAML front matter, warnings,\n"
-            "author's notes, beta and song credits, chapter headings and scene breaks.\n"
+            "Imports works from files:\n"
+            "  - manuscripts (plain text, Markdown, HTML; UTF-8, UTF-16 with BOM,\n"
+            "    Windows-1252 or Latin-1): title lines (\"Title - A/B\"), Key: value header\n"
+            "    blocks and YAML front matter, warnings, author's notes, beta and song\n"
+            "    credits, chapter headings and scene breaks;\n"
+            "  - AO3 downloads (HTML and EPUB): every tag, series and part, the published\n"
+            "    date, summary, notes, chapter titles, chapter notes and end notes;\n"
+            "  - EPUB 2 and 3 (calibre, FanFicFare, ficd): title, creators, language,\n"
+            "    subjects as additional tags, description as summary, the spine as chapters\n"
+            "    titled from the table of contents, FanFicFare's title page fields.\n"
+            "What a file is comes from its content (a zip with the EPUB mimetype, AO3's\n"
+            "preface), not only its name. Hostile archives (zip bombs, unsafe paths, files\n"
+            "missing from the package, more than 2000 spine documents, malformed XML or XML\n"
+            "entities) are refused. See docs/import.md for what is carried over.\n"
             "Works are stored as drafts unless --publish. Many files are grouped into few\n"
             "transactions (--batch): each file is stored whole or not at all, and its id is\n"
             "printed on stdout, one per line, only once its transaction has committed, so\n"
@@ -29,10 +40,12 @@ static void import_usage(FILE *f)
             "options:\n"
             "  --dry-run          parse only; store nothing\n"
             "  --format FMT       output: text (default) or json (one object per file and line;\n"
-            "                     with --dry-run: the importer's view of the work)\n"
+            "                     with --dry-run: the importer's view of the work, with\n"
+            "                     \"source\", \"series\" and \"published\")\n"
             "  --publish          publish the imported works instead of keeping drafts\n"
             "  --allow-duplicate  import a file even if the same bytes were imported before\n"
-            "  --as FORMAT        treat input as txt, md or html (default: from the name/content)\n"
+            "  --as FORMAT        treat input as a txt, md or html manuscript (default: detect\n"
+            "                     from the content: EPUB, AO3 download or manuscript)\n"
             "  --max-size MB      refuse files larger than MB megabytes (default 50)\n"
             "  --batch N          files per transaction (default 500; a batch also ends after\n"
             "                     a second or 64 MB); 1 commits each file on its own\n"
@@ -139,7 +152,8 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
                          .known_fandoms = &o->known_fandoms};
     struct work w;
     struct text_err te = {0, ""};
-    rc = ms_import(data, n, &mo, &w, &te);
+    enum import_kind kind = IMPORT_MANUSCRIPT;
+    rc = import_bytes(data, n, &mo, &w, &kind, &te);
     free(data);
     if (rc) {
         if (te.line > 0)
@@ -153,6 +167,7 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
     if (o->dry_run) {
         if (o->json) {
             json_t *j = cli_work_json(&w);
+            json_object_set_new(j, "source", json_string(import_kind_name(kind)));
             cli_print_json(stdout, j);
             json_decref(j);
         } else {

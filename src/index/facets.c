@@ -910,3 +910,11 @@ int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct id
                        n[RATING__COUNT + WARN__COUNT + i]);
     return rc;
 }
+
+static const char *const group_names[IDX_FACET__COUNT] = {
+    "ratings", "warnings", "categories", "fandoms", "relationships", "characters", "freeforms"};
+
+const char *idx_facet_group_name(enum idx_facet_group g)
+{
+    return (unsigned)g < IDX_FACET__COUNT ? group_names[g] : "";
+}
