@@ -5,6 +5,8 @@
 # Environment (all optional):
 #   FICD_BUILD          build directory holding ficd (default: build)
 #   FICD_BENCH_MB       corpus size in megabytes (default 200)
+#   FICD_BENCH_SMALL    N: instead, N small manuscripts (drabbles and ficlets of 100-1000
+#                       words, ~4 KB each), the bulk-import case (1000000 for AO3's scale)
 #   FICD_BENCH_SEED     generator seed (default 20261123)
 #   FICD_BENCH_CACHE    where generated corpora are kept (default: $FICD_BUILD/bench-cache)
 #   FICD_BENCH_CPU      the CPU every measured command is pinned to (default 0)
@@ -18,6 +20,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FICD_BUILD:-$SRC/build}
 case $BUILD in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
 MB=${FICD_BENCH_MB:-200}
+SMALL=${FICD_BENCH_SMALL:-0}
 SEED=${FICD_BENCH_SEED:-20261123}
 CACHE=${FICD_BENCH_CACHE:-$BUILD/bench-cache}
 CPU=${FICD_BENCH_CPU:-0}
@@ -44,23 +47,30 @@ trap cleanup EXIT
 
 # ---- build ficd and the generator ----
 [ -f "$BUILD/CMakeCache.txt" ] || cmake -S "$SRC" -B "$BUILD" >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target ficd bench_gen_manuscripts >"$TMP/build.log" 2>&1 ||
+cmake --build "$BUILD" -j "$(nproc)" --target ficd bench_gen_manuscripts bench_sqlite_load \
+  >"$TMP/build.log" 2>&1 ||
   { tail -30 "$TMP/build.log" >&2; die "build failed"; }
 FICD=$BUILD/ficd
 GEN=$BUILD/bench_gen_manuscripts
 
 # ---- the corpus: generated once per (seed, size, generator source), kept in the cache ----
 key=$(cat "$SRC/bench/gen_manuscripts.c" | sha256sum | cut -c1-12)
-CORPUS=$CACHE/corpus-$SEED-${MB}mb-$key
+SIZE=${MB}mb
+GEN_ARGS=(--total-mb "$MB")
+if [ "$SMALL" -gt 0 ]; then
+  SIZE=small${SMALL}
+  GEN_ARGS=(--files "$SMALL" --small)
+fi
+CORPUS=$CACHE/corpus-$SEED-$SIZE-$key
 if [ ! -f "$CORPUS.stats" ] || [ ! -d "$CORPUS" ]; then
   mkdir -p "$CACHE"
   # Older corpora (another seed, size or generator) are dropped so the cache stays small.
-  find "$CACHE" -maxdepth 1 -name 'corpus-*' ! -name "corpus-$SEED-${MB}mb-$key*" \
+  find "$CACHE" -maxdepth 1 -name 'corpus-*' ! -name "corpus-$SEED-$SIZE-$key*" \
     -exec rm -rf {} + 2>/dev/null || true
   rm -rf "$CORPUS" "$CORPUS.tmp"
   mkdir -p "$CORPUS.tmp"
-  echo "bench/import: generating a ${MB} MB corpus (seed $SEED) in $CORPUS" >&2
-  timeout "$LIMIT" "$GEN" --out "$CORPUS.tmp" --total-mb "$MB" --seed "$SEED" >"$TMP/stats"
+  echo "bench/import: generating a $SIZE corpus (seed $SEED) in $CORPUS" >&2
+  timeout "$LIMIT" "$GEN" --out "$CORPUS.tmp" "${GEN_ARGS[@]}" --seed "$SEED" >"$TMP/stats"
   mv "$CORPUS.tmp" "$CORPUS"
   mv "$TMP/stats" "$CORPUS.stats"
 fi
@@ -161,6 +171,14 @@ stored=$(awk '/works?$/ { print $1 }' "$TMP/list.err")
 [ "$stored" = "$s_ok" ] || die "ficd import reported $s_ok works, the archive lists ${stored:-?}"
 DB_BYTES=$(find "$TMP/data" -type f -name 'ficd.db*' -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }')
 
+# (a') the peer for storing: SQLite loading the same rows into the same schema in one
+# transaction (INSERT ... SELECT from the import's archive, triggers firing as for ficd).
+echo "bench/import: SQLite loading the same rows (bench_sqlite_load)..." >&2
+timeout "$LIMIT" taskset -c "$CPU" "$BUILD/bench_sqlite_load" --from "$TMP/data/ficd.db" \
+  --to "$TMP/peer.db" >"$TMP/peer.out" 2>"$TMP/peer.err" || { cat "$TMP/peer.err" >&2; die "bench_sqlite_load failed"; }
+read -r _ PEER_ROWS _ PEER_WALL _ PEER_CPU <"$TMP/peer.out"
+rm -f "$TMP"/peer.db*
+
 # (b) parse only: the importer's full view of each work as JSON, thrown away.
 echo "bench/import: ficd import --dry-run --format json (parse only)..." >&2
 measure parse "$TMP/all" "$FICD" import --dry-run --format json --data "$TMP/no-archive" || true
@@ -195,6 +213,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   fmt_row "ficd import (parse + store)" "$s_n" "$BYTES" "$TMP/store.time"
   fmt_row "ficd import --dry-run --format json (parse only)" "$p_n" "$BYTES" "$TMP/parse.time"
+  echo "| SQLite loading the same $PEER_ROWS rows (one transaction) | | | $PEER_WALL | $PEER_CPU | | | |"
   if [ "$WITH_PANDOC" = 1 ]; then
     fmt_row "pandoc -f markdown -t html (.txt, .md)" "$(tr -cd '\0' <"$TMP/mdlike" | wc -c)" \
       "$MDLIKE_BYTES" "$TMP/pandoc_md.time"
@@ -225,6 +244,9 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
       "$(ratio "$(cpu_rate "$TMP/store.time")" "$(cpu_rate "$TMP/pandoc.time")")x, parse only" \
       "$(ratio "$(cpu_rate "$TMP/parse.time")" "$(cpu_rate "$TMP/pandoc.time")")x."
   fi
+  awk -v f="$s_ok" -v w="$(cut -d' ' -f1 "$TMP/store.time")" -v p="$PEER_WALL" 'BEGIN {
+    printf "- Files per second, parse+store: %.0f; ficd import / SQLite loading the same rows: x%.1f (wall; target <= x4: %s).\n",
+      f / (w > 0 ? w : 1e-9), w / (p > 0 ? p : 1e-9), (w <= 4 * p ? "met" : "NOT met") }'
   awk -v r="$(cpu_rate "$TMP/store.time")" -v w="$store_rate" 'BEGIN {
     printf "- Target >= 50 MB/s of CPU, parse+store on one core: %s (%.1f MB/s of CPU, %.1f MB/s wall).\n",
       (r >= 50 ? "met" : "NOT met"), r, w }'

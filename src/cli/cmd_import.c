@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,20 +130,32 @@ struct acked {
     char *line; /* the id, or the work as JSON with "file" */
 };
 
-/* Imports one file; returns 0, CLI_USAGE for a refused file, CLI_FAIL for storage errors.
- * When stored, *line gets what to print once the transaction commits (malloc'd). */
-static int import_one(struct store *s, struct import_opts *o, const char *path, size_t *bytes,
-                      char **line)
+/* One file read and parsed, by a worker thread ahead of the thread that stores in order. */
+struct parsed {
+    int done;  /* the worker has finished it */
+    int rc;    /* CLI_OK, or CLI_USAGE / CLI_FAIL for a file that was refused or unreadable */
+    char *err; /* what to say on stderr about it (malloc'd), NULL when nothing */
+    size_t bytes;
+    struct work w; /* filled when rc == CLI_OK */
+    enum import_kind kind;
+};
+
+/* Reads and parses path into p (pure: no store, no output). */
+static void parse_one(const struct import_opts *o, const char *path, struct parsed *p)
 {
     unsigned char *data = NULL;
     size_t n = 0;
     char msg[300];
+    p->err = NULL;
+    p->bytes = 0;
     int rc = read_file(path, o->max_bytes, &data, &n, msg, sizeof(msg));
     if (rc) {
-        fprintf(stderr, "ficd: %s: %s\n", path, msg);
-        return rc == FICD_EIO ? CLI_FAIL : CLI_USAGE;
+        if (asprintf(&p->err, "ficd: %s: %s\n", path, msg) < 0)
+            p->err = NULL;
+        p->rc = rc == FICD_EIO ? CLI_FAIL : CLI_USAGE;
+        return;
     }
-    *bytes += n;
+    p->bytes = n;
     struct ms_opts mo = {.format = o->as,
                          .filename = path,
                          .max_bytes = o->max_bytes,
@@ -150,19 +163,36 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
                          .known_character_fandoms = &o->known_char_fandoms,
                          .known_relationships = &o->known_rels,
                          .known_fandoms = &o->known_fandoms};
-    struct work w;
     struct text_err te = {0, ""};
-    enum import_kind kind = IMPORT_MANUSCRIPT;
-    rc = import_bytes(data, n, &mo, &w, &kind, &te);
+    p->kind = IMPORT_MANUSCRIPT;
+    rc = import_bytes(data, n, &mo, &p->w, &p->kind, &te);
     free(data);
     if (rc) {
-        if (te.line > 0)
-            fprintf(stderr, "ficd: %s:%d: %s\n", path, te.line,
-                    te.msg[0] ? te.msg : ficd_strerror(rc));
-        else
-            fprintf(stderr, "ficd: %s: %s\n", path, te.msg[0] ? te.msg : ficd_strerror(rc));
-        return CLI_USAGE;
+        const char *m = te.msg[0] ? te.msg : ficd_strerror(rc);
+        int k = te.line > 0 ? asprintf(&p->err, "ficd: %s:%d: %s\n", path, te.line, m)
+                            : asprintf(&p->err, "ficd: %s: %s\n", path, m);
+        if (k < 0)
+            p->err = NULL;
+        p->rc = CLI_USAGE;
+        return;
     }
+    p->rc = CLI_OK;
+}
+
+/* Stores (or, in a dry run, prints) one parsed file; returns 0, CLI_USAGE for a refused file,
+ * CLI_FAIL for storage errors. When stored, *line gets what to print once the transaction
+ * commits (malloc'd). Consumes p's work. */
+static int store_one(struct store *s, struct import_opts *o, const char *path, struct parsed *p,
+                     char **line)
+{
+    if (p->err)
+        fputs(p->err, stderr);
+    if (p->rc != CLI_OK)
+        return p->rc;
+    struct work w = p->w; /* ours from here on: freed below whatever happens */
+    enum import_kind kind = p->kind;
+    p->done = 2;
+    int rc;
     int status = CLI_OK;
     if (o->dry_run) {
         if (o->json) {
@@ -233,6 +263,111 @@ static int batch_end(struct store *s, struct acked *v, size_t *n)
         free(v[i].line);
     *n = 0;
     return failed;
+}
+
+/* ---- the parse-ahead pipeline ----
+ * Workers take files in order and parse them into a window of slots; the storing thread
+ * takes them back in the same order. A worker waits while it is a window ahead. */
+#define PIPE_WINDOW 64
+
+struct pipeline {
+    const struct import_opts *o;
+    char **paths;
+    int n;
+    struct parsed slot[PIPE_WINDOW];
+    int next;     /* the next file a worker takes */
+    int consumed; /* files handed back by pipeline_release */
+    int stopping;
+    pthread_mutex_t lock;
+    pthread_cond_t ready, room;
+    pthread_t threads[8];
+    int nthreads;
+};
+
+static void *pipeline_worker(void *arg)
+{
+    struct pipeline *pl = arg;
+    pthread_mutex_lock(&pl->lock);
+    for (;;) {
+        while (!pl->stopping && pl->next < pl->n && pl->next >= pl->consumed + PIPE_WINDOW)
+            pthread_cond_wait(&pl->room, &pl->lock);
+        if (pl->stopping || pl->next >= pl->n)
+            break;
+        int i = pl->next++;
+        pthread_mutex_unlock(&pl->lock);
+        struct parsed p = {0};
+        parse_one(pl->o, pl->paths[i], &p);
+        pthread_mutex_lock(&pl->lock);
+        p.done = 1;
+        pl->slot[i % PIPE_WINDOW] = p;
+        pthread_cond_broadcast(&pl->ready);
+    }
+    pthread_mutex_unlock(&pl->lock);
+    return NULL;
+}
+
+static int pipeline_start(struct pipeline *pl)
+{
+    pthread_mutex_init(&pl->lock, NULL);
+    pthread_cond_init(&pl->ready, NULL);
+    pthread_cond_init(&pl->room, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = pl->n < 2 ? 0 : cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
+    for (int t = 0; t < want; t++) {
+        if (pthread_create(&pl->threads[t], NULL, pipeline_worker, pl))
+            break;
+        pl->nthreads++;
+    }
+    return 0;
+}
+
+/* The next file in order, parsed (by a worker, or here when there is none). */
+static struct parsed *pipeline_next(struct pipeline *pl)
+{
+    struct parsed *p = &pl->slot[pl->consumed % PIPE_WINDOW];
+    if (!pl->nthreads) {
+        memset(p, 0, sizeof(*p));
+        parse_one(pl->o, pl->paths[pl->consumed], p);
+        return p;
+    }
+    pthread_mutex_lock(&pl->lock);
+    while (!p->done)
+        pthread_cond_wait(&pl->ready, &pl->lock);
+    pthread_mutex_unlock(&pl->lock);
+    return p;
+}
+
+/* Hands a slot back (its work already consumed or freed here). */
+static void pipeline_release(struct pipeline *pl, struct parsed *p)
+{
+    free(p->err);
+    if (p->rc == CLI_OK && p->done != 2)
+        work_free(&p->w);
+    pthread_mutex_lock(&pl->lock);
+    memset(p, 0, sizeof(*p));
+    pl->consumed++;
+    pthread_cond_broadcast(&pl->room);
+    pthread_mutex_unlock(&pl->lock);
+}
+
+static void pipeline_stop(struct pipeline *pl)
+{
+    pthread_mutex_lock(&pl->lock);
+    pl->stopping = 1;
+    pthread_cond_broadcast(&pl->room);
+    pthread_mutex_unlock(&pl->lock);
+    for (int t = 0; t < pl->nthreads; t++)
+        pthread_join(pl->threads[t], NULL);
+    /* Files parsed ahead but never taken (none unless the loop ended early). */
+    for (int i = 0; i < PIPE_WINDOW; i++)
+        if (pl->slot[i].done) {
+            free(pl->slot[i].err);
+            if (pl->slot[i].rc == CLI_OK)
+                work_free(&pl->slot[i].w);
+        }
+    pthread_cond_destroy(&pl->ready);
+    pthread_cond_destroy(&pl->room);
+    pthread_mutex_destroy(&pl->lock);
 }
 
 static int run_import(int argc, char **argv)
@@ -343,11 +478,21 @@ static int run_import(int argc, char **argv)
         fprintf(stderr, "ficd import: out of memory\n");
         return CLI_FAIL;
     }
+    /* Reading and parsing run ahead on worker threads (one per core) while this thread
+     * stores the files in order: parsing is most of an import's work. */
+    struct pipeline pl = {.o = &o, .paths = argv + optind, .n = nfiles};
+    if (pipeline_start(&pl)) {
+        fprintf(stderr, "ficd import: out of memory\n");
+        free(pending);
+        return CLI_FAIL;
+    }
     for (int i = optind; i < argc; i++) {
+        struct parsed *pr = pipeline_next(&pl);
         if (!o.dry_run && !in_batch) {
             if (store_begin(s)) {
                 fprintf(stderr, "ficd: %s: not stored: %s\n", argv[i], store_errmsg(s));
                 failed++;
+                pipeline_release(&pl, pr);
                 progress_update(&pg, (uint64_t)(i - optind + 1));
                 continue;
             }
@@ -356,7 +501,9 @@ static int run_import(int argc, char **argv)
             batch_bytes = bytes;
         }
         char *line = NULL;
-        int rc = import_one(s, &o, argv[i], &bytes, &line);
+        bytes += pr->bytes;
+        int rc = store_one(s, &o, argv[i], pr, &line);
+        pipeline_release(&pl, pr);
         if (rc == CLI_OK && line) {
             pending[npending].path = argv[i];
             pending[npending++].line = line;
@@ -378,6 +525,7 @@ static int run_import(int argc, char **argv)
         }
         progress_update(&pg, (uint64_t)(i - optind + 1));
     }
+    pipeline_stop(&pl);
     free(pending);
     progress_finish(&pg);
     double secs = (double)(progress_now_ms() - pg.start_ms) / 1000.0;
