@@ -122,6 +122,7 @@ void idx_free(struct idx *idx)
         free(idx->pop[i]);
     idx_facet_cache_free(idx);
     idx_meta_free(idx);
+    idx_creators_free(idx);
     for (uint32_t i = 0; i < idx->nterms; i++) {
         free(idx->terms[i].s);
         idx_bm_free(idx->terms[i].docs);
@@ -482,6 +483,9 @@ static int add_doc(struct idx *idx, const struct work *w)
         roaring_bitmap_add(idx->restricted, d);
     if (doc_is_crossover(idx, doc))
         roaring_bitmap_add(idx->crossover, d);
+    for (j = 0; j < w->creators.n; j++)
+        if (w->creators.v[j] && idx_creator_add_doc(idx, w->creators.v[j], d))
+            return FICD_ENOMEM;
     if (vmap_put(&idx->id2doc, w->id, d, doc_id_of, idx))
         return FICD_ENOMEM;
     idx->pop_dirty = 1;
@@ -500,7 +504,7 @@ int idx_put_work(struct idx *idx, const struct work *w)
     uint32_t d;
     if (vmap_get(&idx->id2doc, w->id, &d, doc_id_of, idx))
         doc_kill(idx, d);
-    int rc = w->draft ? 0 : add_doc(idx, w);
+    int rc = w->draft || w->hidden ? 0 : add_doc(idx, w); /* hidden works: like drafts */
     if (!rc)
         rc = fts_maybe_compact(idx, 0);
     pthread_rwlock_unlock(&idx->lock);
@@ -555,6 +559,7 @@ void idx_trim(struct idx *idx)
 #undef TRIM
     for (uint32_t t = 0; t < idx->ntags; t++)
         tag_docs_trim(&idx->tags[t]);
+    idx_creators_prune(idx);
     /* Hash tables that grew by doubling (failing to shrink one only costs memory). */
     (void)kmap_fit(&idx->tag_by_key);
     (void)vmap_fit(&idx->tag_by_sid, tag_sid_of, idx);
@@ -612,6 +617,7 @@ void idx_mem_usage(const struct idx *idx, struct idx_mem *m)
     for (int t = 0; t < 4; t++)
         m->pop += idx->npop[t] * 4;
     m->fcache = idx_facet_cache_bytes(idx);
+    m->creators = idx_creators_bytes(idx);
 }
 
 void idx_get_stats(struct idx *idx, struct idx_stats *st)

@@ -32,7 +32,7 @@ static int build_tag(const struct tag *t, void *ctx)
 static int build_work(const struct work *w, void *ctx)
 {
     struct build_ctx *bc = ctx;
-    if (!w->draft) {
+    if (!w->draft && !w->hidden) {
         bc->rc = idx_put_work(bc->idx, w);
         if (bc->rc)
             return 1;

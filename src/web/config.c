@@ -25,6 +25,20 @@ const char *const web_config_keys[] = {"listen",
                                        "max_header",
                                        "page_cache",
                                        "page_cache_ttl",
+                                       "rate_signup",
+                                       "rate_login",
+                                       "rate_post",
+                                       "rate_comment",
+                                       "rate_kudos",
+                                       "rate_report",
+                                       "rate_bookmark",
+                                       "rate_subscription",
+                                       "rate_other",
+                                       "hits",
+                                       "hits_flush",
+                                       "guest_comment_links",
+                                       "ebook_convert",
+                                       "conversions",
                                        NULL};
 
 void web_config_defaults(struct web_config *c)
@@ -47,6 +61,13 @@ void web_config_defaults(struct web_config *c)
     c->login_window = 300;
     c->page_cache = (size_t)64 << 20;
     c->page_cache_ttl = 2;
+    for (int i = 0; i < RL_NCATEGORIES; i++)
+        c->rate[i] = ratelimit_default((enum rl_category)i);
+    c->hits = 1;
+    c->hits_flush = 5;
+    c->guest_comment_links = 2;
+    snprintf(c->ebook_convert, sizeof(c->ebook_convert), "ebook-convert");
+    c->conversions = 1;
 }
 
 /* Parses a non-negative integer with an optional K/M/G suffix (powers of 1024). */
@@ -171,6 +192,27 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
         bad = parse_size(value, &c->page_cache);
     } else if (!strcmp(key, "page_cache_ttl")) {
         bad = parse_int(value, 0, 86400, &c->page_cache_ttl);
+    } else if (!strncmp(key, "rate_", 5)) {
+        int i = 0;
+        while (i < RL_NCATEGORIES && strcmp(key + 5, ratelimit_category_name((enum rl_category)i)))
+            i++;
+        if (i == RL_NCATEGORIES) {
+            snprintf(err, errlen, "unknown setting '%s'", key);
+            return FICD_EINVAL;
+        }
+        bad = ratelimit_parse(value, &c->rate[i]);
+    } else if (!strcmp(key, "hits")) {
+        bad = parse_bool(value, &c->hits);
+    } else if (!strcmp(key, "hits_flush")) {
+        bad = parse_int(value, 1, 3600, &c->hits_flush);
+    } else if (!strcmp(key, "guest_comment_links")) {
+        bad = parse_int(value, 0, 1000, &c->guest_comment_links);
+    } else if (!strcmp(key, "ebook_convert")) {
+        bad = !*value || strlen(value) >= sizeof(c->ebook_convert);
+        if (!bad)
+            snprintf(c->ebook_convert, sizeof(c->ebook_convert), "%s", value);
+    } else if (!strcmp(key, "conversions")) {
+        bad = parse_int(value, 1, 8, &c->conversions);
     } else if (!strcmp(key, "trust_proxy")) {
         bad = parse_bool(value, &c->trust_proxy);
     } else if (!strcmp(key, "access_log")) {

@@ -3,6 +3,8 @@
 #ifndef FICD_WEB_CONFIG_H
 #define FICD_WEB_CONFIG_H
 
+#include "web/ratelimit.h"
+
 #include <stddef.h>
 
 struct web_config {
@@ -24,6 +26,14 @@ struct web_config {
     int login_window;         /* seconds */
     size_t page_cache;        /* bytes of rendered anonymous pages kept (0: no page cache) */
     int page_cache_ttl;       /* seconds a cached page may be served (0: no page cache) */
+    /* POSTs allowed per client address and per account, by category (rate_signup, ...);
+       window 0: the built-in default (ratelimit_default) */
+    struct rl_limit rate[RL_NCATEGORIES];
+    int hits;                /* 1: count hits (one per visitor per work per day) */
+    int hits_flush;          /* seconds between writes of the counted hits */
+    int guest_comment_links; /* links a guest comment may hold before it waits for approval */
+    char ebook_convert[512]; /* calibre's converter ("ebook-convert", a path, or "off") */
+    int conversions;         /* ebook conversions run at the same time */
 };
 
 void web_config_defaults(struct web_config *c);

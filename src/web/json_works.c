@@ -58,6 +58,12 @@ json_t *works_json_work(const struct work *w)
     json_object_set_new(j, "hits", json_integer(w->hits));
     json_object_set_new(j, "comments", json_integer(w->comments));
     json_object_set_new(j, "bookmarks", json_integer(w->bookmarks));
+    /* the counters again, with subscriptions, as GET /api/v1/works/ID gives them */
+    json_object_set_new(j, "stats",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I}", "hits", (json_int_t)w->hits, "kudos",
+                                  (json_int_t)w->kudos, "comments", (json_int_t)w->comments,
+                                  "bookmarks", (json_int_t)w->bookmarks, "subscriptions",
+                                  (json_int_t)w->subscriptions));
     return j;
 }
 
@@ -65,7 +71,19 @@ json_t *works_json_work(const struct work *w)
 struct page_fill {
     const struct idx_result *r;
     json_t **objs;
+    struct store *s;
 };
+
+json_t *works_json_series(struct store *s, const struct work *w)
+{
+    json_t *a = json_array();
+    int64_t sid = 0;
+    int pos = 0;
+    if (a && w->series && store_series_of_work(s, w->id, &sid, &pos) == 0 && sid)
+        json_array_append_new(a, json_pack("{s:I,s:s,s:i}", "id", (json_int_t)sid, "title",
+                                           w->series, "position", pos));
+    return a;
+}
 
 static int fill_cb(const struct work *w, void *ctx)
 {
@@ -73,6 +91,8 @@ static int fill_cb(const struct work *w, void *ctx)
     for (size_t i = 0; i < pf->r->nhits; i++)
         if (pf->r->hits[i].id == w->id && !pf->objs[i]) {
             pf->objs[i] = works_json_work(w);
+            if (pf->objs[i])
+                json_object_set_new(pf->objs[i], "series", works_json_series(pf->s, w));
             break;
         }
     return 0;
@@ -103,7 +123,7 @@ json_t *works_json_result(const struct idx_result *r, struct store *s)
     }
     for (size_t i = 0; i < r->nhits; i++)
         ids[i] = r->hits[i].id;
-    struct page_fill pf = {r, objs};
+    struct page_fill pf = {r, objs, s};
     if (s && r->nhits && store_work_get_many(s, ids, r->nhits, 0, fill_cb, &pf))
         for (size_t i = 0; i < r->nhits; i++) { /* partial answers are not trusted */
             json_decref(objs[i]);

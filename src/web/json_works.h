@@ -17,8 +17,13 @@ json_t *works_json_strlist(const struct strlist *l);
 json_t *works_json_bits(unsigned bits, int count, const char *(*name)(unsigned));
 /* A work's listing metadata as the API gives it in "works": id, title, creators, rating,
  * warnings, categories, tags, words, chapters ("n/m" or "n/?"), complete, language,
- * summary, dates and counters. NULL on allocation failure. */
+ * summary, dates and counters (also as "stats": {"hits", "kudos", "comments", "bookmarks",
+ * "subscriptions"}). NULL on allocation failure. */
 json_t *works_json_work(const struct work *w);
+struct store;
+/* A work's "series": [{"id", "title", "position"}] (a work is in at most one series; []
+ * when none), read from s. */
+json_t *works_json_series(struct store *s, const struct work *w);
 /* A search result: {"total", "page", "per_page", "works": [...], "facets": {...}}. Work
  * metadata is read from s in one batch; with s == NULL (or when the store fails) each work
  * has only "id" and "title". Returns a new reference, NULL on allocation failure. */

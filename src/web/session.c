@@ -1,10 +1,9 @@
-/* session.c: cookies, CSRF tokens and login rate limiting, and the request-level session
+/* session.c: cookies, CSRF tokens, and the request-level session
  * (who is signed in, who may change a work). Passwords, names and tokens: core/account.c. */
 #include "web/session.h"
 #include "core/err.h"
 #include "web/server.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,99 +64,6 @@ int csrf_verify(const unsigned char secret[32], const char *basis, const char *g
     return sodium_memcmp(want, given, 64) == 0;
 }
 
-/* ---- rate limiting: a small open-addressing table of (key hash, window start, count) ---- */
-
-#define RL_SLOTS 4096
-#define RL_PROBE 8
-
-struct rl_slot {
-    uint64_t key;
-    int64_t start;
-    int count;
-};
-
-static struct rl_slot rl_table[RL_SLOTS];
-static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char rl_salt[crypto_shorthash_KEYBYTES];
-static pthread_once_t rl_once = PTHREAD_ONCE_INIT;
-
-static void rl_init(void)
-{
-    randombytes_buf(rl_salt, sizeof(rl_salt));
-}
-
-static uint64_t rl_hash(const char *key)
-{
-    pthread_once(&rl_once, rl_init);
-    unsigned char h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)key, strlen(key), rl_salt);
-    uint64_t v;
-    memcpy(&v, h, sizeof(v));
-    return v ? v : 1;
-}
-
-/* The slot holding key, or NULL. Called with the lock held. */
-static struct rl_slot *rl_find(uint64_t k)
-{
-    for (int i = 0; i < RL_PROBE; i++) {
-        struct rl_slot *s = &rl_table[(k + (uint64_t)i) % RL_SLOTS];
-        if (s->key == k)
-            return s;
-    }
-    return NULL;
-}
-
-int ratelimit_check(const char *key, int64_t now, int limit, int window)
-{
-    uint64_t k = rl_hash(key);
-    int wait = 0;
-    pthread_mutex_lock(&rl_lock);
-    struct rl_slot *s = rl_find(k);
-    if (s && now - s->start < window && s->count >= limit)
-        wait = (int)(s->start + window - now);
-    pthread_mutex_unlock(&rl_lock);
-    return wait > 0 ? wait : 0;
-}
-
-void ratelimit_fail(const char *key, int64_t now, int window)
-{
-    uint64_t k = rl_hash(key);
-    pthread_mutex_lock(&rl_lock);
-    struct rl_slot *s = rl_find(k);
-    if (!s) {
-        /* take an empty or expired slot, else the oldest of the probe sequence */
-        struct rl_slot *oldest = NULL;
-        for (int i = 0; i < RL_PROBE; i++) {
-            struct rl_slot *c = &rl_table[(k + (uint64_t)i) % RL_SLOTS];
-            if (!c->key || now - c->start >= window) {
-                oldest = c;
-                break;
-            }
-            if (!oldest || c->start < oldest->start)
-                oldest = c;
-        }
-        s = oldest;
-        s->key = k;
-        s->start = now;
-        s->count = 0;
-    } else if (now - s->start >= window) {
-        s->start = now;
-        s->count = 0;
-    }
-    s->count++;
-    pthread_mutex_unlock(&rl_lock);
-}
-
-void ratelimit_clear(const char *key)
-{
-    uint64_t k = rl_hash(key);
-    pthread_mutex_lock(&rl_lock);
-    struct rl_slot *s = rl_find(k);
-    if (s)
-        memset(s, 0, sizeof(*s));
-    pthread_mutex_unlock(&rl_lock);
-}
-
 /* ---- CSRF on a request ---- */
 
 const char *session_csrf(struct web_req *r)
@@ -172,9 +78,19 @@ const char *session_csrf(struct web_req *r)
     return tok;
 }
 
+void session_guest_token(struct web_req *r, const char *action, char out[65])
+{
+    csrf_token(r->site->secret, web_sprintf(r, "guest:%s", action), out);
+}
+
 int session_csrf_ok(struct web_req *r)
 {
-    return csrf_verify(r->site->secret, r->csrf_basis, web_field(r, CSRF_FIELD));
+    const char *given = web_field(r, CSRF_FIELD);
+    if (csrf_verify(r->site->secret, r->csrf_basis, given))
+        return 1;
+    /* anonymous forms on cached pages carry a token bound to their action */
+    return !r->session_token[0] && r->path &&
+           csrf_verify(r->site->secret, web_sprintf(r, "guest:%s", r->path), given);
 }
 
 int web_is_admin(const struct web_req *r)
@@ -182,9 +98,17 @@ int web_is_admin(const struct web_req *r)
     return r->user.id > 0 && r->user.role == ROLE_ADMIN;
 }
 
+int web_is_moderator(const struct web_req *r)
+{
+    return r->user.id > 0 && r->user.role >= ROLE_MODERATOR;
+}
+
 int web_can_edit(const struct web_req *r, const struct work *w)
 {
     if (r->user.id <= 0)
         return 0;
-    return web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id);
+    if (web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id))
+        return 1;
+    /* an accepted co-creator is credited under their account name (readers' tools) */
+    return w->creators.n > 1 && r->user.name && strlist_contains(&w->creators, r->user.name);
 }

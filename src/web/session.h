@@ -1,10 +1,11 @@
-/* session.h: accounts on the web: the session cookie, CSRF tokens, login rate limiting, and
+/* session.h: accounts on the web: the session cookie, CSRF tokens and
  * who may see or change a work. Password hashing and tokens are core/account.h. */
 #ifndef FICD_WEB_SESSION_H
 #define FICD_WEB_SESSION_H
 
 #include "core/account.h"
 #include "core/work.h"
+#include "web/ratelimit.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,14 +29,7 @@ void csrf_token(const unsigned char secret[32], const char *basis, char out[65])
 /* 1 when given is the token for basis (constant-time compare), else 0. */
 int csrf_verify(const unsigned char secret[32], const char *basis, const char *given);
 
-/* ---- login rate limiting: in memory, shared by all threads ---- */
-
-/* 0 when key (an address or "user:NAME") may try now, else the seconds to wait. */
-int ratelimit_check(const char *key, int64_t now, int limit, int window);
-/* Records a failure for key at now. */
-void ratelimit_fail(const char *key, int64_t now, int window);
-/* Forgets key (after a successful login). */
-void ratelimit_clear(const char *key);
+/* Login rate limiting (ratelimit_check/fail/clear) lives in web/ratelimit.h. */
 
 /* ---- request-level (use the store) ---- */
 
@@ -45,13 +39,23 @@ int session_load(struct web_req *r);
 int session_start(struct web_req *r, int64_t user_id);
 /* Ends the current session and clears the cookie. */
 void session_end(struct web_req *r);
+/* Ends every other session of the signed-in account (other browsers and devices); *ended
+ * (may be NULL) receives how many. */
+int session_end_others(struct web_req *r, int64_t *ended);
 /* The CSRF token forms on this page must carry (sets the anonymous cookie when needed). */
 const char *session_csrf(struct web_req *r);
 /* 1 when the POST's authenticity_token is right for this request. */
 int session_csrf_ok(struct web_req *r);
 
 int web_is_admin(const struct web_req *r);
-/* 1 when the signed-in user may edit/delete w (its owner, or an admin). */
+/* 1 for moderators and admins. */
+int web_is_moderator(const struct web_req *r);
+/* The anonymous CSRF token of forms posting to action (hex HMAC of "guest:" + action with
+ * the server secret): pages in the shared page cache carry it instead of a per-visitor
+ * token. session_csrf_ok accepts it for anonymous requests to that very path. */
+void session_guest_token(struct web_req *r, const char *action, char out[65]);
+/* 1 when the signed-in user may edit/delete w (its owner, a co-creator who accepted, or an
+ * admin). */
 int web_can_edit(const struct web_req *r, const struct work *w);
 
 #endif

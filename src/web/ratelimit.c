@@ -1,0 +1,383 @@
+/* ratelimit.c: the rate limiter shared by every worker thread (a fixed-window counter per
+ * key in a small open-addressing table under one mutex), the categories of POSTs by path,
+ * the per-address / per-account check dispatch applies, and the 429 page. */
+#include "web/ratelimit.h"
+#include "core/html.h"
+#include "web/page.h"
+#include "web/server.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- categories ---- */
+
+static const char *const cat_names[RL_NCATEGORIES] = {
+    "signup", "login", "post", "comment", "kudos", "report", "bookmark", "subscription", "other",
+};
+
+/* Built-in limits per address and per account: generous for people, tight for scripts. */
+static const struct rl_limit cat_defaults[RL_NCATEGORIES] = {
+    {20, 3600},  /* signup: 20 accounts an hour from one address */
+    {60, 300},   /* login: 60 attempts in 5 minutes (5 failures: login_attempts) */
+    {300, 3600}, /* posting: works, chapters, edits, imports */
+    {60, 600},   /* comments */
+    {120, 600},  /* kudos */
+    {20, 3600},  /* reports */
+    {300, 3600}, /* bookmarks */
+    {300, 3600}, /* subscriptions */
+    {600, 3600}, /* everything else */
+};
+
+static const char *const cat_phrases[RL_NCATEGORIES] = {
+    "created too many accounts", "tried to log in too often",
+    "posted too often",          "commented too often",
+    "left kudos too often",      "sent too many reports",
+    "bookmarked too often",      "changed subscriptions too often",
+    "sent too many forms",
+};
+
+const char *ratelimit_category_name(enum rl_category c)
+{
+    return (unsigned)c < RL_NCATEGORIES ? cat_names[c] : "other";
+}
+
+struct rl_limit ratelimit_default(enum rl_category c)
+{
+    return cat_defaults[(unsigned)c < RL_NCATEGORIES ? c : RL_OTHER];
+}
+
+/* 1 when segment [s, s+n) is word. */
+static int seg_is(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && !strncmp(s, word, n);
+}
+
+enum rl_category ratelimit_classify(const char *path)
+{
+    if (!path)
+        return RL_OTHER;
+    int kudos = 0, comments = 0, bookmarks = 0, subs = 0, works = 0, report = 0;
+    const char *p = path;
+    size_t idx = 0;
+    const char *first = NULL;
+    size_t firstn = 0;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        size_t n = strcspn(p, "/");
+        if (idx == 0) {
+            first = p;
+            firstn = n;
+        }
+        report = seg_is(p, n, "report") || seg_is(p, n, "reports");
+        if (seg_is(p, n, "kudos"))
+            kudos = 1;
+        if (seg_is(p, n, "comments") || seg_is(p, n, "comment"))
+            comments = 1;
+        if (seg_is(p, n, "bookmarks") || seg_is(p, n, "bookmark"))
+            bookmarks = 1;
+        if (seg_is(p, n, "subscriptions") || seg_is(p, n, "subscription") ||
+            seg_is(p, n, "subscribe") || seg_is(p, n, "unsubscribe"))
+            subs = 1;
+        if (idx == 0 && seg_is(p, n, "works"))
+            works = 1;
+        p += n;
+        idx++;
+    }
+    if (report)
+        return RL_REPORT;
+    if (kudos)
+        return RL_KUDOS;
+    if (comments)
+        return RL_COMMENT;
+    if (bookmarks)
+        return RL_BOOKMARK;
+    if (subs)
+        return RL_SUBSCRIPTION;
+    if (first && idx == 1 && seg_is(first, firstn, "signup"))
+        return RL_SIGNUP;
+    if (first && idx == 1 && seg_is(first, firstn, "login"))
+        return RL_LOGIN;
+    if (works)
+        return RL_POST;
+    return RL_OTHER;
+}
+
+int ratelimit_parse(const char *s, struct rl_limit *out)
+{
+    if (!s)
+        return -1;
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    long count = strtol(s, &end, 10);
+    if (errno || count < 0 || count > 100000000)
+        return -1;
+    if (!*end && count == 0) {
+        out->count = 0;
+        out->window = 1;
+        return 0;
+    }
+    if (*end != '/' || !isdigit((unsigned char)end[1]))
+        return -1;
+    const char *w = end + 1;
+    long window = strtol(w, &end, 10);
+    if (errno || window <= 0)
+        return -1;
+    long mul = 1;
+    if (*end == 's')
+        end++;
+    else if (*end == 'm')
+        mul = 60, end++;
+    else if (*end == 'h')
+        mul = 3600, end++;
+    else if (*end == 'd')
+        mul = 86400, end++;
+    if (*end || window > 365L * 86400 / mul)
+        return -1;
+    out->count = (int)count;
+    out->window = (int)(window * mul);
+    return 0;
+}
+
+/* ---- counters: a small open-addressing table of (key hash, window start, count) ---- */
+
+#define RL_SLOTS 16384
+#define RL_PROBE 8
+
+struct rl_slot {
+    uint64_t key;
+    int64_t start;
+    int count;
+};
+
+static struct rl_slot rl_table[RL_SLOTS];
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char rl_salt[crypto_shorthash_KEYBYTES];
+static pthread_once_t rl_once = PTHREAD_ONCE_INIT;
+
+static void rl_init(void)
+{
+    randombytes_buf(rl_salt, sizeof(rl_salt));
+}
+
+static uint64_t rl_hash(const char *key)
+{
+    pthread_once(&rl_once, rl_init);
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)key, strlen(key), rl_salt);
+    uint64_t v;
+    memcpy(&v, h, sizeof(v));
+    return v ? v : 1;
+}
+
+/* The slot holding key, or NULL. Called with the lock held. */
+static struct rl_slot *rl_find(uint64_t k)
+{
+    for (int i = 0; i < RL_PROBE; i++) {
+        struct rl_slot *s = &rl_table[(k + (uint64_t)i) % RL_SLOTS];
+        if (s->key == k)
+            return s;
+    }
+    return NULL;
+}
+
+/* Seconds to wait for slot s under limit/window at now; 0 when free. Lock held. */
+static int rl_wait(const struct rl_slot *s, int64_t now, int limit, int window)
+{
+    if (s && now - s->start < window && s->count >= limit) {
+        int64_t w = s->start + window - now;
+        return w > 0 ? (int)w : 0;
+    }
+    return 0;
+}
+
+/* Counts one event for k, taking a slot when it has none. Lock held. Returns the slot. */
+static struct rl_slot *rl_count(uint64_t k, int64_t now, int window)
+{
+    struct rl_slot *s = rl_find(k);
+    if (!s) {
+        /* take an empty or expired slot, else the oldest of the probe sequence */
+        struct rl_slot *oldest = NULL;
+        for (int i = 0; i < RL_PROBE; i++) {
+            struct rl_slot *c = &rl_table[(k + (uint64_t)i) % RL_SLOTS];
+            if (!c->key || now - c->start >= window) {
+                oldest = c;
+                break;
+            }
+            if (!oldest || c->start < oldest->start)
+                oldest = c;
+        }
+        s = oldest;
+        s->key = k;
+        s->start = now;
+        s->count = 0;
+    } else if (now - s->start >= window) {
+        s->start = now;
+        s->count = 0;
+    }
+    s->count++;
+    return s;
+}
+
+int ratelimit_check(const char *key, int64_t now, int limit, int window)
+{
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    int wait = rl_wait(rl_find(k), now, limit, window);
+    pthread_mutex_unlock(&rl_lock);
+    return wait;
+}
+
+void ratelimit_fail(const char *key, int64_t now, int window)
+{
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    rl_count(k, now, window);
+    pthread_mutex_unlock(&rl_lock);
+}
+
+void ratelimit_clear(const char *key)
+{
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    struct rl_slot *s = rl_find(k);
+    if (s)
+        memset(s, 0, sizeof(*s));
+    pthread_mutex_unlock(&rl_lock);
+}
+
+void ratelimit_reset_all(void)
+{
+    pthread_mutex_lock(&rl_lock);
+    memset(rl_table, 0, sizeof(rl_table));
+    pthread_mutex_unlock(&rl_lock);
+}
+
+/* ---- request level ---- */
+
+/* The address key: the address, IPv6 cut to its /64 (one subscriber's usual allocation). */
+static void addr_key(const struct web_req *r, enum rl_category c, char *out, size_t n)
+{
+    const char *ip = r->remote_ip[0] ? r->remote_ip : "-";
+    unsigned char a6[16];
+    if (strchr(ip, ':') && inet_pton(AF_INET6, ip, a6) == 1) {
+        char s[INET6_ADDRSTRLEN];
+        memset(a6 + 8, 0, 8);
+        inet_ntop(AF_INET6, a6, s, sizeof(s));
+        snprintf(out, n, "rl:%s:ip:%s/64", cat_names[c], s);
+    } else {
+        snprintf(out, n, "rl:%s:ip:%s", cat_names[c], ip);
+    }
+}
+
+/* The account key: the signed-in user, or for login the name typed; "" when none. */
+static void account_key(const struct web_req *r, enum rl_category c, char *out, size_t n)
+{
+    out[0] = 0;
+    if (r->user.id > 0) {
+        snprintf(out, n, "rl:%s:user:%lld", cat_names[c], (long long)r->user.id);
+    } else if (c == RL_LOGIN) {
+        const char *name = web_field(r, "name");
+        if (name && *name) {
+            int len = snprintf(out, n, "rl:login:name:%.100s", name);
+            for (int i = 0; i < len && (size_t)i < n; i++)
+                out[i] = (char)tolower((unsigned char)out[i]);
+        }
+    }
+}
+
+static struct rl_limit limit_of(const struct web_req *r, enum rl_category c)
+{
+    if (r->cfg && r->cfg->rate[c].window > 0)
+        return r->cfg->rate[c];
+    return cat_defaults[c];
+}
+
+int ratelimit_request(struct web_req *r, enum rl_category c, int64_t now)
+{
+    if ((unsigned)c >= RL_NCATEGORIES)
+        c = RL_OTHER;
+    struct rl_limit lim = limit_of(r, c);
+    r->rate_category = (int)c + 1;
+    if (lim.count <= 0)
+        return 0;
+    char ka[192], ku[192];
+    addr_key(r, c, ka, sizeof(ka));
+    account_key(r, c, ku, sizeof(ku));
+    uint64_t ha = rl_hash(ka), hu = ku[0] ? rl_hash(ku) : 0;
+    /* a guest comment over the limit reaches its handler (to be held for approval) until
+     * four times the limit */
+    int limit = (c == RL_COMMENT && r->user.id <= 0) ? lim.count * 4 : lim.count;
+    pthread_mutex_lock(&rl_lock);
+    int wait = rl_wait(rl_find(ha), now, limit, lim.window);
+    if (hu) {
+        int w2 = rl_wait(rl_find(hu), now, limit, lim.window);
+        if (w2 > wait)
+            wait = w2;
+    }
+    if (!wait) {
+        rl_count(ha, now, lim.window);
+        if (hu)
+            rl_count(hu, now, lim.window);
+    }
+    pthread_mutex_unlock(&rl_lock);
+    if (wait)
+        r->rate_category = 0; /* refused: not counted */
+    return wait;
+}
+
+int ratelimit_test(struct web_req *r, enum rl_category c)
+{
+    if ((unsigned)c >= RL_NCATEGORIES)
+        c = RL_OTHER;
+    struct rl_limit lim = limit_of(r, c);
+    if (lim.count <= 0)
+        return 0;
+    int64_t now = (int64_t)time(NULL);
+    /* dispatch counted this request: it is over the limit when more than count are in */
+    int limit = lim.count + (r->rate_category == (int)c + 1 ? 1 : 0);
+    char ka[192], ku[192];
+    addr_key(r, c, ka, sizeof(ka));
+    account_key(r, c, ku, sizeof(ku));
+    int wait = ratelimit_check(ka, now, limit, lim.window);
+    if (ku[0]) {
+        int w2 = ratelimit_check(ku, now, limit, lim.window);
+        if (w2 > wait)
+            wait = w2;
+    }
+    return wait;
+}
+
+int ratelimit_page(struct web_req *r, enum rl_category c, int wait)
+{
+    if ((unsigned)c >= RL_NCATEGORIES)
+        c = RL_OTHER;
+    if (wait < 1)
+        wait = 1;
+    time_t at = time(NULL) + wait;
+    struct tm tm;
+    gmtime_r(&at, &tm);
+    char when[64];
+    strftime(when, sizeof(when), "%H:%M:%S UTC", &tm);
+    const char *msg;
+    if (wait < 120)
+        msg = web_sprintf(r, "You have %s. Try again in %d second%s (after %s).", cat_phrases[c],
+                          wait, wait == 1 ? "" : "s", when);
+    else
+        msg = web_sprintf(r, "You have %s. Try again in %d minutes (after %s).", cat_phrases[c],
+                          (wait + 59) / 60, when);
+    ui_error(r, 429, msg);
+    web_header(r, "Retry-After", web_sprintf(r, "%d", wait));
+    return 429;
+}
