@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search,
-# HTTP, JSON API and update-latency ones, and the 60-second soak.
+# bench/run.sh: the `make bench` entry point: runs the import and sanitizer benchmarks, then
+# the search, HTTP, JSON API and update-latency ones, and the 60-second soak.
 #
-# Usage: bash bench/run.sh [all|import|search|http|api|freshness|soak]   (default: all)
+# Usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|soak]   (default: all)
 # Each benchmark is its own script; this only dispatches. See bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +20,7 @@ run_search() {
 case "$what" in
   all)
     bash "$here/import.sh"
+    bash "$here/sanitize.sh"
     run_search 0
     bash "$here/http.sh"
     bash "$here/api.sh"
@@ -31,10 +32,11 @@ case "$what" in
   api) bash "$here/api.sh" ;;
   freshness) bash "$here/freshness.sh" ;;
   import) bash "$here/import.sh" ;;
+  sanitize) bash "$here/sanitize.sh" ;;
   search) run_search 2 ;;
-  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http|api|freshness|soak]" ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|soak]" ;;
   *)
-    echo "usage: bash bench/run.sh [all|import|search|http|api|freshness|soak]" >&2
+    echo "usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|soak]" >&2
     exit 2
     ;;
 esac

@@ -68,6 +68,18 @@ static inline uint64_t swar_lower(uint64_t x)
     return x | (swar_range(x, 'A', 'Z') >> 2);
 }
 
+/* Bytes of x that are UTF-8 continuation bytes, 10xxxxxx (exact). */
+static inline uint64_t swar_utf8_cont(uint64_t x)
+{
+    return x & ~(x << 1) & SWAR_HIGHS;
+}
+
+/* How many bytes a mask of the helpers above marks (bit 7 of each byte, nothing else). */
+static inline unsigned swar_count(uint64_t m)
+{
+    return (unsigned)((((m >> 7) * SWAR_ONES) >> 56) & 0xFF);
+}
+
 /* The low k bytes of a word (k <= 8): the first k bytes of a loaded word when SWAR_LE. */
 static inline uint64_t swar_low_bytes(size_t k)
 {

@@ -1,6 +1,7 @@
 /* ms_blocks.c: plain text and Markdown into blocks; chapter headings, end markers; plain text
  * paragraphs (hard-wrapped or not) and *emphasis* rendered through the escaping writer. */
 #include "text/ms_int.h"
+#include "core/swar.h"
 #include "core/err.h"
 #include "core/html.h"
 
@@ -554,13 +555,10 @@ int ms_end_marker(const char *s)
  * x ^ a, x ^ b, x ^ c). */
 static inline uint64_t any_of3(const char *p, char a, char b, char c)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t x, xa, xb, xc;
-    memcpy(&x, p, sizeof(x));
-    xa = x ^ (ones * (unsigned char)a);
-    xb = x ^ (ones * (unsigned char)b);
-    xc = x ^ (ones * (unsigned char)c);
-    return (((xa - ones) & ~xa) | ((xb - ones) & ~xb) | ((xc - ones) & ~xc)) & highs;
+    uint64_t x = swar_load(p);
+    return swar_zero(x ^ (SWAR_ONES * (unsigned char)a)) |
+           swar_zero(x ^ (SWAR_ONES * (unsigned char)b)) |
+           swar_zero(x ^ (SWAR_ONES * (unsigned char)c));
 }
 
 static int is_alnum_byte(const char *s, size_t n, size_t i)

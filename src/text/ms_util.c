@@ -125,15 +125,10 @@ int ms_words(const char *s)
 
 size_t ms_chars(const char *s, size_t n)
 {
-    /* n minus the continuation bytes (10xxxxxx), eight bytes at a time: bit 7 of each byte of
-     * x & ~(x << 1) is set exactly for those; the multiply adds up the eight bits. */
-    const uint64_t highs = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+    /* n minus the continuation bytes (10xxxxxx), eight bytes at a time */
     size_t cont = 0, i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, sizeof(x));
-        cont += (size_t)((((x & ~(x << 1) & highs) >> 7) * ones) >> 56);
-    }
+    for (; i + 8 <= n; i += 8)
+        cont += swar_count(swar_utf8_cont(swar_load(s + i)));
     for (; i < n; i++)
         cont += ((unsigned char)s[i] & 0xC0) == 0x80;
     return n - cont;

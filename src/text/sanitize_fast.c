@@ -35,6 +35,27 @@ static inline uint64_t fast_special(const unsigned char *p)
            swar_zero(x ^ (SWAR_ONES * '&'));
 }
 
+/* The character reference at p (left bytes) when it is one of the five the fast path takes
+ * (&amp; &lt; &gt; &quot; &#39;): its length, and its character in *c; 0 otherwise. */
+static size_t fast_ref(const char *p, size_t left, char *c)
+{
+    static const struct {
+        const char *s;
+        unsigned char n;
+        char c;
+    } refs[] = {{"&amp;", 5, '&'},
+                {"&lt;", 4, '<'},
+                {"&gt;", 4, '>'},
+                {"&quot;", 6, '"'},
+                {"&#39;", 5, '\''}};
+    for (size_t k = 0; k < sizeof(refs) / sizeof(refs[0]); k++)
+        if (left >= refs[k].n && !memcmp(p, refs[k].s, refs[k].n)) {
+            *c = refs[k].c;
+            return refs[k].n;
+        }
+    return 0;
+}
+
 /* The attributes of one start tag on the fast path: names in the input, values decoded into
  * vals (offsets until the tag is complete). */
 #define FAST_MAX_ATTRS 16
@@ -94,26 +115,12 @@ static int fast_attrs_parse(const unsigned char *s, size_t n, size_t *e, struct 
                 continue;
             }
             buf_put(vals, v + run, i - run);
-            const char *rf = (const char *)v + i;
-            size_t left = vn - i;
-            if (left >= 5 && !memcmp(rf, "&amp;", 5)) {
-                buf_putc(vals, '&');
-                i += 5;
-            } else if (left >= 4 && !memcmp(rf, "&lt;", 4)) {
-                buf_putc(vals, '<');
-                i += 4;
-            } else if (left >= 4 && !memcmp(rf, "&gt;", 4)) {
-                buf_putc(vals, '>');
-                i += 4;
-            } else if (left >= 6 && !memcmp(rf, "&quot;", 6)) {
-                buf_putc(vals, '"');
-                i += 6;
-            } else if (left >= 5 && !memcmp(rf, "&#39;", 5)) {
-                buf_putc(vals, '\'');
-                i += 5;
-            } else {
+            char ch;
+            size_t l = fast_ref((const char *)v + i, vn - i, &ch);
+            if (!l)
                 return 0;
-            }
+            buf_putc(vals, ch);
+            i += l;
             run = i;
         }
         buf_put(vals, v + run, vn - run);
@@ -158,23 +165,16 @@ static int san_fast_scan(const char *html, size_t n, struct buf *out, struct buf
             continue;
         }
         if (c == '&') {
-            const char *p = html + i;
-            size_t left = n - i;
-            if (left >= 5 && !memcmp(p, "&amp;", 5)) {
-                buf_put(out, p, 5);
-                i += 5;
-            } else if (left >= 4 && (!memcmp(p, "&lt;", 4) || !memcmp(p, "&gt;", 4))) {
-                buf_put(out, p, 4);
-                i += 4;
-            } else if (left >= 6 && !memcmp(p, "&quot;", 6)) {
-                buf_putc(out, '"');
-                i += 6;
-            } else if (left >= 5 && !memcmp(p, "&#39;", 5)) {
-                buf_putc(out, '\'');
-                i += 5;
-            } else {
+            /* &amp; &lt; &gt; stay as they are; quotes are written as themselves */
+            char ch;
+            size_t l = fast_ref(html + i, n - i, &ch);
+            if (!l)
                 return 0;
-            }
+            if (ch == '"' || ch == '\'')
+                buf_putc(out, ch);
+            else
+                buf_put(out, html + i, l);
+            i += l;
             run = i;
             continue;
         }

@@ -135,7 +135,7 @@ static void wc_feed(struct wc *w, const char *s, size_t n)
                 break;
             uint64_t wb = wc_wordbytes(x);
             uint64_t starts = wb & ~((wb << 8) | (in_word ? 0x80u : 0u));
-            words += (long long)((((starts >> 7) * SWAR_ONES) >> 56) & 0xFF);
+            words += swar_count(starts);
             in_word = (int)(wb >> 63);
             hyphen = 0;
             i += 8;

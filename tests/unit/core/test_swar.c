@@ -54,6 +54,12 @@ static int p_digit(unsigned char c, unsigned a)
     return c >= '0' && c <= '9';
 }
 
+static int p_cont(unsigned char c, unsigned a)
+{
+    (void)a;
+    return (c & 0xC0) == 0x80;
+}
+
 static void check(const unsigned char b[8])
 {
     uint64_t x = word(b);
@@ -66,6 +72,12 @@ static void check(const unsigned char b[8])
         assert_true(swar_eq(x, eqs[k]) == mark(b, p_eq, eqs[k]));
     assert_true(swar_letters(x) == mark(b, p_letter, 0));
     assert_true(swar_range(x, '0', '9') == mark(b, p_digit, 0));
+    uint64_t cm = mark(b, p_cont, 0);
+    assert_true(swar_utf8_cont(x) == cm);
+    unsigned nc = 0;
+    for (int i = 0; i < 8; i++)
+        nc += p_cont(b[i], 0);
+    assert_int_equal(swar_count(cm), nc);
     unsigned char low[8];
     for (int i = 0; i < 8; i++)
         low[i] = b[i] >= 'A' && b[i] <= 'Z' ? (unsigned char)(b[i] + 32) : b[i];
