@@ -1257,9 +1257,9 @@ void readers_work_top(struct web_req *r, const struct work *w)
 {
     if (w->id > 0)
         creators_work_top(r, w); /* gifts, inspired by, a co-creator invitation */
-    int64_t sid = 0;
-    int pos = 0;
-    if (w->id <= 0 || store_series_of_work(r->store, w->id, &sid, &pos) || !sid)
+    int64_t sid = w->series_id; /* the store filled it when it read the work */
+    int pos = w->series_position;
+    if (w->id <= 0 || !sid)
         return;
     struct series se;
     int64_t *ids = NULL;
