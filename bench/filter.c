@@ -33,6 +33,7 @@
 
 struct bq {
     uint32_t fandom, tags[2], ntags, ex[2];
+    int first_tag; /* 1: `fandom` holds any tag, filtered as tag= (the AO3 mix) */
     unsigned ratings;
     uint64_t total;
     int64_t page[20];
@@ -125,27 +126,10 @@ static void report(const char *name, double *t, int n, double base_p50, double b
 struct meta {
     uint32_t *off, *tags;
     uint8_t *rating;
-    int64_t *kudos;
+    int64_t *kudos; /* the sort key: kudos (classic mix) or the posting date (AO3 mix) */
 };
 
-static uint32_t tag_num(const struct gm *g, enum tag_type ty, const char *name)
-{
-    unsigned a, b, c;
-    switch (ty) {
-    case TAG_FANDOM:
-        sscanf(name, "Fandom %u", &a);
-        return a;
-    case TAG_CHARACTER:
-        sscanf(name, "Character %u of Fandom %u", &a, &b);
-        return gm_tag_char(g, b, a);
-    case TAG_RELATIONSHIP:
-        sscanf(name, "Pairing %u/%u (Fandom %u)", &a, &b, &c);
-        return gm_tag_rel(g, c, a * 7 + (b - 7));
-    default:
-        sscanf(name, "Freeform %u", &a);
-        return gm_tag_free(g, a);
-    }
-}
+static enum gm_shape shape = GM_SHAPE_CLASSIC;
 
 static int nofacets; /* run queries without facets (for --slow) */
 /* --mute: a signed-in reader's muted creators and blocked tags added to every query */
@@ -178,7 +162,7 @@ static int run_index(struct idx *idx, const struct gm *g, struct bq *qs, int nq,
                               .exclude_tags = ex,
                               .nexclude_tags = 2,
                               .ratings = b->ratings,
-                              .sort = IDX_SORT_KUDOS,
+                              .sort = shape == GM_SHAPE_AO3 ? IDX_SORT_POSTED : IDX_SORT_KUDOS,
                               .per_page = 20,
                               .include_restricted = 1,
                               .mute_creators = mute_names,
@@ -248,7 +232,7 @@ static int dump_urls(const char *path, const struct gm *g, const struct bq *qs, 
     for (int i = 0; i < nq; i++) {
         const struct bq *b = &qs[i];
         gm_tag_name(g, b->fandom, name, sizeof(name));
-        fputs("/api/v1/works?fandom=", f);
+        fputs(b->first_tag ? "/api/v1/works?tag=" : "/api/v1/works?fandom=", f);
         url_put(f, name);
         for (uint32_t k = 0; k < b->ntags; k++) {
             gm_tag_name(g, b->tags[k], name, sizeof(name));
@@ -263,7 +247,7 @@ static int dump_urls(const char *path, const struct gm *g, const struct bq *qs, 
         for (int r = 0; r < RATING__COUNT; r++)
             if (b->ratings & (1u << r))
                 fprintf(f, "&rating=%s", rating_short((enum rating)r));
-        fputs("&sort=kudos\n", f);
+        fputs(shape == GM_SHAPE_AO3 ? "&sort=posted\n" : "&sort=kudos\n", f);
         fprintf(e, "%llu ", (unsigned long long)b->total);
         for (int k = 0; k < b->npage; k++)
             fprintf(e, "%s%lld", k ? "," : "", (long long)b->page[k]);
@@ -584,6 +568,8 @@ int main(int argc, char **argv)
             idx_facet_walk_max = atoi(argv[++i]); /* facet strategy thresholds, for tuning */
         else if (!strcmp(argv[i], "--fandom-min") && i + 1 < argc)
             idx_facet_fandom_min = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--other-max") && i + 1 < argc)
+            idx_facet_other_max = atoll(argv[++i]); /* bytes of non-fandom tag counts */
         else if (!strcmp(argv[i], "--bound-min") && i + 1 < argc)
             idx_facet_bound_min = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--sqlite"))
@@ -602,11 +588,14 @@ int main(int argc, char **argv)
             store_dir = argv[++i]; /* build with idx_build from this bench_gen_store archive */
         else if (!strcmp(argv[i], "--dump-urls") && i + 1 < argc)
             dump_path = argv[++i]; /* the queries as API requests, for bench/api.sh */
+        else if (!strcmp(argv[i], "--shape") && i + 1 < argc && gm_shape_parse(argv[i + 1]) >= 0)
+            shape = (enum gm_shape)gm_shape_parse(argv[++i]); /* corpus and query mix */
         else {
             fprintf(stderr, "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
                             "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
-                            "[--walk-max N] [--fandom-min N] [--bound-min N] [--baseline] "
-                            "[--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] [--mute]\n");
+                            "[--walk-max N] [--fandom-min N] [--bound-min N] [--other-max BYTES] "
+                            "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
+                            "[--shape classic|ao3] [--mute]\n");
             return 2;
         }
     }
@@ -615,7 +604,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct gm g;
-    gm_init(&g, nworks, 0);
+    gm_init_shape(&g, nworks, 0, shape);
     struct idx *idx;
     if (idx_new(0, &idx))
         return 1;
@@ -651,10 +640,10 @@ int main(int argc, char **argv)
             for (size_t k = 0; k < ls[ty]->n; k++) {
                 if (tn == tcap)
                     m.tags = realloc(m.tags, (tcap *= 2) * sizeof(uint32_t));
-                m.tags[tn++] = tag_num(&g, (enum tag_type)ty, ls[ty]->v[k]);
+                m.tags[tn++] = gm_tag_num(&g, (enum tag_type)ty, ls[ty]->v[k]);
             }
         m.rating[i] = (uint8_t)w.rating;
-        m.kudos[i] = w.kudos;
+        m.kudos[i] = shape == GM_SHAPE_AO3 ? w.published : w.kudos;
         work_free(&w);
     }
     m.off[nworks] = (uint32_t)tn;
@@ -717,18 +706,57 @@ int main(int argc, char **argv)
     for (int i = 0; i < nq; i++) {
         struct bq *b = &qs[i];
         uint32_t w = (uint32_t)(gm_next(&r) % nworks);
-        b->fandom = m.tags[m.off[w]];
         uint32_t n = m.off[w + 1] - m.off[w];
-        b->ntags = (uint32_t)(gm_next(&r) % 3);
-        for (uint32_t k = 0; k < b->ntags; k++)
-            b->tags[k] = m.tags[m.off[w] + 1 + (uint32_t)(gm_next(&r) % (n - 1))];
-        if (b->ntags == 2 && b->tags[0] == b->tags[1])
-            b->ntags = 1;
-        for (int k = 0; k < 2; k++) {
-            do
-                b->ex[k] = gm_tag_free(&g, gm_zipf(&g.zfree, &r) + 5);
-            while (b->ex[k] >= gm_ntags(&g) || b->ex[k] == b->tags[0] ||
-                   (b->ntags == 2 && b->ex[k] == b->tags[1]) || (k == 1 && b->ex[1] == b->ex[0]));
+        if (shape == GM_SHAPE_AO3) {
+            /* The performance issue's mix: a fandom (70 %) or another tag of a random work
+             * (so both weighted by popularity), 0-2 more of its tags, 2 excluded tags among
+             * the popular characters, relationships and freeforms, 1-3 ratings, sorted by
+             * posting date, 20 a page, all facets. */
+            uint32_t first = 0;
+            if (gm_unif(&r) >= 0.7)
+                first = 1 + (uint32_t)(gm_next(&r) % (n - 1));
+            b->first_tag = first != 0;
+            b->fandom = m.tags[m.off[w] + first];
+            b->ntags = (uint32_t)(gm_next(&r) % 3);
+            for (uint32_t k = 0; k < b->ntags; k++) {
+                uint32_t pick;
+                do
+                    pick = 1 + (uint32_t)(gm_next(&r) % (n - 1));
+                while (pick == first);
+                b->tags[k] = m.tags[m.off[w] + pick];
+            }
+            if (b->ntags == 2 && b->tags[0] == b->tags[1])
+                b->ntags = 1;
+            for (int k = 0; k < 2; k++) {
+                for (;;) {
+                    double u = gm_unif(&r);
+                    uint32_t f0 = gm_zipf(&g.zf, &r);
+                    uint32_t t = u < 0.4   ? gm_tag_free(&g, gm_zipf(&g.zfree, &r))
+                                 : u < 0.7 ? gm_tag_char(&g, f0, gm_zipf(&g.zchar, &r))
+                                           : gm_tag_rel(&g, f0, gm_zipf(&g.zrel, &r));
+                    int clash = t == b->fandom || (k == 1 && t == b->ex[0]);
+                    for (uint32_t j = 0; j < b->ntags; j++)
+                        clash |= t == b->tags[j];
+                    if (!clash) {
+                        b->ex[k] = t;
+                        break;
+                    }
+                }
+            }
+        } else {
+            b->fandom = m.tags[m.off[w]];
+            b->ntags = (uint32_t)(gm_next(&r) % 3);
+            for (uint32_t k = 0; k < b->ntags; k++)
+                b->tags[k] = m.tags[m.off[w] + 1 + (uint32_t)(gm_next(&r) % (n - 1))];
+            if (b->ntags == 2 && b->tags[0] == b->tags[1])
+                b->ntags = 1;
+            for (int k = 0; k < 2; k++) {
+                do
+                    b->ex[k] = gm_tag_free(&g, gm_zipf(&g.zfree, &r) + 5);
+                while (b->ex[k] >= gm_ntags(&g) || b->ex[k] == b->tags[0] ||
+                       (b->ntags == 2 && b->ex[k] == b->tags[1]) ||
+                       (k == 1 && b->ex[1] == b->ex[0]));
+            }
         }
         int nr = 1 + (int)(gm_next(&r) % 3);
         for (int k = 0; k < nr; k++)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: the `make bench` entry point: runs the import benchmark, then the search,
-# HTTP, JSON API and update-latency ones.
+# HTTP, JSON API and update-latency ones, and the 60-second soak.
 #
-# Usage: bash bench/run.sh [all|import|search|http|api|freshness]   (default: all)
+# Usage: bash bench/run.sh [all|import|search|http|api|freshness|soak]   (default: all)
 # Each benchmark is its own script; this only dispatches. See bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,15 +24,17 @@ case "$what" in
     bash "$here/http.sh"
     bash "$here/api.sh"
     bash "$here/freshness.sh"
+    bash "$here/soak.sh"
     ;;
+  soak) bash "$here/soak.sh" ;;
   http) bash "$here/http.sh" ;;
   api) bash "$here/api.sh" ;;
   freshness) bash "$here/freshness.sh" ;;
   import) bash "$here/import.sh" ;;
   search) run_search 2 ;;
-  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http|api|freshness]" ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|search|http|api|freshness|soak]" ;;
   *)
-    echo "usage: bash bench/run.sh [all|import|search|http|api|freshness]" >&2
+    echo "usage: bash bench/run.sh [all|import|search|http|api|freshness|soak]" >&2
     exit 2
     ;;
 esac

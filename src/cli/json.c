@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static json_t *str_or_null(const char *s)
 {
@@ -53,12 +54,35 @@ json_t *cli_work_json(const struct work *w)
     free(beta);
     json_object_set_new(o, "language", str_or_null(w->language));
     json_object_set_new(o, "words", json_integer(work_words(w)));
+    if (w->series && *w->series) {
+        json_t *sj = json_object();
+        json_object_set_new(sj, "title", json_string(w->series));
+        json_object_set_new(sj, "position",
+                            w->series_position > 0 ? json_integer(w->series_position)
+                                                   : json_null());
+        json_object_set_new(o, "series", sj);
+    } else {
+        json_object_set_new(o, "series", json_null());
+    }
+    json_object_set_new(o, "expected_chapters",
+                        w->expected_chapters > 0 ? json_integer(w->expected_chapters)
+                                                 : json_null());
+    char day[16];
+    time_t pt = (time_t)w->published;
+    struct tm tm;
+    if (w->published > 0 && gmtime_r(&pt, &tm) && strftime(day, sizeof(day), "%Y-%m-%d", &tm))
+        json_object_set_new(o, "published", json_string(day));
+    else
+        json_object_set_new(o, "published", json_null());
     json_t *chs = json_array();
     for (size_t i = 0; i < w->nchapters; i++) {
         const struct chapter *c = &w->chapters[i];
         json_t *cj = json_object();
         json_object_set_new(cj, "title", str_or_null(c->title));
         json_object_set_new(cj, "words", json_integer(c->words));
+        json_object_set_new(cj, "summary", str_or_null(c->summary));
+        json_object_set_new(cj, "notes_begin", str_or_null(c->notes_begin));
+        json_object_set_new(cj, "notes_end", str_or_null(c->notes_end));
         json_object_set_new(cj, "html", json_string(c->html ? c->html : ""));
         json_array_append_new(chs, cj);
     }

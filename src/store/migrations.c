@@ -370,6 +370,18 @@ static const char migration_5[] =
     ") WITHOUT ROWID;\n"
     "CREATE INDEX inspirations_parent ON inspirations(parent_id, approved);\n";
 
-const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                     migration_5};
+/* Version 6 (imports): what importers from other archives brought in, so that a second run
+ * skips it (idempotent, resumable): the source archive, the kind of object ("author",
+ * "story", "series", ...), its id there and the local id it became. */
+static const char migration_6[] = "CREATE TABLE import_map (\n"
+                                  "  source TEXT NOT NULL,\n"
+                                  "  kind TEXT NOT NULL,\n"
+                                  "  src_id INTEGER NOT NULL,\n"
+                                  "  local_id INTEGER NOT NULL,\n"
+                                  "  imported INTEGER NOT NULL,\n"
+                                  "  PRIMARY KEY (source, kind, src_id)\n"
+                                  ") WITHOUT ROWID;\n";
+
+const char *const sq_migrations[] = {migration_1, migration_2, migration_3,
+                                     migration_4, migration_5, migration_6};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);

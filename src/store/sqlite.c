@@ -23,12 +23,14 @@ int sq_failf(struct store *s, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s->err, sizeof(s->err), fmt, ap);
     va_end(ap);
+    s->code = code;
     return code;
 }
 
-int sq_fail(struct store *s, int rc)
+/* The FICD_E* code for SQLite result rc (a full disk is FICD_ENOSPC however SQLite saw it:
+ * SQLITE_FULL, or a write or sync that failed with ENOSPC). */
+static int sq_code(struct store *s, int rc)
 {
-    snprintf(s->err, sizeof(s->err), "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -42,9 +44,20 @@ int sq_fail(struct store *s, int rc)
         return FICD_EBUSY;
     case SQLITE_NOMEM:
         return FICD_ENOMEM;
+    case SQLITE_FULL:
+        return FICD_ENOSPC;
+    case SQLITE_IOERR:
+        return s->db && sqlite3_system_errno(s->db) == ENOSPC ? FICD_ENOSPC : FICD_EDB;
     default:
         return FICD_EDB;
     }
+}
+
+int sq_fail(struct store *s, int rc)
+{
+    snprintf(s->err, sizeof(s->err), "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    s->code = sq_code(s, rc);
+    return s->code;
 }
 
 const char *store_errmsg(struct store *s)
@@ -271,6 +284,11 @@ static int make_dirs(const char *dir)
             rc = FICD_EIO;
     }
     return rc;
+}
+
+int sq_make_dirs(const char *dir)
+{
+    return make_dirs(dir);
 }
 
 static int read_version(struct store *s, int *v)

@@ -23,6 +23,7 @@ struct store {
     int tx_lost;   /* SQLite rolled the caller's transaction back on its own (I/O, full) */
     int version;   /* schema version after migrations */
     char err[512]; /* detail of the last failure */
+    int code;      /* FICD_E* code of the last failure (store_errcode) */
     struct sq_cached *cache;
     size_t ncache, cache_cap;
 };
@@ -50,6 +51,8 @@ int sq_run(struct store *s, sqlite3_stmt *st);
 /* Steps a statement expected to return at most one row: 1 when a row is ready to read,
  * 0 when none (the statement is reset), or a negative FICD_E* code. */
 int sq_row(struct store *s, sqlite3_stmt *st);
+/* Creates dir and its parents when missing; FICD_EIO when it cannot, or is not a directory. */
+int sq_make_dirs(const char *dir);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int sq_changes(struct store *s);
 

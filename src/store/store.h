@@ -256,6 +256,29 @@ int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit
 int store_tag_unwrangled(struct store *s, int type, int limit, store_tag_cb cb,
                          void *ctx) FICD_MUST_CHECK;
 
+/* ---- safety and maintenance (sqlite_maint.c) ---- */
+
+/* The FICD_E* code of the last failure on this store (0 when none since
+ * store_clear_error); FICD_ENOSPC when the disk is full. */
+int store_errcode(struct store *s);
+/* Forgets the last failure (the server does this before each request). */
+void store_clear_error(struct store *s);
+/* Rows inserted, changed or deleted through this connection since it was opened: a request
+ * that leaves it unchanged wrote nothing. */
+int64_t store_total_changes(struct store *s);
+/* Deletes every session of user_id except the one whose token hash is keep (NULL: all).
+ * *ended (may be NULL) receives how many ended. */
+int store_session_delete_user(struct store *s, int64_t user_id, const char *keep,
+                              int64_t *ended) FICD_MUST_CHECK;
+/* The lowest id of a work owned by user_id with this content hash, or *id = 0 (works of
+ * other accounts are never seen). */
+int store_work_find_hash_user(struct store *s, const char *hash, int64_t user_id,
+                              int64_t *id) FICD_MUST_CHECK;
+/* A consistent online copy of the archive into the data directory out_dir (created when
+ * missing; it must not hold a ficd.db yet): VACUUM INTO a temporary file there, synced, then
+ * renamed to out_dir/ficd.db. Other connections may keep writing meanwhile; the copy is the
+ * archive as of one moment. FICD_EEXISTS when out_dir already holds an archive. */
+int store_backup(struct store *s, const char *out_dir) FICD_MUST_CHECK;
 /* ---- feedback (sqlite_feedback.c): kudos, comments, hits, the inbox, reports, the
  * moderators' audit log, suspensions and bans, password resets ----
  * Every change of a work's counters (kudos, comments, hits) happens in the transaction that
@@ -676,5 +699,18 @@ int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id
 /* children = 1: the works inspired by work_id; 0: the work's parent(s). cb may use the store. */
 int store_inspirations(struct store *s, int64_t work_id, int children, store_inspiration_cb cb,
                        void *ctx) FICD_MUST_CHECK;
+
+/* ---- imports from other archives (sqlite_imports.c) ---- */
+/* The local id an object of another archive became (source names that archive, kind the
+ * object's kind: "author", "story"); *local_id = 0 when it was not imported yet. */
+int store_import_map_get(struct store *s, const char *source, const char *kind, int64_t src_id,
+                         int64_t *local_id) FICD_MUST_CHECK;
+/* Records it (inside the caller's transaction, so that the object and its mapping land
+ * together). */
+int store_import_map_put(struct store *s, const char *source, const char *kind, int64_t src_id,
+                         int64_t local_id) FICD_MUST_CHECK;
+/* How many objects of a kind were imported from a source. */
+int store_import_map_count(struct store *s, const char *source, const char *kind,
+                           int64_t *n) FICD_MUST_CHECK;
 
 #endif

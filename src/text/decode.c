@@ -18,20 +18,6 @@ static const uint16_t cp1252_hi[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
-static void set_err(struct text_err *err, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(struct text_err *err, int line, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    err->line = line;
-}
-
 /* 1-based line of byte offset pos, counting LF, CRLF and lone CR as line ends. */
 static int line_at(const unsigned char *in, size_t pos)
 {
@@ -48,7 +34,7 @@ static int decode_utf16(const unsigned char *in, size_t n, int be, struct buf *o
 {
     int line = 1;
     if (n % 2) {
-        set_err(err, 0, "truncated UTF-16 text (odd number of bytes)");
+        text_err_set(err, 0, "truncated UTF-16 text (odd number of bytes)");
         return FICD_EENCODING;
     }
     for (size_t i = 0; i < n; i += 2) {
@@ -59,18 +45,18 @@ static int decode_utf16(const unsigned char *in, size_t n, int be, struct buf *o
                 l = be ? (uint32_t)(in[i + 2] << 8 | in[i + 3])
                        : (uint32_t)(in[i + 3] << 8 | in[i + 2]);
             if (l < 0xDC00 || l > 0xDFFF) {
-                set_err(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
-                        (unsigned)u, line);
+                text_err_set(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
+                             (unsigned)u, line);
                 return FICD_EENCODING;
             }
             u = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);
             i += 2;
         } else if (u >= 0xDC00 && u <= 0xDFFF) {
-            set_err(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d", (unsigned)u,
-                    line);
+            text_err_set(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
+                         (unsigned)u, line);
             return FICD_EENCODING;
         } else if (u == 0) {
-            set_err(err, 0, "binary file (NUL characters), not a text manuscript");
+            text_err_set(err, 0, "binary file (NUL characters), not a text manuscript");
             return FICD_EINVAL;
         }
         if (u == '\n')
@@ -107,8 +93,9 @@ static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf 
             c1 = 1;
         } else {
             int line = line_at(in, i);
-            set_err(err, line,
-                    "undecodable byte 0x%02X at line %d (neither UTF-8 nor Windows-1252)", c, line);
+            text_err_set(err, line,
+                         "undecodable byte 0x%02X at line %d (neither UTF-8 nor Windows-1252)", c,
+                         line);
             return FICD_EENCODING;
         }
         i++;
@@ -155,8 +142,8 @@ static int clean_text(const char *s, size_t n, struct buf *out, struct text_err 
         for (size_t k = 0; k < n; k++)
             chars += ((unsigned char)s[k] & 0xC0) != 0x80;
         if (controls * 100 > chars) {
-            set_err(err, 0, "binary file (%zu control characters), not a text manuscript",
-                    controls);
+            text_err_set(err, 0, "binary file (%zu control characters), not a text manuscript",
+                         controls);
             return FICD_EINVAL;
         }
     }
@@ -234,7 +221,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
     if (outlen)
         *outlen = 0;
     if (n == 0) {
-        set_err(err, 0, "empty file");
+        text_err_set(err, 0, "empty file");
         return FICD_EINVAL;
     }
     if (n >= 2 && ((in[0] == 0xFF && in[1] == 0xFE) || (in[0] == 0xFE && in[1] == 0xFF))) {
@@ -243,7 +230,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
         rc = decode_utf16(in + 2, n - 2, be, &raw, err);
     } else {
         if (memchr(in, 0, n)) {
-            set_err(err, 0, "binary file (NUL bytes), not a text manuscript");
+            text_err_set(err, 0, "binary file (NUL bytes), not a text manuscript");
             return FICD_EINVAL;
         }
         size_t good_multi = 0, bad = 0;
@@ -288,7 +275,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
     if (rc == 0 && clean.err)
         rc = clean.err;
     if (rc == 0 && blank_text(clean.data ? clean.data : "", clean.len)) {
-        set_err(err, 0, "empty file (only whitespace)");
+        text_err_set(err, 0, "empty file (only whitespace)");
         rc = FICD_EINVAL;
     }
     if (rc) {

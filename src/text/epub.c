@@ -7,6 +7,7 @@
 #include "core/utf8.h"
 #include "text/export.h"
 #include "text/export_int.h"
+#include "text/html_convert_int.h"
 
 #include <ctype.h>
 #include <gumbo.h>
@@ -74,12 +75,6 @@ struct xs {
     struct strlist emitted; /* ids written so far */
     int in_link;
 };
-
-static int is_xtext(const GumboNode *n)
-{
-    return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
-           n->type == GUMBO_NODE_CDATA;
-}
 
 static int is_ncname(const char *s)
 {
@@ -214,7 +209,7 @@ static int list_tag(GumboTag t)
 static void xs_node(struct xs *x, const GumboNode *n, const GumboNode *parent, int depth)
 {
     struct buf *b = x->out;
-    if (is_xtext(n)) {
+    if (hc_is_text(n)) {
         xml_text(b, n->v.text.text);
         return;
     }

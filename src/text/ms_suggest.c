@@ -1,5 +1,9 @@
 /* ms_suggest.c: what the importer guesses rather than reads: the language (stopwords, script)
- * and tag suggestions (names recurring in the prose, matched against known character tags). */
+ * and tag suggestions (names recurring in the prose, matched against known character tags).
+ * Why one file over 900 lines: both are computed in one fused pass over the whole text (the
+ * word scanner packs words into keys eight bytes at a time and feeds the language counts
+ * and the name candidates together); split, they would need two passes over every import
+ * or the scanner's state exported between files. */
 #include "text/ms_int.h"
 #include "core/swar.h"
 #include "core/err.h"

@@ -61,7 +61,18 @@ int session_load(struct web_req *r)
     return 0;
 }
 
+static int session_start_quiet(struct web_req *r, int64_t user_id);
+
 int session_start(struct web_req *r, int64_t user_id)
+{
+    int64_t c0 = store_total_changes(r->store);
+    int rc = session_start_quiet(r, user_id);
+    r->session_writes += store_total_changes(r->store) - c0;
+    return rc;
+}
+
+/* session_start without the accounting of its writes. */
+static int session_start_quiet(struct web_req *r, int64_t user_id)
 {
     char tok[65], h[65];
     token_new(tok);
@@ -88,12 +99,25 @@ void session_end(struct web_req *r)
     if (r->session_token[0]) {
         char h[65];
         token_hash(r->session_token, h);
+        int64_t c0 = store_total_changes(r->store);
         if (store_session_delete(r->store, h))
             fprintf(stderr, "ficd: cannot delete session: %s\n", store_errmsg(r->store));
+        r->session_writes += store_total_changes(r->store) - c0;
     }
     r->session_token[0] = 0;
     r->csrf_basis[0] = 0;
     user_free(&r->user);
     memset(&r->user, 0, sizeof(r->user));
     set_cookie(r, SESSION_COOKIE, "", -1);
+}
+
+int session_end_others(struct web_req *r, int64_t *ended)
+{
+    char h[65];
+    if (r->session_token[0])
+        token_hash(r->session_token, h);
+    int64_t c0 = store_total_changes(r->store);
+    int rc = store_session_delete_user(r->store, r->user.id, r->session_token[0] ? h : NULL, ended);
+    r->session_writes += store_total_changes(r->store) - c0;
+    return rc;
 }

@@ -32,6 +32,8 @@ struct web_config {
     int hits;                /* 1: count hits (one per visitor per work per day) */
     int hits_flush;          /* seconds between writes of the counted hits */
     int guest_comment_links; /* links a guest comment may hold before it waits for approval */
+    char ebook_convert[512]; /* calibre's converter ("ebook-convert", a path, or "off") */
+    int conversions;         /* ebook conversions run at the same time */
 };
 
 void web_config_defaults(struct web_config *c);

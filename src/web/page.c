@@ -1,6 +1,7 @@
 /* page.c: the site layout and the shared rendering helpers (blurbs, preface, links,
  * pagination, form fields). Every byte of user data goes through the escaping writer. */
 #include "web/page.h"
+#include "web/convert.h"
 #include "core/html.h"
 #include "text/export.h"
 #include "text/sanitize.h"
@@ -738,17 +739,32 @@ void page_work_body(struct web_req *r, const struct work *w, int ci, int preview
             {"epub", "EPUB"}, {"html", "HTML"}, {"md", "Markdown"}, {"txt", "Plain text"}};
         html_lit(b, "<section class=\"download\" aria-labelledby=\"download-heading\">\n"
                     "<h2 id=\"download-heading\">Download</h2>\n<ul>\n");
-        for (size_t i = 0; i < 4; i++) {
+        /* EPUB, then AZW3, MOBI and PDF when calibre can make them (web/convert.h), then
+         * the rest */
+        const char *items[4 + CONVERT__COUNT][2];
+        size_t n = 0;
+        items[n][0] = fmts[0][0];
+        items[n++][1] = fmts[0][1];
+        for (int c = 0; c < CONVERT__COUNT && convert_available(r->cfg); c++) {
+            items[n][0] = convert_ext((enum convert_format)c);
+            items[n++][1] = convert_label((enum convert_format)c);
+        }
+        for (size_t i = 1; i < 4; i++) {
+            items[n][0] = fmts[i][0];
+            items[n++][1] = fmts[i][1];
+        }
+        for (size_t i = 0; i < n; i++) {
+            const char *ext = items[i][0], *label = items[i][1];
             html_lit(b, "<li><a href=\"/downloads/");
             html_int(b, w->id);
             html_lit(b, "/");
             html_url_path(b, slug ? slug : "work");
             html_lit(b, ".");
-            html_attr(b, fmts[i][0]);
+            html_attr(b, ext);
             html_lit(b, "\" id=\"download-");
-            html_attr(b, fmts[i][0]);
+            html_attr(b, ext);
             html_lit(b, "\">");
-            html_text(b, fmts[i][1]);
+            html_text(b, label);
             html_lit(b, "</a></li>\n");
         }
         html_lit(b, "</ul>\n</section>\n");

@@ -97,42 +97,42 @@ void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter
 int web_user_suspended(const struct web_req *r);
 /* The 403 page a suspended user gets for a POST they may not make. */
 int ui_suspended(struct web_req *r);
-int ui_kudos_create(struct web_req *r);            /* POST /works/ID/kudos */
-int ui_comments_index(struct web_req *r);          /* GET /works/ID/comments */
-int ui_comment_create(struct web_req *r);          /* POST /works/ID/comments */
-int ui_comments_unreviewed(struct web_req *r);     /* GET /works/ID/comments/unreviewed */
-int ui_comment_show(struct web_req *r);            /* GET /comments/CID */
-int ui_comment_reply(struct web_req *r);           /* POST /comments/CID/comments */
-int ui_comment_edit_form(struct web_req *r);       /* GET /comments/CID/edit */
-int ui_comment_edit(struct web_req *r);            /* POST /comments/CID/edit */
-int ui_comment_delete(struct web_req *r);          /* POST /comments/CID/delete */
-int ui_comment_freeze(struct web_req *r);          /* POST /comments/CID/freeze */
-int ui_comment_unfreeze(struct web_req *r);        /* POST /comments/CID/unfreeze */
-int ui_comment_approve(struct web_req *r);         /* POST /comments/CID/approve */
-int ui_report_work_form(struct web_req *r);        /* GET /works/ID/report */
-int ui_report_work(struct web_req *r);             /* POST /works/ID/report */
-int ui_report_comment_form(struct web_req *r);     /* GET /comments/CID/report */
-int ui_report_comment(struct web_req *r);          /* POST /comments/CID/report */
-int ui_report_user_form(struct web_req *r);        /* GET /users/NAME/report */
-int ui_report_user(struct web_req *r);             /* POST /users/NAME/report */
+int ui_kudos_create(struct web_req *r);        /* POST /works/ID/kudos */
+int ui_comments_index(struct web_req *r);      /* GET /works/ID/comments */
+int ui_comment_create(struct web_req *r);      /* POST /works/ID/comments */
+int ui_comments_unreviewed(struct web_req *r); /* GET /works/ID/comments/unreviewed */
+int ui_comment_show(struct web_req *r);        /* GET /comments/CID */
+int ui_comment_reply(struct web_req *r);       /* POST /comments/CID/comments */
+int ui_comment_edit_form(struct web_req *r);   /* GET /comments/CID/edit */
+int ui_comment_edit(struct web_req *r);        /* POST /comments/CID/edit */
+int ui_comment_delete(struct web_req *r);      /* POST /comments/CID/delete */
+int ui_comment_freeze(struct web_req *r);      /* POST /comments/CID/freeze */
+int ui_comment_unfreeze(struct web_req *r);    /* POST /comments/CID/unfreeze */
+int ui_comment_approve(struct web_req *r);     /* POST /comments/CID/approve */
+int ui_report_work_form(struct web_req *r);    /* GET /works/ID/report */
+int ui_report_work(struct web_req *r);         /* POST /works/ID/report */
+int ui_report_comment_form(struct web_req *r); /* GET /comments/CID/report */
+int ui_report_comment(struct web_req *r);      /* POST /comments/CID/report */
+int ui_report_user_form(struct web_req *r);    /* GET /users/NAME/report */
+int ui_report_user(struct web_req *r);         /* POST /users/NAME/report */
 /* ---- inbox (ui_inbox.c) ---- */
-int ui_inbox(struct web_req *r);                   /* GET /users/NAME/inbox */
-int ui_inbox_update(struct web_req *r);            /* POST /users/NAME/inbox */
-int ui_settings_inbox(struct web_req *r);          /* POST /settings/inbox */
+int ui_inbox(struct web_req *r);          /* GET /users/NAME/inbox */
+int ui_inbox_update(struct web_req *r);   /* POST /users/NAME/inbox */
+int ui_settings_inbox(struct web_req *r); /* POST /settings/inbox */
 /* The inbox settings form on /settings. */
 void page_inbox_settings(struct web_req *r);
 /* ---- moderation and roles (ui_admin.c) ---- */
-int ui_admin_reports(struct web_req *r);           /* GET /admin/reports */
-int ui_admin_report_act(struct web_req *r);        /* POST /admin/reports/RID */
-int ui_admin_work_act(struct web_req *r);          /* POST /admin/works/ID */
-int ui_admin_log(struct web_req *r);               /* GET /admin/log */
-int ui_admin_users(struct web_req *r);             /* GET /admin/users */
-int ui_admin_user_act(struct web_req *r);          /* POST /admin/users/NAME */
-int ui_password_reset_form(struct web_req *r);     /* GET /password_reset/TOKEN */
-int ui_password_reset(struct web_req *r);          /* POST /password_reset/TOKEN */
+int ui_admin_reports(struct web_req *r);       /* GET /admin/reports */
+int ui_admin_report_act(struct web_req *r);    /* POST /admin/reports/RID */
+int ui_admin_work_act(struct web_req *r);      /* POST /admin/works/ID */
+int ui_admin_log(struct web_req *r);           /* GET /admin/log */
+int ui_admin_users(struct web_req *r);         /* GET /admin/users */
+int ui_admin_user_act(struct web_req *r);      /* POST /admin/users/NAME */
+int ui_password_reset_form(struct web_req *r); /* GET /password_reset/TOKEN */
+int ui_password_reset(struct web_req *r);      /* POST /password_reset/TOKEN */
 /* ---- the work API (api_work.c) ---- */
-int api_work_show(struct web_req *r);              /* GET /api/v1/works/ID */
-int api_work_comments(struct web_req *r);          /* GET /api/v1/works/ID/comments */
+int api_work_show(struct web_req *r);     /* GET /api/v1/works/ID */
+int api_work_comments(struct web_req *r); /* GET /api/v1/works/ID/comments */
 
 /* ---- handlers (ui_*.c) ---- */
 int ui_home(struct web_req *r);
@@ -171,6 +171,7 @@ int ui_setup(struct web_req *r);
 int ui_settings(struct web_req *r);
 int ui_settings_password(struct web_req *r);
 int ui_settings_pseud(struct web_req *r);
+int ui_settings_signout_everywhere(struct web_req *r);
 int ui_settings_archive(struct web_req *r);
 int ui_invites(struct web_req *r);
 int ui_invite_create(struct web_req *r);

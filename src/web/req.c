@@ -2,7 +2,10 @@
 #include "web/server.h"
 #include "store/store.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +87,24 @@ void web_req_init(struct web_req *r, const struct web_config *cfg, struct web_si
     r->method = "GET";
     r->status = 200;
     buf_init(&r->out, (size_t)256 << 20);
+    web_request_id(r->request_id);
+}
+
+/* Request ids: a random prefix per process (so ids differ across restarts) and a counter. */
+static pthread_once_t rid_once = PTHREAD_ONCE_INIT;
+static uint32_t rid_prefix;
+static _Atomic uint64_t rid_counter;
+
+static void rid_init(void)
+{
+    rid_prefix = randombytes_random();
+}
+
+void web_request_id(char out[20])
+{
+    pthread_once(&rid_once, rid_init);
+    uint64_t n = atomic_fetch_add(&rid_counter, 1) + 1;
+    snprintf(out, 20, "%08x-%llx", rid_prefix, (unsigned long long)(n & 0xffffffffffULL));
 }
 
 void web_req_free(struct web_req *r)

@@ -69,6 +69,7 @@ static const struct route routes[] = {
     {"GET", "/settings", ui_settings, 0},
     {"POST", "/settings/password", ui_settings_password, 0},
     {"POST", "/settings/pseuds", ui_settings_pseud, 0},
+    {"POST", "/settings/sign_out_everywhere", ui_settings_signout_everywhere, 0},
     {"POST", "/settings/archive", ui_settings_archive, 0},
     {"GET", "/admin/invites", ui_invites, 0},
     {"POST", "/admin/invites", ui_invite_create, 0},
@@ -298,6 +299,8 @@ void web_dispatch(struct web_req *r)
             ui_error(r, 403, "Your session expired or the form is stale; reload and try again.");
         return;
     }
+    store_clear_error(r->store);
+    int64_t changes0 = store_total_changes(r->store);
     if (!strcmp(r->method, "POST") && web_user_suspended(r)) {
         /* suspended accounts read, but do not post, comment, leave kudos or bookmark */
         enum rl_category cat = ratelimit_classify(r->path);
@@ -309,7 +312,11 @@ void web_dispatch(struct web_req *r)
     status = m.route->handler(r);
     if (!strcmp(r->method, "POST")) {
         index_catch_up(r);
-        page_cache_bump(); /* whatever the form changed, no page rendered before is served */
+        /* Only a real change invalidates cached pages: a POST that wrote nothing (a failed
+         * login, a form sent back with errors) or only started or ended a session leaves
+         * the cache warm. Changes the change log records also invalidate by its seq. */
+        if (store_total_changes(r->store) - changes0 - r->session_writes > 0)
+            page_cache_bump();
     }
     if (r->out.err) {
         buf_reset(&r->out);
@@ -769,8 +776,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms =
             (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
-        fprintf(stderr, "%s %s %s %d %zu %.1fms\n", k->req.remote_ip, k->req.method, k->req.path,
-                k->req.status, k->sent, ms);
+        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method,
+                k->req.path, k->req.status, k->sent, ms, k->req.request_id);
     }
     conn_free(k);
     atomic_fetch_sub(&active_requests, 1);

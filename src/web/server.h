@@ -67,6 +67,8 @@ struct web_req {
     int csrf_cookie_needed; /* set the ficd_csrf cookie on the response */
     char *archive_name;     /* arena copy of the setting, never NULL */
     int rate_category;      /* 1 + the rate-limit category dispatch counted this POST in */
+    char request_id[20];    /* shown on 5xx pages, logged with their cause and in the access log */
+    int64_t session_writes; /* store rows changed only for sign-in/sign-out (not page content) */
 
     /* ---- output ---- */
     int status;
@@ -87,6 +89,9 @@ char *web_strdup(struct web_req *r, const char *s);
 char *web_strndup(struct web_req *r, const char *s, size_t n);
 char *web_sprintf(struct web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void web_arena_free(struct web_arena *a);
+
+/* A new request id ("1a2b3c4d-5f": a random prefix per process and a counter). */
+void web_request_id(char out[20]);
 
 /* Request setup/teardown without a network connection (used by the server and by tests). */
 void web_req_init(struct web_req *r, const struct web_config *cfg, struct web_site *site);

@@ -39,6 +39,9 @@ int session_load(struct web_req *r);
 int session_start(struct web_req *r, int64_t user_id);
 /* Ends the current session and clears the cookie. */
 void session_end(struct web_req *r);
+/* Ends every other session of the signed-in account (other browsers and devices); *ended
+ * (may be NULL) receives how many. */
+int session_end_others(struct web_req *r, int64_t *ended);
 /* The CSRF token forms on this page must carry (sets the anonymous cookie when needed). */
 const char *session_csrf(struct web_req *r);
 /* 1 when the POST's authenticity_token is right for this request. */

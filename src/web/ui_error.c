@@ -1,6 +1,9 @@
-/* ui_error.c: error pages (400, 403, 404, 405, 413, 422, 429, 431, 500) in the site layout, and
- * the redirect to the login page. */
+/* ui_error.c: error pages (400, 403, 404, 405, 413, 422, 429, 431, 500, 503) in the site
+ * layout, and the redirect to the login page. A 5xx page is logged on stderr with its cause
+ * (the store's last message) and the request id the page shows; a failure because the disk
+ * is full becomes a 503 that says so. */
 #include "core/html.h"
+#include "store/store.h"
 #include "web/page.h"
 
 #include <stdio.h>
@@ -31,6 +34,19 @@ static const struct status_text texts[] = {
 
 int ui_error(struct web_req *r, int status, const char *msg)
 {
+    int code = r->store ? store_errcode(r->store) : 0;
+    if (status == 500 && code == FICD_ENOSPC) {
+        status = 503;
+        msg = "The archive's disk is full, so nothing was saved. Reading works as usual; "
+              "try again later.";
+        web_header(r, "Retry-After", "300");
+    }
+    if (status >= 500) {
+        const char *cause = code ? store_errmsg(r->store) : NULL;
+        fprintf(stderr, "ficd: request %s: %d %s %s: %s%s%s\n", r->request_id, status,
+                r->method ? r->method : "-", r->path ? r->path : "-", msg ? msg : "(no message)",
+                cause ? "; store: " : "", cause ? cause : "");
+    }
     const struct status_text *t = NULL;
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
         if (texts[i].status == status)
@@ -46,7 +62,14 @@ int ui_error(struct web_req *r, int status, const char *msg)
     html_text(b, title);
     html_lit(b, "</h1>\n<p class=\"error-message\">");
     html_text(b, msg ? msg : t ? t->explain : "The request failed.");
-    html_lit(b, "</p>\n<p><a href=\"/\">Go to the front page</a> or <a href=\"/works\">browse "
+    html_lit(b, "</p>\n");
+    if (status >= 500) {
+        html_lit(b, "<p class=\"request-id\">If you tell the archive's administrators, give "
+                    "them this request ID: <code id=\"request-id\">");
+        html_text(b, r->request_id);
+        html_lit(b, "</code></p>\n");
+    }
+    html_lit(b, "<p><a href=\"/\">Go to the front page</a> or <a href=\"/works\">browse "
                 "works</a>.</p>\n</div>\n");
     page_end(r);
     r->status = status;

@@ -422,6 +422,12 @@ static void kudos_line(struct web_req *r, const struct work *w)
     strlist_free(&names);
 }
 
+static int count_visible(const struct comment *c, void *ctx)
+{
+    *(int64_t *)ctx += !c->deleted;
+    return 0;
+}
+
 void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter_id)
 {
     struct buf *b = &r->out;
@@ -447,9 +453,19 @@ void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter
 
     const char *sc = web_arg(r, "show_comments");
     int show = chapter_id > 0 || (sc && !strcmp(sc, "true"));
+    /* a chapter page counts its chapter's comments, the work page all of them */
+    int64_t shown = w->comments;
+    if (chapter_id > 0) {
+        struct comment_query cq = {.work_id = w->id, .chapter_id = chapter_id};
+        shown = 0;
+        if (store_comment_list(r->store, &cq, count_visible, &shown))
+            shown = 0;
+    }
     html_lit(b, "<section class=\"comments\" id=\"comments\" aria-labelledby=\"comments-heading\">"
                 "\n<h3 class=\"heading\" id=\"comments-heading\">Comments (");
-    html_int(b, w->comments);
+    html_int(b, shown);
+    if (chapter_id > 0)
+        html_lit(b, " on this chapter");
     html_lit(b, ")</h3>\n");
     if (show) {
         struct comment_query q = {.work_id = w->id, .chapter_id = chapter_id};
@@ -521,8 +537,9 @@ int ui_kudos_create(struct web_req *r)
     int rc = store_kudos_add(r->store, w.id, r->user.id > 0 ? r->user.id : 0, r->remote_ip);
     if (rc == FICD_EEXISTS) {
         page_begin(r, w.title && *w.title ? w.title : "Untitled");
-        html_lit(&r->out, "<p class=\"notice\" id=\"kudos-notice\" role=\"status\">You have "
-                          "already left kudos here. :)</p>\n<p><a href=\"");
+        html_lit(&r->out, "<h1 class=\"heading\">Kudos</h1>\n<p class=\"notice\" "
+                          "id=\"kudos-notice\" role=\"status\">You have already left kudos "
+                          "here. :)</p>\n<p><a href=\"");
         html_attr(&r->out, back);
         html_lit(&r->out, "\">Back to the work</a></p>\n");
         page_end(r);
@@ -926,7 +943,7 @@ int ui_comment_delete(struct web_req *r)
                 web_sprintf(r, "comment %lld on work %lld", (long long)c.id, (long long)w.id));
         const char *back = web_field(r, "return_to");
         status = web_redirect(
-            r, back && back[0] == '/' && back[1] != '/'
+            r, back && back[0] == '/' && back[1] != '/' && back[1] != '\\'
                    ? back
                    : web_sprintf(r, "/works/%lld?show_comments=true#comments", (long long)w.id));
     }
@@ -984,9 +1001,13 @@ int ui_comment_approve(struct web_req *r)
         status = ui_error(r, 422, "This comment is not waiting for approval.");
     else if (store_comment_approve(r->store, c.id))
         status = ui_error(r, 500, "The comment could not be approved.");
-    else
+    else {
+        log_moderation(
+            r, &w, "approve comment",
+            web_sprintf(r, "comment %lld on work %lld", (long long)c.id, (long long)w.id));
         status =
             web_redirect(r, web_sprintf(r, "/works/%lld/comments/unreviewed", (long long)w.id));
+    }
     comment_free(&c);
     work_free(&w);
     return status;

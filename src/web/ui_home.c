@@ -3,6 +3,7 @@
 #include "index/index.h"
 #include "web/cache.h"
 #include "web/page.h"
+#include "web/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,21 +77,25 @@ int ui_home(struct web_req *r)
 
 int ui_healthz(struct web_req *r)
 {
-    int64_t n = 0;
+    int64_t n = 0, seq = 0;
     r->personal = 1; /* it checks the database each time: never from the page cache */
     r->content_type = "text/plain; charset=utf-8";
     buf_reset(&r->out);
-    if (store_work_count(r->store, 1, &n)) {
+    /* everyone learns that it answers and the schema version; admins also get the figures */
+    int admin = web_is_admin(r);
+    if (store_last_change(r->store, &seq) || (admin && store_work_count(r->store, 1, &n))) {
         html_lit(&r->out, "database error\n");
         return 503;
     }
-    html_lit(&r->out, "ok\n");
+    buf_printf(&r->out, "ok\nschema %d\n", store_schema_version(r->store));
+    if (!admin)
+        return 200;
     struct page_cache_stats st;
     page_cache_get_stats(&st);
     buf_printf(&r->out,
-               "works %lld\npage_cache_hits %llu\npage_cache_misses %llu\n"
+               "works %lld\nchange_seq %lld\npage_cache_hits %llu\npage_cache_misses %llu\n"
                "page_cache_entries %zu\npage_cache_bytes %zu\n",
-               (long long)n, (unsigned long long)st.hits, (unsigned long long)st.misses, st.entries,
-               st.bytes);
+               (long long)n, (long long)seq, (unsigned long long)st.hits,
+               (unsigned long long)st.misses, st.entries, st.bytes);
     return 200;
 }

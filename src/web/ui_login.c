@@ -38,6 +38,10 @@ static void login_page(struct web_req *r, const char *name, const char *error)
     buf_reset(b);
     page_begin(r, "Log In");
     html_lit(b, "<h1>Log In</h1>\n");
+    const char *so = web_arg(r, "signed_out");
+    if (!error && so && !strcmp(so, "everywhere"))
+        html_lit(b, "<p class=\"notice\" role=\"status\" id=\"notice\">You were signed out "
+                    "in every browser and on every device.</p>\n");
     if (error)
         page_errors(r, &error, 1);
     html_lit(b, "<form method=\"post\" action=\"/login\" id=\"login-form\">\n");
@@ -395,6 +399,14 @@ static int settings_page(struct web_req *r, int status, const char *notice, cons
     page_input(r, "text", "pseud", "New pseud", NULL, NULL);
     html_lit(b, "<p class=\"actions\"><button type=\"submit\">Add Pseud</button></p>\n</form>\n"
                 "</section>\n");
+    html_lit(b, "<section aria-labelledby=\"sessions-heading\">\n<h2 id=\"sessions-heading\">"
+                "Sessions</h2>\n<p>Signs this account out in every browser and on every device, "
+                "this one included (changing the password signs out all the others).</p>\n"
+                "<form method=\"post\" action=\"/settings/sign_out_everywhere\" "
+                "id=\"sign-out-everywhere-form\">\n");
+    page_csrf_field(r);
+    html_lit(b, "<p class=\"actions\"><button type=\"submit\">Sign Out Everywhere</button></p>\n"
+                "</form>\n</section>\n");
     readers_settings_sections(r);
     page_inbox_settings(r);
     if (web_is_admin(r)) {
@@ -435,7 +447,28 @@ int ui_settings_password(struct web_req *r)
     char hash[128];
     if (password_hash(pw, hash) || store_user_set_password(r->store, r->user.id, hash))
         return ui_error(r, 500, "The password could not be changed.");
-    return settings_page(r, 200, "Your password was changed.", NULL, 0);
+    /* whoever knew the old password is signed out everywhere else */
+    int64_t ended = 0;
+    if (session_end_others(r, &ended))
+        return ui_error(r, 500, "The password was changed, but other sessions could not be ended.");
+    return settings_page(r, 200,
+                         ended ? web_sprintf(r,
+                                             "Your password was changed. %lld other session%s "
+                                             "(other browsers or devices) %s signed out.",
+                                             (long long)ended, ended == 1 ? "" : "s",
+                                             ended == 1 ? "was" : "were")
+                               : "Your password was changed.",
+                         NULL, 0);
+}
+
+int ui_settings_signout_everywhere(struct web_req *r)
+{
+    if (r->user.id <= 0)
+        return ui_login_required(r);
+    if (session_end_others(r, NULL))
+        return ui_error(r, 500, "The other sessions could not be ended.");
+    session_end(r);
+    return web_redirect(r, "/login?signed_out=everywhere");
 }
 
 int ui_settings_pseud(struct web_req *r)

@@ -2,6 +2,7 @@
  * deleting works, manuscript import from the browser, and chapters (add, edit, delete,
  * reorder). Bad values re-render the form with what was typed and a list of problems. */
 #include "core/html.h"
+#include "text/import.h"
 #include "text/manuscript.h"
 #include "text/sanitize.h"
 #include "text/wordcount.h"
@@ -72,8 +73,8 @@ static void feedback_fields(struct web_req *r, const struct post_form *f)
 {
     struct buf *b = &r->out;
     static const char *const value[] = {"everyone", "registered", "nobody"};
-    static const char *const label[] = {"Everyone, including guests",
-                                        "Registered users only", "Nobody (comments off)"};
+    static const char *const label[] = {"Everyone, including guests", "Registered users only",
+                                        "Nobody (comments off)"};
     int policy = f->feedback_given && f->comment_policy >= 0 ? f->comment_policy : 0;
     html_lit(b, "<fieldset id=\"feedback-fields\">\n<legend>Comments</legend>\n"
                 "<input type=\"hidden\" name=\"feedback_fields\" value=\"1\">\n"
@@ -961,14 +962,16 @@ static void import_page(struct web_req *r, const char *error)
     html_lit(b, "<h1>Import a Manuscript</h1>\n");
     if (error)
         page_errors(r, &error, 1);
-    html_lit(b, "<p>Upload a plain-text, Markdown or HTML manuscript. Its title, tags, notes "
-                "and chapters are read from the file; you review them before posting.</p>\n"
+    html_lit(b, "<p>Upload a plain-text, Markdown or HTML manuscript, an EPUB, or a work "
+                "downloaded from AO3 (HTML or EPUB). Its title, tags, notes and chapters are "
+                "read from the file; you review them before posting.</p>\n"
                 "<form method=\"post\" action=\"/works/import\" enctype=\"multipart/form-data\" "
                 "id=\"import-form\">\n");
     page_csrf_field(r);
     html_lit(b, "<p class=\"field\"><label for=\"manuscript\">Manuscript file</label> "
                 "<input type=\"file\" name=\"manuscript\" id=\"manuscript\" "
-                "accept=\".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html\">"
+                "accept=\".txt,.md,.markdown,.html,.htm,.epub,text/plain,text/markdown,text/html,"
+                "application/epub+zip\">"
                 "</p>\n<p class=\"actions\"><button type=\"submit\" id=\"import-button\">Import"
                 "</button></p>\n</form>\n");
     page_end(r);
@@ -1018,7 +1021,8 @@ int ui_work_import(struct web_req *r)
     struct work w;
     struct text_err te;
     memset(&te, 0, sizeof(te));
-    int rc = ms_import((const unsigned char *)file->value, file->vlen, &o, &w, &te);
+    /* by content: an EPUB, an AO3 download or a manuscript (text/import.h) */
+    int rc = import_bytes((const unsigned char *)file->value, file->vlen, &o, &w, NULL, &te);
     for (int i = 0; i < 3; i++)
         strlist_free(&known[i]);
     if (rc) {
@@ -1028,7 +1032,9 @@ int ui_work_import(struct web_req *r)
         return 422;
     }
     int64_t existing = 0;
-    if (w.content_hash[0] && store_work_find_hash(r->store, w.content_hash, &existing) == 0 &&
+    /* only the importer's own works: another account's copy must not reveal its id */
+    if (w.content_hash[0] &&
+        store_work_find_hash_user(r->store, w.content_hash, r->user.id, &existing) == 0 &&
         existing > 0) {
         work_free(&w);
         import_page(

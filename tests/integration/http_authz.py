@@ -531,6 +531,8 @@ EXPECT = {
     ("GET", "/settings"): same(200, anon=LOGIN),
     ("POST", "/settings/password"): same(200, anon=LOGIN),
     ("POST", "/settings/pseuds"): same(200, anon=LOGIN),
+    ("POST", "/settings/sign_out_everywhere"): same((303, "/login?signed_out=everywhere"),
+                                                    anon=LOGIN),
     ("POST", "/settings/archive"): admin_only(200),
     ("GET", "/admin/invites"): admin_only(200),
     ("POST", "/admin/invites"): admin_only(200),
@@ -933,7 +935,7 @@ def try_route(route, kind, who, clients, fx):
         fx.dirty.add(kind)
     elif changes:
         intact(clients, fx, kind, what)
-    if pattern == "/logout" and who != "anon":
+    if pattern in ("/logout", "/settings/sign_out_everywhere") and who != "anon":
         login(c)
     if method != "POST":
         return

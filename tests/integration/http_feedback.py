@@ -177,8 +177,8 @@ class PageCheck(html.parser.HTMLParser):
             self.in_label -= 1
 
 
-def page_ok(c, path, what=None):
-    r = c.get(path)
+def page_ok(c, path, what=None, resp=None):
+    r = resp or c.get(path)
     p = PageCheck()
     p.feed(r.text)
     p.close()
@@ -353,6 +353,7 @@ def run(tmp, data):
     r = guest.form_post(f"/works/{wid}", f"/works/{wid}/kudos", [])
     check(r.status == 200 and "You have already left kudos here" in r.text,
           f"second guest kudos: {r.status}")
+    page_ok(guest, None, "the kudos notice page", resp=r)
     r = guest.post(f"/works/{wid}/kudos", [], token="0" * 64)
     check(r.status == 403, f"kudos with a bad token: {r.status}")
     r = guest2.form_post(f"/works/{wid}/chapters/{ch2}", f"/works/{wid}/kudos",
@@ -390,6 +391,7 @@ def run(tmp, data):
         check(bad not in seg.lower(), f"XSS: {bad} survived the sanitizer: {seg[:400]}")
     r = comment(guest, f"/works/{wid}/comments", "   ", name="Gus", email="gus@example.org")
     check(r.status == 422 and "cannot be empty" in r.text, f"empty comment: {r.status}")
+    page_ok(guest, None, "the comment form given back", resp=Resp(200, r.headers, r.body))
     r = comment(guest, f"/works/{wid}/comments", "x" * 10001, name="Gus", email="gus@example.org")
     check(r.status == 422 and "too long" in r.text and 'name="content"' in r.text,
           f"oversize comment: {r.status}")
@@ -428,6 +430,7 @@ def run(tmp, data):
     r = guest.get(f"/works/{wid}/chapters/{ch2}")
     check(f'comment_{cc}"' in r.text and f'comment_{c1}"' not in r.text,
           "the chapter page shows its chapter's comments")
+    check("Comments (1 on this chapter)" in r.text, "the chapter page counts its comments")
     r = guest.get(f"/works/{wid}")
     check(f'comment_{c1}"' not in r.text and 'id="show-comments"' in r.text,
           "the work page links to the comments instead of showing them")
@@ -498,6 +501,7 @@ def run(tmp, data):
     edit_feedback(alice, wid, "everyone", True)
     r = comment(bob, f"/works/{wid}/comments", "held for review")
     check(r.status == 202 and "approve" in r.text, f"held comment: {r.status}")
+    page_ok(bob, None, "the held-comment page", resp=Resp(200, r.headers, r.body))
     held = guest.get(f"/works/{wid}?show_comments=true").text
     check("held for review" not in held, "a held comment is not shown")
     r = bob.get(f"/works/{wid}/comments/unreviewed")
@@ -597,6 +601,7 @@ def run(tmp, data):
     check(r.status == 422, f"report without a reason: {r.status}")
     r = bob.post(f"/works/{other}/report", [("reason", "Spam <b>work</b>")])
     check(r.status == 200 and "moderators will review" in r.text, f"work report: {r.status}")
+    page_ok(bob, None, "the report-sent page", resp=r)
     r = guest.form_post(f"/comments/{c3}/report", f"/comments/{c3}/report",
                         [("reason", "rude reply")])
     check(r.status == 200, f"guest reports a comment: {r.status}")
