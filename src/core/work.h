@@ -19,12 +19,12 @@ enum rating {
 
 /* Archive warnings, a bit set. */
 enum warning {
-    WARN_CHOSE_NOT = 1 << 0,  /* Creator Chose Not To Use Archive Warnings */
-    WARN_VIOLENCE = 1 << 1,   /* Graphic Depictions Of Violence */
-    WARN_MCD = 1 << 2,        /* Major Character Death */
-    WARN_NONE = 1 << 3,       /* No Archive Warnings Apply */
-    WARN_NONCON = 1 << 4,     /* Rape/Non-Con */
-    WARN_UNDERAGE = 1 << 5,   /* Underage Sex */
+    WARN_CHOSE_NOT = 1 << 0, /* Creator Chose Not To Use Archive Warnings */
+    WARN_VIOLENCE = 1 << 1,  /* Graphic Depictions Of Violence */
+    WARN_MCD = 1 << 2,       /* Major Character Death */
+    WARN_NONE = 1 << 3,      /* No Archive Warnings Apply */
+    WARN_NONCON = 1 << 4,    /* Rape/Non-Con */
+    WARN_UNDERAGE = 1 << 5,  /* Underage Sex */
 };
 #define WARN__COUNT 6
 
@@ -91,6 +91,7 @@ struct work {
     int restricted;        /* 1 = visible to logged-in users only */
     char *series;          /* series title placeholder; NULL when none */
     int series_position;
+    int64_t series_id;     /* the store's series (filled when reading), 0 when none */
     char content_hash[65]; /* hex SHA-256 of the imported bytes, "" when posted by form */
     int64_t user_id;       /* owning account, 0 for CLI imports */
     /* Importer suggestions, kept apart from what the writer declared. */
@@ -109,11 +110,11 @@ enum comment_policy { COMMENTS_EVERYONE = 0, COMMENTS_REGISTERED = 1, COMMENTS_N
 
 void strlist_init(struct strlist *l);
 void strlist_free(struct strlist *l);
-int strlist_add(struct strlist *l, const char *s);             /* copies s */
-int strlist_addn(struct strlist *l, const char *s, size_t n);  /* copies n bytes */
-int strlist_add_unique(struct strlist *l, const char *s);      /* case-insensitive unique */
-int strlist_contains(const struct strlist *l, const char *s);  /* case-insensitive */
-void strlist_remove(struct strlist *l, const char *s);         /* case-insensitive */
+int strlist_add(struct strlist *l, const char *s);            /* copies s */
+int strlist_addn(struct strlist *l, const char *s, size_t n); /* copies n bytes */
+int strlist_add_unique(struct strlist *l, const char *s);     /* case-insensitive unique */
+int strlist_contains(const struct strlist *l, const char *s); /* case-insensitive */
+void strlist_remove(struct strlist *l, const char *s);        /* case-insensitive */
 int strlist_copy(struct strlist *dst, const struct strlist *src);
 
 void work_init(struct work *w);
@@ -130,8 +131,8 @@ const char *rating_name(enum rating r);
 const char *rating_short(enum rating r); /* "G", "T", "M", "E", "NR" */
 const char *warning_name(unsigned bit);
 const char *category_name(unsigned bit);
-const char *tag_type_name(enum tag_type t);  /* "fandom", "relationship", ... */
-int tag_type_from_name(const char *s);       /* -1 when unknown */
+const char *tag_type_name(enum tag_type t); /* "fandom", "relationship", ... */
+int tag_type_from_name(const char *s);      /* -1 when unknown */
 /* Parses a rating given by name (any case) or as letters: G, T, M, E, K, K+, PG, PG-13, R,
  * NC-17, MA, "General", "Teen", ... Returns -1 when unknown. */
 int rating_parse(const char *s);

@@ -259,6 +259,7 @@ int sq_series_sync(struct store *s, struct work *w)
     while (title && (*title == ' ' || *title == '\t'))
         title++;
     if (!title || !*title) {
+        w->series_id = 0;
         sqlite3_stmt *st = sq_prep(s, "DELETE FROM series_works WHERE work_id = ?1");
         if (!st)
             return FICD_EDB;
@@ -332,6 +333,7 @@ int sq_series_sync(struct store *s, struct work *w)
     if ((rc = sq_run(s, st)))
         return rc;
     w->series_position = pos;
+    w->series_id = sid;
     return 0;
 }
 

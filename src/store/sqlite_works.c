@@ -23,13 +23,15 @@ static const char *const sql_load_works[2] = {
     "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
     "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
     "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "
-    "subscriptions, comment_policy, moderate_comments, hidden "
+    "subscriptions, comment_policy, moderate_comments, hidden, "
+    "(SELECT series_id FROM series_works sw WHERE sw.work_id = works.id) "
     "FROM works WHERE id = ?1",
 
     "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
     "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
     "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "
-    "subscriptions, comment_policy, moderate_comments, hidden "
+    "subscriptions, comment_policy, moderate_comments, hidden, "
+    "(SELECT series_id FROM series_works sw WHERE sw.work_id = works.id) "
     "FROM works WHERE id IN " IN_IDS};
 static const char *const sql_load_creators[2] = {"SELECT work_id, -1, name FROM work_creators "
                                                  "WHERE work_id = ?1 ORDER BY work_id, position",
@@ -132,6 +134,7 @@ static int read_work_row(sqlite3_stmt *st, struct work *w)
     w->comment_policy = sqlite3_column_int(st, 24);
     w->moderate_comments = sqlite3_column_int(st, 25);
     w->hidden = sqlite3_column_int(st, 26);
+    w->series_id = sqlite3_column_int64(st, 27);
     return rc ? FICD_ENOMEM : 0;
 }
 

@@ -77,9 +77,12 @@ struct page_fill {
 json_t *works_json_series(struct store *s, const struct work *w)
 {
     json_t *a = json_array();
-    int64_t sid = 0;
-    int pos = 0;
-    if (a && w->series && store_series_of_work(s, w->id, &sid, &pos) == 0 && sid)
+    int64_t sid = w->series_id;
+    int pos = w->series_position;
+    /* a work read by the store knows its series; one built elsewhere is looked up */
+    if (!sid && s && w->series && store_series_of_work(s, w->id, &sid, &pos) != 0)
+        sid = 0;
+    if (a && w->series && sid)
         json_array_append_new(a, json_pack("{s:I,s:s,s:i}", "id", (json_int_t)sid, "title",
                                            w->series, "position", pos));
     return a;

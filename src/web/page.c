@@ -441,6 +441,15 @@ void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct htm
     if (w->hidden)
         html_lit(b, "<p class=\"notice hidden-work\">Hidden by a moderator: only you can see "
                     "it.</p>\n");
+    if (w->series_id > 0 && w->series && *w->series) {
+        html_lit(b, "<p class=\"series\">Part ");
+        html_int(b, w->series_position);
+        html_lit(b, " of <a href=\"/series/");
+        html_int(b, w->series_id);
+        html_lit(b, "\">");
+        html_text(b, w->series);
+        html_lit(b, "</a></p>\n");
+    }
     html_lit(b, "<dl class=\"stats\">\n<dt>Language:</dt><dd>");
     html_text(b, w->language && *w->language ? w->language : "English");
     html_lit(b, "</dd>\n<dt>Words:</dt><dd>");

@@ -1257,9 +1257,9 @@ void readers_work_top(struct web_req *r, const struct work *w)
 {
     if (w->id > 0)
         creators_work_top(r, w); /* gifts, inspired by, a co-creator invitation */
-    int64_t sid = 0;
-    int pos = 0;
-    if (w->id <= 0 || store_series_of_work(r->store, w->id, &sid, &pos) || !sid)
+    int64_t sid = w->series_id; /* the store filled it when it read the work */
+    int pos = w->series_position;
+    if (w->id <= 0 || !sid)
         return;
     struct series se;
     int64_t *ids = NULL;
@@ -1334,7 +1334,8 @@ void readers_work_bottom(struct web_req *r, const struct work *w, int ci)
         html_lit(b, "</a></p>\n");
     }
     int chapter = ci >= 0 ? ci + 1 : (int)w->nchapters;
-    if (store_reading_visit(r->store, r->user.id, w->id, chapter))
+    if (strcmp(r->method, "HEAD") != 0 && /* a HEAD request reads nothing */
+        store_reading_visit(r->store, r->user.id, w->id, chapter))
         fprintf(stderr, "ficd: a visit could not be recorded: %s\n", store_errmsg(r->store));
     const char *base = web_sprintf(r, "/works/%lld", (long long)w->id);
     html_lit(b, "<p>");

@@ -109,7 +109,9 @@ expect_code 200 "series page"
 expect_body 'id="series-title">Salt Roads<'
 expect_body 'id="series-works">3<'
 expect_body 'id="series-complete">No<'
-grep -o 'Part [0-9]' "$TMP/body" | tr '\n' ' ' | grep -q "Part 1 Part 2 Part 3" && ok || fail "series parts out of order"
+grep -o 'heading">Part [0-9]' "$TMP/body" | tr '\n' ' ' | grep -q 'heading">Part 1 heading">Part 2 heading">Part 3' && ok || fail "series parts out of order"
+req "$ANON" GET "/works?sort=title&dir=asc"
+expect_body "Part 3 of <a href=\"/series/$SERIES\">Salt Roads</a>"
 req "$ANON" GET /users/alice/series
 expect_code 200 "user's series"
 expect_body "href=\"/series/$SERIES\">Salt Roads<"
