@@ -29,8 +29,12 @@
 #   FICD_BUILD             build directory (default: build); its targets are built first
 #   FICD_BENCH_WORKS       archive size (default 1000000)
 #   FICD_BENCH_SEED        generator seed (default 1, bench_filter's default)
+#   FICD_BENCH_SHAPE       corpus and query mix: classic (default) or ao3 (about 16 tags a work
+#                          from archive-wide pools, 138k tags at 1M; queries: a fandom or any tag
+#                          plus 0-2 tags, 2 excluded, 1-3 ratings, sorted by posting date)
 #   FICD_BENCH_QUERIES     number of queries (default 1000)
 #   FICD_BENCH_PASSES      sequential passes over the list (default 3)
+#   FICD_BENCH_MEM_QUERIES queries sent before the last memory figure (default 10000)
 #   FICD_BENCH_DURATION    wrk duration per run (default 10s); FICD_BENCH_CONNS ("16 64")
 #   FICD_BENCH_WRK=0       skips the wrk runs
 #   FICD_BENCH_THREADS     server worker threads (default: nproc)
@@ -47,13 +51,15 @@ BUILD=${FICD_BUILD:-$SRC/build}
 case $BUILD in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
 WORKS=${FICD_BENCH_WORKS:-1000000}
 SEED=${FICD_BENCH_SEED:-1}
+SHAPE=${FICD_BENCH_SHAPE:-classic}
+case $SHAPE in classic | ao3) ;; *) echo "bench/api: FICD_BENCH_SHAPE is classic or ao3" >&2; exit 2 ;; esac
 QUERIES=${FICD_BENCH_QUERIES:-1000}
 PASSES=${FICD_BENCH_PASSES:-3}
 DURATION=${FICD_BENCH_DURATION:-10s}
 CONNS=${FICD_BENCH_CONNS:-16 64}
 THREADS=${FICD_BENCH_THREADS:-$(nproc)}
 CACHE=${FICD_BENCH_CACHE:-$BUILD/bench-cache}
-OUT=${FICD_BENCH_OUT:-$BUILD/bench-results/api-$WORKS.md}
+OUT=${FICD_BENCH_OUT:-$BUILD/bench-results/api-$SHAPE-$WORKS.md}
 
 die() { echo "bench/api: $*" >&2; exit 1; }
 for c in curl python3; do
@@ -87,15 +93,15 @@ cmake --build "$BUILD" -j "${FICD_BENCH_JOBS:-2}" --target ficd bench_filter ben
 
 # ---- the archive (cached) ----
 HASH=$(cat "$SRC/bench/gen_store.c" "$SRC/bench/gen_meta.h" | sha256sum | cut -c1-12)
-DATA=$CACHE/store-$WORKS-s$SEED-$HASH
+DATA=$CACHE/store-$SHAPE-$WORKS-s$SEED-$HASH
 mkdir -p "$CACHE"
 if [ ! -f "$DATA/ficd.db" ]; then
-  for old in "$CACHE"/store-"$WORKS"-s"$SEED"-*; do
+  for old in "$CACHE"/store-"$SHAPE"-"$WORKS"-s"$SEED"-*; do
     [ -e "$old" ] && [ "$old" != "$DATA" ] && [ "$old" != "$DATA.log" ] && rm -rf "$old"
   done
   echo "bench/api: generating $WORKS works into $DATA (once; a few minutes per million)" >&2
   rm -rf "$DATA.tmp"
-  "$BUILD/bench_gen_store" --out "$DATA.tmp" --works "$WORKS" --seed "$SEED" >"$DATA.log" ||
+  "$BUILD/bench_gen_store" --out "$DATA.tmp" --works "$WORKS" --seed "$SEED" --shape "$SHAPE" >"$DATA.log" ||
     { cat "$DATA.log" >&2; die "bench_gen_store failed"; }
   mv "$DATA.tmp" "$DATA"
 fi
@@ -106,7 +112,7 @@ DB_MB=$(du -m "$DATA/ficd.db" | cut -f1)
 # ---- in process: bench_filter on the same corpus, and the queries as URLs ----
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench/api: bench_filter --works $WORKS --queries $QUERIES (in process)" >&2
-"$BUILD/bench_filter" --works "$WORKS" --queries "$QUERIES" --seed "$SEED" \
+"$BUILD/bench_filter" --works "$WORKS" --queries "$QUERIES" --seed "$SEED" --shape "$SHAPE" \
   --dump-urls "$TMP/urls.txt" >"$TMP/filter.txt" 2>&1 || { cat "$TMP/filter.txt" >&2; die "bench_filter failed"; }
 cat "$TMP/filter.txt" >&2
 
@@ -120,7 +126,7 @@ PC_ENV=(FICD_PAGE_CACHE=0)
 [ "${FICD_BENCH_PAGE_CACHE:-0}" = 1 ] && PC_ENV=()
 echo "bench/api: ficd serve on $BASE (${PC_ENV[*]:-page cache on}), building its index" >&2
 T0=$(date +%s.%N)
-env FICD_ACCESS_LOG=no FICD_PER_IP_LIMIT=0 FICD_THREADS="$THREADS" "${PC_ENV[@]}" \
+env FICD_ACCESS_LOG=yes FICD_PER_IP_LIMIT=0 FICD_THREADS="$THREADS" "${PC_ENV[@]}" \
   "$BUILD/ficd" serve --listen "127.0.0.1:$PORT" --data "$DATA" 2>"$TMP/ficd.log" &
 FICD_PID=$!
 until curl -sf -o /dev/null --max-time 2 "$BASE/healthz"; do
@@ -128,11 +134,19 @@ until curl -sf -o /dev/null --max-time 2 "$BASE/healthz"; do
   sleep 0.5
 done
 START_S=$(python3 -c "import time; print(f'{time.time() - $T0:.0f}')")
+# Memory split as the kernel counts it: anonymous (the index, caches, heaps) and file pages
+# (SQLite's memory map of ficd.db: shared with the page cache, given back under pressure).
+mem() { # mem LABEL: one table row
+  awk -v l="$1" '/^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 } /^VmRSS:/ { r = $2 }
+    END { printf "| %s | %.0f MB | %.0f MB | %.0f MB |\n", l, a / 1024, f / 1024, r / 1024 }' "/proc/$FICD_PID/status"
+}
+mem "after start (index built)" >"$TMP/mem.md"
 INDEXED=$(grep -o 'indexed .*' "$TMP/ficd.log" | head -1)
 # first search: builds the per-fandom facet structures (bench_filter counts it in its build)
 WARM_MS=$(curl -s -o /dev/null -w '%{time_total}' "$BASE/api/v1/works?sort=kudos" |
   awk '{ printf "%.0f", $1 * 1000 }')
 RSS_MB=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$FICD_PID/status")
+mem "after the first search (warm-up)" >>"$TMP/mem.md"
 
 # ---- sequential: one keep-alive connection ----
 client() { # client NAME [args]: runs the list PASSES times, output in $TMP/seq-NAME.txt
@@ -143,8 +157,28 @@ client() { # client NAME [args]: runs the list PASSES times, output in $TMP/seq-
     { cat "$TMP/seq-$name.txt" >&2; die "wrong answers ($name)"; }
   cat "$TMP/seq-$name.txt" >&2
 }
+# Server-side times come from ficd's own access log (one line per request, "... 200 BYTES
+# 0.123ms"): the lines of each client run are cut out by counting them.
+log_lines() { grep -c ' /api/v1/works ' "$TMP/ficd.log" || true; }
+server_side() { # server_side NAME FROM: p50/p90/p99/max of the first pass's requests after line FROM
+  awk -v from="$2" -v n="$QUERIES" '/ \/api\/v1\/works / { c++; if (c > from && c <= from + n) {
+      for (i = NF; i > 0; i--) if ($i ~ /^[0-9.]+ms$/) { v = $i; sub(/ms$/, "", v); print v; break } } }' "$TMP/ficd.log" | sort -g |
+    awk -v name="$1" '{ v[NR] = $1 } END { if (NR) printf "%s n=%d p50 %.3f ms p90 %.3f ms p99 %.3f ms max %.3f ms\n", name, NR, v[int(NR * 0.5) + 1], v[int(NR * 0.9) + 1], v[int(NR * 0.99) + 1], v[NR] }'
+}
+L0=$(log_lines)
 client plain
+mem "after $((PASSES * QUERIES)) queries" >>"$TMP/mem.md"
+L1=$(log_lines)
 client gzip --gzip
+server_side "server plain" "$L0" >"$TMP/server.txt"
+server_side "server gzip" "$L1" >>"$TMP/server.txt"
+cat "$TMP/server.txt" >&2
+if [ "${FICD_BENCH_MEM_QUERIES:-10000}" -gt $((2 * PASSES * QUERIES)) ]; then
+  extra=$(((FICD_BENCH_MEM_QUERIES - 2 * PASSES * QUERIES + QUERIES - 1) / QUERIES))
+  echo "bench/api: $extra more passes for the memory figure" >&2
+  "$BUILD/bench_api_client" --port "$PORT" --urls "$TMP/urls.txt" --passes "$extra" >/dev/null
+fi
+mem "after ${FICD_BENCH_MEM_QUERIES:-10000}+ queries" >>"$TMP/mem.md"
 
 if [ "${FICD_BENCH_PERF:-0}" = 1 ]; then
   command -v perf >/dev/null || die "perf is required for FICD_BENCH_PERF=1 (apt-get install linux-perf)"
@@ -205,7 +239,8 @@ IBP99=$(field "$TMP/filter.txt" "index best" p99)
   echo "### JSON API: $WORKS works, $QUERIES filter queries ($(date +%Y-%m-%d), $(nproc) cores, $THREADS server threads)"
   echo
   echo "Archive: $GEN_INFO (generated once); ficd.db now $DB_MB MB."
-  echo "Server: \`ficd serve\` (${PC_ENV[*]:-page cache on}, access log off), $INDEXED; listening after ${START_S} s;"
+  echo "Corpus and query mix: $SHAPE."
+  echo "Server: \`ficd serve\` (${PC_ENV[*]:-page cache on}, access log on: the server-side rows), $INDEXED; listening after ${START_S} s;"
   echo "first search (warm-up) ${WARM_MS} ms; RSS after warm-up $RSS_MB MB."
   echo "Machine load average (1, 5, 15 min) before bench_filter: $LOAD_BEFORE; after the runs: $LOAD_AFTER."
   echo
@@ -215,6 +250,8 @@ IBP99=$(field "$TMP/filter.txt" "index best" p99)
   echo "|---|---|---|---|---|"
   row "in process (bench_filter idx_search), first run" "$TMP/filter.txt" "index      n"
   row "in process, best of 3" "$TMP/filter.txt" "index best"
+  row "API server-side (access log), no compression, first pass" "$TMP/server.txt" "server plain"
+  row "API server-side (access log), gzip, first pass" "$TMP/server.txt" "server gzip"
   row "API, no compression, first pass" "$TMP/seq-plain.txt" "first pass"
   row "API, no compression, best of passes" "$TMP/seq-plain.txt" "best of passes"
   row "API, Accept-Encoding gzip (browser), first pass" "$TMP/seq-gzip.txt" "first pass"
@@ -222,11 +259,21 @@ IBP99=$(field "$TMP/filter.txt" "index best" p99)
   echo
   echo "Answers: $(sed -n 's/^requests .*first pass: \(.*\); [0-9]* reconnects/\1/p' "$TMP/seq-gzip.txt") (gzip run)."
   for enc in plain gzip; do
+    sp50=$(field "$TMP/server.txt" "server $enc" p50)
+    sp99=$(field "$TMP/server.txt" "server $enc" p99)
+    echo "- $enc, server-side first pass: / in process $(ratio "$sp50" "$IP50") at p50, $(ratio "$sp99" "$IP99") at p99 (target within x2);" \
+      "target p50 <= 1 ms **$(verdict "$sp50" 1)** ($sp50 ms), p99 <= 5 ms **$(verdict "$sp99" 5)** ($sp99 ms)"
     p50=$(field "$TMP/seq-$enc.txt" "first pass" p50)
     p99=$(field "$TMP/seq-$enc.txt" "first pass" p99)
     echo "- $enc, first pass: API / in process $(ratio "$p50" "$IP50") at p50, $(ratio "$p99" "$IP99") at p99;" \
       "target p50 <= 1 ms **$(verdict "$p50" 1)** ($p50 ms), p99 <= 8 ms **$(verdict "$p99" 8)** ($p99 ms)"
   done
+  echo
+  echo "Memory of the server process (/proc/PID/status; file = SQLite's memory map of ficd.db):"
+  echo
+  echo "| when | anonymous | file | RSS |"
+  echo "|---|---|---|---|"
+  cat "$TMP/mem.md"
   if [ "${FICD_BENCH_WRK:-1}" = 1 ]; then
     echo
     echo "Concurrent: \`wrk -t2 -c{${CONNS// /,}} -d$DURATION --latency\` walking the same list, on the same cores as the server:"

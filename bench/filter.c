@@ -11,6 +11,9 @@
  * 10 of each tag type. SQL engines run the first M queries (or as many as fit in SEC
  * seconds) and must return the same total and page as the index (checked). --dump-urls FILE
  * also writes the queries as JSON API requests, with the expected answers (bench/api.sh).
+ * --mute runs the queries again as a reader who muted 100 creators and blocked 50 freeforms
+ * (Zipf-popular ones) would, and checks that no hit is by a muted creator or carries a
+ * blocked tag and that no total grew.
  */
 #include "gen_meta.h"
 #include "index/index.h"
@@ -30,6 +33,7 @@
 
 struct bq {
     uint32_t fandom, tags[2], ntags, ex[2];
+    int first_tag; /* 1: `fandom` holds any tag, filtered as tag= (the AO3 mix) */
     unsigned ratings;
     uint64_t total;
     int64_t page[20];
@@ -84,15 +88,17 @@ static void mem_report(const struct idx *idx)
     struct idx_mem m;
     idx_mem_usage(idx, &m);
     uint64_t total = m.docs + m.dfts + m.tagpool + m.strs + m.orders + m.tags + m.names + m.maps +
-                     m.tag_docs + m.bitmaps + m.pop + m.fcache;
-    printf("memory     doc records %.1f MB (%zu B x %u), doc tag numbers %.1f MB, titles and sort "
-           "strings %.1f MB, sort orders %.1f MB, tag table %.1f MB, tag names %.1f MB, hash "
-           "tables %.1f MB, tag docs (lists and bitmaps) %.1f MB, other bitmaps %.1f MB, "
-           "popularity lists %.1f MB, fandom facet counts %.1f MB: total %.1f MB (own "
-           "accounting)\n",
-           m.docs / 1e6, sizeof(struct idx_doc), idx->docs_cap, m.tagpool / 1e6, m.strs / 1e6,
-           m.orders / 1e6, m.tags / 1e6, m.names / 1e6, m.maps / 1e6, m.tag_docs / 1e6,
-           m.bitmaps / 1e6, m.pop / 1e6, m.fcache / 1e6, total / 1e6);
+                     m.tag_docs + m.bitmaps + m.pop + m.fcache + m.creators;
+    printf(
+        "memory     doc records %.1f MB (%zu B x %u), doc tag numbers %.1f MB, titles and sort "
+        "strings %.1f MB, sort orders %.1f MB, tag table %.1f MB, tag names %.1f MB, hash "
+        "tables %.1f MB, tag docs (lists and bitmaps) %.1f MB, other bitmaps %.1f MB, "
+        "popularity lists %.1f MB, fandom facet counts %.1f MB, creators' docs (muting) %.1f MB: "
+        "total %.1f MB (own "
+        "accounting)\n",
+        m.docs / 1e6, sizeof(struct idx_doc), idx->docs_cap, m.tagpool / 1e6, m.strs / 1e6,
+        m.orders / 1e6, m.tags / 1e6, m.names / 1e6, m.maps / 1e6, m.tag_docs / 1e6,
+        m.bitmaps / 1e6, m.pop / 1e6, m.fcache / 1e6, m.creators / 1e6, total / 1e6);
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -120,29 +126,15 @@ static void report(const char *name, double *t, int n, double base_p50, double b
 struct meta {
     uint32_t *off, *tags;
     uint8_t *rating;
-    int64_t *kudos;
+    int64_t *kudos; /* the sort key: kudos (classic mix) or the posting date (AO3 mix) */
 };
 
-static uint32_t tag_num(const struct gm *g, enum tag_type ty, const char *name)
-{
-    unsigned a, b, c;
-    switch (ty) {
-    case TAG_FANDOM:
-        sscanf(name, "Fandom %u", &a);
-        return a;
-    case TAG_CHARACTER:
-        sscanf(name, "Character %u of Fandom %u", &a, &b);
-        return gm_tag_char(g, b, a);
-    case TAG_RELATIONSHIP:
-        sscanf(name, "Pairing %u/%u (Fandom %u)", &a, &b, &c);
-        return gm_tag_rel(g, c, a * 7 + (b - 7));
-    default:
-        sscanf(name, "Freeform %u", &a);
-        return gm_tag_free(g, a);
-    }
-}
+static enum gm_shape shape = GM_SHAPE_CLASSIC;
 
 static int nofacets; /* run queries without facets (for --slow) */
+/* --mute: a signed-in reader's muted creators and blocked tags added to every query */
+static const char *const *mute_names, *const *block_names;
+static size_t nmute_names, nblock_names;
 
 /* Runs the queries: t[i] the wall time of the first run, tb[i] the best of `repeat` runs
  * (on a machine shared with other jobs, the best of a few runs leaves out time spent waiting
@@ -170,9 +162,13 @@ static int run_index(struct idx *idx, const struct gm *g, struct bq *qs, int nq,
                               .exclude_tags = ex,
                               .nexclude_tags = 2,
                               .ratings = b->ratings,
-                              .sort = IDX_SORT_KUDOS,
+                              .sort = shape == GM_SHAPE_AO3 ? IDX_SORT_POSTED : IDX_SORT_KUDOS,
                               .per_page = 20,
                               .include_restricted = 1,
+                              .mute_creators = mute_names,
+                              .nmute_creators = nmute_names,
+                              .block_tags = block_names,
+                              .nblock_tags = nblock_names,
                               .facet_limit = nofacets ? -1 : 0};
         struct idx_result r;
         double t0 = now_ms();
@@ -236,7 +232,7 @@ static int dump_urls(const char *path, const struct gm *g, const struct bq *qs, 
     for (int i = 0; i < nq; i++) {
         const struct bq *b = &qs[i];
         gm_tag_name(g, b->fandom, name, sizeof(name));
-        fputs("/api/v1/works?fandom=", f);
+        fputs(b->first_tag ? "/api/v1/works?tag=" : "/api/v1/works?fandom=", f);
         url_put(f, name);
         for (uint32_t k = 0; k < b->ntags; k++) {
             gm_tag_name(g, b->tags[k], name, sizeof(name));
@@ -251,7 +247,7 @@ static int dump_urls(const char *path, const struct gm *g, const struct bq *qs, 
         for (int r = 0; r < RATING__COUNT; r++)
             if (b->ratings & (1u << r))
                 fprintf(f, "&rating=%s", rating_short((enum rating)r));
-        fputs("&sort=kudos\n", f);
+        fputs(shape == GM_SHAPE_AO3 ? "&sort=posted\n" : "&sort=kudos\n", f);
         fprintf(e, "%llu ", (unsigned long long)b->total);
         for (int k = 0; k < b->npage; k++)
             fprintf(e, "%s%lld", k ? "," : "", (long long)b->page[k]);
@@ -483,10 +479,75 @@ out:
     return rc;
 }
 
+/* --mute: the same queries with 100 muted creators and 50 blocked freeforms; every hit of
+ * the first 100 queries is regenerated and checked against both lists. */
+static int run_muted(struct idx *idx, struct gm *g, uint64_t seed, uint32_t nworks, struct bq *qs,
+                     int nq, int repeat, double p50, double p99, double p50b, double p99b)
+{
+    static char mbuf[100][32], bbuf[50][96];
+    static const char *mv[100], *bv[50];
+    struct gm_rng r = {seed ^ 0x5eed};
+    for (int i = 0; i < 100; i++) {
+        snprintf(mbuf[i], sizeof(mbuf[i]), "writer%u", (uint32_t)(gm_next(&r) % (nworks / 4 + 1)));
+        mv[i] = mbuf[i];
+    }
+    for (int i = 0; i < 50; i++) {
+        gm_tag_name(g, gm_tag_free(g, gm_zipf(&g->zfree, &r) + 5), bbuf[i], sizeof(bbuf[i]));
+        bv[i] = bbuf[i];
+    }
+    uint64_t *plain = malloc(nq * sizeof(uint64_t));
+    double *tm = malloc(nq * sizeof(double)), *tmb = malloc(nq * sizeof(double));
+    for (int i = 0; i < nq; i++)
+        plain[i] = qs[i].total;
+    mute_names = mv;
+    nmute_names = 100;
+    block_names = bv;
+    nblock_names = 50;
+    size_t nm = nmute_names, nb = nblock_names;
+    int rc = run_index(idx, g, qs, nq, tm, tmb, repeat);
+    mute_names = block_names = NULL;
+    nmute_names = nblock_names = 0;
+    uint64_t fewer = 0;
+    for (int i = 0; !rc && i < nq; i++) {
+        if (qs[i].total > plain[i]) {
+            fprintf(stderr, "muted query %d: total grew (%llu > %llu)\n", i,
+                    (unsigned long long)qs[i].total, (unsigned long long)plain[i]);
+            rc = -1;
+        }
+        fewer += plain[i] - qs[i].total;
+        for (int k = 0; !rc && i < 100 && k < qs[i].npage; k++) {
+            struct work w;
+            gm_work(g, seed, (uint32_t)(qs[i].page[k] - 1), &w);
+            for (size_t j = 0; j < nm; j++)
+                if (strlist_contains(&w.creators, mv[j]))
+                    rc = -1;
+            for (size_t j = 0; j < nb; j++)
+                if (strlist_contains(&w.freeforms, bv[j]))
+                    rc = -1;
+            if (rc)
+                fprintf(stderr, "muted query %d: work %lld should have been left out\n", i,
+                        (long long)qs[i].page[k]);
+            work_free(&w);
+        }
+    }
+    if (!rc) {
+        report("muted", tm, nq, p50, p99);
+        report("muted best", tmb, nq, p50b, p99b);
+        printf("(muted = the same queries with 100 muted creators and 50 blocked freeforms: %llu "
+               "works fewer over all totals; x = muted / index)\n",
+               (unsigned long long)fewer);
+    }
+    free(plain);
+    free(tm);
+    free(tmb);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     uint32_t nworks = 100000;
-    int nq = 1000, nsql = 200, do_sqlite = 0, do_pg = 0, do_baseline = 0, nslow = 0, repeat = 3;
+    int nq = 1000, nsql = 200, do_sqlite = 0, do_pg = 0, do_baseline = 0, nslow = 0, repeat = 3,
+        do_mute = 0;
     double budget = 300;
     uint64_t seed = 1;
     const char *tmp = "/tmp", *dump_path = NULL, *store_dir = NULL;
@@ -507,6 +568,8 @@ int main(int argc, char **argv)
             idx_facet_walk_max = atoi(argv[++i]); /* facet strategy thresholds, for tuning */
         else if (!strcmp(argv[i], "--fandom-min") && i + 1 < argc)
             idx_facet_fandom_min = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--other-max") && i + 1 < argc)
+            idx_facet_other_max = atoll(argv[++i]); /* bytes of non-fandom tag counts */
         else if (!strcmp(argv[i], "--bound-min") && i + 1 < argc)
             idx_facet_bound_min = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--sqlite"))
@@ -517,17 +580,22 @@ int main(int argc, char **argv)
             repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--slow") && i + 1 < argc)
             nslow = atoi(argv[++i]); /* describe the N slowest queries */
+        else if (!strcmp(argv[i], "--mute"))
+            do_mute = 1; /* also run the queries with 100 muted creators and 50 blocked tags */
         else if (!strcmp(argv[i], "--baseline"))
             do_baseline = 1; /* also run the queries without fandom bounds */
         else if (!strcmp(argv[i], "--store") && i + 1 < argc)
             store_dir = argv[++i]; /* build with idx_build from this bench_gen_store archive */
         else if (!strcmp(argv[i], "--dump-urls") && i + 1 < argc)
             dump_path = argv[++i]; /* the queries as API requests, for bench/api.sh */
+        else if (!strcmp(argv[i], "--shape") && i + 1 < argc && gm_shape_parse(argv[i + 1]) >= 0)
+            shape = (enum gm_shape)gm_shape_parse(argv[++i]); /* corpus and query mix */
         else {
             fprintf(stderr, "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
                             "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
-                            "[--walk-max N] [--fandom-min N] [--bound-min N] [--baseline] "
-                            "[--repeat K] [--slow N] [--dump-urls FILE] [--store DIR]\n");
+                            "[--walk-max N] [--fandom-min N] [--bound-min N] [--other-max BYTES] "
+                            "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
+                            "[--shape classic|ao3] [--mute]\n");
             return 2;
         }
     }
@@ -536,7 +604,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct gm g;
-    gm_init(&g, nworks, 0);
+    gm_init_shape(&g, nworks, 0, shape);
     struct idx *idx;
     if (idx_new(0, &idx))
         return 1;
@@ -572,10 +640,10 @@ int main(int argc, char **argv)
             for (size_t k = 0; k < ls[ty]->n; k++) {
                 if (tn == tcap)
                     m.tags = realloc(m.tags, (tcap *= 2) * sizeof(uint32_t));
-                m.tags[tn++] = tag_num(&g, (enum tag_type)ty, ls[ty]->v[k]);
+                m.tags[tn++] = gm_tag_num(&g, (enum tag_type)ty, ls[ty]->v[k]);
             }
         m.rating[i] = (uint8_t)w.rating;
-        m.kudos[i] = w.kudos;
+        m.kudos[i] = shape == GM_SHAPE_AO3 ? w.published : w.kudos;
         work_free(&w);
     }
     m.off[nworks] = (uint32_t)tn;
@@ -638,18 +706,57 @@ int main(int argc, char **argv)
     for (int i = 0; i < nq; i++) {
         struct bq *b = &qs[i];
         uint32_t w = (uint32_t)(gm_next(&r) % nworks);
-        b->fandom = m.tags[m.off[w]];
         uint32_t n = m.off[w + 1] - m.off[w];
-        b->ntags = (uint32_t)(gm_next(&r) % 3);
-        for (uint32_t k = 0; k < b->ntags; k++)
-            b->tags[k] = m.tags[m.off[w] + 1 + (uint32_t)(gm_next(&r) % (n - 1))];
-        if (b->ntags == 2 && b->tags[0] == b->tags[1])
-            b->ntags = 1;
-        for (int k = 0; k < 2; k++) {
-            do
-                b->ex[k] = gm_tag_free(&g, gm_zipf(&g.zfree, &r) + 5);
-            while (b->ex[k] >= gm_ntags(&g) || b->ex[k] == b->tags[0] ||
-                   (b->ntags == 2 && b->ex[k] == b->tags[1]) || (k == 1 && b->ex[1] == b->ex[0]));
+        if (shape == GM_SHAPE_AO3) {
+            /* The performance issue's mix: a fandom (70 %) or another tag of a random work
+             * (so both weighted by popularity), 0-2 more of its tags, 2 excluded tags among
+             * the popular characters, relationships and freeforms, 1-3 ratings, sorted by
+             * posting date, 20 a page, all facets. */
+            uint32_t first = 0;
+            if (gm_unif(&r) >= 0.7)
+                first = 1 + (uint32_t)(gm_next(&r) % (n - 1));
+            b->first_tag = first != 0;
+            b->fandom = m.tags[m.off[w] + first];
+            b->ntags = (uint32_t)(gm_next(&r) % 3);
+            for (uint32_t k = 0; k < b->ntags; k++) {
+                uint32_t pick;
+                do
+                    pick = 1 + (uint32_t)(gm_next(&r) % (n - 1));
+                while (pick == first);
+                b->tags[k] = m.tags[m.off[w] + pick];
+            }
+            if (b->ntags == 2 && b->tags[0] == b->tags[1])
+                b->ntags = 1;
+            for (int k = 0; k < 2; k++) {
+                for (;;) {
+                    double u = gm_unif(&r);
+                    uint32_t f0 = gm_zipf(&g.zf, &r);
+                    uint32_t t = u < 0.4   ? gm_tag_free(&g, gm_zipf(&g.zfree, &r))
+                                 : u < 0.7 ? gm_tag_char(&g, f0, gm_zipf(&g.zchar, &r))
+                                           : gm_tag_rel(&g, f0, gm_zipf(&g.zrel, &r));
+                    int clash = t == b->fandom || (k == 1 && t == b->ex[0]);
+                    for (uint32_t j = 0; j < b->ntags; j++)
+                        clash |= t == b->tags[j];
+                    if (!clash) {
+                        b->ex[k] = t;
+                        break;
+                    }
+                }
+            }
+        } else {
+            b->fandom = m.tags[m.off[w]];
+            b->ntags = (uint32_t)(gm_next(&r) % 3);
+            for (uint32_t k = 0; k < b->ntags; k++)
+                b->tags[k] = m.tags[m.off[w] + 1 + (uint32_t)(gm_next(&r) % (n - 1))];
+            if (b->ntags == 2 && b->tags[0] == b->tags[1])
+                b->ntags = 1;
+            for (int k = 0; k < 2; k++) {
+                do
+                    b->ex[k] = gm_tag_free(&g, gm_zipf(&g.zfree, &r) + 5);
+                while (b->ex[k] >= gm_ntags(&g) || b->ex[k] == b->tags[0] ||
+                       (b->ntags == 2 && b->ex[k] == b->tags[1]) ||
+                       (k == 1 && b->ex[1] == b->ex[0]));
+            }
         }
         int nr = 1 + (int)(gm_next(&r) % 3);
         for (int k = 0; k < nr; k++)
@@ -728,6 +835,8 @@ int main(int argc, char **argv)
         free(totals);
         idx_facet_bound_min = saved;
     }
+    if (do_mute && run_muted(idx, &g, seed, nworks, qs, nq, repeat, p50, p99, p50b, p99b))
+        return 1;
     if (do_sqlite || do_pg) {
         int ns = nsql < nq ? nsql : nq;
         double *ts = malloc(ns * sizeof(double));

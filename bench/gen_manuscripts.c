@@ -1,6 +1,6 @@
 /* gen_manuscripts.c: writes a deterministic corpus of invented fan-fiction manuscripts. */
 /*
- * Usage: bench_gen_manuscripts --out DIR [--total-mb N] [--seed S]
+ * Usage: bench_gen_manuscripts --out DIR [--total-mb N] [--files N] [--small] [--seed S]
  *
  * Writes manuscripts into DIR (which must exist and should be empty) until they total at
  * least N megabytes (10^6 bytes; default 200), then prints statistics as "key value" lines
@@ -713,9 +713,13 @@ struct workinfo {
     long target_words;
 };
 
+static int small_only; /* --small: drabbles and ficlets only (the bulk-import corpus) */
+
 /* Word count from a fan-fiction-like distribution. */
 static long pick_length(struct rng *r)
 {
+    if (small_only)
+        return range(r, 100, 1000);
     double u = unit(r);
     if (u < 0.14) /* drabbles and ficlets */
         return range(r, 150, 2000);
@@ -1294,21 +1298,29 @@ static int cmp_long(const void *a, const void *b)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: bench_gen_manuscripts --out DIR [--total-mb N] [--seed S]\n"
+    fprintf(f, "usage: bench_gen_manuscripts --out DIR [--total-mb N] [--files N] [--small] "
+               "[--seed S]\n"
                "Writes invented fan-fiction manuscripts into DIR until they total at least N\n"
-               "megabytes (10^6 bytes, default 200); prints corpus statistics on stdout.\n");
+               "megabytes (10^6 bytes, default 200), or N files with --files; --small makes\n"
+               "every work a drabble or ficlet of 100-1000 words (the bulk-import corpus).\n"
+               "Prints corpus statistics on stdout.\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *dir = NULL;
     double total_mb = 200;
+    long max_files = 0;
     uint64_t seed = 20261123;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
+        }
+        if (!strcmp(a, "--small")) {
+            small_only = 1;
+            continue;
         }
         if (i + 1 >= argc) {
             usage(stderr);
@@ -1319,10 +1331,17 @@ int main(int argc, char **argv)
             dir = argv[++i];
         } else if (!strcmp(a, "--total-mb")) {
             total_mb = strtod(argv[++i], &end);
-            if (*end || total_mb <= 0 || total_mb > 100000) {
+            if (*end || total_mb <= 0 || total_mb > 100000 || max_files) {
                 fprintf(stderr, "gen_manuscripts: --total-mb wants a number of megabytes\n");
                 return 2;
             }
+        } else if (!strcmp(a, "--files")) {
+            max_files = strtol(argv[++i], &end, 10);
+            if (*end || max_files <= 0) {
+                fprintf(stderr, "gen_manuscripts: --files wants a positive number\n");
+                return 2;
+            }
+            total_mb = 1e12; /* the file count ends it */
         } else if (!strcmp(a, "--seed")) {
             seed = strtoull(argv[++i], &end, 10);
             if (*end) {
@@ -1346,7 +1365,7 @@ int main(int argc, char **argv)
     make_fandoms(seed);
     struct stats stt = {0};
     double goal = total_mb * 1e6;
-    for (long i = 1; stt.bytes < goal; i++)
+    for (long i = 1; stt.bytes < goal && (!max_files || i <= max_files); i++)
         gen_work(dir, seed, i, &stt);
 
     qsort(stt.word_counts, stt.nwc, sizeof(long), cmp_long);

@@ -72,8 +72,18 @@ static inline uint32_t gm_zipf(struct gm_zipf *z, struct gm_rng *r)
 #define GM_CHARS 40
 #define GM_RELS  40
 
+/* Two archive shapes. GM_SHAPE_CLASSIC (the default, what every recorded figure before
+ * 2026-12-06 used): per-fandom pools of 40 characters and 40 relationships, about 14 tags per
+ * work. GM_SHAPE_AO3: about 16 tags per work drawn from archive-wide pools (AO3's characters
+ * and relationships cross fandoms), each fandom favouring its own window of them, and about
+ * 116k distinct tags at 1M works, as measured on AO3-like data by the performance issue. */
+enum gm_shape { GM_SHAPE_CLASSIC = 0, GM_SHAPE_AO3 = 1 };
+#define GM_AO3_WINDOW 400 /* characters / relationships a fandom draws from */
+
 struct gm {
+    enum gm_shape shape;
     uint32_t nworks, nfandoms, nfree;
+    uint32_t nchar, nrel; /* GM_SHAPE_AO3: archive-wide pool sizes */
     struct gm_zipf zf, zchar, zrel, zfree, zword;
     int bodies; /* mean words per body when > 0 */
     const char **vocab;
@@ -85,16 +95,25 @@ static inline uint32_t gm_tag_fandom(const struct gm *g, uint32_t f)
     (void)g;
     return f;
 }
+/* Classic: fandoms, then per fandom GM_CHARS characters and GM_RELS relationships, then
+ * freeforms. AO3: fandoms, the character pool, the relationship pool, freeforms; f is the
+ * fandom whose window k (0-based rank inside it) is taken from. */
 static inline uint32_t gm_tag_char(const struct gm *g, uint32_t f, uint32_t k)
 {
+    if (g->shape == GM_SHAPE_AO3)
+        return g->nfandoms + (uint32_t)(((uint64_t)f * 97 + k) % g->nchar);
     return g->nfandoms + f * (GM_CHARS + GM_RELS) + k;
 }
 static inline uint32_t gm_tag_rel(const struct gm *g, uint32_t f, uint32_t k)
 {
+    if (g->shape == GM_SHAPE_AO3)
+        return g->nfandoms + g->nchar + (uint32_t)(((uint64_t)f * 89 + k) % g->nrel);
     return g->nfandoms + f * (GM_CHARS + GM_RELS) + GM_CHARS + k;
 }
 static inline uint32_t gm_tag_free(const struct gm *g, uint32_t k)
 {
+    if (g->shape == GM_SHAPE_AO3)
+        return g->nfandoms + g->nchar + g->nrel + k;
     return g->nfandoms * (1 + GM_CHARS + GM_RELS) + k;
 }
 static inline uint32_t gm_ntags(const struct gm *g)
@@ -105,6 +124,25 @@ static inline uint32_t gm_ntags(const struct gm *g)
 /* The name and type of tag t into buf. */
 static inline enum tag_type gm_tag_name(const struct gm *g, uint32_t t, char *buf, size_t n)
 {
+    if (g->shape == GM_SHAPE_AO3) {
+        /* AO3-like names: longer, with spaces, parentheses and slashes. */
+        if (t < g->nfandoms) {
+            snprintf(buf, n, "Fandom Saga %u (Anime & Manga)", t);
+            return TAG_FANDOM;
+        }
+        t -= g->nfandoms;
+        if (t < g->nchar) {
+            snprintf(buf, n, "Person %u Surname", t);
+            return TAG_CHARACTER;
+        }
+        t -= g->nchar;
+        if (t < g->nrel) {
+            snprintf(buf, n, "Person %u Surname/Person %u Surname", t, t + 1);
+            return TAG_RELATIONSHIP;
+        }
+        snprintf(buf, n, "Freeform Trope %u", t - g->nrel);
+        return TAG_FREEFORM;
+    }
     if (t < g->nfandoms) {
         snprintf(buf, n, "Fandom %u", t);
         return TAG_FANDOM;
@@ -122,6 +160,42 @@ static inline enum tag_type gm_tag_name(const struct gm *g, uint32_t t, char *bu
     }
     snprintf(buf, n, "Freeform %u", t - gm_tag_free(g, 0));
     return TAG_FREEFORM;
+}
+
+/* The tag number of a name gm_tag_name wrote. */
+static inline uint32_t gm_tag_num(const struct gm *g, enum tag_type ty, const char *name)
+{
+    unsigned a = 0, b = 0, c = 0;
+    if (g->shape == GM_SHAPE_AO3) {
+        switch (ty) {
+        case TAG_FANDOM:
+            sscanf(name, "Fandom Saga %u", &a);
+            return a;
+        case TAG_CHARACTER:
+            sscanf(name, "Person %u", &a);
+            return g->nfandoms + a;
+        case TAG_RELATIONSHIP:
+            sscanf(name, "Person %u", &a);
+            return g->nfandoms + g->nchar + a;
+        default:
+            sscanf(name, "Freeform Trope %u", &a);
+            return gm_tag_free(g, a);
+        }
+    }
+    switch (ty) {
+    case TAG_FANDOM:
+        sscanf(name, "Fandom %u", &a);
+        return a;
+    case TAG_CHARACTER:
+        sscanf(name, "Character %u of Fandom %u", &a, &b);
+        return gm_tag_char(g, b, a);
+    case TAG_RELATIONSHIP:
+        sscanf(name, "Pairing %u/%u (Fandom %u)", &a, &b, &c);
+        return gm_tag_rel(g, c, a * 7 + (b - 7));
+    default:
+        sscanf(name, "Freeform %u", &a);
+        return gm_tag_free(g, a);
+    }
 }
 
 /* Pseudo-English vocabulary: common function words first, then invented words built from
@@ -161,20 +235,48 @@ static inline void gm_vocab_init(struct gm *g, uint32_t n)
     gm_zipf_init(&g->zword, n, 1.0);
 }
 
-/* n works, bodies of about body_words words each when body_words > 0. */
-static inline void gm_init(struct gm *g, uint32_t nworks, int body_words)
+static inline uint32_t gm_max(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
+/* n works of the given shape, bodies of about body_words words each when body_words > 0. */
+static inline void gm_init_shape(struct gm *g, uint32_t nworks, int body_words, enum gm_shape shape)
 {
     memset(g, 0, sizeof(*g));
+    g->shape = shape;
     g->nworks = nworks;
-    g->nfandoms = nworks / 100 > 50 ? nworks / 100 : 50;
-    g->nfree = nworks / 10 > 1000 ? nworks / 10 : 1000;
-    gm_zipf_init(&g->zf, g->nfandoms, 1.05);
-    gm_zipf_init(&g->zchar, GM_CHARS, 1.1);
-    gm_zipf_init(&g->zrel, GM_RELS, 1.2);
-    gm_zipf_init(&g->zfree, g->nfree, 0.95);
+    if (shape == GM_SHAPE_AO3) {
+        g->nfandoms = gm_max(nworks / 160, 50);
+        g->nchar = gm_max(nworks / 20, 2 * GM_AO3_WINDOW);
+        g->nrel = gm_max(nworks / 25, 2 * GM_AO3_WINDOW);
+        g->nfree = gm_max(nworks / 24, 1000);
+        gm_zipf_init(&g->zf, g->nfandoms, 1.0);
+        gm_zipf_init(&g->zchar, GM_AO3_WINDOW, 1.0);
+        gm_zipf_init(&g->zrel, GM_AO3_WINDOW, 1.05);
+        gm_zipf_init(&g->zfree, g->nfree, 0.9);
+    } else {
+        g->nfandoms = gm_max(nworks / 100, 50);
+        g->nfree = gm_max(nworks / 10, 1000);
+        gm_zipf_init(&g->zf, g->nfandoms, 1.05);
+        gm_zipf_init(&g->zchar, GM_CHARS, 1.1);
+        gm_zipf_init(&g->zrel, GM_RELS, 1.2);
+        gm_zipf_init(&g->zfree, g->nfree, 0.95);
+    }
     g->bodies = body_words;
     if (body_words > 0)
         gm_vocab_init(g, 30000);
+}
+
+static inline void gm_init(struct gm *g, uint32_t nworks, int body_words)
+{
+    gm_init_shape(g, nworks, body_words, GM_SHAPE_CLASSIC);
+}
+
+/* "classic" or "ao3" (the --shape option of the benchmarks); -1 when unknown. */
+static inline int gm_shape_parse(const char *s)
+{
+    return !strcmp(s, "classic") ? GM_SHAPE_CLASSIC : !strcmp(s, "ao3") ? GM_SHAPE_AO3 : -1;
 }
 
 static inline void gm_add_tag(const struct gm *g, struct work *w, uint32_t t)
@@ -241,13 +343,14 @@ static inline void gm_work(struct gm *g, uint64_t seed, uint32_t i, struct work 
     gm_add_tag(g, w, gm_tag_fandom(g, f));
     if (gm_unif(&r) < 0.1)
         gm_add_tag(g, w, gm_tag_fandom(g, gm_zipf(&g->zf, &r)));
-    int nrel = (int)(gm_next(&r) % 3);
+    int ao3 = g->shape == GM_SHAPE_AO3;
+    int nrel = ao3 ? 1 + (int)(gm_next(&r) % 3) : (int)(gm_next(&r) % 3);
     for (int k = 0; k < nrel; k++)
         gm_add_tag(g, w, gm_tag_rel(g, f, gm_zipf(&g->zrel, &r)));
-    int nch = 2 + (int)(gm_next(&r) % 5);
+    int nch = ao3 ? 3 + (int)(gm_next(&r) % 4) : 2 + (int)(gm_next(&r) % 5);
     for (int k = 0; k < nch; k++)
         gm_add_tag(g, w, gm_tag_char(g, f, gm_zipf(&g->zchar, &r)));
-    int nff = 4 + (int)(gm_next(&r) % 11);
+    int nff = ao3 ? 6 + (int)(gm_next(&r) % 6) : 4 + (int)(gm_next(&r) % 11);
     for (int k = 0; k < nff; k++)
         gm_add_tag(g, w, gm_tag_free(g, gm_zipf(&g->zfree, &r)));
     double u = gm_unif(&r);

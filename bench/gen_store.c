@@ -3,7 +3,7 @@
  * that `ficd serve` can be measured on it (bench/api.sh). */
 /*
  * Usage: bench_gen_store --out DIR [--works N] [--seed S] [--batch B] [--body-words W]
- *                        [--summary-words W]
+ *                        [--summary-words W] [--shape classic|ao3]
  *
  * DIR must not hold an archive yet (it is created). Work i of the generator (seed S, the
  * same default as bench_filter: 1) is stored as work id i + 1, with its fandoms,
@@ -94,7 +94,7 @@ static char *html_words(struct gm *g, struct gm_rng *r, int words)
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_gen_store --out DIR [--works N] [--seed S] [--batch B] "
-                    "[--body-words W] [--summary-words W]\n");
+                    "[--body-words W] [--summary-words W] [--shape classic|ao3]\n");
     return 2;
 }
 
@@ -104,6 +104,7 @@ int main(int argc, char **argv)
     uint32_t nworks = 100000, batch = 50000;
     uint64_t seed = 1;
     int body_words = 30, summary_words = 20;
+    enum gm_shape shape = GM_SHAPE_CLASSIC;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out = argv[++i];
@@ -117,6 +118,8 @@ int main(int argc, char **argv)
             body_words = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--summary-words") && i + 1 < argc)
             summary_words = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--shape") && i + 1 < argc && gm_shape_parse(argv[i + 1]) >= 0)
+            shape = (enum gm_shape)gm_shape_parse(argv[++i]);
         else
             return usage();
     }
@@ -157,7 +160,7 @@ int main(int argc, char **argv)
     printf("account    \"bench\", password %s\n", pw);
 
     struct gm g;
-    gm_init(&g, nworks, 0); /* exactly bench_filter's generator: no bodies in gm_work */
+    gm_init_shape(&g, nworks, 0, shape); /* exactly bench_filter's generator: no bodies */
     gm_vocab_init(&g, 30000);
     uint64_t chapters = 0, tagrefs = 0, words_text = 0;
     rc = store_begin(s);

@@ -8,11 +8,11 @@ set -euo pipefail
 what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config git
-  libmicrohttpd-dev libsqlite3-dev libpq-dev libroaring-dev libsodium-dev libgumbo-dev
+  libmicrohttpd-dev libsqlite3-dev libpq-dev libroaring-dev libsodium-dev libgumbo-dev libyaml-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libzip-dev libjansson-dev libutf8proc-dev
-  libstemmer-dev libcmocka-dev zlib1g-dev libssl-dev)
+  libstemmer-dev libcmocka-dev zlib1g-dev libssl-dev libxml2-dev libmariadb-dev)
 test_pkgs=(epubcheck postgresql postgresql-client chromium nodejs npm curl python3 file
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev mariadb-server calibre)
 bench_pkgs=(pandoc wrk nginx-light python3-xapian hyperfine)
 
 pkgs=("${build_pkgs[@]}")

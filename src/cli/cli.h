@@ -16,6 +16,7 @@ struct cli_cmd {
 
 extern const struct cli_cmd cli_cmd_init;
 extern const struct cli_cmd cli_cmd_import;
+extern const struct cli_cmd cli_cmd_import_efiction;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_list;
 extern const struct cli_cmd cli_cmd_show;
@@ -24,6 +25,7 @@ extern const struct cli_cmd cli_cmd_serve;
 extern const struct cli_cmd cli_cmd_demo;
 extern const struct cli_cmd cli_cmd_search;
 extern const struct cli_cmd cli_cmd_backup;
+extern const struct cli_cmd cli_cmd_user;
 
 /* Exit statuses: 0 success, 1 runtime failure (I/O, database), 2 bad input or usage. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };

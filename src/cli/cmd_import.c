@@ -1,8 +1,9 @@
-/* cmd_import.c: `ficd import`: read manuscripts, show what the importer understood
- * (--dry-run), or store each as a work in its own transaction. */
+/* cmd_import.c: `ficd import`: read manuscripts, AO3 downloads and EPUBs, show what the
+ * importer understood (--dry-run), or store each as a work in its own transaction. */
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "store/store.h"
+#include "text/import.h"
 #include "text/manuscript.h"
 
 #include <errno.h>
@@ -17,20 +18,37 @@ static void import_usage(FILE *f)
 {
     fprintf(f,
             "usage: ficd import [OPTIONS] FILE...\n\n"
-            "Imports manuscripts (plain text, Markdown, HTML; UTF-8, UTF-16 with BOM,\n"
-            "Windows-1252 or Latin-1) as works. The importer recognises title lines\n"
-            "(\"Title - A/B\"), Key: value header blocks and YAML front matter, warnings,\n"
-            "author's notes, beta and song credits, chapter headings and scene breaks.\n"
-            "Each work is stored in one transaction, as a draft unless --publish; its id is\n"
-            "printed on stdout, one per line. Messages and the summary go to stderr.\n\n"
+            "Imports works from files:\n"
+            "  - manuscripts (plain text, Markdown, HTML; UTF-8, UTF-16 with BOM,\n"
+            "    Windows-1252 or Latin-1): title lines (\"Title - A/B\"), Key: value header\n"
+            "    blocks and YAML front matter, warnings, author's notes, beta and song\n"
+            "    credits, chapter headings and scene breaks;\n"
+            "  - AO3 downloads (HTML and EPUB): every tag, series and part, the published\n"
+            "    date, summary, notes, chapter titles, chapter notes and end notes;\n"
+            "  - EPUB 2 and 3 (calibre, FanFicFare, ficd): title, creators, language,\n"
+            "    subjects as additional tags, description as summary, the spine as chapters\n"
+            "    titled from the table of contents, FanFicFare's title page fields.\n"
+            "What a file is comes from its content (a zip with the EPUB mimetype, AO3's\n"
+            "preface), not only its name. Hostile archives (zip bombs, unsafe paths, files\n"
+            "missing from the package, more than 2000 spine documents, malformed XML or XML\n"
+            "entities) are refused. See docs/import.md for what is carried over.\n"
+            "Works are stored as drafts unless --publish. Many files are grouped into few\n"
+            "transactions (--batch): each file is stored whole or not at all, and its id is\n"
+            "printed on stdout, one per line, only once its transaction has committed, so\n"
+            "an interrupted import loses at most the batch it had not acknowledged yet.\n"
+            "Messages and the summary go to stderr.\n\n"
             "options:\n"
             "  --dry-run          parse only; store nothing\n"
             "  --format FMT       output: text (default) or json (one object per file and line;\n"
-            "                     with --dry-run: the importer's view of the work)\n"
+            "                     with --dry-run: the importer's view of the work, with\n"
+            "                     \"source\", \"series\" and \"published\")\n"
             "  --publish          publish the imported works instead of keeping drafts\n"
             "  --allow-duplicate  import a file even if the same bytes were imported before\n"
-            "  --as FORMAT        treat input as txt, md or html (default: from the name/content)\n"
+            "  --as FORMAT        treat input as a txt, md or html manuscript (default: detect\n"
+            "                     from the content: EPUB, AO3 download or manuscript)\n"
             "  --max-size MB      refuse files larger than MB megabytes (default 50)\n"
+            "  --batch N          files per transaction (default 500; a batch also ends after\n"
+            "                     a second or 64 MB); 1 commits each file on its own\n"
             "  --data DIR         data directory (default ./ficd-data or $FICD_DATA)\n"
             "  -h, --help         show this help\n\n"
             "exit status: 0 all imported, 1 storage failure, 2 a file was refused (bad input,\n"
@@ -38,7 +56,7 @@ static void import_usage(FILE *f)
 }
 
 struct import_opts {
-    int dry_run, json, publish, allow_dup;
+    int dry_run, json, publish, allow_dup, batch;
     enum ms_format as;
     size_t max_bytes;
     struct strlist known_chars, known_char_fandoms, known_rels, known_fandoms;
@@ -105,8 +123,16 @@ static int collect_tag(const struct tag *t, void *ctx)
     return 0;
 }
 
-/* Imports one file; returns 0, CLI_USAGE for a refused file, CLI_FAIL for storage errors. */
-static int import_one(struct store *s, struct import_opts *o, const char *path, size_t *bytes)
+/* What a stored file prints once its batch has committed. */
+struct acked {
+    const char *path;
+    char *line; /* the id, or the work as JSON with "file" */
+};
+
+/* Imports one file; returns 0, CLI_USAGE for a refused file, CLI_FAIL for storage errors.
+ * When stored, *line gets what to print once the transaction commits (malloc'd). */
+static int import_one(struct store *s, struct import_opts *o, const char *path, size_t *bytes,
+                      char **line)
 {
     unsigned char *data = NULL;
     size_t n = 0;
@@ -126,7 +152,8 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
                          .known_fandoms = &o->known_fandoms};
     struct work w;
     struct text_err te = {0, ""};
-    rc = ms_import(data, n, &mo, &w, &te);
+    enum import_kind kind = IMPORT_MANUSCRIPT;
+    rc = import_bytes(data, n, &mo, &w, &kind, &te);
     free(data);
     if (rc) {
         if (te.line > 0)
@@ -140,6 +167,7 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
     if (o->dry_run) {
         if (o->json) {
             json_t *j = cli_work_json(&w);
+            json_object_set_new(j, "source", json_string(import_kind_name(kind)));
             cli_print_json(stdout, j);
             json_decref(j);
         } else {
@@ -173,28 +201,50 @@ static int import_one(struct store *s, struct import_opts *o, const char *path, 
     } else if (o->json) {
         json_t *j = cli_work_json(&w);
         json_object_set_new(j, "file", json_string(path));
-        cli_print_json(stdout, j);
+        *line = json_dumps(j, JSON_COMPACT);
         json_decref(j);
-    } else {
-        printf("%lld\n", (long long)w.id);
+    } else if (asprintf(line, "%lld", (long long)w.id) < 0) {
+        *line = NULL;
+    }
+    if (!status && !*line) {
+        fprintf(stderr, "ficd: %s: out of memory\n", path);
+        status = CLI_FAIL;
     }
     work_free(&w);
     return status;
 }
 
+/* Ends the open batch: commits it and prints what its files stored, or, when the commit
+ * fails, says so for each of them (nothing of the batch is stored). Returns how many files
+ * failed. */
+static int batch_end(struct store *s, struct acked *v, size_t *n)
+{
+    int failed = 0;
+    if (store_commit(s)) {
+        for (size_t i = 0; i < *n; i++)
+            fprintf(stderr, "ficd: %s: not stored: %s\n", v[i].path, store_errmsg(s));
+        failed = (int)*n;
+    } else {
+        for (size_t i = 0; i < *n; i++)
+            puts(v[i].line);
+        fflush(stdout);
+    }
+    for (size_t i = 0; i < *n; i++)
+        free(v[i].line);
+    *n = 0;
+    return failed;
+}
+
 static int run_import(int argc, char **argv)
 {
     const char *data = NULL;
-    struct import_opts o = {.max_bytes = MS_MAX_BYTES_DEFAULT};
-    static const struct option opts[] = {{"dry-run", no_argument, 0, 'n'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"publish", no_argument, 0, 'p'},
-                                         {"allow-duplicate", no_argument, 0, 'D'},
-                                         {"as", required_argument, 0, 'a'},
-                                         {"max-size", required_argument, 0, 'm'},
-                                         {"data", required_argument, 0, 'd'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    struct import_opts o = {.max_bytes = MS_MAX_BYTES_DEFAULT, .batch = 500};
+    static const struct option opts[] = {
+        {"dry-run", no_argument, 0, 'n'},     {"format", required_argument, 0, 'f'},
+        {"publish", no_argument, 0, 'p'},     {"allow-duplicate", no_argument, 0, 'D'},
+        {"as", required_argument, 0, 'a'},    {"max-size", required_argument, 0, 'm'},
+        {"batch", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -242,6 +292,18 @@ static int run_import(int argc, char **argv)
             o.max_bytes = (size_t)(mb * 1e6);
             break;
         }
+        case 'b': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 100000) {
+                fprintf(stderr,
+                        "ficd import: --batch wants a number of files (1-100000), not '%s'\n",
+                        optarg);
+                return CLI_USAGE;
+            }
+            o.batch = (int)v;
+            break;
+        }
         case 'h':
             import_usage(stdout);
             return CLI_OK;
@@ -272,16 +334,51 @@ static int run_import(int argc, char **argv)
     progress_start(&pg, "importing", (uint64_t)nfiles);
     if (nfiles < 2)
         pg.tty = 0;
+    /* Batches: one transaction for up to o.batch files, a second or 64 MB of input; a file
+     * that fails rolls back only its own savepoint inside it. */
+    struct acked *pending = o.dry_run ? NULL : calloc((size_t)o.batch, sizeof(*pending));
+    size_t npending = 0, batch_bytes = 0;
+    int64_t batch_ms = 0, in_batch = 0;
+    if (!o.dry_run && !pending) {
+        fprintf(stderr, "ficd import: out of memory\n");
+        return CLI_FAIL;
+    }
     for (int i = optind; i < argc; i++) {
-        int rc = import_one(s, &o, argv[i], &bytes);
-        if (rc == CLI_OK)
-            ok++;
-        else if (rc == CLI_USAGE)
+        if (!o.dry_run && !in_batch) {
+            if (store_begin(s)) {
+                fprintf(stderr, "ficd: %s: not stored: %s\n", argv[i], store_errmsg(s));
+                failed++;
+                progress_update(&pg, (uint64_t)(i - optind + 1));
+                continue;
+            }
+            in_batch = 1;
+            batch_ms = progress_now_ms();
+            batch_bytes = bytes;
+        }
+        char *line = NULL;
+        int rc = import_one(s, &o, argv[i], &bytes, &line);
+        if (rc == CLI_OK && line) {
+            pending[npending].path = argv[i];
+            pending[npending++].line = line;
+        } else if (rc == CLI_OK) {
+            ok++; /* a dry run */
+        } else if (rc == CLI_USAGE) {
             refused++;
-        else
+        } else {
             failed++;
+        }
+        if (in_batch &&
+            ((int)npending >= o.batch || i + 1 == argc || progress_now_ms() - batch_ms >= 1000 ||
+             bytes - batch_bytes >= (64u << 20))) {
+            size_t n = npending;
+            int lost = batch_end(s, pending, &npending);
+            ok += (int)n - lost;
+            failed += lost;
+            in_batch = 0;
+        }
         progress_update(&pg, (uint64_t)(i - optind + 1));
     }
+    free(pending);
     progress_finish(&pg);
     double secs = (double)(progress_now_ms() - pg.start_ms) / 1000.0;
     if (nfiles > 1 || !o.dry_run)

@@ -46,6 +46,9 @@ static json_t *meta_json(const struct work *w)
     json_object_set_new(j, "published", json_integer(w->published));
     json_object_set_new(j, "updated", json_integer(w->updated));
     json_object_set_new(j, "series", w->series ? json_string(w->series) : json_null());
+    json_object_set_new(j, "series_position",
+                        w->series && w->series_position > 0 ? json_integer(w->series_position)
+                                                            : json_null());
     return j;
 }
 
@@ -89,8 +92,13 @@ static int run_list(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'D': q.drafts_only = 1; q.include_drafts = 1; break;
-        case 'A': q.include_drafts = 1; break;
+        case 'D':
+            q.drafts_only = 1;
+            q.include_drafts = 1;
+            break;
+        case 'A':
+            q.include_drafts = 1;
+            break;
         case 'l':
         case 'o': {
             char *end;
@@ -114,9 +122,15 @@ static int run_list(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'd': data = optarg; break;
-        case 'h': list_usage(stdout); return CLI_OK;
-        default: list_usage(stderr); return CLI_USAGE;
+        case 'd':
+            data = optarg;
+            break;
+        case 'h':
+            list_usage(stdout);
+            return CLI_OK;
+        default:
+            list_usage(stderr);
+            return CLI_USAGE;
         }
     }
     if (optind < argc) {
@@ -212,9 +226,15 @@ static int run_show(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'd': data = optarg; break;
-        case 'h': show_usage(stdout); return CLI_OK;
-        default: show_usage(stderr); return CLI_USAGE;
+        case 'd':
+            data = optarg;
+            break;
+        case 'h':
+            show_usage(stdout);
+            return CLI_OK;
+        default:
+            show_usage(stderr);
+            return CLI_USAGE;
         }
     }
     if (optind != argc - 1) {
@@ -230,8 +250,7 @@ static int run_show(int argc, char **argv)
     struct work w;
     int rc = store_work_get(s, id, json, &w);
     if (rc) {
-        fprintf(stderr, "ficd show: %s\n",
-                rc == FICD_ENOTFOUND ? "no such work" : store_errmsg(s));
+        fprintf(stderr, "ficd show: %s\n", rc == FICD_ENOTFOUND ? "no such work" : store_errmsg(s));
         store_close(s);
         return rc == FICD_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
     }

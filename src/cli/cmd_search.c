@@ -4,6 +4,7 @@
 #include "index/index.h"
 #include "index/params.h"
 #include "store/store.h"
+#include "web/json_works.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -278,7 +279,7 @@ static int run_search(int argc, char **argv)
             fprintf(stderr, "ficd search: %s\n", store_errmsg(s));
             status = CLI_FAIL;
         } else if (json) {
-            json_t *j = idx_result_to_json(&r, s);
+            json_t *j = works_json_result(&r, s);
             if (!j) {
                 fprintf(stderr, "ficd search: out of memory\n");
                 status = CLI_FAIL;

@@ -1,30 +1,16 @@
-/* json.c: the JSON form of a work shared by import --dry-run, show and list. */
+/* json.c: the importer's JSON form of a work (import --dry-run, show and list), built from
+ * the shared pieces in web/json_works.h. */
 #include "cli/cli.h"
 #include "core/work.h"
+#include "web/json_works.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static json_t *str_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
-}
-
-static json_t *list_json(const struct strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++)
-        json_array_append_new(a, json_string(l->v[i]));
-    return a;
-}
-
-static json_t *bits_json(unsigned bits, int count, const char *(*name)(unsigned))
-{
-    json_t *a = json_array();
-    for (int i = 0; i < count; i++)
-        if (bits & (1u << i))
-            json_array_append_new(a, json_string(name(1u << i)));
-    return a;
 }
 
 /* Joins a list with ", " (NULL when empty); the caller frees. */
@@ -49,16 +35,17 @@ json_t *cli_work_json(const struct work *w)
     if (w->id)
         json_object_set_new(o, "id", json_integer(w->id));
     json_object_set_new(o, "title", str_or_null(w->title));
-    json_object_set_new(o, "creators", list_json(&w->creators));
-    json_object_set_new(o, "fandoms", list_json(&w->fandoms));
-    json_object_set_new(o, "rating", w->rating_declared || w->rating != RATING_NOT_RATED
-                                         ? json_string(rating_name(w->rating))
-                                         : json_null());
-    json_object_set_new(o, "warnings", bits_json(w->warnings, WARN__COUNT, warning_name));
-    json_object_set_new(o, "categories", bits_json(w->categories, CAT__COUNT, category_name));
-    json_object_set_new(o, "relationships", list_json(&w->relationships));
-    json_object_set_new(o, "characters", list_json(&w->characters));
-    json_object_set_new(o, "freeforms", list_json(&w->freeforms));
+    json_object_set_new(o, "creators", works_json_strlist(&w->creators));
+    json_object_set_new(o, "fandoms", works_json_strlist(&w->fandoms));
+    json_object_set_new(o, "rating",
+                        w->rating_declared || w->rating != RATING_NOT_RATED
+                            ? json_string(rating_name(w->rating))
+                            : json_null());
+    json_object_set_new(o, "warnings", works_json_bits(w->warnings, WARN__COUNT, warning_name));
+    json_object_set_new(o, "categories", works_json_bits(w->categories, CAT__COUNT, category_name));
+    json_object_set_new(o, "relationships", works_json_strlist(&w->relationships));
+    json_object_set_new(o, "characters", works_json_strlist(&w->characters));
+    json_object_set_new(o, "freeforms", works_json_strlist(&w->freeforms));
     json_object_set_new(o, "summary", str_or_null(w->summary));
     json_object_set_new(o, "notes_begin", str_or_null(w->notes_begin));
     json_object_set_new(o, "notes_end", str_or_null(w->notes_end));
@@ -67,20 +54,43 @@ json_t *cli_work_json(const struct work *w)
     free(beta);
     json_object_set_new(o, "language", str_or_null(w->language));
     json_object_set_new(o, "words", json_integer(work_words(w)));
+    if (w->series && *w->series) {
+        json_t *sj = json_object();
+        json_object_set_new(sj, "title", json_string(w->series));
+        json_object_set_new(sj, "position",
+                            w->series_position > 0 ? json_integer(w->series_position)
+                                                   : json_null());
+        json_object_set_new(o, "series", sj);
+    } else {
+        json_object_set_new(o, "series", json_null());
+    }
+    json_object_set_new(o, "expected_chapters",
+                        w->expected_chapters > 0 ? json_integer(w->expected_chapters)
+                                                 : json_null());
+    char day[16];
+    time_t pt = (time_t)w->published;
+    struct tm tm;
+    if (w->published > 0 && gmtime_r(&pt, &tm) && strftime(day, sizeof(day), "%Y-%m-%d", &tm))
+        json_object_set_new(o, "published", json_string(day));
+    else
+        json_object_set_new(o, "published", json_null());
     json_t *chs = json_array();
     for (size_t i = 0; i < w->nchapters; i++) {
         const struct chapter *c = &w->chapters[i];
         json_t *cj = json_object();
         json_object_set_new(cj, "title", str_or_null(c->title));
         json_object_set_new(cj, "words", json_integer(c->words));
+        json_object_set_new(cj, "summary", str_or_null(c->summary));
+        json_object_set_new(cj, "notes_begin", str_or_null(c->notes_begin));
+        json_object_set_new(cj, "notes_end", str_or_null(c->notes_end));
         json_object_set_new(cj, "html", json_string(c->html ? c->html : ""));
         json_array_append_new(chs, cj);
     }
     json_object_set_new(o, "chapters", chs);
     json_t *sg = json_object();
-    json_object_set_new(sg, "characters", list_json(&w->sugg_characters));
-    json_object_set_new(sg, "relationships", list_json(&w->sugg_relationships));
-    json_object_set_new(sg, "fandoms", list_json(&w->sugg_fandoms));
+    json_object_set_new(sg, "characters", works_json_strlist(&w->sugg_characters));
+    json_object_set_new(sg, "relationships", works_json_strlist(&w->sugg_relationships));
+    json_object_set_new(sg, "fandoms", works_json_strlist(&w->sugg_fandoms));
     json_object_set_new(o, "suggestions", sg);
     return o;
 }

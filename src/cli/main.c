@@ -8,6 +8,7 @@
 static const struct cli_cmd *const commands[] = {
     &cli_cmd_init,
     &cli_cmd_import,
+    &cli_cmd_import_efiction,
     &cli_cmd_export,
     &cli_cmd_list,
     &cli_cmd_show,
@@ -16,6 +17,7 @@ static const struct cli_cmd *const commands[] = {
     &cli_cmd_demo,
     &cli_cmd_search,
     &cli_cmd_backup,
+    &cli_cmd_user,
 };
 
 static void usage(FILE *f)

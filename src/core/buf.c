@@ -1,5 +1,6 @@
 /* buf.c: the growable byte buffer with a size cap and a sticky error. */
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/err.h"
 
 #include <stdio.h>
@@ -73,6 +74,12 @@ void buf_puts(struct buf *b, const char *s)
 void buf_putc(struct buf *b, char c)
 {
     buf_put(b, &c, 1);
+}
+
+void buf_put_utf8(struct buf *b, uint32_t cp)
+{
+    char d[4];
+    buf_put(b, d, utf8_encode(d, cp));
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

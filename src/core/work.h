@@ -97,7 +97,15 @@ struct work {
     struct strlist sugg_characters, sugg_relationships, sugg_fandoms;
     /* Stats (filled by the store when known). */
     int64_t kudos, hits, comments, bookmarks;
+    int64_t subscriptions;
+    /* Feedback settings the creator chooses on the work form, and moderation. */
+    int comment_policy;    /* enum comment_policy */
+    int moderate_comments; /* 1: new comments wait for the creator's approval */
+    int hidden;            /* 1: hidden by a moderator (only its creators see it) */
 };
+
+/* Who may comment on a work. */
+enum comment_policy { COMMENTS_EVERYONE = 0, COMMENTS_REGISTERED = 1, COMMENTS_NOBODY = 2 };
 
 void strlist_init(struct strlist *l);
 void strlist_free(struct strlist *l);

@@ -14,7 +14,10 @@
  *    the works added to F since F was counted), so once the N-th best count found beats the
  *    next tag's bound, no tag left can enter the top N. Characters and relationships are
  *    local to a fandom, so these bounds are tight where totals over the archive are not.
- *  - big results not inside one counted fandom: tags by total popularity with
+ *    The same counts are kept for other big tags that queries include (a popular freeform,
+ *    character or relationship searched without a fandom): built on first use, kept least
+ *    recently used first within idx_facet_other_max bytes.
+ *  - big results not inside one counted tag: tags by total popularity with
  *    roaring_bitmap_and_cardinality, bounded by each tag's total (ends quickly only for tags
  *    popular across the archive).
  * A type that a bounded search does not settle within its budget is walked. */
@@ -23,6 +26,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,20 @@ int idx_fixed_dense_min = -1;
 int idx_facet_fandom_min = 2048;
 int idx_facet_bound_min = 2048;
 int idx_facet_keep_min = 2;
+long long idx_facet_other_max = 32ll << 20;
+
+/* Ticks of the counts' use, for evicting the least recently used non-fandom entry. */
+static _Atomic uint64_t fc_clock;
+/* Non-fandom tags whose big result was counted without cached counts, by hash (tag + 1 in its
+ * slot): counts are built for a tag only when it is asked for again, so a query seen once
+ * costs a walk, not a build over all of the tag's works. */
+#define FC_SEEN_SLOTS 4096
+static _Atomic uint32_t fc_seen[FC_SEEN_SLOTS];
+
+static uint32_t fc_seen_slot(uint32_t tag)
+{
+    return (tag * 2654435761u) >> 20; /* 12 bits */
+}
 
 /* Per big fandom F, taken under the write lock and read under the read lock: F's works
  * numbered locally (their rank among F's docs), and for each tag carried by at least `keep`
@@ -56,6 +74,8 @@ struct idx_fcache {
     uint32_t *ids;   /* when ndocs > FC_IDS16_MAX */
     uint16_t *ids16; /* else */
     size_t nbits, nids;
+    int other;             /* not a fandom: counted in idx_facet_other_max, evictable */
+    _Atomic uint64_t used; /* fc_clock at the last use (readers update it concurrently) */
 };
 #define FC_IDS16_MAX 65536u
 #define FC_DENSE     0x80000000u
@@ -139,6 +159,7 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
         return NULL;
     e->gen = idx->tag_gen;
     e->fandom = f;
+    e->other = idx->type_of[f] != TAG_FANDOM;
     e->upto = idx->ndocs;
     e->ndocs = (uint32_t)idx_docset_card(&b);
     e->nwords = (e->ndocs + 63) / 64;
@@ -263,6 +284,9 @@ static const struct idx_fcache *fc_get(const struct idx *idx, uint32_t f, uint64
     if (s > e->ndocs / 8 + 256)
         return NULL;
     *slack = s;
+    atomic_store_explicit(&idx->fcache[i]->used,
+                          atomic_fetch_add_explicit(&fc_clock, 1, memory_order_relaxed),
+                          memory_order_relaxed);
     return e;
 }
 
@@ -271,14 +295,18 @@ uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q
     uint32_t best = UINT32_MAX;
     uint64_t best_card = UINT64_MAX;
     for (size_t i = 0; i < q->ntags; i++) {
-        uint32_t t;
-        if (!idx_tag_lookup(idx, TAG_FANDOM, q->tags[i], &t))
-            continue;
-        uint32_t c = idx->canon_of[t];
-        uint64_t card = idx_tag_card(idx, c);
-        if (card < best_card) {
-            best = c;
-            best_card = card;
+        /* An include tag of any type: the result lies inside it (when it has sub tags, inside
+         * it and them, which local_map notices and then counts another way). */
+        for (int ty = TAG_FANDOM; ty <= TAG_FREEFORM; ty++) {
+            uint32_t t;
+            if (!idx_tag_lookup(idx, ty, q->tags[i], &t))
+                continue;
+            uint32_t c = idx->canon_of[t];
+            uint64_t card = idx_tag_card(idx, c);
+            if (card < best_card) {
+                best = c;
+                best_card = card;
+            }
         }
     }
     /* Several fandoms (any of them) bound the result only when they are one canonical. */
@@ -304,7 +332,14 @@ static int fc_wanted(const struct idx *idx, uint32_t f)
     uint64_t slack;
     if (f == UINT32_MAX)
         return 0;
-    if (idx_tag_card(idx, f) < (uint64_t)idx_facet_fandom_min)
+    uint64_t card = idx_tag_card(idx, f);
+    if (card < (uint64_t)idx_facet_fandom_min)
+        return 0;
+    /* A non-fandom entry costs about 40 bytes a work (measured at 1M AO3-shaped works): one
+     * that would not fit the budget is not built (it would be evicted by the next). */
+    if (idx->type_of[f] != TAG_FANDOM &&
+        (card * 40 > (uint64_t)idx_facet_other_max / 2 ||
+         atomic_load_explicit(&fc_seen[fc_seen_slot(f)], memory_order_relaxed) != f + 1))
         return 0;
     return !fc_get(idx, f, &slack);
 }
@@ -312,6 +347,36 @@ static int fc_wanted(const struct idx *idx, uint32_t f)
 int idx_facet_cache_fresh(const struct idx *idx, uint32_t f)
 {
     return idx->fcache_init && !fc_wanted(idx, f);
+}
+
+static uint64_t fc_entry_bytes(const struct idx_fcache *e)
+{
+    return sizeof(*e) + (uint64_t)e->ndocs * 4 + (uint64_t)e->off[4] * 12 + e->nbits * 8 +
+           e->nids * (e->ids ? 4 : 2);
+}
+
+/* Drops least recently used non-fandom entries (never keep) until they fit the budget. */
+static void fc_evict(struct idx *idx, const struct idx_fcache *keep)
+{
+    for (;;) {
+        uint64_t total = 0;
+        uint32_t lru = UINT32_MAX;
+        for (uint32_t i = 0; i < idx->fcache_n; i++) {
+            const struct idx_fcache *e = idx->fcache[i];
+            if (!e->other)
+                continue;
+            total += fc_entry_bytes(e);
+            if (e != keep &&
+                (lru == UINT32_MAX || atomic_load(&e->used) < atomic_load(&idx->fcache[lru]->used)))
+                lru = i;
+        }
+        if (total <= (uint64_t)idx_facet_other_max || lru == UINT32_MAX)
+            return;
+        fc_entry_free(idx->fcache[lru]);
+        memmove(idx->fcache + lru, idx->fcache + lru + 1,
+                (idx->fcache_n - lru - 1) * sizeof(*idx->fcache));
+        idx->fcache_n--;
+    }
 }
 
 static int fc_set(struct idx *idx, uint32_t f, struct fc_scratch *s)
@@ -336,6 +401,9 @@ static int fc_set(struct idx *idx, uint32_t f, struct fc_scratch *s)
         idx->fcache_n++;
     }
     idx->fcache[i] = e;
+    atomic_store(&e->used, atomic_fetch_add(&fc_clock, 1));
+    if (e->other)
+        fc_evict(idx, e);
     return 0;
 }
 
@@ -378,11 +446,8 @@ void idx_facet_cache_free(struct idx *idx)
 uint64_t idx_facet_cache_bytes(const struct idx *idx)
 {
     uint64_t b = (uint64_t)idx->fcache_cap * sizeof(idx->fcache[0]);
-    for (uint32_t i = 0; i < idx->fcache_n; i++) {
-        const struct idx_fcache *e = idx->fcache[i];
-        b += sizeof(*e) + (uint64_t)e->ndocs * 4 + (uint64_t)e->off[4] * 12 + e->nbits * 8 +
-             e->nids * (e->ids ? 4 : 2);
-    }
+    for (uint32_t i = 0; i < idx->fcache_n; i++)
+        b += fc_entry_bytes(idx->fcache[i]);
     return b;
 }
 
@@ -601,22 +666,71 @@ static int top_by_total(const struct idx *idx, const roaring_bitmap_t *r, int ty
     return 1;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per-thread counters for walk_counts, reused across queries: a count per tag (zero between
+ * uses: only the touched entries are reset) and the list of touched tags. Allocating and
+ * clearing them per query cost as much as walking a few thousand works. Freed when the
+ * thread ends. */
+struct walk_scratch {
+    uint32_t *cnt, *touched;
+    size_t cap;
+};
+static pthread_key_t walk_key;
+static pthread_once_t walk_once = PTHREAD_ONCE_INIT;
+
+static void walk_scratch_free(void *p)
+{
+    struct walk_scratch *w = p;
+    if (w) {
+        free(w->cnt);
+        free(w->touched);
+        free(w);
+    }
+}
+
+static void walk_key_init(void)
+{
+    if (pthread_key_create(&walk_key, walk_scratch_free))
+        abort();
+}
+
+/* This thread's counters for n tags; NULL when out of memory. */
+static struct walk_scratch *walk_scratch(size_t n)
+{
+    pthread_once(&walk_once, walk_key_init);
+    struct walk_scratch *w = pthread_getspecific(walk_key);
+    if (!w) {
+        if (!(w = calloc(1, sizeof(*w))) || pthread_setspecific(walk_key, w)) {
+            free(w);
+            return NULL;
+        }
+    }
+    if (w->cap < n) {
+        free(w->cnt);
+        free(w->touched);
+        w->cnt = calloc(n, sizeof(*w->cnt));
+        w->touched = malloc(n * sizeof(*w->touched));
+        w->cap = w->cnt && w->touched ? n : 0;
+        if (!w->cap)
+            return NULL;
+    }
+    return w;
+}
+
 /* Counts the tags of the types with walk[ty] set over every work of r. */
 static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const int walk[4],
                        struct topn top[4])
 {
-    /* One {count, last doc counted} pair per tag: a work carrying a synonym and its canonical
-     * counts once. */
-    struct cnt {
-        uint32_t n, last;
-    } *counts = calloc(idx->ntags ? idx->ntags : 1, sizeof(*counts));
-    uint32_t *touched = malloc((idx->ntags ? idx->ntags : 1) * sizeof(*touched));
-    size_t ntouched = 0;
-    if (!counts || !touched) {
-        free(counts);
-        free(touched);
+    struct walk_scratch *ws = walk_scratch(idx->ntags ? idx->ntags : 1);
+    if (!ws)
         return FICD_ENOMEM;
-    }
+    uint32_t *counts = ws->cnt, *touched = ws->touched;
+    size_t ntouched = 0;
     STAT_ADD(walked, roaring_bitmap_get_cardinality(r));
     const uint32_t *canon_of = idx->canon_of;
     uint32_t buf[256];
@@ -626,12 +740,22 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
         uint32_t got = roaring_read_uint32_iterator(&it, buf, 256);
         for (uint32_t k = 0; k < got; k++) {
             const struct idx_doc *d = &idx->docs[buf[k]];
-            uint32_t stamp = buf[k] + 1;
+            /* A work's tag numbers are distinct, so its tags count once each, unless a
+             * synonym and its canonical (or two synonyms of one tag) meet on one work: only
+             * then are the canonicals compared. */
+            uint32_t local[512], *tc = local;
+            uint32_t n = 0, want = d->type_end[3];
+            int syn = 0;
+            if (want > 512 && !(tc = malloc(want * sizeof(*tc)))) {
+                for (size_t i = 0; i < ntouched; i++)
+                    counts[touched[i]] = 0;
+                return FICD_ENOMEM;
+            }
+            const uint8_t *p = idx->tagpool + d->tags;
+            int wide = d->flags & IDX_DOC_WIDE;
             for (int ty = 0; ty < 4; ty++) {
                 if (!walk[ty])
                     continue;
-                const uint8_t *p = idx->tagpool + d->tags;
-                int wide = d->flags & IDX_DOC_WIDE;
                 for (uint32_t i = ty ? d->type_end[ty - 1] : 0; i < d->type_end[ty]; i++) {
                     uint32_t tn;
                     if (wide)
@@ -639,21 +763,36 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
                     else
                         tn = (uint32_t)p[i * 3] | (uint32_t)p[i * 3 + 1] << 8 |
                              (uint32_t)p[i * 3 + 2] << 16;
-                    uint32_t tc = canon_of[tn];
-                    struct cnt *c = &counts[tc];
-                    if (c->last == stamp)
-                        continue;
-                    c->last = stamp;
-                    if (!c->n++)
-                        touched[ntouched++] = tc;
+                    uint32_t c = canon_of[tn];
+                    syn |= c != tn;
+                    tc[n++] = c;
                 }
             }
+            if (syn && n > 64)
+                qsort(tc, n, sizeof(*tc), cmp_u32); /* equal canonicals side by side */
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t c = tc[i];
+                if (syn && n > 64 && i && tc[i - 1] == c)
+                    continue;
+                if (syn && n <= 64) {
+                    uint32_t j = 0;
+                    while (j < i && tc[j] != c)
+                        j++;
+                    if (j < i)
+                        continue;
+                }
+                if (!counts[c]++)
+                    touched[ntouched++] = c;
+            }
+            if (tc != local)
+                free(tc);
         }
     }
-    for (size_t i = 0; i < ntouched; i++)
-        top_insert(idx, &top[idx->type_of[touched[i]] & 3], touched[i], counts[touched[i]].n);
-    free(counts);
-    free(touched);
+    for (size_t i = 0; i < ntouched; i++) {
+        uint32_t c = touched[i];
+        top_insert(idx, &top[idx->type_of[c] & 3], c, counts[c]);
+        counts[c] = 0;
+    }
     return 0;
 }
 
@@ -676,9 +815,12 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
     uint64_t slack = 0;
     struct local l = {0};
     int local = 0;
-    if (!rc && card >= (uint64_t)idx_facet_bound_min && fandom != UINT32_MAX &&
-        (e = fc_get(idx, fandom, &slack)))
-        local = local_map(e, r, &l);
+    if (!rc && card >= (uint64_t)idx_facet_bound_min && fandom != UINT32_MAX) {
+        if ((e = fc_get(idx, fandom, &slack)))
+            local = local_map(e, r, &l);
+        else if (idx->type_of[fandom] != TAG_FANDOM)
+            atomic_store_explicit(&fc_seen[fc_seen_slot(fandom)], fandom + 1, memory_order_relaxed);
+    }
     if (!rc && local) {
         /* Inside one fandom. The budget keeps loose bounds (a result that is a small part of
          * the fandom) from costing more than walking would: walking a work misses the cache
@@ -767,4 +909,12 @@ int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct id
         rc = facet_add(&res->facets[IDX_FACET_CATEGORIES], category_name(1u << i),
                        n[RATING__COUNT + WARN__COUNT + i]);
     return rc;
+}
+
+static const char *const group_names[IDX_FACET__COUNT] = {
+    "ratings", "warnings", "categories", "fandoms", "relationships", "characters", "freeforms"};
+
+const char *idx_facet_group_name(enum idx_facet_group g)
+{
+    return (unsigned)g < IDX_FACET__COUNT ? group_names[g] : "";
 }

@@ -335,10 +335,16 @@ void vmap_del(struct vmap *m, int64_t key, vmap_key_fn key_of, const void *ctx)
     }
 }
 
+/* Frees a table's slots and zeroes the table (size bytes at m): vmap_free, kmap_free. */
+static void table_free(void *slot, void *m, size_t size)
+{
+    free(slot);
+    memset(m, 0, size);
+}
+
 void vmap_free(struct vmap *m)
 {
-    free(m->slot);
-    memset(m, 0, sizeof(*m));
+    table_free(m->slot, m, sizeof(*m));
 }
 
 /* ---- kmap: string keys derived from the values, with their hashes ---- */
@@ -441,6 +447,5 @@ void kmap_del(struct kmap *m, const char *key, size_t klen, kmap_eq_fn eq, const
 
 void kmap_free(struct kmap *m)
 {
-    free(m->slot);
-    memset(m, 0, sizeof(*m));
+    table_free(m->slot, m, sizeof(*m));
 }

@@ -22,7 +22,6 @@ struct idx;
 struct store;
 struct tag;
 struct tag_rel;
-struct json_t; /* jansson's json_t */
 
 /* Sort orders. IDX_SORT_BEST is BM25 relevance when the query has text, else it falls back
  * to IDX_SORT_UPDATED. Ties are always broken by work id, so pages are stable. */
@@ -78,7 +77,14 @@ struct idx_query {
     int page;               /* 1-based; 0 means 1 */
     int per_page;           /* 0 means 20; at most IDX_MAX_PER_PAGE */
     int include_restricted; /* 1 for logged-in readers */
-    int facet_limit;        /* top-N per tag group; 0 means 10, negative means no facets */
+    /* A signed-in reader's muting: works credited to any of these creator (pseud) names, and
+     * works carrying any of these tags (synonyms and sub tags included, any number of them),
+     * are taken out before the total, the page and the facets are computed. */
+    const char *const *mute_creators;
+    size_t nmute_creators;
+    const char *const *block_tags;
+    size_t nblock_tags;
+    int facet_limit; /* top-N per tag group; 0 means 10, negative means no facets */
 };
 
 #define IDX_MAX_PER_PAGE  1000
@@ -164,8 +170,9 @@ int idx_poll(struct idx *idx, struct store *s, int min_interval_ms) FICD_MUST_CH
 int64_t idx_seq(struct idx *idx);
 
 /* In-memory updates (what idx_apply_changes uses; also for tests and benchmarks).
- * idx_put_work adds w, or replaces the work with the same id; a draft is removed instead.
- * w->id must be > 0. Chapter html, when present, is indexed for full text. */
+ * idx_put_work adds w, or replaces the work with the same id; a draft or a work hidden by a
+ * moderator is removed instead. w->id must be > 0. Chapter html, when present, is indexed for full
+ * text. */
 int idx_put_work(struct idx *idx, const struct work *w) FICD_MUST_CHECK;
 int idx_remove_work(struct idx *idx, int64_t id) FICD_MUST_CHECK;
 /* Registers or updates a tag from the store (by t->id): its name, type and synonym_of.
@@ -191,11 +198,6 @@ void idx_result_free(struct idx_result *r);
 int idx_snippet(const struct idx_result *r, const struct work *w, struct buf *out);
 /* Fills r->hits[i].snippet for a text query, reading each hit's bodies from the store. */
 int idx_result_snippets(struct idx_result *r, struct store *s) FICD_MUST_CHECK;
-
-/* The API's JSON for a result: {"total", "page", "per_page", "works": [...], "facets": {...}}
- * (shape in docs/search.md). Work metadata is read from s; with s == NULL each work has only
- * "id" and "title". Returns a new reference, NULL on allocation failure. */
-struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s);
 
 /* "best"/"relevance", "author", "title", "posted"/"published"/"created", "updated"/"date",
  * "words"/"word_count", "kudos", "hits", "comments", "bookmarks"; -1 when unknown. */

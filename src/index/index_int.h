@@ -199,6 +199,13 @@ struct idx_term {
 
 #define IDX_MAX_LANGS 255
 
+/* A creator (pseud) name's docs (creators.c): a list while short, then a bitmap. */
+struct idx_creator {
+    uint32_t *v; /* docs ascending, v[0..n) (dead ones until pruned) */
+    uint32_t n, cap;
+    roaring_bitmap_t *bm; /* instead of v once the creator has IDX_TAG_LIST_MAX docs */
+};
+
 #define IDX_FIXED_N (RATING__COUNT + WARN__COUNT + CAT__COUNT)
 
 struct idx {
@@ -287,6 +294,11 @@ struct idx {
     int64_t last_poll_ms;
 
     struct idx_meta *meta; /* meta/sub tag expansion (wrangle.c); NULL until first needed */
+
+    /* Creator names -> their docs, for muting (creators.c). */
+    struct smap creator_by_name; /* folded name -> creator number */
+    struct idx_creator *creators;
+    uint32_t ncreators, creators_cap;
 };
 
 static inline int64_t idx_doc_id(const struct idx_doc *d)
@@ -349,7 +361,8 @@ uint64_t idx_docset_and_card(const roaring_bitmap_t *r, const struct idx_docset 
 const roaring_bitmap_t *idx_docset_bitmap(const struct idx_docset *s, roaring_bitmap_t **owned);
 /* Bytes the index holds (its own accounting, malloc overhead estimated): for benchmarks. */
 struct idx_mem {
-    uint64_t docs, dfts, tagpool, strs, orders, tags, names, maps, tag_docs, bitmaps, pop, fcache;
+    uint64_t docs, dfts, tagpool, strs, orders, tags, names, maps, tag_docs, bitmaps, pop, fcache,
+        creators;
 };
 void idx_mem_usage(const struct idx *idx, struct idx_mem *m);
 /* Rebuilds sort orders / popularity lists; caller holds the write lock. */
@@ -369,6 +382,10 @@ extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
 /* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
 extern int idx_facet_keep_min;
+/* Other big tags (characters, relationships, freeforms a query includes) get the same counts
+ * on first use, kept least recently used first within this many bytes (fandoms' counts are
+ * always kept and not part of it). */
+extern long long idx_facet_other_max;
 /* Results of at least this many works count ratings, warnings and categories against the
  * dense copies; -1 (the default): a quarter of the dense sets' words. */
 extern int idx_fixed_dense_min;
@@ -379,8 +396,8 @@ struct idx_facet_stats {
     _Atomic uint64_t fandom_path; /* results counted inside one fandom */
 };
 extern struct idx_facet_stats idx_facet_stats;
-/* The canonical fandom bounding q's result (an include tag that is a fandom, or the one
- * canonical of the fandoms list), the smallest when several; UINT32_MAX when none. */
+/* The canonical tag bounding q's result (an include tag of any type, or the one canonical of
+ * the fandoms list), the one with the fewest works when several; UINT32_MAX when none. */
 uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q);
 /* Whether facet counts for fandom f (UINT32_MAX: none) need no refresh (read lock), and the
  * refresh (write lock): on first use, every big fandom; later, f when stale. */
@@ -408,6 +425,14 @@ void idx_meta_defer(struct idx *idx, int on);
 void idx_meta_free(struct idx *idx);
 /* Reads the store's meta edges and applies them (idx_set_tag_relations); no lock held. */
 int idx_load_tag_relations(struct idx *idx, struct store *s);
+
+/* creators.c (write lock, but idx_creator_exclude: read lock). */
+int idx_creator_add_doc(struct idx *idx, const char *name, uint32_t d);
+void idx_creators_prune(struct idx *idx); /* drops dead docs */
+void idx_creators_free(struct idx *idx);
+uint64_t idx_creators_bytes(const struct idx *idx);
+/* Removes the docs credited to name from r. */
+void idx_creator_exclude(const struct idx *idx, const char *name, roaring_bitmap_t *r);
 
 /* fts.c */
 int fts_index_doc(struct idx *idx, uint32_t doc, const struct work *w);
@@ -446,6 +471,26 @@ void fts_score(const struct idx *idx, const struct qnode *n, const roaring_bitma
                float *score);
 /* Collects the positive terms of n (for highlighting) into r->terms. */
 int fts_collect_terms(const struct qnode *n, struct idx_result *r);
+
+/* ---- shared by index.c (lifecycle, docs), tags.c, orders.c and sync.c ---- */
+
+/* Grows *p (elements of size sz, capacity *cap) to hold at least need (at most max). */
+int idx_grow(void **p, uint64_t *cap, uint64_t need, size_t sz, uint64_t max);
+void idx_bm_free(roaring_bitmap_t *b);
+/* Shrinks tables, arrays and tag lists to what they hold (after a build, with the orders). */
+void idx_trim(struct idx *idx);
+int64_t doc_id_of(const void *ctx, uint32_t d); /* a doc's work id (hash table callback) */
+/* tags.c */
+int tag_ensure(struct idx *idx, enum tag_type type, const char *name, uint32_t *out);
+int tag_register(struct idx *idx, const struct tag *st, uint32_t *out);
+int tag_link(struct idx *idx, uint32_t tn);
+int64_t tag_sid_of(const void *ctx, uint32_t t); /* a tag's store id (hash table callback) */
+int tag_docs_add(struct idx_tag *t, uint32_t d);
+void tag_docs_remove(struct idx_tag *t, uint32_t d);
+int tag_docs_reserve(struct idx_tag *t, int64_t uses);
+void tag_docs_trim(struct idx_tag *t);
+int doc_is_crossover(const struct idx *idx, const struct idx_doc *d);
+uint32_t lang_ensure(struct idx *idx, const char *name);
 
 /* varints */
 static inline size_t vput(uint8_t *p, uint32_t v)

@@ -2,6 +2,7 @@
  * -word, parentheses, field qualifiers (title:, summary:, creator:, tag:), implicit AND.
  * Parses into a tree of qnodes whose leaves hold normalised (folded, stemmed) terms; every
  * malformed input is reported as FICD_ESYNTAX with a message naming the problem. */
+#include "core/utf8.h"
 #include "index/index_int.h"
 
 #include <stdarg.h>
@@ -460,10 +461,9 @@ int query_parse(const char *text, struct sb_stemmer *stem, struct qnode **out, c
             i++;
             continue;
         }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k =
-            utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) {
+        uint32_t cp;
+        size_t k = utf8_decode(text + i, n - i, &cp);
+        if (!k) {
             snprintf(err, errsz, "invalid UTF-8 at position %zu", i + 1);
             return FICD_ESYNTAX;
         }

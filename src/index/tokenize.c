@@ -1,6 +1,7 @@
 /* tokenize.c: the full-text tokenizer (words of letters, digits and marks; case folding and
  * diacritic stripping through utf8proc; Snowball stemming by the work's language) and the
  * HTML-to-text stripper used for chapter bodies and snippets. */
+#include "core/utf8.h"
 #include "index/index_int.h"
 
 #include <ctype.h>
@@ -38,15 +39,14 @@ static utf8proc_int32_t cp_at(const char *s, size_t i, size_t n, size_t *len)
         *len = 1;
         return b;
     }
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k =
-        utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
-    if (k <= 0) {
+    uint32_t c;
+    size_t k = utf8_decode(s + i, n - i, &c);
+    if (!k) {
         *len = 1;
         return -1;
     }
-    *len = (size_t)k;
-    return c;
+    *len = k;
+    return (int32_t)c;
 }
 
 size_t tok_fold(const char *s, size_t n, char *out, size_t outsz)
@@ -177,11 +177,9 @@ static int is_inline_tag(const char *name, size_t n)
 
 static void put_cp(struct buf *out, unsigned long c)
 {
-    utf8proc_uint8_t u[4];
     if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
         c = 0xFFFD;
-    utf8proc_ssize_t k = utf8proc_encode_char((utf8proc_int32_t)c, u);
-    buf_put(out, u, (size_t)k);
+    buf_put_utf8(out, (uint32_t)c);
 }
 
 /* Decodes the entity at s (which starts with '&'); returns bytes consumed, 0 when it is not

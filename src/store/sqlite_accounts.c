@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USER_COLS "id, name, email, pwhash, role, created"
+#define USER_COLS "id, name, email, pwhash, role, created, suspended_until, banned, inbox_off"
 
 static int need(struct store *s, const char *v, const char *what)
 {
@@ -79,6 +79,9 @@ static int one_user(struct store *s, sqlite3_stmt *st, struct user *out)
     out->id = sqlite3_column_int64(st, 0);
     out->role = (enum user_role)sqlite3_column_int(st, 4);
     out->created = sqlite3_column_int64(st, 5);
+    out->suspended_until = sqlite3_column_int64(st, 6);
+    out->banned = sqlite3_column_int(st, 7);
+    out->inbox_off = (unsigned)sqlite3_column_int64(st, 8);
     rc = sq_col_dup(st, 1, &out->name);
     if (!rc)
         rc = sq_col_dup(st, 2, &out->email);

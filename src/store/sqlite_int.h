@@ -80,4 +80,8 @@ int sq_tag_canonical_check(struct store *s, int64_t id, int canonical);
 
 int64_t sq_now(void);
 
+/* Puts w in its owner's series named w->series, or takes it out of any (sqlite_readers.c);
+ * call inside store_work_insert/update's unit of work. */
+int sq_series_sync(struct store *s, struct work *w);
+
 #endif

@@ -1,5 +1,8 @@
 /* sqlite_works.c: works and chapters in SQLite: insert, update, delete, get, list, the
- * full scan for index builds, and the chapter operations. */
+ * full scan for index builds, and the chapter operations.
+ * Why one file over 900 lines: every operation here reads or writes the same work row, its
+ * tag links and its chapters, through the same column lists and statement helpers; kept
+ * together, a column added to works is added in one file. */
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
@@ -19,12 +22,14 @@
 static const char *const sql_load_works[2] = {
     "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
     "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
-    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks "
+    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "
+    "subscriptions, comment_policy, moderate_comments, hidden "
     "FROM works WHERE id = ?1",
 
     "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
     "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
-    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks "
+    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "
+    "subscriptions, comment_policy, moderate_comments, hidden "
     "FROM works WHERE id IN " IN_IDS};
 static const char *const sql_load_creators[2] = {"SELECT work_id, -1, name FROM work_creators "
                                                  "WHERE work_id = ?1 ORDER BY work_id, position",
@@ -123,6 +128,10 @@ static int read_work_row(sqlite3_stmt *st, struct work *w)
     w->hits = sqlite3_column_int64(st, 20);
     w->comments = sqlite3_column_int64(st, 21);
     w->bookmarks = sqlite3_column_int64(st, 22);
+    w->subscriptions = sqlite3_column_int64(st, 23);
+    w->comment_policy = sqlite3_column_int(st, 24);
+    w->moderate_comments = sqlite3_column_int(st, 25);
+    w->hidden = sqlite3_column_int(st, 26);
     return rc ? FICD_ENOMEM : 0;
 }
 
@@ -308,7 +317,7 @@ int store_work_get_many(struct store *s, const int64_t *ids, size_t n, int with_
 
 /* ---- writing ---- */
 
-/* Binds the metadata columns of w to ?1..?18, in the order of the INSERT and UPDATE below. */
+/* Binds the metadata columns of w to ?1..?20, in the order of the INSERT and UPDATE below. */
 static void bind_meta(sqlite3_stmt *st, const struct work *w, int64_t published, int64_t updated)
 {
     sq_bind_text(st, 1, w->title);
@@ -329,6 +338,11 @@ static void bind_meta(sqlite3_stmt *st, const struct work *w, int64_t published,
     sqlite3_bind_int(st, 16, w->series_position);
     sq_bind_text(st, 17, w->content_hash);
     sq_bind_id(st, 18, w->user_id);
+    sqlite3_bind_int(st, 19,
+                     w->comment_policy >= COMMENTS_EVERYONE && w->comment_policy <= COMMENTS_NOBODY
+                         ? w->comment_policy
+                         : COMMENTS_EVERYONE);
+    sqlite3_bind_int(st, 20, w->moderate_comments ? 1 : 0);
 }
 
 static int insert_names(struct store *s, const char *sql, int64_t work_id, int kind,
@@ -551,6 +565,8 @@ int store_work_insert(struct store *s, struct work *w)
 {
     int64_t now = sq_now();
     int64_t published = w->published == 0 && !w->draft ? now : w->published;
+    /* works imported from other archives keep their last update (when not in the future) */
+    int64_t updated = w->updated > 0 && w->updated <= now ? w->updated : now;
     int64_t *old = calloc(w->nchapters + 1, sizeof(*old));
     if (!old)
         return sq_failf(s, FICD_ENOMEM, "out of memory");
@@ -565,23 +581,27 @@ int store_work_insert(struct store *s, struct work *w)
     sqlite3_stmt *st = sq_prep(
         s, "INSERT INTO works (title, summary, notes_begin, notes_end, language, rating, "
            "rating_declared, warnings, categories, expected_chapters, published, updated, draft, "
-           "restricted, series, series_position, content_hash, user_id, kudos, hits, comments, "
-           "bookmarks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-           "?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+           "restricted, series, series_position, content_hash, user_id, comment_policy, "
+           "moderate_comments, kudos, hits, comments, bookmarks, subscriptions) VALUES (?1, ?2, "
+           "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+           "?21, ?22, ?23, ?24, ?25)");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        bind_meta(st, w, published, now);
-        sqlite3_bind_int64(st, 19, w->kudos);
-        sqlite3_bind_int64(st, 20, w->hits);
-        sqlite3_bind_int64(st, 21, w->comments);
-        sqlite3_bind_int64(st, 22, w->bookmarks);
+        bind_meta(st, w, published, updated);
+        sqlite3_bind_int64(st, 21, w->kudos);
+        sqlite3_bind_int64(st, 22, w->hits);
+        sqlite3_bind_int64(st, 23, w->comments);
+        sqlite3_bind_int64(st, 24, w->bookmarks);
+        sqlite3_bind_int64(st, 25, w->subscriptions);
         rc = sq_run(s, st);
     }
     if (!rc) {
         w->id = sqlite3_last_insert_rowid(s->db);
         rc = write_credits_and_tags(s, w);
     }
+    if (!rc)
+        rc = sq_series_sync(s, w);
     for (size_t i = 0; !rc && i < w->nchapters; i++)
         rc = insert_chapter(s, w->id, (int)i + 1, &w->chapters[i], &w->chapters[i].id);
     if (!rc)
@@ -593,7 +613,7 @@ int store_work_insert(struct store *s, struct work *w)
             w->chapters[i].id = old[i];
     } else {
         w->published = published;
-        w->updated = now;
+        w->updated = updated;
         for (size_t i = 0; i < w->nchapters; i++)
             w->chapters[i].position = (int)i + 1;
     }
@@ -664,12 +684,12 @@ int store_work_update(struct store *s, struct work *w)
            "language = ?5, rating = ?6, rating_declared = ?7, warnings = ?8, categories = ?9, "
            "expected_chapters = ?10, published = ?11, updated = ?12, draft = ?13, "
            "restricted = ?14, series = ?15, series_position = ?16, content_hash = ?17, "
-           "user_id = ?18 WHERE id = ?19");
+           "user_id = ?18, comment_policy = ?19, moderate_comments = ?20 WHERE id = ?21");
     if (!st) {
         rc = FICD_EDB;
     } else {
         bind_meta(st, w, published, now);
-        sqlite3_bind_int64(st, 19, w->id);
+        sqlite3_bind_int64(st, 21, w->id);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)w->id);
@@ -680,6 +700,8 @@ int store_work_update(struct store *s, struct work *w)
         rc = write_credits_and_tags(s, w);
     if (!rc)
         rc = update_chapters(s, w);
+    if (!rc)
+        rc = sq_series_sync(s, w);
     if (!rc)
         rc = sq_log_change(s, CHANGE_WORK, w->id);
     rc = sq_tx_end(s, rc);
@@ -787,6 +809,8 @@ static void query_sql(char *sql, size_t size, const char *head, const struct sto
         n += snprintf(sql + n, size - (size_t)n, " AND w.draft = 1");
     else if (!q->include_drafts)
         n += snprintf(sql + n, size - (size_t)n, " AND w.draft = 0");
+    if (!q->include_hidden)
+        n += snprintf(sql + n, size - (size_t)n, " AND w.hidden = 0");
     if (q->user_id > 0)
         n += snprintf(sql + n, size - (size_t)n, " AND w.user_id = ?1");
     if (q->creator)

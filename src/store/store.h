@@ -56,6 +56,7 @@ enum store_order { STORE_ORDER_UPDATED_DESC = 0, STORE_ORDER_ID_ASC, STORE_ORDER
 struct store_work_query {
     int include_drafts;  /* 0: published works only */
     int drafts_only;     /* 1: drafts only */
+    int include_hidden;  /* 0: works hidden by a moderator are left out */
     int64_t user_id;     /* > 0: only works owned by this account */
     const char *creator; /* non-NULL: only works credited to this pseud */
     const char *tag;     /* non-NULL: only works with this tag (any type, by name) */
@@ -140,8 +141,14 @@ struct user {
     char *pwhash; /* Argon2id encoded string (libsodium crypto_pwhash_str) */
     enum user_role role;
     int64_t created;
+    int64_t suspended_until; /* unix seconds; the account may not post before then (0: never) */
+    int banned;              /* 1: may not sign in */
+    unsigned inbox_off;      /* bit (1 << kind) set: inbox items of that kind are not delivered */
 };
 void user_free(struct user *u);
+/* "user", "wrangler", "moderator", "admin"; user_role_parse gives -1 for other names. */
+const char *user_role_name(enum user_role role);
+int user_role_parse(const char *s);
 /* Creates the account and its default pseud (same name); sets u->id. FICD_EEXISTS. */
 int store_user_create(struct store *s, struct user *u) FICD_MUST_CHECK;
 int store_user_get(struct store *s, int64_t id, struct user *out) FICD_MUST_CHECK;
@@ -272,5 +279,438 @@ int store_work_find_hash_user(struct store *s, const char *hash, int64_t user_id
  * renamed to out_dir/ficd.db. Other connections may keep writing meanwhile; the copy is the
  * archive as of one moment. FICD_EEXISTS when out_dir already holds an archive. */
 int store_backup(struct store *s, const char *out_dir) FICD_MUST_CHECK;
+/* ---- feedback (sqlite_feedback.c): kudos, comments, hits, the inbox, reports, the
+ * moderators' audit log, suspensions and bans, password resets ----
+ * Every change of a work's counters (kudos, comments, hits) happens in the transaction that
+ * changes the feedback and logs a CHANGE_WORK, so the index re-reads the counts. */
+
+/* The kinds of inbox items; a user may turn each off (struct user.inbox_off, bit 1 << kind). */
+enum inbox_kind {
+    INBOX_COMMENT = 1,
+    INBOX_REPLY = 2,
+    INBOX_KUDOS = 3,
+    INBOX_SUBSCRIPTION = 4,
+    INBOX_INVITATION = 5,
+    INBOX_GIFT = 6,
+    INBOX_SYSTEM = 7
+};
+#define INBOX__COUNT 8
+/* "Comments on your works", ...: a short plural label for settings and filters. */
+const char *inbox_kind_label(enum inbox_kind kind);
+
+/* Delivers an item to user_id's inbox: text is plain text (escaped when rendered), url a
+ * local path ("/works/1") or NULL. Nothing is stored (and 0 is returned) when the user
+ * turned that kind off. FICD_EINVAL for an unknown kind or empty text, FICD_ENOTFOUND for
+ * an unknown user. */
+int store_inbox_add(struct store *s, int64_t user_id, enum inbox_kind kind, const char *text,
+                    const char *url) FICD_MUST_CHECK;
+/* One inbox item; strings live until the callback returns. count > 1 for summaries (kudos
+ * left while the item was unread). */
+struct inbox_item {
+    int64_t id;
+    enum inbox_kind kind;
+    const char *text, *url;
+    int64_t created;
+    int read;
+    int64_t count;
+};
+typedef int (*store_inbox_cb)(const struct inbox_item *it, void *ctx);
+/* user_id's items, newest first; kind 0 for all kinds, unread_only to filter; *total (may be
+ * NULL) the number matching without offset/limit. */
+int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only, int offset,
+                     int limit, store_inbox_cb cb, void *ctx, int64_t *total) FICD_MUST_CHECK;
+int store_inbox_unread(struct store *s, int64_t user_id, int64_t *n) FICD_MUST_CHECK;
+/* Marks item id (0: every item) of user_id read or unread; FICD_ENOTFOUND when user_id has
+ * no such item. */
+int store_inbox_mark(struct store *s, int64_t user_id, int64_t id, int read) FICD_MUST_CHECK;
+int store_inbox_delete(struct store *s, int64_t user_id, int64_t id) FICD_MUST_CHECK;
+/* Sets the kinds user_id does not want delivered (bit 1 << kind). */
+int store_user_set_inbox_off(struct store *s, int64_t user_id, unsigned mask) FICD_MUST_CHECK;
+
+/* Kudos: one per account (user_id > 0) or, for guests (user_id 0), one per address ip, per
+ * work. FICD_EEXISTS when already given; FICD_EINVAL when user_id owns the work;
+ * FICD_ENOTFOUND for an unknown work. Adds one to the work's kudos and tells its owner (a
+ * summary item in the inbox while unread). */
+int store_kudos_add(struct store *s, int64_t work_id, int64_t user_id,
+                    const char *ip) FICD_MUST_CHECK;
+/* *given = 1 when this account (or, for user_id 0, this guest address) left kudos. */
+int store_kudos_given(struct store *s, int64_t work_id, int64_t user_id, const char *ip,
+                      int *given) FICD_MUST_CHECK;
+/* The names of the accounts that left kudos (oldest first, appended to names) and the number
+ * of guests. */
+int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names,
+                     int64_t *guests) FICD_MUST_CHECK;
+
+/* A comment on a work (or one of its chapters), possibly a reply. */
+struct comment {
+    int64_t id;
+    int64_t work_id;
+    int64_t chapter_id;      /* 0: on the work as a whole */
+    int64_t parent_id;       /* 0: a top-level comment */
+    int64_t user_id;         /* 0: a guest (or a deleted account) */
+    char *name;              /* the account's name or the guest's given name */
+    char *email;             /* guests' address (never shown), may be NULL */
+    char *ip;                /* the writer's address, may be NULL */
+    char *html;              /* sanitized HTML */
+    int64_t created, edited; /* unix seconds; edited 0 when never edited */
+    int deleted;             /* 1: deleted, kept as a placeholder because it has replies */
+    int unreviewed;          /* 1: held for the creator's approval */
+    int frozen;              /* 1: no more replies */
+    int depth;               /* set by store_comment_list: 0 for the top of a thread */
+    int quiet; /* store_comment_add: 1 tells nobody (importers bringing old reviews over) */
+};
+void comment_free(struct comment *c);
+/* Stores c (the fields id, depth, deleted and edited are ignored; created 0 means now, an
+ * importer passes the original time). chapter_id must be a chapter of the work, parent_id a
+ * comment on the same work that is neither deleted, held nor frozen (FICD_EINVAL with the
+ * reason otherwise). Sets c->id and c->created. Unless held for approval, the work's
+ * comments count grows by one. The work's owner gets an INBOX_COMMENT (or, for a held
+ * comment, a request to review it) and the parent's writer an INBOX_REPLY, except for their
+ * own comments, and except when c->quiet is set. */
+int store_comment_add(struct store *s, struct comment *c) FICD_MUST_CHECK;
+int store_comment_get(struct store *s, int64_t id, struct comment *out) FICD_MUST_CHECK;
+/* Replaces the text (sanitized HTML) and sets edited = now. */
+int store_comment_edit(struct store *s, int64_t id, const char *html) FICD_MUST_CHECK;
+/* Deletes a comment: a comment with replies stays as a placeholder ("Previous comment
+ * deleted."), one without is removed, and so are placeholders left with no replies. */
+int store_comment_delete(struct store *s, int64_t id) FICD_MUST_CHECK;
+/* Approves a held comment (it becomes visible and counts). */
+int store_comment_approve(struct store *s, int64_t id) FICD_MUST_CHECK;
+/* Freezes (1) or unfreezes (0) a comment and every reply below it. */
+int store_comment_freeze(struct store *s, int64_t id, int frozen) FICD_MUST_CHECK;
+struct comment_query {
+    int64_t work_id;    /* required */
+    int64_t chapter_id; /* > 0: only threads started on that chapter */
+    int64_t thread_id;  /* > 0: only that comment and the replies below it */
+    int unreviewed;     /* 1: only the held comments (flat, oldest first) */
+};
+typedef int (*store_comment_cb)(const struct comment *c, void *ctx);
+/* The work's visible comments in thread order (each comment followed by its replies, oldest
+ * first, depth set), deleted placeholders included; or the held ones. */
+int store_comment_list(struct store *s, const struct comment_query *q, store_comment_cb cb,
+                       void *ctx) FICD_MUST_CHECK;
+
+/* Hits: adds n[i] to the hits of work ids[i] for i < count, in one transaction (works that
+ * no longer exist are skipped). */
+int store_work_add_hits(struct store *s, const int64_t *ids, const int64_t *n,
+                        size_t count) FICD_MUST_CHECK;
+/* Hides (1) or unhides (0) a work (a moderator's decision). */
+int store_work_set_hidden(struct store *s, int64_t id, int hidden) FICD_MUST_CHECK;
+
+/* Reports by readers, for moderators. */
+enum report_kind { REPORT_WORK = 1, REPORT_COMMENT = 2, REPORT_USER = 3 };
+struct report {
+    int64_t id;
+    enum report_kind kind;
+    int64_t object_id;    /* the work, comment or account reported */
+    int64_t reporter_id;  /* 0 for guests */
+    const char *reporter; /* the reporter's name, NULL for guests */
+    const char *ip;
+    const char *reason;
+    int64_t created;
+    int resolved;
+    const char *resolved_by; /* name, NULL while open */
+    const char *resolution;  /* what was done, NULL while open */
+};
+typedef int (*store_report_cb)(const struct report *rep, void *ctx);
+/* FICD_EINVAL for an empty reason or unknown kind. */
+int store_report_add(struct store *s, enum report_kind kind, int64_t object_id, int64_t reporter_id,
+                     const char *ip, const char *reason, int64_t *id) FICD_MUST_CHECK;
+/* Open reports oldest first (resolved = 0), or resolved ones newest first (resolved = 1). */
+int store_report_list(struct store *s, int resolved, int offset, int limit, store_report_cb cb,
+                      void *ctx, int64_t *total) FICD_MUST_CHECK;
+int store_report_get(struct store *s, int64_t id, store_report_cb cb, void *ctx) FICD_MUST_CHECK;
+/* Closes report id (FICD_ENOTFOUND, FICD_EEXISTS when already closed). */
+int store_report_resolve(struct store *s, int64_t id, int64_t by_user,
+                         const char *resolution) FICD_MUST_CHECK;
+
+/* The moderators' audit log: who (actor), did what (action: "hide work", "ban user", ...), to
+ * what (target: "work 12", "user bob", ...), why. */
+struct modlog_entry {
+    int64_t id;
+    const char *actor, *action, *target, *reason;
+    int64_t created;
+};
+typedef int (*store_modlog_cb)(const struct modlog_entry *e, void *ctx);
+int store_modlog_add(struct store *s, int64_t actor_id, const char *actor, const char *action,
+                     const char *target, const char *reason) FICD_MUST_CHECK;
+/* Newest first. */
+int store_modlog_list(struct store *s, int offset, int limit, store_modlog_cb cb, void *ctx,
+                      int64_t *total) FICD_MUST_CHECK;
+
+/* Accounts, for admins: every account in name order (cb gets a struct user it must not keep). */
+typedef int (*store_user_cb)(const struct user *u, void *ctx);
+int store_user_list(struct store *s, store_user_cb cb, void *ctx) FICD_MUST_CHECK;
+/* Suspends until the given time (0 lifts the suspension). */
+int store_user_suspend(struct store *s, int64_t id, int64_t until) FICD_MUST_CHECK;
+/* Bans (1, which also ends every session of the account) or lifts the ban (0). */
+int store_user_ban(struct store *s, int64_t id, int banned) FICD_MUST_CHECK;
+
+/* One-time password reset tokens, stored by hash. store_reset_use consumes a token: *user_id
+ * gets its account, or 0 when it is unknown, used or expired. */
+int store_reset_create(struct store *s, const char *token_hash, int64_t user_id,
+                       int64_t expires) FICD_MUST_CHECK;
+int store_reset_use(struct store *s, const char *token_hash, int64_t now,
+                    int64_t *user_id) FICD_MUST_CHECK;
+/* The same without consuming the token. */
+int store_reset_check(struct store *s, const char *token_hash, int64_t now,
+                      int64_t *user_id) FICD_MUST_CHECK;
+/* ---- readers' tools (sqlite_readers.c): series, bookmarks, muting and blocking,
+ * subscriptions, reading history. ---- */
+
+/* Series. A work belongs to at most one series; works.series keeps its title. Storing a work
+ * (store_work_insert/update) with a series title puts it in its owner's series of that name
+ * (created when missing; user_id 0 for works without an owner), at series_position (0: after
+ * the last part); a work without one leaves its series. */
+struct series {
+    int64_t id, user_id;
+    char *title;
+    char *description; /* plain text, may be NULL */
+    char *notes;       /* plain text, may be NULL */
+    char *owner;       /* the owner's user name, NULL when none */
+    int complete;
+    int64_t created, updated;
+};
+void series_free(struct series *se);
+int store_series_get(struct store *s, int64_t id, struct series *out) FICD_MUST_CHECK;
+/* Changes title (unique per owner), description, notes and complete of se->id. */
+int store_series_update(struct store *s, const struct series *se) FICD_MUST_CHECK;
+/* A user's series, by title. */
+typedef int (*store_series_cb)(const struct series *se, void *ctx);
+int store_series_list_user(struct store *s, int64_t user_id, store_series_cb cb,
+                           void *ctx) FICD_MUST_CHECK;
+/* The parts of series id in order: work ids and positions (drafts included; the caller
+ * decides what a visitor sees). *ids and *pos are malloc'ed arrays of *n entries. */
+int store_series_parts(struct store *s, int64_t id, int64_t **ids, int **pos,
+                       size_t *n) FICD_MUST_CHECK;
+/* The series of a work: *series_id 0 when none. */
+int store_series_of_work(struct store *s, int64_t work_id, int64_t *series_id,
+                         int *position) FICD_MUST_CHECK;
+
+/* Bookmarks. One per reader and work. notes is sanitized HTML. The work's bookmark count
+ * (works.bookmarks) is its number of public bookmarks, kept exact with a CHANGE_WORK row. */
+struct bookmark {
+    int64_t id, user_id, work_id;
+    char *user_name; /* the bookmarker's name (filled when reading) */
+    char *notes;     /* sanitized HTML, may be NULL */
+    struct strlist tags;
+    int is_private, rec;
+    int64_t created, updated;
+};
+void bookmark_free(struct bookmark *b);
+/* b->id == 0 inserts (FICD_EEXISTS when that reader already bookmarked the work; FICD_ENOTFOUND
+ * for an unknown work), else updates notes, tags, private and rec of bookmark b->id. */
+int store_bookmark_save(struct store *s, struct bookmark *b) FICD_MUST_CHECK;
+int store_bookmark_get(struct store *s, int64_t id, struct bookmark *out) FICD_MUST_CHECK;
+/* The reader's bookmark of a work: FICD_ENOTFOUND when none. */
+int store_bookmark_find(struct store *s, int64_t user_id, int64_t work_id,
+                        struct bookmark *out) FICD_MUST_CHECK;
+int store_bookmark_delete(struct store *s, int64_t id) FICD_MUST_CHECK;
+
+/* A listing of bookmarks. Private bookmarks are only listed when user_id == viewer_id; drafts
+ * are never listed; restricted works only when include_restricted; with viewer_id > 0,
+ * bookmarks by creators the viewer muted, of works by muted creators and of works carrying a
+ * blocked tag (synonyms and sub tags included) are left out, also from the counts. */
+struct store_bookmark_query {
+    int64_t viewer_id;
+    int64_t user_id;         /* > 0: this bookmarker's only */
+    int64_t work_id;         /* > 0: of this work only */
+    const char *const *tags; /* bookmarker's tags, every one required */
+    size_t ntags;
+    const char *const *work_tags; /* the work's tags (any type, synonyms count), every one */
+    size_t nwork_tags;
+    int rec_only;
+    int include_restricted;
+    int offset, limit; /* limit 0 = no limit */
+    int facet_limit;   /* top N bookmarker's tags and work tags counted; 0: no facets */
+};
+struct store_facet {
+    char *name;
+    int64_t count;
+};
+struct store_bookmark_result {
+    int64_t total;
+    struct bookmark *v;
+    size_t n;
+    struct store_facet *tag_facets, *work_tag_facets; /* by count desc, then name */
+    size_t ntag_facets, nwork_tag_facets;
+};
+void store_bookmark_result_free(struct store_bookmark_result *r);
+int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
+                        struct store_bookmark_result *out) FICD_MUST_CHECK;
+
+/* Muting and blocking. */
+int store_mute(struct store *s, int64_t user_id, int64_t muted_id, int on) FICD_MUST_CHECK;
+int store_is_muted(struct store *s, int64_t user_id, int64_t muted_id, int *muted) FICD_MUST_CHECK;
+/* Every pseud of every account user_id muted (what the index excludes), in *out. */
+int store_muted_pseuds(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* The names of the accounts user_id muted, by name. */
+int store_muted_users(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* Replaces the reader's blocked tags with names (deduplicated case-insensitively). */
+int store_blocked_tags_set(struct store *s, int64_t user_id,
+                           const struct strlist *names) FICD_MUST_CHECK;
+int store_blocked_tags(struct store *s, int64_t user_id, struct strlist *out) FICD_MUST_CHECK;
+/* Whether the viewer muted a creator of work_id or blocked one of its tags (synonyms and sub
+ * tags included): *hidden = 1. */
+int store_work_hidden_for(struct store *s, int64_t viewer_id, int64_t work_id,
+                          int *hidden) FICD_MUST_CHECK;
+
+/* Subscriptions. */
+enum sub_kind { SUB_WORK = 1, SUB_USER = 2, SUB_SERIES = 3 };
+int store_subscribe(struct store *s, int64_t user_id, enum sub_kind kind, int64_t target_id,
+                    int on) FICD_MUST_CHECK;
+int store_is_subscribed(struct store *s, int64_t user_id, enum sub_kind kind, int64_t target_id,
+                        int *on) FICD_MUST_CHECK;
+struct subscription {
+    int64_t id;
+    enum sub_kind kind;
+    int64_t target_id;
+    const char *name; /* the work's or series' title, or the user's name */
+    int64_t created;
+};
+typedef int (*store_subscription_cb)(const struct subscription *sub, void *ctx);
+/* A reader's subscriptions, newest first; strings live until cb returns. */
+int store_subscription_list(struct store *s, int64_t user_id, store_subscription_cb cb,
+                            void *ctx) FICD_MUST_CHECK;
+/* The readers subscribed to (kind, target_id), in *ids (malloc'ed, *n entries). */
+int store_subscribers(struct store *s, enum sub_kind kind, int64_t target_id, int64_t **ids,
+                      size_t *n) FICD_MUST_CHECK;
+
+/* Reading history. */
+struct reading {
+    int64_t work_id;
+    int64_t last_visit;
+    int64_t visits;
+    int last_chapter; /* position, 0 when unknown */
+    int later;        /* marked for later */
+};
+/* Records a visit (count + 1, last visit now, chapter position when > 0) unless the reader
+ * turned history off. */
+int store_reading_visit(struct store *s, int64_t user_id, int64_t work_id,
+                        int chapter) FICD_MUST_CHECK;
+int store_reading_get(struct store *s, int64_t user_id, int64_t work_id,
+                      struct reading *out) FICD_MUST_CHECK; /* FICD_ENOTFOUND when none */
+int store_reading_mark_later(struct store *s, int64_t user_id, int64_t work_id,
+                             int later) FICD_MUST_CHECK;
+typedef int (*store_reading_cb)(const struct reading *rd, void *ctx);
+/* Newest visit first; later_only: the "Marked for Later" list. *total gets the count. */
+int store_reading_list(struct store *s, int64_t user_id, int later_only, int offset, int limit,
+                       store_reading_cb cb, void *ctx, int64_t *total) FICD_MUST_CHECK;
+/* Turns history off (clearing it) or on. */
+int store_history_set(struct store *s, int64_t user_id, int off) FICD_MUST_CHECK;
+int store_history_off(struct store *s, int64_t user_id, int *off) FICD_MUST_CHECK;
+
+/* The token of a reader's private inbox feed. It is kept as is (the settings page shows it);
+ * it grants reading that one feed and nothing else. */
+int store_feed_token_set(struct store *s, int64_t user_id, const char *token) FICD_MUST_CHECK;
+/* *user_id = 0 when no reader has that token. */
+int store_feed_token_user(struct store *s, const char *token, int64_t *user_id) FICD_MUST_CHECK;
+/* *token = NULL when the reader has none; the caller frees it. */
+int store_feed_token_get(struct store *s, int64_t user_id, char **token) FICD_MUST_CHECK;
+
+/* ---- creators' side (sqlite_creators.c): statistics, gifts, co-creators, inspired-by ---- */
+
+/* A work credited to an account (owned or under one of its pseuds), drafts left out, with
+ * its counters; strings live until the callback returns. */
+struct work_stat {
+    int64_t work_id;
+    const char *title;
+    int64_t hits, kudos, comments, bookmarks, subscriptions, words;
+};
+typedef int (*store_work_stat_cb)(const struct work_stat *st, void *ctx);
+int store_user_work_stats(struct store *s, int64_t user_id, store_work_stat_cb cb,
+                          void *ctx) FICD_MUST_CHECK;
+/* Over time: per day ("2026-12-06"), month ("2026-12") or year ("2026"), ascending, only
+ * periods with something in them: hits (counted per day as works.hits grows), kudos, visible
+ * comments, public bookmarks and subscriptions by when they were made, of the account's works
+ * (work_id > 0: that one only). */
+enum stats_period { STATS_DAY = 0, STATS_MONTH, STATS_YEAR };
+struct stats_point {
+    const char *period;
+    int64_t hits, kudos, comments, bookmarks, subscriptions;
+};
+typedef int (*store_stats_point_cb)(const struct stats_point *p, void *ctx);
+int store_user_stats_over_time(struct store *s, int64_t user_id, int64_t work_id,
+                               enum stats_period period, store_stats_point_cb cb,
+                               void *ctx) FICD_MUST_CHECK;
+
+/* The account a name stands for: a user name or a pseud's owner; *user_id 0 when none. */
+int store_account_by_name(struct store *s, const char *name, int64_t *user_id) FICD_MUST_CHECK;
+
+/* Gifts: a work given to archive accounts (by user or pseud name) or to free-text
+ * recipients. A recipient account may refuse a gift (and take it back). */
+struct gift {
+    int64_t id, work_id;
+    int64_t user_id;       /* 0 for a free-text recipient */
+    const char *recipient; /* the name given */
+    const char *work_title;
+    int refused;
+    int64_t created;
+};
+typedef int (*store_gift_cb)(const struct gift *g, void *ctx);
+/* Replaces the work's recipients with the names in recipients; recipients kept keep their
+ * refusal. The accounts given the work by this call are put in *new_users (malloc'ed). */
+int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *recipients,
+                    int64_t **new_users, size_t *n_new) FICD_MUST_CHECK;
+int store_gifts_of_work(struct store *s, int64_t work_id, int include_refused, store_gift_cb cb,
+                        void *ctx) FICD_MUST_CHECK;
+/* Gifts to an account, newest first, drafts and hidden works left out (restricted ones unless
+ * include_restricted). */
+int store_gifts_for_user(struct store *s, int64_t user_id, int include_refused,
+                         int include_restricted, store_gift_cb cb, void *ctx) FICD_MUST_CHECK;
+/* FICD_ENOTFOUND unless gift_id is a gift to user_id. */
+int store_gift_refuse(struct store *s, int64_t gift_id, int64_t user_id,
+                      int refused) FICD_MUST_CHECK;
+
+/* Co-creators: an invited account is credited (its default pseud added to the work's
+ * creators) only when it accepts. */
+int store_creator_invite(struct store *s, int64_t work_id, int64_t user_id,
+                         int64_t inviter_id) FICD_MUST_CHECK; /* FICD_EEXISTS when invited */
+int store_creator_invites_of_work(struct store *s, int64_t work_id,
+                                  struct strlist *names) FICD_MUST_CHECK;
+int store_creator_invite_cancel(struct store *s, int64_t work_id, int64_t user_id) FICD_MUST_CHECK;
+int store_creator_invited(struct store *s, int64_t work_id, int64_t user_id,
+                          int *invited) FICD_MUST_CHECK;
+/* FICD_ENOTFOUND when there is no invitation. */
+int store_creator_invite_answer(struct store *s, int64_t work_id, int64_t user_id,
+                                int accept) FICD_MUST_CHECK;
+/* Takes every pseud of user_id off the work's creators; the work's account passes to another
+ * creator's. FICD_EINVAL when no creator would be left, FICD_ENOTFOUND when the user is not a
+ * creator. */
+int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id) FICD_MUST_CHECK;
+/* The archive's orphan account ("orphan_account", no password), created when missing. */
+int store_orphan_account(struct store *s, int64_t *id) FICD_MUST_CHECK;
+/* Credits the work to the orphan account alone (creators and owning account). */
+int store_work_orphan(struct store *s, int64_t work_id) FICD_MUST_CHECK;
+
+/* Inspired by: a work names one parent work; the link shows once approved. */
+struct inspiration {
+    int64_t work_id, parent_id;
+    int approved;
+    int64_t created;
+};
+typedef int (*store_inspiration_cb)(const struct inspiration *in, void *ctx);
+/* Sets the work's parent (0: none), replacing another; *added = 1 when the link is new. */
+int store_inspiration_set(struct store *s, int64_t work_id, int64_t parent_id, int approved,
+                          int *added) FICD_MUST_CHECK;
+/* The parent's creator approves (1) or refuses (0, the link is removed) a link. */
+int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id,
+                             int approve) FICD_MUST_CHECK;
+/* children = 1: the works inspired by work_id; 0: the work's parent(s). cb may use the store. */
+int store_inspirations(struct store *s, int64_t work_id, int children, store_inspiration_cb cb,
+                       void *ctx) FICD_MUST_CHECK;
+
+/* ---- imports from other archives (sqlite_imports.c) ---- */
+/* The local id an object of another archive became (source names that archive, kind the
+ * object's kind: "author", "story"); *local_id = 0 when it was not imported yet. */
+int store_import_map_get(struct store *s, const char *source, const char *kind, int64_t src_id,
+                         int64_t *local_id) FICD_MUST_CHECK;
+/* Records it (inside the caller's transaction, so that the object and its mapping land
+ * together). */
+int store_import_map_put(struct store *s, const char *source, const char *kind, int64_t src_id,
+                         int64_t local_id) FICD_MUST_CHECK;
+/* How many objects of a kind were imported from a source. */
+int store_import_map_count(struct store *s, const char *source, const char *kind,
+                           int64_t *n) FICD_MUST_CHECK;
 
 #endif

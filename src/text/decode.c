@@ -1,5 +1,7 @@
 /* decode.c: manuscript bytes to clean UTF-8 (BOMs, UTF-16, Windows-1252, line ends, controls). */
 #include "text/decode.h"
+#include "core/swar.h"
+#include "core/utf8.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -15,78 +17,6 @@ static const uint16_t cp1252_hi[32] = {
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
-
-static void set_err(struct text_err *err, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(struct text_err *err, int line, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    err->line = line;
-}
-
-static void put_utf8(struct buf *b, uint32_t cp)
-{
-    char s[4];
-    if (cp < 0x80) {
-        s[0] = (char)cp;
-        buf_put(b, s, 1);
-    } else if (cp < 0x800) {
-        s[0] = (char)(0xC0 | (cp >> 6));
-        s[1] = (char)(0x80 | (cp & 0x3F));
-        buf_put(b, s, 2);
-    } else if (cp < 0x10000) {
-        s[0] = (char)(0xE0 | (cp >> 12));
-        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        s[2] = (char)(0x80 | (cp & 0x3F));
-        buf_put(b, s, 3);
-    } else {
-        s[0] = (char)(0xF0 | (cp >> 18));
-        s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        s[3] = (char)(0x80 | (cp & 0x3F));
-        buf_put(b, s, 4);
-    }
-}
-
-/* Length of the well-formed UTF-8 sequence at p (at most n bytes available), 0 if the bytes
- * there are not one: overlong forms, surrogates and code points above U+10FFFF are refused. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
 
 /* 1-based line of byte offset pos, counting LF, CRLF and lone CR as line ends. */
 static int line_at(const unsigned char *in, size_t pos)
@@ -104,7 +34,7 @@ static int decode_utf16(const unsigned char *in, size_t n, int be, struct buf *o
 {
     int line = 1;
     if (n % 2) {
-        set_err(err, 0, "truncated UTF-16 text (odd number of bytes)");
+        text_err_set(err, 0, "truncated UTF-16 text (odd number of bytes)");
         return FICD_EENCODING;
     }
     for (size_t i = 0; i < n; i += 2) {
@@ -115,23 +45,23 @@ static int decode_utf16(const unsigned char *in, size_t n, int be, struct buf *o
                 l = be ? (uint32_t)(in[i + 2] << 8 | in[i + 3])
                        : (uint32_t)(in[i + 3] << 8 | in[i + 2]);
             if (l < 0xDC00 || l > 0xDFFF) {
-                set_err(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
-                        (unsigned)u, line);
+                text_err_set(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
+                             (unsigned)u, line);
                 return FICD_EENCODING;
             }
             u = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);
             i += 2;
         } else if (u >= 0xDC00 && u <= 0xDFFF) {
-            set_err(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d", (unsigned)u,
-                    line);
+            text_err_set(err, line, "invalid UTF-16: unpaired surrogate 0x%04X at line %d",
+                         (unsigned)u, line);
             return FICD_EENCODING;
         } else if (u == 0) {
-            set_err(err, 0, "binary file (NUL characters), not a text manuscript");
+            text_err_set(err, 0, "binary file (NUL characters), not a text manuscript");
             return FICD_EINVAL;
         }
         if (u == '\n')
             line++;
-        put_utf8(out, u);
+        buf_put_utf8(out, u);
     }
     return 0;
 }
@@ -146,7 +76,7 @@ static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf 
     int c1 = 0;
     for (size_t i = 0; i < n;) {
         if (mixed) {
-            size_t l = utf8_seq(in + i, n - i);
+            size_t l = utf8_len(in + i, n - i);
             if (l > 0) {
                 buf_put(out, in + i, l);
                 i += l;
@@ -157,14 +87,15 @@ static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf 
         if (c < 0x80) {
             buf_putc(out, (char)c);
         } else if (c >= 0xA0) {
-            put_utf8(out, c);
+            buf_put_utf8(out, c);
         } else if (cp1252_hi[c - 0x80]) {
-            put_utf8(out, cp1252_hi[c - 0x80]);
+            buf_put_utf8(out, cp1252_hi[c - 0x80]);
             c1 = 1;
         } else {
             int line = line_at(in, i);
-            set_err(err, line,
-                    "undecodable byte 0x%02X at line %d (neither UTF-8 nor Windows-1252)", c, line);
+            text_err_set(err, line,
+                         "undecodable byte 0x%02X at line %d (neither UTF-8 nor Windows-1252)", c,
+                         line);
             return FICD_EENCODING;
         }
         i++;
@@ -175,22 +106,9 @@ static int decode_8bit(const unsigned char *in, size_t n, int mixed, struct buf 
 
 /* Eight bytes at a time: nonzero when any of the bytes is below 0x20 or is DEL (0x7F). The
  * test is exact about whether such a byte exists (the classic "has less than" bit trick). */
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t load64(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return x;
-}
-
 static inline uint64_t has_ctl(uint64_t x)
 {
-    uint64_t lt20 = (x - ONES * 0x20) & ~x & HIGHS;
-    uint64_t d = x ^ (ONES * 0x7F);
-    uint64_t eq7f = (d - ONES) & ~d & HIGHS;
-    return lt20 | eq7f;
+    return swar_below(x, 0x20) | swar_zero(x ^ (SWAR_ONES * 0x7F));
 }
 
 /* Normalises decoded UTF-8 in place of a new buffer: CRLF and CR to LF, form feed to LF, other
@@ -202,7 +120,7 @@ static int clean_text(const char *s, size_t n, struct buf *out, struct text_err 
     size_t controls = 0, special = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        if (!has_ctl(load64(s + i)))
+        if (!has_ctl(swar_load(s + i)))
             continue;
         for (size_t k = i; k < i + 8; k++) {
             unsigned char c = (unsigned char)s[k];
@@ -224,8 +142,8 @@ static int clean_text(const char *s, size_t n, struct buf *out, struct text_err 
         for (size_t k = 0; k < n; k++)
             chars += ((unsigned char)s[k] & 0xC0) != 0x80;
         if (controls * 100 > chars) {
-            set_err(err, 0, "binary file (%zu control characters), not a text manuscript",
-                    controls);
+            text_err_set(err, 0, "binary file (%zu control characters), not a text manuscript",
+                         controls);
             return FICD_EINVAL;
         }
     }
@@ -243,7 +161,7 @@ static int clean_text(const char *s, size_t n, struct buf *out, struct text_err 
             /* the run up to the next byte that changes, copied at once */
             size_t e = i;
             for (;;) {
-                while (e + 8 <= n && !has_ctl(load64(s + e)))
+                while (e + 8 <= n && !has_ctl(swar_load(s + e)))
                     e += 8;
                 if (e >= n)
                     break;
@@ -303,7 +221,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
     if (outlen)
         *outlen = 0;
     if (n == 0) {
-        set_err(err, 0, "empty file");
+        text_err_set(err, 0, "empty file");
         return FICD_EINVAL;
     }
     if (n >= 2 && ((in[0] == 0xFF && in[1] == 0xFE) || (in[0] == 0xFE && in[1] == 0xFF))) {
@@ -312,13 +230,13 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
         rc = decode_utf16(in + 2, n - 2, be, &raw, err);
     } else {
         if (memchr(in, 0, n)) {
-            set_err(err, 0, "binary file (NUL bytes), not a text manuscript");
+            text_err_set(err, 0, "binary file (NUL bytes), not a text manuscript");
             return FICD_EINVAL;
         }
         size_t good_multi = 0, bad = 0;
         for (size_t i = 0; i < n;) {
             /* ASCII eight bytes at a time */
-            while (i + 8 <= n && !(load64((const char *)in + i) & HIGHS))
+            while (i + 8 <= n && !(swar_load((const char *)in + i) & SWAR_HIGHS))
                 i += 8;
             if (i >= n)
                 break;
@@ -326,7 +244,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
                 i++;
                 continue;
             }
-            size_t l = utf8_seq(in + i, n - i);
+            size_t l = utf8_len(in + i, n - i);
             if (l == 0) {
                 bad++;
                 i++;
@@ -357,7 +275,7 @@ int decode_text(const unsigned char *in, size_t n, char **out, size_t *outlen,
     if (rc == 0 && clean.err)
         rc = clean.err;
     if (rc == 0 && blank_text(clean.data ? clean.data : "", clean.len)) {
-        set_err(err, 0, "empty file (only whitespace)");
+        text_err_set(err, 0, "empty file (only whitespace)");
         rc = FICD_EINVAL;
     }
     if (rc) {

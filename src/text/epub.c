@@ -2,13 +2,15 @@
  * page, a chapter per XHTML file, afterword) zipped in memory with libzip, and the HTML to
  * XHTML conversion its content documents need. */
 #include "core/err.h"
+#include "core/hash.h"
 #include "core/html.h"
+#include "core/utf8.h"
 #include "text/export.h"
 #include "text/export_int.h"
+#include "text/html_convert_int.h"
 
 #include <ctype.h>
 #include <gumbo.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,30 +23,6 @@
 #define ZIP_MIN_TIME 315619200
 
 /* ---- XML text ---- */
-
-/* Decodes one UTF-8 character at s (n bytes left); returns its length, or 0 when the bytes
- * are not well-formed UTF-8. */
-static size_t utf8_char(const unsigned char *s, size_t n, unsigned *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (!len || len > n || s[0] > 0xF4)
-        return 0;
-    unsigned c = s[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 /* Characters that may appear in an XHTML content document: XML's Char production without
  * the controls and noncharacters HTML forbids. */
@@ -66,8 +44,8 @@ static void xml_textn(struct buf *b, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t start = 0, i = 0;
     while (i < n) {
-        unsigned c;
-        size_t len = utf8_char(p + i, n - i, &c);
+        uint32_t c = 0;
+        size_t len = utf8_decode(p + i, n - i, &c);
         if (len && xml_char_ok(c)) {
             i += len;
             continue;
@@ -97,12 +75,6 @@ struct xs {
     struct strlist emitted; /* ids written so far */
     int in_link;
 };
-
-static int is_xtext(const GumboNode *n)
-{
-    return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
-           n->type == GUMBO_NODE_CDATA;
-}
 
 static int is_ncname(const char *s)
 {
@@ -237,7 +209,7 @@ static int list_tag(GumboTag t)
 static void xs_node(struct xs *x, const GumboNode *n, const GumboNode *parent, int depth)
 {
     struct buf *b = x->out;
-    if (is_xtext(n)) {
+    if (hc_is_text(n)) {
         xml_text(b, n->v.text.text);
         return;
     }
@@ -410,20 +382,17 @@ struct epub {
  * and creators, so the same work always gets the same identifier. */
 static void epub_uuid(const struct work *w, char *out, size_t outsz)
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state st;
-    char id[32];
-    snprintf(id, sizeof(id), "ficd-work:%lld:", (long long)w->id);
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)id, strlen(id));
+    unsigned char h[HASH_SHA256_BYTES];
+    struct buf in = BUF_INIT;
+    buf_printf(&in, "ficd-work:%lld:", (long long)w->id);
     if (w->title)
-        crypto_hash_sha256_update(&st, (const unsigned char *)w->title, strlen(w->title));
+        buf_puts(&in, w->title);
     for (size_t i = 0; i < w->creators.n; i++) {
-        crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-        crypto_hash_sha256_update(&st, (const unsigned char *)w->creators.v[i],
-                                  strlen(w->creators.v[i]));
+        buf_putc(&in, '\n');
+        buf_puts(&in, w->creators.v[i]);
     }
-    crypto_hash_sha256_final(&st, h);
+    hash_sha256(in.data ? in.data : "", in.len, h);
+    buf_free(&in);
     h[6] = (unsigned char)((h[6] & 0x0F) | 0x50);
     h[8] = (unsigned char)((h[8] & 0x3F) | 0x80);
     snprintf(out, outsz,

@@ -15,20 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void fail(struct text_err *err, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(struct text_err *err, int line, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    err->line = line;
-}
-
 /* "12 MB", "1.5 MB", "300 KB" or "12 bytes". */
 static void size_str(char *out, size_t sz, size_t n)
 {
@@ -50,7 +36,7 @@ static int check_size(size_t n, const struct ms_opts *o, struct text_err *err)
     char a[32], b[32];
     size_str(a, sizeof(a), n);
     size_str(b, sizeof(b), max);
-    fail(err, 0, "file is %s; the limit is %s", a, b);
+    text_err_set(err, 0, "file is %s; the limit is %s", a, b);
     return FICD_ETOOBIG;
 }
 
@@ -211,12 +197,13 @@ static int render_chapter(struct ms_doc *d, size_t from, size_t to, struct chapt
 static int too_many_chapters(int count, int max, int line, struct text_err *err)
 {
     if (line > 0)
-        fail(err, line,
-             "too many chapters: %d chapter headings; the limit is %d (chapter %d starts at "
-             "line %d)",
-             count, max, max + 1, line);
+        text_err_set(
+            err, line,
+            "too many chapters: %d chapter headings; the limit is %d (chapter %d starts at "
+            "line %d)",
+            count, max, max + 1, line);
     else
-        fail(err, 0, "too many chapters: %d chapter headings; the limit is %d", count, max);
+        text_err_set(err, 0, "too many chapters: %d chapter headings; the limit is %d", count, max);
     return FICD_EINVAL;
 }
 
@@ -483,7 +470,7 @@ int ms_parse(const char *utf8, size_t n, const struct ms_opts *opts, struct work
         rc = ms_blocks_text(&d, utf8, n);
     }
     if (rc == 0 && d.n == 0) {
-        fail(err, 0, "no text in the manuscript");
+        text_err_set(err, 0, "no text in the manuscript");
         rc = FICD_EINVAL;
     }
     if (rc == 0) {

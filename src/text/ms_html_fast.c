@@ -14,6 +14,7 @@
  * the table below or a numeric one for a plain character. No comments, scripts, forms,
  * tables. Whitespace after </body> and </html> belongs to the body, as in gumbo. */
 #include "text/ms_int.h"
+#include "text/html_tok.h"
 
 #include <gumbo.h>
 #include <stdint.h>
@@ -128,34 +129,6 @@ static int hf_text(struct ms_hfast *m, GumboNode *parent, const char *s, size_t 
 
 /* ---- characters and references ---- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left) that gumbo keeps as it is (no C1
- * control, surrogate or noncharacter); 0 when there is none. */
-static size_t hf_utf8(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 && !(c == 0xC2 && s[1] < 0xA0) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
-            (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp =
-            ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        if (cp < 0x10000 || cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 /* Named references the fast path decodes (with their ';'), as HTML5 defines them. */
 static const struct {
     const char *name;
@@ -173,30 +146,6 @@ static const struct {
 static int hf_alnum(unsigned c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static size_t hf_put_cp(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xC0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xE0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        d[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    d[0] = (char)(0xF0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    d[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* The '&' at s[0] (n bytes left): appends what it stands for to out and returns the bytes it
@@ -230,7 +179,7 @@ static size_t hf_ref(const char *s, size_t n, struct buf *out)
             (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
             (cp & 0xFFFE) == 0xFFFE || cp > 0x10FFFF)
             return 0;
-        buf_put(out, enc, hf_put_cp(enc, cp));
+        buf_put(out, enc, utf8_encode(enc, cp));
         return i + 1;
     }
     size_t e = 1;
@@ -240,7 +189,7 @@ static size_t hf_ref(const char *s, size_t n, struct buf *out)
         return 0;
     for (size_t k = 0; k < sizeof(hf_entities) / sizeof(hf_entities[0]); k++)
         if (strlen(hf_entities[k].name) == e - 1 && !memcmp(hf_entities[k].name, s + 1, e - 1)) {
-            buf_put(out, enc, hf_put_cp(enc, hf_entities[k].cp));
+            buf_put(out, enc, utf8_encode(enc, hf_entities[k].cp));
             return e + 1;
         }
     return 0;
@@ -264,7 +213,7 @@ static size_t hf_textrun(const char *s, size_t n, struct buf *out, int rcdata)
             continue;
         }
         if (c >= 0x80) {
-            size_t l = hf_utf8((const unsigned char *)s + i, n - i);
+            size_t l = utf8_html_kept(s + i, n - i);
             if (!l)
                 return (size_t)-1;
             i += l;
@@ -296,67 +245,6 @@ static size_t hf_textrun(const char *s, size_t n, struct buf *out, int rcdata)
 
 /* ---- tags ---- */
 
-enum hf_kind {
-    HK_INLINE,  /* never closes anything */
-    HK_A,       /* inline, but an <a> inside an open one is closed by gumbo */
-    HK_BLOCK,   /* closes an open <p>: refused inside <p> and headings */
-    HK_HEADING, /* a block that also closes an open heading */
-    HK_DIV,     /* a block that an <li> start looks through for an open <li> */
-    HK_LI,      /* a block that closes an open <li> */
-    HK_P,
-    HK_BR, /* void */
-    HK_HR, /* void block */
-};
-
-static const struct {
-    const char *name;
-    unsigned char len, kind;
-    GumboTag tag;
-} hf_tags[] = {
-    {"a", 1, HK_A, GUMBO_TAG_A},
-    {"b", 1, HK_INLINE, GUMBO_TAG_B},
-    {"i", 1, HK_INLINE, GUMBO_TAG_I},
-    {"p", 1, HK_P, GUMBO_TAG_P},
-    {"q", 1, HK_INLINE, GUMBO_TAG_Q},
-    {"s", 1, HK_INLINE, GUMBO_TAG_S},
-    {"u", 1, HK_INLINE, GUMBO_TAG_U},
-    {"br", 2, HK_BR, GUMBO_TAG_BR},
-    {"em", 2, HK_INLINE, GUMBO_TAG_EM},
-    {"h1", 2, HK_HEADING, GUMBO_TAG_H1},
-    {"h2", 2, HK_HEADING, GUMBO_TAG_H2},
-    {"h3", 2, HK_HEADING, GUMBO_TAG_H3},
-    {"h4", 2, HK_HEADING, GUMBO_TAG_H4},
-    {"h5", 2, HK_HEADING, GUMBO_TAG_H5},
-    {"h6", 2, HK_HEADING, GUMBO_TAG_H6},
-    {"hr", 2, HK_HR, GUMBO_TAG_HR},
-    {"li", 2, HK_LI, GUMBO_TAG_LI},
-    {"ol", 2, HK_BLOCK, GUMBO_TAG_OL},
-    {"tt", 2, HK_INLINE, GUMBO_TAG_TT},
-    {"ul", 2, HK_BLOCK, GUMBO_TAG_UL},
-    {"big", 3, HK_INLINE, GUMBO_TAG_BIG},
-    {"del", 3, HK_INLINE, GUMBO_TAG_DEL},
-    {"div", 3, HK_DIV, GUMBO_TAG_DIV},
-    {"ins", 3, HK_INLINE, GUMBO_TAG_INS},
-    {"sub", 3, HK_INLINE, GUMBO_TAG_SUB},
-    {"sup", 3, HK_INLINE, GUMBO_TAG_SUP},
-    {"code", 4, HK_INLINE, GUMBO_TAG_CODE},
-    {"span", 4, HK_INLINE, GUMBO_TAG_SPAN},
-    {"cite", 4, HK_INLINE, GUMBO_TAG_CITE},
-    {"small", 5, HK_INLINE, GUMBO_TAG_SMALL},
-    {"center", 6, HK_BLOCK, GUMBO_TAG_CENTER},
-    {"strike", 6, HK_INLINE, GUMBO_TAG_STRIKE},
-    {"strong", 6, HK_INLINE, GUMBO_TAG_STRONG},
-    {"blockquote", 10, HK_BLOCK, GUMBO_TAG_BLOCKQUOTE},
-};
-
-static int hf_lookup(const char *s, size_t n)
-{
-    for (size_t i = 0; i < sizeof(hf_tags) / sizeof(hf_tags[0]); i++)
-        if (hf_tags[i].len == n && !memcmp(hf_tags[i].name, s, n))
-            return (int)i;
-    return -1;
-}
-
 static int hf_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
@@ -370,17 +258,15 @@ static size_t hf_skip_ws(const char *s, size_t n, size_t i)
 }
 
 /* The parse in progress. */
-#define HF_MAX_DEPTH 256
+#define HF_MAX_DEPTH HT_MAX_DEPTH
 
 struct hf {
     const char *s;
     size_t n, i;
     struct ms_hfast *m;
-    struct buf text, vals; /* text being gathered; attribute values being decoded */
-    GumboNode *stack[HF_MAX_DEPTH];
-    unsigned char kinds[HF_MAX_DEPTH];
-    size_t depth;
-    int open_p, open_h, open_a;
+    struct buf text, vals;          /* text being gathered; attribute values being decoded */
+    GumboNode *stack[HF_MAX_DEPTH]; /* the body, then the elements open in nest */
+    struct ht_nest nest;
 };
 
 /* Attributes after a tag name at h->i (name="value", one space before each; the first of a
@@ -388,32 +274,19 @@ struct hf {
  * (or "/>" when void). Returns 0 when the fast path does not take them. */
 static int hf_attrs(struct hf *h, GumboNode *el, int isvoid)
 {
-    const char *s = h->s;
-    size_t n = h->n, p = h->i;
-    while (p < n && s[p] == ' ') {
-        size_t ns = p + 1, q = ns;
-        while (q < n &&
-               ((s[q] >= 'a' && s[q] <= 'z') || (s[q] >= '0' && s[q] <= '9') || s[q] == '-'))
-            q++;
-        if (q == ns)
-            break;
-        if (n - q < 2 || s[q] != '=' || s[q + 1] != '"')
-            return 0;
-        /* the value runs to the next '"' */
-        size_t v = q + 2;
-        const char *close = memchr(s + v, '"', n - v);
-        if (!close)
-            return 0;
+    size_t p = h->i;
+    struct ht_attr at;
+    int r;
+    while ((r = ht_attr_next(h->s, h->n, &p, &at)) > 0) {
         buf_reset(&h->vals);
-        size_t l = hf_textrun(s + v, (size_t)(close - (s + v)), &h->vals, 1);
-        if (l != (size_t)(close - (s + v)))
+        if (hf_textrun(at.value, at.vlen, &h->vals, 1) != at.vlen)
             return 0;
         if (el) {
             GumboVector *av = &el->v.element.attributes;
             int dup = 0;
             for (unsigned k = 0; k < av->length && !dup; k++) {
                 const GumboAttribute *a = av->data[k];
-                dup = strlen(a->name) == q - ns && !memcmp(a->name, s + ns, q - ns);
+                dup = strlen(a->name) == at.nlen && !memcmp(a->name, at.name, at.nlen);
             }
             if (!dup) {
                 GumboAttribute *a = hf_alloc(h->m, sizeof(*a));
@@ -421,27 +294,17 @@ static int hf_attrs(struct hf *h, GumboNode *el, int isvoid)
                     return 0;
                 memset(a, 0, sizeof(*a));
                 a->attr_namespace = GUMBO_ATTR_NAMESPACE_NONE;
-                a->name = hf_strdup(h->m, s + ns, q - ns);
+                a->name = hf_strdup(h->m, at.name, at.nlen);
                 a->value = hf_strdup(h->m, h->vals.data ? h->vals.data : "", h->vals.len);
                 if (!a->name || !a->value || !hf_push(h->m, av, a))
                     return 0;
             }
         }
-        p = (size_t)(close - s) + 1;
     }
-    if (p < n && s[p] == '>') {
-        h->i = p + 1;
-        return 1;
-    }
-    if (isvoid && n - p >= 3 && !memcmp(s + p, " />", 3)) {
-        h->i = p + 3;
-        return 1;
-    }
-    if (isvoid && n - p >= 2 && !memcmp(s + p, "/>", 2)) {
-        h->i = p + 2;
-        return 1;
-    }
-    return 0;
+    if (r < 0 || !ht_tag_end(h->s, h->n, &p, isvoid))
+        return 0;
+    h->i = p;
+    return 1;
 }
 
 /* An exact lower-case tag `lit` (e.g. "<head") at h->i, followed by attributes and '>'. */
@@ -518,7 +381,7 @@ static int hf_flush(struct hf *h)
 {
     if (!h->text.len)
         return 1;
-    GumboNode *cur = h->stack[h->depth - 1];
+    GumboNode *cur = h->stack[h->nest.depth];
     GumboVector *kids = &cur->v.element.children;
     GumboNode *last = kids->length ? kids->data[kids->length - 1] : NULL;
     int ok;
@@ -557,58 +420,32 @@ static int hf_body(struct hf *h)
         if (!hf_flush(h))
             return 0;
         int end = s[h->i + 1] == '/';
-        size_t a = h->i + 1 + (size_t)end, e = a;
-        while (e < n && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '0' && s[e] <= '9')))
-            e++;
+        size_t a = h->i + 1 + (size_t)end, e = ht_name_end(s, n, a);
         if (end && e - a == 4 && !memcmp(s + a, "body", 4) && e < n && s[e] == '>') {
-            if (h->depth != 1)
+            if (h->nest.depth)
                 return 0;
             h->i = e + 1;
             return 1;
         }
-        int t = hf_lookup(s + a, e - a);
+        int t = ht_lookup(s + a, e - a);
         if (t < 0)
             return 0;
-        int kind = hf_tags[t].kind;
-        int isvoid = kind == HK_BR || kind == HK_HR;
         if (end) {
-            if (e >= n || s[e] != '>' || isvoid || h->depth < 2 ||
-                h->stack[h->depth - 1]->v.element.tag != hf_tags[t].tag)
+            if (e >= n || s[e] != '>' || !ht_nest_end(&h->nest, t))
                 return 0;
-            h->depth--;
-            h->open_p -= kind == HK_P;
-            h->open_h -= kind == HK_HEADING;
-            h->open_a -= kind == HK_A;
             h->i = e + 1;
             continue;
         }
-        if (kind != HK_INLINE && kind != HK_A && kind != HK_BR && (h->open_p || h->open_h))
+        if (!ht_nest_start(&h->nest, t))
             return 0;
-        if (kind == HK_A && h->open_a)
-            return 0;
-        if (kind == HK_LI)
-            for (size_t k = h->depth; k > 1; k--) {
-                int kk = h->kinds[k - 1];
-                if (kk == HK_LI)
-                    return 0;
-                if (kk != HK_INLINE && kk != HK_A && kk != HK_DIV)
-                    break;
-            }
-        GumboNode *el = hf_element(h->m, hf_tags[t].tag, h->stack[h->depth - 1]);
+        GumboNode *el = hf_element(h->m, ht_tags[t].tag, h->stack[h->nest.depth - !ht_void(t)]);
         if (!el)
             return 0;
         h->i = e;
-        if (!hf_attrs(h, el, isvoid))
+        if (!hf_attrs(h, el, ht_void(t)))
             return 0;
-        if (isvoid)
-            continue;
-        if (h->depth == HF_MAX_DEPTH)
-            return 0;
-        h->kinds[h->depth] = (unsigned char)kind;
-        h->stack[h->depth++] = el;
-        h->open_p += kind == HK_P;
-        h->open_h += kind == HK_HEADING;
-        h->open_a += kind == HK_A;
+        if (!ht_void(t))
+            h->stack[h->nest.depth] = el;
     }
     return 0;
 }
@@ -630,8 +467,7 @@ static GumboNode *hf_document(struct hf *h)
     if (!body || !hf_tag(h, "<body", 0))
         return NULL;
     h->stack[0] = body;
-    h->kinds[0] = HK_DIV;
-    h->depth = 1;
+    ht_nest_init(&h->nest, HF_MAX_DEPTH - 1);
     if (!hf_body(h))
         return NULL;
     /* whitespace after </body> and after </html> goes into the body */

@@ -4,6 +4,7 @@
 #define FICD_MS_INT_H
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/work.h"
 #include "text/manuscript.h"
 
@@ -74,18 +75,9 @@ int ms_utf8_next(const char *s, size_t n, size_t *i);
 /* ms_utf8_next for the scanning loops, inline */
 static inline int ms_utf8_step(const char *s, size_t n, size_t *i)
 {
-    const unsigned char *p = (const unsigned char *)s + *i;
-    size_t left = n - *i;
-    unsigned c = p[0];
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (len > left || c < 0x80 || (c & 0xC0) == 0x80) {
-        (*i)++;
-        return (int)c;
-    }
-    unsigned cp = c & (0xFF >> (len + 1));
-    for (size_t k = 1; k < len; k++)
-        cp = (cp << 6) | (p[k] & 0x3F);
-    *i += len;
+    uint32_t cp = (unsigned char)s[*i]; /* a byte that starts no character stands for itself */
+    size_t len = utf8_decode(s + *i, n - *i, &cp);
+    *i += len ? len : 1;
     return (int)cp;
 }
 void ms_collapse_ws(struct buf *out, const char *s, size_t n);
@@ -119,7 +111,7 @@ void ms_html_fast_free(struct ms_hfast *mem);
  * *structured is set when the keys are those of ficd's own export. */
 size_t ms_front_matter(struct ms_ctx *c, const char *s, size_t n, int *structured, int *end_line);
 
-/* ms_meta.c */
+/* the keys (ms_keys.c) */
 enum ms_key {
     K_NONE = 0,
     K_TITLE,
@@ -147,16 +139,26 @@ enum ms_key {
     K_PROMPT,
     K_IGNORE,
 };
+/* ms_keys.c */
 int ms_key_lookup(const char *key);
 int ms_key_line(const char *line, const char **val); /* K_*, or -1 when not "Key: value" */
+/* Adds the pairings in v ("A/B, C & D") to the work, each side's names also to sides. */
+int ms_add_pairings(struct ms_ctx *c, const char *v, struct strlist *sides);
+int ms_parse_rating(const char *v); /* RATING_*, -1 when v names none */
+/* Appends text to *dst (a malloc'd string or NULL), after sep when *dst is not empty. */
+void ms_append_text(char **dst, const char *text, const char *sep);
 int ms_apply_key(struct ms_ctx *c, int key, const char *keyname, const char *val, int from_yaml);
 void ms_apply_warnings(struct ms_ctx *c, const char *text);
 void ms_parse_status(struct ms_ctx *c, const char *val);
+/* ms_meta.c: title lines and the header at the top */
 int ms_title_line(const char *line);
 void ms_set_title(struct ms_ctx *c, const char *line);
+void ms_scan_header(struct ms_ctx *c, struct ms_doc *d, size_t *pos);
+/* ms_notes.c */
 int ms_note_label(const char *s, const char **rest); /* A/N:, Author's Note: ... */
 int ms_notey(const char *s, int at_end);
-void ms_scan_header(struct ms_ctx *c, struct ms_doc *d, size_t *pos);
+/* Index of the block that closes a bracket opened at block i, -1 when none (12 at most). */
+long ms_bracket_end(struct ms_doc *d, size_t i, size_t to);
 void ms_extract_beta(struct ms_ctx *c, const char *notes);
 void ms_note_scan(struct ms_ctx *c, const char *text);
 size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended);

@@ -1,6 +1,11 @@
 /* ms_suggest.c: what the importer guesses rather than reads: the language (stopwords, script)
- * and tag suggestions (names recurring in the prose, matched against known character tags). */
+ * and tag suggestions (names recurring in the prose, matched against known character tags).
+ * Why one file over 900 lines: both are computed in one fused pass over the whole text (the
+ * word scanner packs words into keys eight bytes at a time and feeds the language counts
+ * and the name candidates together); split, they would need two passes over every import
+ * or the scanner's state exported between files. */
 #include "text/ms_int.h"
+#include "core/swar.h"
 #include "core/err.h"
 
 #include <ctype.h>
@@ -12,57 +17,20 @@
 #include <strings.h>
 
 /* Eight bytes at a time on little-endian machines (SWAR_LE): ASCII letters found, capitals
- * lower-cased, words packed into keys without a loop per byte. Elsewhere the loops do it. */
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
+ * lower-cased, words packed into keys without a loop per byte (core/swar.h). Elsewhere the
+ * loops do it. */
 
 static inline int is_ascii_letter(unsigned c)
 {
     return (c | 0x20u) - 'a' < 26u;
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR_LE 1
-
-static inline uint64_t load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return x;
-}
-
-/* Bit 7 set in each byte of x that is an ASCII letter (no carries between bytes). */
-static inline uint64_t ascii_letters(uint64_t x)
-{
-    uint64_t y = (x | (ONES * 0x20)) & (ONES * 0x7F);
-    uint64_t ge_a = y + ONES * (0x80 - 'a');     /* bit 7 set where y >= 'a' */
-    uint64_t gt_z = y + ONES * (0x80 - 'z' - 1); /* bit 7 set where y > 'z' */
-    return ge_a & ~gt_z & ~x & HIGHS;
-}
-
-/* x with its ASCII capitals lower-cased (other bytes as they are). */
-static inline uint64_t lower8(uint64_t x)
-{
-    uint64_t y = x & ~HIGHS;
-    uint64_t up = (y + ONES * (0x80 - 'A')) & ~(y + ONES * (0x80 - 'Z' - 1)) & ~x & HIGHS;
-    return x | (up >> 2);
-}
-
-/* The low k bytes (k <= 8): the first k bytes of a loaded word. */
-static inline uint64_t low_bytes(size_t k)
-{
-    return k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
-}
-#else
-#define SWAR_LE 0
-#endif
-
 /* Where the run of ASCII letters at s[i..] ends (n bytes in s). */
 static inline size_t letter_run_end(const char *s, size_t n, size_t i)
 {
 #if SWAR_LE
     for (; i + 8 <= n; i += 8) {
-        uint64_t other = ~ascii_letters(load8(s + i)) & HIGHS;
+        uint64_t other = ~swar_letters(swar_load(s + i)) & SWAR_HIGHS;
         if (other)
             return i + ((size_t)__builtin_ctzll(other) >> 3);
     }
@@ -215,7 +183,7 @@ static inline void lang_ascii_letters(struct lang_scan *L, const char *p, size_t
     L->latin += run;
 #if SWAR_LE
     if (L->wl == 0 && end - p >= 8) {
-        L->key = lower8(load8(p)) & low_bytes(run);
+        L->key = swar_lower(swar_load(p)) & swar_low_bytes(run);
         L->wl = run < 31 ? run : 31;
         return;
     }
@@ -245,11 +213,11 @@ static inline void lang_cp(struct lang_scan *L, int cp)
             /* keep accented letters (lower-case forms are what the lists hold) */
             if (cp >= 0xC0 && cp <= 0xDE)
                 cp += 0x20;
-            unsigned char b2[2] = {(unsigned char)(0xC0 | (cp >> 6)),
-                                   (unsigned char)(0x80 | (cp & 0x3F))};
-            for (int k = 0; k < 2; k++, L->wl++)
+            char enc[4];
+            size_t len = utf8_encode(enc, (uint32_t)cp);
+            for (size_t k = 0; k < len; k++, L->wl++)
                 if (L->wl < 8)
-                    L->key |= (uint64_t)b2[k] << (8 * L->wl);
+                    L->key |= (uint64_t)(unsigned char)enc[k] << (8 * L->wl);
         }
         return;
     }
@@ -446,8 +414,8 @@ __attribute__((always_inline)) static inline void key_make(struct name_key *k, c
     size_t i = 0;
 #if SWAR_LE
     if (end - w >= 16) {
-        k0 = lower8(load8(w)) & low_bytes(n);
-        k1 = n > 8 ? lower8(load8(w + 8)) & low_bytes(n - 8) : 0;
+        k0 = swar_lower(swar_load(w)) & swar_low_bytes(n);
+        k1 = n > 8 ? swar_lower(swar_load(w + 8)) & swar_low_bytes(n - 8) : 0;
         i = n < 16 ? n : 16;
     }
 #else
@@ -924,7 +892,7 @@ static int sugg_scan(struct name_tab *t, const char *text, size_t n, struct lang
                     size_t len = e - st;
                     if (L && !L->done) {
                         L->latin += len;
-                        L->key = lower8(load8(text + st)) & low_bytes(len);
+                        L->key = swar_lower(swar_load(text + st)) & swar_low_bytes(len);
                         L->wl = len < 31 ? len : 31;
                     }
                     int was_initial = initial;

@@ -1,5 +1,6 @@
 /* ms_util.c: small string helpers of the manuscript importer (trimming, case, UTF-8 steps). */
 #include "text/ms_int.h"
+#include "core/swar.h"
 #include "core/err.h"
 
 #include <ctype.h>
@@ -34,26 +35,17 @@ static const unsigned char ws_lead[256] = {
     [' '] = 1, ['\t'] = 1, ['\n'] = 1, [0xC2] = 2, [0xE2] = 2, [0xE3] = 2, [0xEF] = 2,
 };
 
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Bit 7 of each byte of x that equals b (exact, no borrows between bytes). */
-static inline uint64_t bytes_eq(uint64_t x, unsigned char b)
-{
-    uint64_t y = x ^ (ONES * b);
-    return ~(((y & ~HIGHS) + ~HIGHS) | y) & HIGHS;
-}
+#if SWAR_LE
 
 /* Whether the eight bytes at s, following a character just written, are copied as they are:
  * ASCII without tab or newline, no two spaces in a row, not ending in a space (so every
  * space among them is a single one followed by a character). */
 static inline int plain8(const char *s)
 {
-    uint64_t x;
-    memcpy(&x, s, sizeof(x));
-    uint64_t sp = bytes_eq(x, ' ');
-    return !((x & HIGHS) | bytes_eq(x, '\t') | bytes_eq(x, '\n') | (sp & (sp << 8)) | (sp >> 63));
+    uint64_t x = swar_load(s);
+    uint64_t sp = swar_eq(x, ' ');
+    return !((x & SWAR_HIGHS) | swar_eq(x, '\t') | swar_eq(x, '\n') | (sp & (sp << 8)) |
+             (sp >> 63));
 }
 #endif
 
@@ -79,7 +71,7 @@ size_t ms_collapse_into(char *dst, const char *s, size_t n)
         any = 1;
         *d++ = (char)c;
         i++;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if SWAR_LE
         for (; i + 8 <= n && plain8(s + i); i += 8, d += 8)
             memcpy(d, s + i, 8);
 #endif

@@ -1,10 +1,8 @@
 /* sanitize.c: the allow-list HTML sanitizer: gumbo parses, an allow-list walk re-serialises. */
 #include "text/sanitize.h"
-#include "core/buf.h"
+#include "text/sanitize_int.h"
 #include "core/err.h"
 
-#include <gumbo.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,7 +17,6 @@
 
 /* What happens to an element: dropped with everything inside, unwrapped (children kept),
  * kept, or kept under another name (semantic blocks become <div>, menu/dir become <ul>). */
-enum san_action { SAN_DROP, SAN_UNWRAP, SAN_KEEP, SAN_AS_DIV, SAN_AS_UL };
 
 /* Attributes in the fixed order they are written. */
 enum san_attr {
@@ -61,7 +58,7 @@ static const char *const allowed_classes[] = {
 
 /* Decides the fate of an HTML-namespace element and, for kept ones, which attributes
  * beyond the global set it may carry. */
-static enum san_action classify(GumboTag tag, unsigned *attrs)
+enum san_action san_classify(GumboTag tag, unsigned *attrs)
 {
     *attrs = GLOBAL_ATTRS;
     switch (tag) {
@@ -455,13 +452,6 @@ static int attr_value(enum san_attr a, GumboTag tag, const char *v, struct buf *
     return 1;
 }
 
-/* Where open_tag finds an element's attributes: get returns the (decoded) value of the
- * attribute called name, the first when there are several, or NULL. */
-struct san_attrs {
-    const char *(*get)(const void *ctx, const char *name);
-    const void *ctx;
-};
-
 static const char *gumbo_attr(const void *ctx, const char *name)
 {
     const GumboAttribute *at = gumbo_get_attribute(ctx, name);
@@ -471,8 +461,8 @@ static const char *gumbo_attr(const void *ctx, const char *name)
 /* Writes the start tag of a kept element tag under the name `name`, its allowed attributes
  * in the fixed order, and rel="nofollow" on links. Uses tmp as scratch. Returns 0 when the
  * element must go after all (an image without a usable src). */
-static int open_tag(struct buf *out, struct buf *tmp, GumboTag tag, const struct san_attrs *at,
-                    const char *name, unsigned attrs)
+int san_open_tag(struct buf *out, struct buf *tmp, GumboTag tag, const struct san_attrs *at,
+                 const char *name, unsigned attrs)
 {
     size_t mark = out->len;
     int has_href = 0;
@@ -620,7 +610,7 @@ static int san_pass(const char *html, size_t n, int text_only, struct buf *out)
         const GumboElement *el = &node->v.element;
         unsigned attrs;
         enum san_action act =
-            el->tag_namespace == GUMBO_NAMESPACE_HTML ? classify(el->tag, &attrs) : SAN_DROP;
+            el->tag_namespace == GUMBO_NAMESPACE_HTML ? san_classify(el->tag, &attrs) : SAN_DROP;
         if (act == SAN_DROP)
             continue;
         const char *name = NULL;
@@ -635,7 +625,7 @@ static int san_pass(const char *html, size_t n, int text_only, struct buf *out)
                    : act == SAN_AS_UL ? "ul"
                                       : gumbo_normalized_tagname(el->tag);
             struct san_attrs at = {gumbo_attr, &el->attributes};
-            if (!open_tag(out, &tmp, el->tag, &at, name, attrs))
+            if (!san_open_tag(out, &tmp, el->tag, &at, name, attrs))
                 continue;
             if (el->tag == GUMBO_TAG_PRE)
                 pre_mark = out->len;
@@ -696,365 +686,6 @@ static char *san_once(const char *html, size_t n, int text_only)
     memmove(s, s + lead, len - lead);
     s[len - lead] = '\0';
     return s;
-}
-
-/* The fast path: markup that the importer and cmark generate (and the sanitizer writes) from
- * a small tag set, recognised and canonicalised in one scan without gumbo. It accepts only
- * input whose gumbo tree is exactly the tree the tags spell out, so that the result equals
- * what a gumbo pass would serialise: start and end tags from the kinds below, strictly nested
- * and all closed; no block start while a <p> or a heading is open (gumbo would close the <p>
- * or the heading) and no <li> start that would close an open <li>; no more than
- * FAST_MAX_DEPTH levels; text in valid UTF-8 without the characters gumbo replaces or drops
- * (controls other than tab and newline, CR, DEL, C1, noncharacters); '<' only in those tags;
- * '&' only in &amp; &lt; &gt; &quot; &#39;. Start tags may carry lower-case attributes as the
- * importer re-serialises them (name="value", one space before each, values held to the same
- * rules as text), decoded and put through the allow-list of the gumbo path. Anything else,
- * however harmless, goes to the gumbo path. */
-#define FAST_MAX_DEPTH 64
-
-enum fast_kind {
-    FK_INLINE,  /* kept as is, never closes anything */
-    FK_BLOCK,   /* closes an open <p> in gumbo: refused inside <p> and headings */
-    FK_HEADING, /* a block that also closes a heading */
-    FK_DIV,     /* a block that an <li> start looks through for an open <li> */
-    FK_LI,      /* a block that closes an open <li> */
-    FK_P,
-    FK_BR, /* void */
-    FK_HR, /* void block */
-};
-
-struct fast_tag {
-    const char *name;
-    unsigned char len, kind;
-    GumboTag tag;
-};
-
-static const struct fast_tag fast_tags[] = {
-    {"b", 1, FK_INLINE, GUMBO_TAG_B},
-    {"i", 1, FK_INLINE, GUMBO_TAG_I},
-    {"p", 1, FK_P, GUMBO_TAG_P},
-    {"q", 1, FK_INLINE, GUMBO_TAG_Q},
-    {"s", 1, FK_INLINE, GUMBO_TAG_S},
-    {"u", 1, FK_INLINE, GUMBO_TAG_U},
-    {"br", 2, FK_BR, GUMBO_TAG_BR},
-    {"em", 2, FK_INLINE, GUMBO_TAG_EM},
-    {"h1", 2, FK_HEADING, GUMBO_TAG_H1},
-    {"h2", 2, FK_HEADING, GUMBO_TAG_H2},
-    {"h3", 2, FK_HEADING, GUMBO_TAG_H3},
-    {"h4", 2, FK_HEADING, GUMBO_TAG_H4},
-    {"h5", 2, FK_HEADING, GUMBO_TAG_H5},
-    {"h6", 2, FK_HEADING, GUMBO_TAG_H6},
-    {"hr", 2, FK_HR, GUMBO_TAG_HR},
-    {"li", 2, FK_LI, GUMBO_TAG_LI},
-    {"ol", 2, FK_BLOCK, GUMBO_TAG_OL},
-    {"tt", 2, FK_INLINE, GUMBO_TAG_TT},
-    {"ul", 2, FK_BLOCK, GUMBO_TAG_UL},
-    {"big", 3, FK_INLINE, GUMBO_TAG_BIG},
-    {"del", 3, FK_INLINE, GUMBO_TAG_DEL},
-    {"div", 3, FK_DIV, GUMBO_TAG_DIV},
-    {"ins", 3, FK_INLINE, GUMBO_TAG_INS},
-    {"sub", 3, FK_INLINE, GUMBO_TAG_SUB},
-    {"sup", 3, FK_INLINE, GUMBO_TAG_SUP},
-    {"code", 4, FK_INLINE, GUMBO_TAG_CODE},
-    {"span", 4, FK_INLINE, GUMBO_TAG_SPAN},
-    {"cite", 4, FK_INLINE, GUMBO_TAG_CITE},
-    {"small", 5, FK_INLINE, GUMBO_TAG_SMALL},
-    {"strike", 6, FK_INLINE, GUMBO_TAG_STRIKE},
-    {"strong", 6, FK_INLINE, GUMBO_TAG_STRONG},
-    {"blockquote", 10, FK_BLOCK, GUMBO_TAG_BLOCKQUOTE},
-};
-
-/* The fast_tags index of the n-byte name at s, -1 when it is not there. */
-static int fast_lookup(const char *s, size_t n)
-{
-    for (size_t i = 0; i < sizeof(fast_tags) / sizeof(fast_tags[0]); i++)
-        if (fast_tags[i].len == n && !memcmp(fast_tags[i].name, s, n))
-            return (int)i;
-    return -1;
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes) that gumbo keeps unchanged (no
- * C1 control, no noncharacter), 0 when there is none. */
-static size_t fast_utf8(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (n < 2 || (s[1] & 0xC0) != 0x80 || (c == 0xC2 && s[1] < 0xA0))
-            return 0;
-        return 2;
-    }
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
-            (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        unsigned cp =
-            ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        if (cp < 0x10000 || cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-/* Eight bytes at a time: nonzero when one of the bytes is one the text scan must look at
- * (below 0x20, DEL, 0x80 and up, '<', '>', '&'). Exact about whether there is one. */
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t fast_zero(uint64_t x)
-{
-    return (x - ONES) & ~x & HIGHS;
-}
-
-static inline uint64_t fast_special(const unsigned char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    return ((x - ONES * 0x20) & ~x & HIGHS) | (x & HIGHS) | fast_zero(x ^ (ONES * 0x7F)) |
-           fast_zero(x ^ (ONES * '<')) | fast_zero(x ^ (ONES * '>')) | fast_zero(x ^ (ONES * '&'));
-}
-
-/* The attributes of one start tag on the fast path: names in the input, values decoded into
- * vals (offsets until the tag is complete). */
-#define FAST_MAX_ATTRS 16
-
-struct fast_attrs {
-    size_t n;
-    struct {
-        const char *name;
-        size_t nlen, val;
-    } a[FAST_MAX_ATTRS];
-    const struct buf *vals;
-};
-
-static const char *fast_attr(const void *ctx, const char *name)
-{
-    const struct fast_attrs *fa = ctx;
-    size_t nl = strlen(name);
-    for (size_t i = 0; i < fa->n; i++)
-        if (fa->a[i].nlen == nl && !memcmp(fa->a[i].name, name, nl))
-            return fa->vals->data + fa->a[i].val;
-    return NULL;
-}
-
-/* Parses the attributes of a start tag at s[*e] (after the name) into fa, values decoded into
- * vals; leaves *e at what follows them. Returns 0 when they are not of the kind the fast path
- * takes. */
-static int fast_attrs_parse(const unsigned char *s, size_t n, size_t *e, struct fast_attrs *fa,
-                            struct buf *vals)
-{
-    size_t p = *e;
-    buf_reset(vals);
-    fa->n = 0;
-    fa->vals = vals;
-    while (p < n && s[p] == ' ') {
-        size_t ns = p + 1, q = ns;
-        while (q < n &&
-               ((s[q] >= 'a' && s[q] <= 'z') || (s[q] >= '0' && s[q] <= '9') || s[q] == '-'))
-            q++;
-        if (q == ns)
-            break; /* " />" */
-        if (n - q < 2 || s[q] != '=' || s[q + 1] != '"' || fa->n == FAST_MAX_ATTRS)
-            return 0;
-        fa->a[fa->n].name = (const char *)s + ns;
-        fa->a[fa->n].nlen = q - ns;
-        fa->a[fa->n].val = vals->len;
-        size_t v = q + 2, run = v;
-        for (;;) {
-            if (v >= n)
-                return 0;
-            unsigned c = s[v];
-            if (c == '"')
-                break;
-            if (c >= 0x80) {
-                size_t l = fast_utf8(s + v, n - v);
-                if (!l)
-                    return 0;
-                v += l;
-                continue;
-            }
-            if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
-                return 0;
-            if (c != '&') {
-                v++;
-                continue;
-            }
-            buf_put(vals, s + run, v - run);
-            const char *r = (const char *)s + v;
-            size_t left = n - v;
-            if (left >= 5 && !memcmp(r, "&amp;", 5)) {
-                buf_putc(vals, '&');
-                v += 5;
-            } else if (left >= 4 && !memcmp(r, "&lt;", 4)) {
-                buf_putc(vals, '<');
-                v += 4;
-            } else if (left >= 4 && !memcmp(r, "&gt;", 4)) {
-                buf_putc(vals, '>');
-                v += 4;
-            } else if (left >= 6 && !memcmp(r, "&quot;", 6)) {
-                buf_putc(vals, '"');
-                v += 6;
-            } else if (left >= 5 && !memcmp(r, "&#39;", 5)) {
-                buf_putc(vals, '\'');
-                v += 5;
-            } else {
-                return 0;
-            }
-            run = v;
-        }
-        buf_put(vals, s + run, v - run);
-        buf_putc(vals, '\0');
-        fa->n++;
-        p = v + 1;
-    }
-    *e = p;
-    return !vals->err;
-}
-
-/* The fast path's scan: appends the canonical form of html (n bytes) to out and returns 1, or
- * returns 0 when the input is not of the kind it accepts (out then holds a partial copy).
- * vals and tmp are scratch buffers for attributes. */
-static int san_fast_scan(const char *html, size_t n, struct buf *out, struct buf *vals,
-                         struct buf *tmp)
-{
-    const unsigned char *s = (const unsigned char *)html;
-    unsigned char stack[FAST_MAX_DEPTH];
-    size_t depth = 0, run = 0, i = 0;
-    int open_p = 0, open_h = 0; /* <p> and headings on the stack */
-    while (i < n) {
-        while (i + 8 <= n && !fast_special(s + i))
-            i += 8;
-        if (i >= n)
-            break;
-        unsigned c = s[i];
-        if ((c >= 0x20 && c < 0x7F && c != '<' && c != '&' && c != '>') || c == '\n' || c == '\t') {
-            i++;
-            continue;
-        }
-        if (c >= 0x80) {
-            size_t l = fast_utf8(s + i, n - i);
-            if (!l)
-                return 0;
-            i += l;
-            continue;
-        }
-        buf_put(out, html + run, i - run);
-        if (c == '>') {
-            buf_put(out, "&gt;", 4);
-            run = ++i;
-            continue;
-        }
-        if (c == '&') {
-            const char *p = html + i;
-            size_t left = n - i;
-            if (left >= 5 && !memcmp(p, "&amp;", 5)) {
-                buf_put(out, p, 5);
-                i += 5;
-            } else if (left >= 4 && (!memcmp(p, "&lt;", 4) || !memcmp(p, "&gt;", 4))) {
-                buf_put(out, p, 4);
-                i += 4;
-            } else if (left >= 6 && !memcmp(p, "&quot;", 6)) {
-                buf_putc(out, '"');
-                i += 6;
-            } else if (left >= 5 && !memcmp(p, "&#39;", 5)) {
-                buf_putc(out, '\'');
-                i += 5;
-            } else {
-                return 0;
-            }
-            run = i;
-            continue;
-        }
-        if (c != '<')
-            return 0; /* a control character, DEL or NUL */
-        int end = i + 1 < n && s[i + 1] == '/';
-        size_t a = i + 1 + (size_t)end, e = a;
-        while (e < n && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '1' && s[e] <= '6')))
-            e++;
-        int t = fast_lookup(html + a, e - a);
-        if (t < 0)
-            return 0;
-        int kind = fast_tags[t].kind;
-        int isvoid = kind == FK_BR || kind == FK_HR;
-        struct fast_attrs fa;
-        fa.n = 0;
-        if (!end && e < n && s[e] == ' ' && !fast_attrs_parse(s, n, &e, &fa, vals))
-            return 0;
-        if (end || !isvoid) {
-            if (e >= n || s[e] != '>')
-                return 0;
-            e++;
-        } else if (e < n && s[e] == '>') {
-            e++;
-        } else if (n - e >= 3 && !memcmp(html + e, " />", 3)) {
-            e += 3;
-        } else if (n - e >= 2 && !memcmp(html + e, "/>", 2)) {
-            e += 2;
-        } else {
-            return 0;
-        }
-        if (end) {
-            if (isvoid || depth == 0 || stack[depth - 1] != t)
-                return 0;
-            depth--;
-            open_p -= kind == FK_P;
-            open_h -= kind == FK_HEADING;
-            buf_put(out, "</", 2);
-        } else {
-            if (kind != FK_INLINE && kind != FK_BR && (open_p || open_h))
-                return 0;
-            if (kind == FK_LI)
-                for (size_t k = depth; k > 0; k--) {
-                    int kk = fast_tags[stack[k - 1]].kind;
-                    if (kk == FK_LI)
-                        return 0;
-                    if (kk != FK_INLINE && kk != FK_DIV)
-                        break;
-                }
-            if (!isvoid) {
-                if (depth == FAST_MAX_DEPTH)
-                    return 0;
-                stack[depth++] = (unsigned char)t;
-                open_p += kind == FK_P;
-                open_h += kind == FK_HEADING;
-            }
-            if (fa.n) {
-                /* the allow-list of the gumbo path, on the decoded attributes */
-                unsigned allowed;
-                classify(fast_tags[t].tag, &allowed);
-                struct san_attrs at = {fast_attr, &fa};
-                if (!open_tag(out, tmp, fast_tags[t].tag, &at, fast_tags[t].name, allowed))
-                    return 0;
-                i = run = e;
-                continue;
-            }
-            buf_putc(out, '<');
-        }
-        buf_put(out, fast_tags[t].name, fast_tags[t].len);
-        buf_putc(out, '>');
-        i = run = e;
-    }
-    if (depth)
-        return 0;
-    buf_put(out, html + run, n - run);
-    return 1;
-}
-
-static int san_fast(const char *html, size_t n, struct buf *out)
-{
-    struct buf vals = BUF_INIT, tmp = BUF_INIT;
-    int ok = san_fast_scan(html, n, out, &vals, &tmp) && !vals.err && !tmp.err;
-    buf_free(&vals);
-    buf_free(&tmp);
-    return ok;
 }
 
 /* Sanitises html (n bytes, need not be NUL-terminated): passes repeat until re-parsing the

@@ -9,4 +9,8 @@ struct text_err {
     char msg[256];
 };
 
+/* Fills err (when not NULL) with a printf-style message and the line. */
+void text_err_set(struct text_err *err, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

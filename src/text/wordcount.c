@@ -1,5 +1,7 @@
 /* wordcount.c: word counts the way AO3 counts them (docs/wordcount.md has the rules). */
+#include "core/utf8.h"
 #include "text/wordcount.h"
+#include "core/swar.h"
 #include "core/err.h"
 
 #include <gumbo.h>
@@ -105,24 +107,11 @@ static const char wc_cls[129] = "................"  /* 0x00 */
                                 ".WWWWWWWWWWWWWWW"  /* 0x60: a-o */
                                 "WWWWWWWWWWW....."; /* 0x70: p-z */
 
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Bit 7 of each byte of x that equals b (exact, no borrows between bytes). */
-static inline uint64_t wc_eq(uint64_t x, unsigned char b)
-{
-    uint64_t y = x ^ (ONES * b);
-    return ~(((y & ~HIGHS) + ~HIGHS) | y) & HIGHS;
-}
-
-/* Bit 7 of each byte of x (all ASCII) that is a word character: a letter, a digit or '_'. */
+#if SWAR_LE
+/* Bit 7 of each byte of x that is a word character: a letter, a digit or '_'. */
 static inline uint64_t wc_wordbytes(uint64_t x)
 {
-    uint64_t l = (x | (ONES * 0x20)) & ~HIGHS;
-    uint64_t letters = (l + ONES * (0x80 - 'a')) & ~(l + ONES * (0x80 - 'z' - 1));
-    uint64_t digits = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x80 - '9' - 1));
-    return ((letters | digits) & HIGHS) | wc_eq(x, '_');
+    return swar_letters(x) | swar_range(x, '0', '9') | swar_eq(x, '_');
 }
 #endif
 
@@ -139,15 +128,14 @@ static void wc_feed(struct wc *w, const char *s, size_t n)
     int in_word = w->in_word, hyphen = w->hyphen;
     size_t i = 0;
     while (i < n) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if SWAR_LE
         while (i + 8 <= n) {
-            uint64_t x;
-            memcpy(&x, p + i, sizeof(x));
-            if ((x & HIGHS) || ((wc_eq(x, '\'') | wc_eq(x, '-'))))
+            uint64_t x = swar_load(p + i);
+            if ((x & SWAR_HIGHS) || ((swar_eq(x, '\'') | swar_eq(x, '-'))))
                 break;
             uint64_t wb = wc_wordbytes(x);
             uint64_t starts = wb & ~((wb << 8) | (in_word ? 0x80u : 0u));
-            words += (long long)((((starts >> 7) * ONES) >> 56) & 0xFF);
+            words += (long long)((((starts >> 7) * SWAR_ONES) >> 56) & 0xFF);
             in_word = (int)(wb >> 63);
             hyphen = 0;
             i += 8;
@@ -180,12 +168,10 @@ static void wc_feed(struct wc *w, const char *s, size_t n)
                 continue;
             }
         }
-        utf8proc_ssize_t len = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (len <= 0) {
-            len = 1;
-            cp = -1;
-        }
-        i += (size_t)len;
+        uint32_t u;
+        size_t len = utf8_decode(p + i, n - i, &u);
+        cp = len ? (utf8proc_int32_t)u : -1;
+        i += len ? len : 1;
         hyphen = 0;
         if (cp == 0x2018 || cp == 0x2019)
             continue;
@@ -379,9 +365,8 @@ static size_t wc_ref(struct wc *w, const char *s, size_t n)
     if (!digits || digits >= 8 || i >= n || s[i] != ';' || cp == 0 || cp > 0x10FFFF ||
         (cp >= 0x80 && cp <= 0x9F) || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
-    utf8proc_uint8_t enc[4];
-    utf8proc_ssize_t el = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
-    wc_feed(w, (const char *)enc, (size_t)el);
+    char enc[4];
+    wc_feed(w, enc, utf8_encode(enc, (uint32_t)cp));
     return i + 1;
 }
 

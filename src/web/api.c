@@ -1,7 +1,8 @@
 /* api.c: the JSON API's search (GET /api/v1/works): the parameters of the works index,
- * answered with idx_result_to_json()'s shape plus a "next" link; errors as {"error": "..."}
+ * answered with works_json_result()'s shape plus a "next" link; errors as {"error": "..."}
  * (docs/api.md). */
 #include "index/index.h"
+#include "web/json_works.h"
 #include "web/page.h"
 
 #include <jansson.h>
@@ -59,7 +60,7 @@ int api_works(struct web_req *r)
         idx_result_free(&res);
         return st;
     }
-    json_t *j = idx_result_to_json(&res, r->store);
+    json_t *j = works_json_result(&res, r->store);
     int more = (uint64_t)res.page * (uint64_t)res.per_page < res.total;
     json_t *next = more ? next_link(r, res.page + 1) : json_null();
     idx_result_free(&res);

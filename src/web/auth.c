@@ -47,6 +47,13 @@ int session_load(struct web_req *r)
         return 0;
     if (rc)
         return rc;
+    if (u.banned) { /* a ban ends the account's sessions; this one too, should any remain */
+        user_free(&u);
+        int drc = store_session_delete(r->store, h);
+        if (drc && drc != FICD_ENOTFOUND)
+            fprintf(stderr, "ficd: cannot end a banned account's session\n");
+        return 0;
+    }
     user_free(&r->user);
     r->user = u;
     memcpy(r->session_token, tok, 65);

@@ -9,19 +9,37 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const web_config_keys[] = {"listen",           "data",
-                                       "max_body",         "threads",
-                                       "connection_limit", "per_ip_limit",
-                                       "timeout",          "connection_memory",
-                                       "trust_proxy",      "session_days",
-                                       "access_log",       "login_attempts",
-                                       "login_window",     "max_header",
-                                       "page_cache",       "page_cache_ttl",
-                                       "rate_signup",      "rate_login",
-                                       "rate_post",        "rate_comment",
-                                       "rate_kudos",       "rate_report",
-                                       "rate_bookmark",    "rate_subscription",
-                                       "rate_other",       NULL};
+const char *const web_config_keys[] = {"listen",
+                                       "data",
+                                       "max_body",
+                                       "threads",
+                                       "connection_limit",
+                                       "per_ip_limit",
+                                       "timeout",
+                                       "connection_memory",
+                                       "trust_proxy",
+                                       "session_days",
+                                       "access_log",
+                                       "login_attempts",
+                                       "login_window",
+                                       "max_header",
+                                       "page_cache",
+                                       "page_cache_ttl",
+                                       "rate_signup",
+                                       "rate_login",
+                                       "rate_post",
+                                       "rate_comment",
+                                       "rate_kudos",
+                                       "rate_report",
+                                       "rate_bookmark",
+                                       "rate_subscription",
+                                       "rate_other",
+                                       "hits",
+                                       "hits_flush",
+                                       "guest_comment_links",
+                                       "ebook_convert",
+                                       "conversions",
+                                       NULL};
 
 void web_config_defaults(struct web_config *c)
 {
@@ -45,6 +63,11 @@ void web_config_defaults(struct web_config *c)
     c->page_cache_ttl = 2;
     for (int i = 0; i < RL_NCATEGORIES; i++)
         c->rate[i] = ratelimit_default((enum rl_category)i);
+    c->hits = 1;
+    c->hits_flush = 5;
+    c->guest_comment_links = 2;
+    snprintf(c->ebook_convert, sizeof(c->ebook_convert), "ebook-convert");
+    c->conversions = 1;
 }
 
 /* Parses a non-negative integer with an optional K/M/G suffix (powers of 1024). */
@@ -178,6 +201,18 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
             return FICD_EINVAL;
         }
         bad = ratelimit_parse(value, &c->rate[i]);
+    } else if (!strcmp(key, "hits")) {
+        bad = parse_bool(value, &c->hits);
+    } else if (!strcmp(key, "hits_flush")) {
+        bad = parse_int(value, 1, 3600, &c->hits_flush);
+    } else if (!strcmp(key, "guest_comment_links")) {
+        bad = parse_int(value, 0, 1000, &c->guest_comment_links);
+    } else if (!strcmp(key, "ebook_convert")) {
+        bad = !*value || strlen(value) >= sizeof(c->ebook_convert);
+        if (!bad)
+            snprintf(c->ebook_convert, sizeof(c->ebook_convert), "%s", value);
+    } else if (!strcmp(key, "conversions")) {
+        bad = parse_int(value, 1, 8, &c->conversions);
     } else if (!strcmp(key, "trust_proxy")) {
         bad = parse_bool(value, &c->trust_proxy);
     } else if (!strcmp(key, "access_log")) {

@@ -29,6 +29,11 @@ struct web_config {
     /* POSTs allowed per client address and per account, by category (rate_signup, ...);
        window 0: the built-in default (ratelimit_default) */
     struct rl_limit rate[RL_NCATEGORIES];
+    int hits;                /* 1: count hits (one per visitor per work per day) */
+    int hits_flush;          /* seconds between writes of the counted hits */
+    int guest_comment_links; /* links a guest comment may hold before it waits for approval */
+    char ebook_convert[512]; /* calibre's converter ("ebook-convert", a path, or "off") */
+    int conversions;         /* ebook conversions run at the same time */
 };
 
 void web_config_defaults(struct web_config *c);

@@ -1,6 +1,7 @@
 /* page.c: the site layout and the shared rendering helpers (blurbs, preface, links,
  * pagination, form fields). Every byte of user data goes through the escaping writer. */
 #include "web/page.h"
+#include "web/convert.h"
 #include "core/html.h"
 #include "text/export.h"
 #include "text/sanitize.h"
@@ -36,7 +37,19 @@ void page_begin(struct web_req *r, const char *title)
         html_url_path(b, r->user.name);
         html_lit(b, "\" id=\"nav-user\">");
         html_text(b, r->user.name);
-        html_lit(b, "</a></li>\n<li><a href=\"/settings\">Settings</a></li>\n"
+        html_lit(b, "</a></li>\n<li><a href=\"/users/");
+        html_url_path(b, r->user.name);
+        html_lit(b, "/inbox\" id=\"nav-inbox\">Inbox");
+        int64_t unread = 0;
+        if (r->store && store_inbox_unread(r->store, r->user.id, &unread) == 0 && unread > 0) {
+            html_lit(b, " <span class=\"count\" id=\"inbox-count\">(");
+            html_int(b, unread);
+            html_lit(b, "<span class=\"landmark\"> unread</span>)</span>");
+        }
+        html_lit(b, "</a></li>\n");
+        if (r->user.role >= ROLE_MODERATOR)
+            html_lit(b, "<li><a href=\"/admin/reports\" id=\"nav-admin\">Moderation</a></li>\n");
+        html_lit(b, "<li><a href=\"/settings\">Settings</a></li>\n"
                     "<li><form method=\"post\" action=\"/logout\" class=\"inline\">");
         page_csrf_field(r);
         html_lit(b, "<button type=\"submit\" id=\"logout\">Log Out</button></form></li>\n");
@@ -425,6 +438,9 @@ void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct htm
         html_safe_put(b, snippet);
         html_lit(b, "</p>\n");
     }
+    if (w->hidden)
+        html_lit(b, "<p class=\"notice hidden-work\">Hidden by a moderator: only you can see "
+                    "it.</p>\n");
     html_lit(b, "<dl class=\"stats\">\n<dt>Language:</dt><dd>");
     html_text(b, w->language && *w->language ? w->language : "English");
     html_lit(b, "</dd>\n<dt>Words:</dt><dd>");
@@ -486,7 +502,19 @@ void page_work_preface(struct web_req *r, const struct work *w)
     html_int(b, work_words(w));
     html_lit(b, "</dd><dt class=\"chapters\">Chapters:</dt><dd class=\"chapters\">");
     page_chapter_count(b, w);
-    html_lit(b, "</dd></dl></dd>\n</dl>\n</div>\n<div class=\"preface group\">\n"
+    html_lit(b, "</dd>");
+    if (w->id > 0) { /* the feedback counts, as AO3's work pages show them */
+        html_lit(b, "<dt class=\"comments\">Comments:</dt><dd class=\"comments\">");
+        html_int(b, w->comments);
+        html_lit(b, "</dd><dt class=\"kudos\">Kudos:</dt><dd class=\"kudos\">");
+        html_int(b, w->kudos);
+        html_lit(b, "</dd><dt class=\"bookmarks\">Bookmarks:</dt><dd class=\"bookmarks\">");
+        html_int(b, w->bookmarks);
+        html_lit(b, "</dd><dt class=\"hits\">Hits:</dt><dd class=\"hits\">");
+        html_int(b, w->hits);
+        html_lit(b, "</dd>");
+    }
+    html_lit(b, "</dl></dd>\n</dl>\n</div>\n<div class=\"preface group\">\n"
                 "<h1 class=\"title heading\" id=\"work-title\">");
     html_text(b, w->title && *w->title ? w->title : "Untitled");
     html_lit(b, "</h1>\n<p class=\"byline heading\">by ");
@@ -702,17 +730,32 @@ void page_work_body(struct web_req *r, const struct work *w, int ci, int preview
             {"epub", "EPUB"}, {"html", "HTML"}, {"md", "Markdown"}, {"txt", "Plain text"}};
         html_lit(b, "<section class=\"download\" aria-labelledby=\"download-heading\">\n"
                     "<h2 id=\"download-heading\">Download</h2>\n<ul>\n");
-        for (size_t i = 0; i < 4; i++) {
+        /* EPUB, then AZW3, MOBI and PDF when calibre can make them (web/convert.h), then
+         * the rest */
+        const char *items[4 + CONVERT__COUNT][2];
+        size_t n = 0;
+        items[n][0] = fmts[0][0];
+        items[n++][1] = fmts[0][1];
+        for (int c = 0; c < CONVERT__COUNT && convert_available(r->cfg); c++) {
+            items[n][0] = convert_ext((enum convert_format)c);
+            items[n++][1] = convert_label((enum convert_format)c);
+        }
+        for (size_t i = 1; i < 4; i++) {
+            items[n][0] = fmts[i][0];
+            items[n++][1] = fmts[i][1];
+        }
+        for (size_t i = 0; i < n; i++) {
+            const char *ext = items[i][0], *label = items[i][1];
             html_lit(b, "<li><a href=\"/downloads/");
             html_int(b, w->id);
             html_lit(b, "/");
             html_url_path(b, slug ? slug : "work");
             html_lit(b, ".");
-            html_attr(b, fmts[i][0]);
+            html_attr(b, ext);
             html_lit(b, "\" id=\"download-");
-            html_attr(b, fmts[i][0]);
+            html_attr(b, ext);
             html_lit(b, "\">");
-            html_text(b, fmts[i][1]);
+            html_text(b, label);
             html_lit(b, "</a></li>\n");
         }
         html_lit(b, "</ul>\n</section>\n");
@@ -721,6 +764,19 @@ void page_work_body(struct web_req *r, const struct work *w, int ci, int preview
 }
 
 /* ---- forms ---- */
+
+void page_form_token(struct web_req *r, const char *action)
+{
+    if (r->user.id > 0) {
+        page_csrf_field(r);
+        return;
+    }
+    char tok[65];
+    session_guest_token(r, action, tok);
+    html_lit(&r->out, "<input type=\"hidden\" name=\"" CSRF_FIELD "\" value=\"");
+    html_attr(&r->out, tok);
+    html_lit(&r->out, "\">");
+}
 
 void page_csrf_field(struct web_req *r)
 {

@@ -61,6 +61,11 @@ void page_work_body(struct web_req *r, const struct work *w, int ci, int preview
 
 /* ---- forms ---- */
 void page_csrf_field(struct web_req *r);
+/* The CSRF field of a form posting to action (a local path) on a page that anonymous
+ * visitors may get from the page cache: signed in, the session's token (as page_csrf_field);
+ * anonymous, a token bound to action alone (session_guest_token), so the page carries
+ * nothing personal and stays cacheable. */
+void page_form_token(struct web_req *r, const char *action);
 /* <p><label for=id>label</label><input ...></p> with the value kept. */
 void page_input(struct web_req *r, const char *type, const char *name, const char *label,
                 const char *value, const char *extra_hint);
@@ -77,6 +82,57 @@ int64_t web_param_id(const struct web_req *r, size_t i);
  * for restricted works and for changes by anonymous visitors; 403 when a signed-in visitor
  * may not change it. */
 int web_load_work(struct web_req *r, int with_bodies, int access, struct work *w);
+/* The same for work id (0 gives the 404 page). Works hidden by a moderator are 404 for
+ * everyone but their creators, admins and moderators. */
+int web_load_work_id(struct web_req *r, int64_t id, int with_bodies, int access, struct work *w);
+
+/* ---- feedback (ui_feedback.c) ---- */
+
+/* Under a work or chapter page: the kudos button (#kudo-submit) and who left kudos, the
+ * comment count and link, the comments themselves (with ?show_comments=true on the work
+ * page; a chapter page shows its chapter's), and the comment form. chapter_id is the chapter
+ * shown alone, 0 for the work page. */
+void page_work_feedback(struct web_req *r, const struct work *w, int64_t chapter_id);
+/* 1 when the signed-in user is suspended now (may read, not post, comment or kudos). */
+int web_user_suspended(const struct web_req *r);
+/* The 403 page a suspended user gets for a POST they may not make. */
+int ui_suspended(struct web_req *r);
+int ui_kudos_create(struct web_req *r);        /* POST /works/ID/kudos */
+int ui_comments_index(struct web_req *r);      /* GET /works/ID/comments */
+int ui_comment_create(struct web_req *r);      /* POST /works/ID/comments */
+int ui_comments_unreviewed(struct web_req *r); /* GET /works/ID/comments/unreviewed */
+int ui_comment_show(struct web_req *r);        /* GET /comments/CID */
+int ui_comment_reply(struct web_req *r);       /* POST /comments/CID/comments */
+int ui_comment_edit_form(struct web_req *r);   /* GET /comments/CID/edit */
+int ui_comment_edit(struct web_req *r);        /* POST /comments/CID/edit */
+int ui_comment_delete(struct web_req *r);      /* POST /comments/CID/delete */
+int ui_comment_freeze(struct web_req *r);      /* POST /comments/CID/freeze */
+int ui_comment_unfreeze(struct web_req *r);    /* POST /comments/CID/unfreeze */
+int ui_comment_approve(struct web_req *r);     /* POST /comments/CID/approve */
+int ui_report_work_form(struct web_req *r);    /* GET /works/ID/report */
+int ui_report_work(struct web_req *r);         /* POST /works/ID/report */
+int ui_report_comment_form(struct web_req *r); /* GET /comments/CID/report */
+int ui_report_comment(struct web_req *r);      /* POST /comments/CID/report */
+int ui_report_user_form(struct web_req *r);    /* GET /users/NAME/report */
+int ui_report_user(struct web_req *r);         /* POST /users/NAME/report */
+/* ---- inbox (ui_inbox.c) ---- */
+int ui_inbox(struct web_req *r);          /* GET /users/NAME/inbox */
+int ui_inbox_update(struct web_req *r);   /* POST /users/NAME/inbox */
+int ui_settings_inbox(struct web_req *r); /* POST /settings/inbox */
+/* The inbox settings form on /settings. */
+void page_inbox_settings(struct web_req *r);
+/* ---- moderation and roles (ui_admin.c) ---- */
+int ui_admin_reports(struct web_req *r);       /* GET /admin/reports */
+int ui_admin_report_act(struct web_req *r);    /* POST /admin/reports/RID */
+int ui_admin_work_act(struct web_req *r);      /* POST /admin/works/ID */
+int ui_admin_log(struct web_req *r);           /* GET /admin/log */
+int ui_admin_users(struct web_req *r);         /* GET /admin/users */
+int ui_admin_user_act(struct web_req *r);      /* POST /admin/users/NAME */
+int ui_password_reset_form(struct web_req *r); /* GET /password_reset/TOKEN */
+int ui_password_reset(struct web_req *r);      /* POST /password_reset/TOKEN */
+/* ---- the work API (api_work.c) ---- */
+int api_work_show(struct web_req *r);     /* GET /api/v1/works/ID */
+int api_work_comments(struct web_req *r); /* GET /api/v1/works/ID/comments */
 
 /* ---- handlers (ui_*.c) ---- */
 int ui_home(struct web_req *r);
@@ -121,6 +177,83 @@ int ui_invites(struct web_req *r);
 int ui_invite_create(struct web_req *r);
 int ui_download(struct web_req *r);
 int api_works(struct web_req *r);
+
+/* ---- readers' tools (ui_readers.c, ui_feeds.c) ---- */
+struct idx_query;
+struct user;
+/* Adds the signed-in reader's muted creators and blocked tags to q (arena lists). */
+void web_reader_filters(struct web_req *r, struct idx_query *q);
+/* 1 when the signed-in reader muted a creator of the work or blocked one of its tags. */
+int web_work_hidden(struct web_req *r, int64_t work_id);
+/* 1 when the signed-in reader muted the account user_id. */
+int web_user_muted(struct web_req *r, int64_t user_id);
+/* Pieces of other pages: the series navigation above a work, the bookmark / subscription /
+ * history panel under it (it records the signed-in reader's visit), the user page's links
+ * and buttons, and the settings sections (filters, history, private feed). */
+void readers_work_top(struct web_req *r, const struct work *w);
+void readers_work_bottom(struct web_req *r, const struct work *w, int ci);
+void readers_user_actions(struct web_req *r, const struct user *u);
+void readers_settings_sections(struct web_req *r);
+/* Subscription updates in the subscribers' inboxes: a work just posted (its creator's and its
+ * series' subscribers), a chapter added to a posted work (the work's subscribers). */
+void readers_notify_work_posted(struct web_req *r, int64_t work_id);
+void readers_notify_chapter_posted(struct web_req *r, int64_t work_id, int64_t chapter_id);
+int ui_bookmark_create(struct web_req *r);
+int ui_bookmark_edit(struct web_req *r);
+int ui_bookmark_update(struct web_req *r);
+int ui_bookmark_delete(struct web_req *r);
+int ui_bookmarks_index(struct web_req *r);
+int ui_work_bookmarks(struct web_req *r);
+int ui_user_bookmarks(struct web_req *r);
+int api_user_bookmarks(struct web_req *r);
+int ui_user_mute(struct web_req *r);
+int ui_user_unmute(struct web_req *r);
+int ui_settings_filters(struct web_req *r);
+int ui_settings_history(struct web_req *r);
+int ui_settings_feed_token(struct web_req *r);
+int ui_work_subscribe(struct web_req *r);
+int ui_work_unsubscribe(struct web_req *r);
+int ui_user_subscribe(struct web_req *r);
+int ui_user_unsubscribe(struct web_req *r);
+int ui_series_subscribe(struct web_req *r);
+int ui_series_unsubscribe(struct web_req *r);
+int ui_user_subscriptions(struct web_req *r);
+int ui_series_show(struct web_req *r);
+int ui_series_edit(struct web_req *r);
+int ui_series_update(struct web_req *r);
+int ui_user_series(struct web_req *r);
+int ui_mark_for_later(struct web_req *r);
+int ui_user_readings(struct web_req *r);
+int ui_feed_tag(struct web_req *r);
+int ui_feed_user_works(struct web_req *r);
+int ui_feed_series(struct web_req *r);
+int ui_feed_inbox(struct web_req *r); /* /users/NAME/inbox.atom?token=T */
+int ui_user_stats(struct web_req *r); /* /users/NAME/stats (ui_stats.c) */
+/* ---- gifts, co-creators, inspired-by (ui_creators.c) ---- */
+/* The work form's gift_to, co_creators and inspired_by: an error message, or NULL. */
+const char *readers_check_work_fields(struct web_req *r, int64_t work_id, const char *gift_to,
+                                      const char *co_creators, const char *inspired_by);
+/* Their stored values, for the edit form (arena strings). */
+void readers_work_form_values(struct web_req *r, int64_t work_id, const char **gift_to,
+                              const char **co_creators, const char **inspired_by);
+/* After the work was saved: gifts set (new recipient accounts told when tell_gifts: an edit
+ * of a posted work; a work being posted tells them through readers_notify_work_posted),
+ * co-creators invited (through their inbox), the inspired-by link asked for (the parent's
+ * creator told). */
+void readers_work_saved(struct web_req *r, int64_t work_id, const char *gift_to,
+                        const char *co_creators, const char *inspired_by, int tell_gifts);
+void creators_work_top(struct web_req *r, const struct work *w);
+void creators_work_bottom(struct web_req *r, const struct work *w);
+int ui_user_gifts(struct web_req *r);
+int ui_gift_refuse(struct web_req *r);
+int ui_gift_accept(struct web_req *r);
+int ui_co_creator_invitation(struct web_req *r);
+int ui_co_creator_answer(struct web_req *r);
+int ui_work_remove_me(struct web_req *r);
+int ui_work_orphan(struct web_req *r);
+int ui_work_inspirations(struct web_req *r);
+int ui_inspiration_approve(struct web_req *r);
+int ui_inspiration_reject(struct web_req *r);
 
 /* ---- search (ui_search.c) ---- */
 struct idx_result;

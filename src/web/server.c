@@ -7,6 +7,7 @@
 #include "index/index.h"
 #include "web/cache.h"
 #include "web/page.h"
+#include "web/hits.h"
 #include "web/ratelimit.h"
 #include "web/router.h"
 #include "web/session.h"
@@ -78,6 +79,80 @@ static const struct route routes[] = {
     {"GET", "/tags/:name/edit", ui_tag_edit, 0},
     {"POST", "/tags/:name/edit", ui_tag_wrangle, 0},
     {"GET", "/tag_wranglings", ui_tag_wranglings, 0},
+    /* readers' tools (ui_readers.c, ui_feeds.c) */
+    {"POST", "/works/:id/bookmarks", ui_bookmark_create, 0},
+    {"GET", "/works/:id/bookmarks", ui_work_bookmarks, 0},
+    {"GET", "/bookmarks", ui_bookmarks_index, 0},
+    {"GET", "/bookmarks/:id/edit", ui_bookmark_edit, 0},
+    {"POST", "/bookmarks/:id/edit", ui_bookmark_update, 0},
+    {"POST", "/bookmarks/:id/delete", ui_bookmark_delete, 0},
+    {"GET", "/users/:name/bookmarks", ui_user_bookmarks, 0},
+    {"GET", "/api/v1/users/:name/bookmarks", api_user_bookmarks, 0},
+    {"POST", "/users/:name/mute", ui_user_mute, 0},
+    {"POST", "/users/:name/unmute", ui_user_unmute, 0},
+    {"POST", "/settings/filters", ui_settings_filters, 0},
+    {"POST", "/settings/history", ui_settings_history, 0},
+    {"POST", "/settings/feed_token", ui_settings_feed_token, 0},
+    {"POST", "/works/:id/subscription", ui_work_subscribe, 0},
+    {"POST", "/works/:id/subscription/delete", ui_work_unsubscribe, 0},
+    {"POST", "/users/:name/subscription", ui_user_subscribe, 0},
+    {"POST", "/users/:name/subscription/delete", ui_user_unsubscribe, 0},
+    {"POST", "/series/:id/subscription", ui_series_subscribe, 0},
+    {"POST", "/series/:id/subscription/delete", ui_series_unsubscribe, 0},
+    {"GET", "/users/:name/subscriptions", ui_user_subscriptions, 0},
+    {"GET", "/series/:id", ui_series_show, 0},
+    {"GET", "/series/:id/edit", ui_series_edit, 0},
+    {"POST", "/series/:id/edit", ui_series_update, 0},
+    {"GET", "/users/:name/series", ui_user_series, 0},
+    {"POST", "/works/:id/mark_for_later", ui_mark_for_later, 0},
+    {"GET", "/users/:name/readings", ui_user_readings, 0},
+    {"GET", "/tags/:name/feed.atom", ui_feed_tag, 0},
+    {"GET", "/users/:name/works.atom", ui_feed_user_works, 0},
+    {"GET", "/series/:id/feed.atom", ui_feed_series, 0},
+    {"GET", "/users/:name/inbox.atom", ui_feed_inbox, 0},
+    {"GET", "/users/:name/stats", ui_user_stats, 0},
+    {"GET", "/users/:name/gifts", ui_user_gifts, 0},
+    {"POST", "/gifts/:id/refuse", ui_gift_refuse, 0},
+    {"POST", "/gifts/:id/accept", ui_gift_accept, 0},
+    {"GET", "/works/:id/co_creator", ui_co_creator_invitation, 0},
+    {"POST", "/works/:id/co_creator", ui_co_creator_answer, 0},
+    {"POST", "/works/:id/remove_me", ui_work_remove_me, 0},
+    {"POST", "/works/:id/orphan", ui_work_orphan, 0},
+    {"GET", "/works/:id/inspirations", ui_work_inspirations, 0},
+    {"POST", "/works/:id/inspirations/:cid/approve", ui_inspiration_approve, 0},
+    {"POST", "/works/:id/inspirations/:cid/reject", ui_inspiration_reject, 0},
+    /* feedback: kudos, comments, reports, inbox, moderation and roles */
+    {"POST", "/works/:id/kudos", ui_kudos_create, 0},
+    {"GET", "/works/:id/comments", ui_comments_index, 0},
+    {"POST", "/works/:id/comments", ui_comment_create, 0},
+    {"GET", "/works/:id/comments/unreviewed", ui_comments_unreviewed, 0},
+    {"GET", "/comments/:cid", ui_comment_show, 0},
+    {"POST", "/comments/:cid/comments", ui_comment_reply, 0},
+    {"GET", "/comments/:cid/edit", ui_comment_edit_form, 0},
+    {"POST", "/comments/:cid/edit", ui_comment_edit, 0},
+    {"POST", "/comments/:cid/delete", ui_comment_delete, 0},
+    {"POST", "/comments/:cid/freeze", ui_comment_freeze, 0},
+    {"POST", "/comments/:cid/unfreeze", ui_comment_unfreeze, 0},
+    {"POST", "/comments/:cid/approve", ui_comment_approve, 0},
+    {"GET", "/works/:id/report", ui_report_work_form, 0},
+    {"POST", "/works/:id/report", ui_report_work, 0},
+    {"GET", "/comments/:cid/report", ui_report_comment_form, 0},
+    {"POST", "/comments/:cid/report", ui_report_comment, 0},
+    {"GET", "/users/:name/report", ui_report_user_form, 0},
+    {"POST", "/users/:name/report", ui_report_user, 0},
+    {"GET", "/users/:name/inbox", ui_inbox, 0},
+    {"POST", "/users/:name/inbox", ui_inbox_update, 0},
+    {"POST", "/settings/inbox", ui_settings_inbox, 0},
+    {"GET", "/admin/reports", ui_admin_reports, 0},
+    {"POST", "/admin/reports/:rid", ui_admin_report_act, 0},
+    {"POST", "/admin/works/:id", ui_admin_work_act, 0},
+    {"GET", "/admin/log", ui_admin_log, 0},
+    {"GET", "/admin/users", ui_admin_users, 0},
+    {"POST", "/admin/users/:name", ui_admin_user_act, 0},
+    {"GET", "/password_reset/:token", ui_password_reset_form, 0},
+    {"POST", "/password_reset/:token", ui_password_reset, 0},
+    {"GET", "/api/v1/works/:id", api_work_show, 0},
+    {"GET", "/api/v1/works/:id/comments", api_work_comments, 0},
 };
 
 /* ---- per-thread stores ---- */
@@ -226,6 +301,14 @@ void web_dispatch(struct web_req *r)
     }
     store_clear_error(r->store);
     int64_t changes0 = store_total_changes(r->store);
+    if (!strcmp(r->method, "POST") && web_user_suspended(r)) {
+        /* suspended accounts read, but do not post, comment, leave kudos or bookmark */
+        enum rl_category cat = ratelimit_classify(r->path);
+        if (cat == RL_POST || cat == RL_COMMENT || cat == RL_KUDOS || cat == RL_BOOKMARK) {
+            r->status = ui_suspended(r);
+            return;
+        }
+    }
     status = m.route->handler(r);
     if (!strcmp(r->method, "POST")) {
         index_catch_up(r);
@@ -345,6 +428,8 @@ static void read_headers(struct conn *k, struct MHD_Connection *c, const char *m
         r->accept_encoding = web_strdup(r, v);
     if ((v = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH)))
         r->if_none_match = web_strdup(r, v);
+    if ((v = header(c, MHD_HTTP_HEADER_HOST)))
+        r->host = web_strdup(r, v);
     if ((v = header(c, MHD_HTTP_HEADER_CONTENT_TYPE)))
         r->body_type = web_strdup(r, v);
     const union MHD_ConnectionInfo *ci =
@@ -543,6 +628,10 @@ static int cache_lookup(struct conn *k, struct MHD_Connection *c)
     if (page_cache_serve(c, k->cache_key, k->cache_gz, &k->cache_st, &len)) {
         r->status = 200;
         k->sent = len;
+        /* a cached work page is still a read: counted in memory, no database access */
+        int64_t work = hits_enabled() && r->method[0] == 'G' ? hits_work_of_path(r->path) : 0;
+        if (work)
+            hits_record(work, r->remote_ip, (int64_t)time(NULL));
         return 1;
     }
     if (idx_seq(g_site.idx) < seq)
@@ -687,11 +776,80 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms =
             (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
-        fprintf(stderr, "%s %s %s %d %zu %.1fms %s\n", k->req.remote_ip, k->req.method, k->req.path,
-                k->req.status, k->sent, ms, k->req.request_id);
+        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method,
+                k->req.path, k->req.status, k->sent, ms, k->req.request_id);
     }
     conn_free(k);
     atomic_fetch_sub(&active_requests, 1);
+}
+
+/* ---- the hits flusher ---- */
+
+/* A thread that writes the hits counted in memory every cfg->hits_flush seconds, with a
+ * store of its own; hits_stop() wakes it, and it flushes once more before it ends. */
+static pthread_t hits_thread;
+static int hits_thread_running;
+static pthread_mutex_t hits_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hits_cv = PTHREAD_COND_INITIALIZER;
+static int hits_stopping;
+
+static void hits_flush_now(struct store *s)
+{
+    int rc = hits_flush(s);
+    if (rc < 0)
+        fprintf(stderr, "ficd: cannot write hits (kept for the next try): %s\n",
+                rc == FICD_EDB || rc == FICD_EBUSY ? store_errmsg(s) : ficd_strerror(rc));
+}
+
+static void *hits_main(void *arg)
+{
+    (void)arg;
+    struct store *s = NULL;
+    if (store_open(g_data_dir, &s)) {
+        fprintf(stderr, "ficd: cannot open the store for hits in %s\n", g_data_dir);
+        return NULL;
+    }
+    pthread_mutex_lock(&hits_mu);
+    while (!hits_stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += g_cfg->hits_flush;
+        while (!hits_stopping && pthread_cond_timedwait(&hits_cv, &hits_mu, &until) == 0)
+            ;
+        pthread_mutex_unlock(&hits_mu);
+        hits_flush_now(s);
+        pthread_mutex_lock(&hits_mu);
+    }
+    pthread_mutex_unlock(&hits_mu);
+    hits_flush_now(s); /* what came in while stopping */
+    store_close(s);
+    return NULL;
+}
+
+static void hits_start(void)
+{
+    hits_init(g_cfg->hits);
+    hits_stopping = 0;
+    if (!g_cfg->hits)
+        return;
+    hits_thread_running = pthread_create(&hits_thread, NULL, hits_main, NULL) == 0;
+    if (!hits_thread_running)
+        fprintf(stderr, "ficd: cannot start the hits writer; hits are not counted\n");
+    if (!hits_thread_running)
+        hits_init(0);
+}
+
+static void hits_stop(void)
+{
+    if (hits_thread_running) {
+        pthread_mutex_lock(&hits_mu);
+        hits_stopping = 1;
+        pthread_cond_broadcast(&hits_cv);
+        pthread_mutex_unlock(&hits_mu);
+        pthread_join(hits_thread, NULL);
+        hits_thread_running = 0;
+    }
+    hits_free();
 }
 
 /* ---- start and stop ---- */
@@ -805,6 +963,7 @@ int web_serve(const struct web_config *cfg)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     page_cache_init(cfg->page_cache, cfg->page_cache_ttl * 1000);
+    hits_start(); /* before the first request, so none goes uncounted */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -817,6 +976,7 @@ int web_serve(const struct web_config *cfg)
         fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
                 cfg->listen_host, cfg->port);
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        hits_stop();
         page_cache_free();
         idx_free(g_site.idx);
         g_site.idx = NULL;
@@ -837,6 +997,7 @@ int web_serve(const struct web_config *cfg)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    hits_stop(); /* after the last request: every hit counted is written */
     page_cache_free();
     close_stores();
     idx_free(g_site.idx);

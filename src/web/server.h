@@ -51,6 +51,7 @@ struct web_req {
     struct web_kvs args; /* decoded query arguments */
     struct web_kvs form; /* decoded POST fields (urlencoded or multipart) */
     const char *cookie_header, *accept_encoding, *if_none_match, *body_type;
+    const char *host; /* the Host header (feeds' absolute links), NULL when none */
     char remote_ip[64];
     int tls; /* 1 when the client connection is HTTPS (X-Forwarded-Proto with trust_proxy) */
     char *params[WEB_MAX_PARAMS]; /* decoded :params of the matched route */

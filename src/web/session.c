@@ -78,9 +78,19 @@ const char *session_csrf(struct web_req *r)
     return tok;
 }
 
+void session_guest_token(struct web_req *r, const char *action, char out[65])
+{
+    csrf_token(r->site->secret, web_sprintf(r, "guest:%s", action), out);
+}
+
 int session_csrf_ok(struct web_req *r)
 {
-    return csrf_verify(r->site->secret, r->csrf_basis, web_field(r, CSRF_FIELD));
+    const char *given = web_field(r, CSRF_FIELD);
+    if (csrf_verify(r->site->secret, r->csrf_basis, given))
+        return 1;
+    /* anonymous forms on cached pages carry a token bound to their action */
+    return !r->session_token[0] && r->path &&
+           csrf_verify(r->site->secret, web_sprintf(r, "guest:%s", r->path), given);
 }
 
 int web_is_admin(const struct web_req *r)
@@ -88,9 +98,17 @@ int web_is_admin(const struct web_req *r)
     return r->user.id > 0 && r->user.role == ROLE_ADMIN;
 }
 
+int web_is_moderator(const struct web_req *r)
+{
+    return r->user.id > 0 && r->user.role >= ROLE_MODERATOR;
+}
+
 int web_can_edit(const struct web_req *r, const struct work *w)
 {
     if (r->user.id <= 0)
         return 0;
-    return web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id);
+    if (web_is_admin(r) || (w->user_id > 0 && w->user_id == r->user.id))
+        return 1;
+    /* an accepted co-creator is credited under their account name (readers' tools) */
+    return w->creators.n > 1 && r->user.name && strlist_contains(&w->creators, r->user.name);
 }

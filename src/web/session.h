@@ -48,7 +48,14 @@ const char *session_csrf(struct web_req *r);
 int session_csrf_ok(struct web_req *r);
 
 int web_is_admin(const struct web_req *r);
-/* 1 when the signed-in user may edit/delete w (its owner, or an admin). */
+/* 1 for moderators and admins. */
+int web_is_moderator(const struct web_req *r);
+/* The anonymous CSRF token of forms posting to action (hex HMAC of "guest:" + action with
+ * the server secret): pages in the shared page cache carry it instead of a per-visitor
+ * token. session_csrf_ok accepts it for anonymous requests to that very path. */
+void session_guest_token(struct web_req *r, const char *action, char out[65]);
+/* 1 when the signed-in user may edit/delete w (its owner, a co-creator who accepted, or an
+ * admin). */
 int web_can_edit(const struct web_req *r, const struct work *w);
 
 #endif

@@ -1,8 +1,8 @@
 /* static.c: the stylesheet and the small optional script, embedded, with content-hash ETags. */
+#include "core/hash.h"
 #include "web/page.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,7 +91,21 @@ static const char style_css[] =
     "mark{background:#ffe27a;color:inherit}\n"
     "@media (max-width:50rem){.works-search{grid-template-columns:1fr}}\n"
     "@media (max-width:40rem){main{padding:.5em}.work.meta{grid-template-columns:1fr}"
-    "header.site{display:block}blockquote.userstuff{margin:.5em}}\n";
+    "header.site{display:block}blockquote.userstuff{margin:.5em}}\n"
+    /* feedback: kudos, comment threads, inbox, moderation */
+    "section.feedback{border-top:1px solid var(--line);margin-top:2em;padding-top:1em}\n"
+    "form.kudos button{font-size:1.1rem}p.kudos{color:var(--muted)}\n"
+    "ol.thread{list-style:none;padding-left:0;margin:0}\n"
+    "ol.thread ol.thread{padding-left:1.5em;border-left:2px solid var(--line)}\n"
+    "li.comment{margin:.75em 0;padding:.5em;background:var(--box)}\n"
+    "li.comment h4{margin:0;font-size:1rem}.deleted-comment{font-style:italic;color:var(--muted)}\n"
+    "ul.comment-actions{list-style:none;padding:0;margin:.25em 0;display:flex;flex-wrap:wrap;"
+    "gap:.75em}\n"
+    "ul.inbox{list-style:none;padding:0}li.inbox-item{border-bottom:1px solid var(--line);"
+    "padding:.5em 0}li.inbox-item.unread{font-weight:bold}\n"
+    "#inbox-count{font-weight:bold}table.audit-log,table.users{border-collapse:collapse}\n"
+    "table.audit-log td,table.audit-log th,table.users td,table.users th{border:1px solid "
+    "var(--line);padding:.25em .5em;text-align:left}\n";
 
 static const char ficd_js[] =
     "/* ficd.js: optional helpers; every page works without it. Tag fields get suggestions "
@@ -153,10 +167,8 @@ static pthread_once_t etag_once = PTHREAD_ONCE_INIT;
 static void compute_etags(void)
 {
     for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
-        unsigned char h[crypto_hash_sha256_BYTES];
-        char hex[17];
-        crypto_hash_sha256(h, (const unsigned char *)assets[i].body, assets[i].len);
-        sodium_bin2hex(hex, sizeof(hex), h, 8);
+        char hex[HASH_SHA256_HEX];
+        hash_sha256_hex(assets[i].body, assets[i].len, hex);
         assets[i].etag[0] = '"';
         memcpy(assets[i].etag + 1, hex, 16);
         assets[i].etag[17] = '"';

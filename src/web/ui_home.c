@@ -1,15 +1,45 @@
 /* ui_home.c: the front page (the most recently updated works) and /healthz. */
 #include "core/html.h"
+#include "index/index.h"
 #include "web/cache.h"
 #include "web/page.h"
 #include "web/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int blurb_cb(const struct work *w, void *ctx)
 {
     page_work_blurb(ctx, w);
     return 0;
+}
+
+/* A signed-in reader's front page comes from the index, so that their muted creators and
+ * blocked tags are left out of the list and the count (readers' tools). 1 when done. */
+static int recent_for_reader(struct web_req *r, int64_t *total)
+{
+    struct idx *idx = r->site ? r->site->idx : NULL;
+    if (r->user.id <= 0 || !idx)
+        return 0;
+    struct idx_query q = {
+        .sort = IDX_SORT_UPDATED, .per_page = 10, .include_restricted = 1, .facet_limit = -1};
+    web_reader_filters(r, &q);
+    if (!q.nmute_creators && !q.nblock_tags)
+        return 0; /* nothing to leave out: the usual list */
+    struct idx_result res;
+    if (idx_poll(idx, r->store, 200) < 0 || idx_search(idx, &q, &res)) {
+        idx_result_free(&res);
+        return 0;
+    }
+    int64_t *ids = web_alloc(r, (res.nhits + 1) * sizeof(*ids));
+    for (size_t i = 0; i < res.nhits; i++)
+        ids[i] = res.hits[i].id;
+    size_t n = res.nhits;
+    *total = (int64_t)res.total;
+    idx_result_free(&res);
+    if (n && store_work_get_many(r->store, ids, n, 0, blurb_cb, r))
+        return -1;
+    return 1;
 }
 
 int ui_home(struct web_req *r)
@@ -25,7 +55,8 @@ int ui_home(struct web_req *r)
                 "<h2 id=\"recent-heading\">Recently updated works</h2>\n"
                 "<ol class=\"works index\" id=\"recent-works\">\n");
     int64_t total = 0;
-    if (store_work_list(r->store, &q, blurb_cb, r, &total))
+    int done = recent_for_reader(r, &total);
+    if (done < 0 || (!done && store_work_list(r->store, &q, blurb_cb, r, &total)))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");
     if (total == 0)

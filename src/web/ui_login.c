@@ -120,6 +120,11 @@ int ui_login(struct web_req *r)
         return 422;
     }
     ratelimit_clear(ukey);
+    if (u.banned) {
+        user_free(&u);
+        login_page(r, name, "This account has been banned by the archive's moderators.");
+        return 403;
+    }
     rc = session_start(r, u.id);
     user_free(&u);
     if (rc)
@@ -402,6 +407,8 @@ static int settings_page(struct web_req *r, int status, const char *notice, cons
     page_csrf_field(r);
     html_lit(b, "<p class=\"actions\"><button type=\"submit\">Sign Out Everywhere</button></p>\n"
                 "</form>\n</section>\n");
+    readers_settings_sections(r);
+    page_inbox_settings(r);
     if (web_is_admin(r)) {
         html_lit(b, "<section aria-labelledby=\"archive-heading\">\n<h2 id=\"archive-heading\">"
                     "Archive</h2>\n<form method=\"post\" action=\"/settings/archive\" "

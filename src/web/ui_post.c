@@ -2,6 +2,7 @@
  * deleting works, manuscript import from the browser, and chapters (add, edit, delete,
  * reorder). Bad values re-render the form with what was typed and a list of problems. */
 #include "core/html.h"
+#include "text/import.h"
 #include "text/manuscript.h"
 #include "text/sanitize.h"
 #include "text/wordcount.h"
@@ -28,6 +29,14 @@ struct post_form {
     unsigned warnings, categories;
     int restricted;
     struct strlist pseuds;
+    /* readers' fields (see the readers' block below): series title and position, gift
+     * recipients, co-creators to invite, the inspiring work's address, as typed */
+    const char *series, *series_position, *gift_to, *co_creators, *inspired_by;
+    /* ---- feedback (issue #11): who may comment, hold comments for approval ---- */
+    int feedback_given; /* the form carried the feedback block (else the stored values stay) */
+    int comment_policy; /* enum comment_policy */
+    int moderate_comments;
+    /* ---- end of feedback ---- */
 };
 
 struct errs {
@@ -59,7 +68,136 @@ static const char *field_or(struct web_req *r, const char *key, const char *def)
     return v ? v : def;
 }
 
+/* ---- feedback (issue #11): the work form's comment settings ---- */
+static void feedback_fields(struct web_req *r, const struct post_form *f)
+{
+    struct buf *b = &r->out;
+    static const char *const value[] = {"everyone", "registered", "nobody"};
+    static const char *const label[] = {"Everyone, including guests", "Registered users only",
+                                        "Nobody (comments off)"};
+    int policy = f->feedback_given && f->comment_policy >= 0 ? f->comment_policy : 0;
+    html_lit(b, "<fieldset id=\"feedback-fields\">\n<legend>Comments</legend>\n"
+                "<input type=\"hidden\" name=\"feedback_fields\" value=\"1\">\n"
+                "<fieldset id=\"comment-policy\">\n<legend>Who may comment</legend>\n");
+    for (int i = 0; i < 3; i++) {
+        html_lit(b, "<label><input type=\"radio\" name=\"comment_policy\" value=\"");
+        html_attr(b, value[i]);
+        html_lit(b, "\" id=\"comment_policy_");
+        html_attr(b, value[i]);
+        html_lit(b, "\"");
+        if (policy == i)
+            html_lit(b, " checked");
+        html_lit(b, "> ");
+        html_text(b, label[i]);
+        html_lit(b, "</label>\n");
+    }
+    html_lit(b, "</fieldset>\n<p class=\"field\"><label><input type=\"checkbox\" "
+                "name=\"moderate_comments\" id=\"moderate_comments\" value=\"1\"");
+    if (f->feedback_given && f->moderate_comments)
+        html_lit(b, " checked");
+    html_lit(b, "> Hold comments for my approval before they appear</label></p>\n"
+                "</fieldset>\n");
+}
+/* ---- end of feedback ---- */
+
 /* Reads the work form from the request. */
+/* ---- readers' work-form fields (series; the readers engineer's block) ---- */
+
+static void readers_form_from_request(struct web_req *r, struct post_form *f)
+{
+    f->series = field_or(r, "series", "");
+    f->series_position = field_or(r, "series_position", "");
+    f->gift_to = field_or(r, "gift_to", "");
+    f->co_creators = field_or(r, "co_creators", "");
+    f->inspired_by = field_or(r, "inspired_by", "");
+}
+
+static void readers_form_from_work(struct web_req *r, const struct work *w, struct post_form *f)
+{
+    f->series = web_strdup(r, w->series ? w->series : "");
+    f->series_position =
+        w->series && w->series_position > 0 ? web_sprintf(r, "%d", w->series_position) : "";
+    readers_work_form_values(r, w->id, &f->gift_to, &f->co_creators, &f->inspired_by);
+}
+
+/* Checks the series fields and puts them in w (the store lands the work in the creator's
+ * series of that title, created when missing). */
+static int readers_form_to_work(struct web_req *r, const struct post_form *f, struct work *w,
+                                struct errs *e)
+{
+    const char *assoc =
+        readers_check_work_fields(r, w->id, f->gift_to, f->co_creators, f->inspired_by);
+    if (assoc)
+        err_add(e, assoc);
+    const char *t = f->series ? f->series : "";
+    while (*t == ' ' || *t == '\t')
+        t++;
+    if (strlen(t) > 255)
+        err_add(e, "The series title can be at most 255 characters.");
+    int pos = 0;
+    const char *p = f->series_position ? f->series_position : "";
+    if (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (*end || v < 1 || v > 10000)
+            err_add(e, "The part number in the series must be a whole number from 1 to 10000.");
+        else
+            pos = (int)v;
+    }
+    free(w->series);
+    w->series = *t ? strdup(t) : NULL;
+    w->series_position = *t ? pos : 0;
+    return *t && !w->series ? -1 : 0;
+}
+
+static int readers_series_option(const struct series *se, void *ctx)
+{
+    struct web_req *r = ctx;
+    html_lit(&r->out, "<option value=\"");
+    html_attr(&r->out, se->title);
+    html_lit(&r->out, "\"></option>");
+    return 0;
+}
+
+static void readers_form_fields(struct web_req *r, const struct post_form *f)
+{
+    struct buf *b = &r->out;
+    html_lit(b, "<fieldset id=\"series-fields\">\n<legend>Series</legend>\n");
+    html_lit(b, "<p class=\"field\"><label for=\"series\">Series</label> <input type=\"text\" "
+                "name=\"series\" id=\"series\" list=\"series-options\" "
+                "aria-describedby=\"series-hint\" value=\"");
+    html_attr(b, f->series);
+    html_lit(b, "\"> <small class=\"hint\" id=\"series-hint\">One of your series, or a new "
+                "title to start one; blank for none.</small></p>\n<datalist "
+                "id=\"series-options\">");
+    /* the choices are a convenience: without them the field still takes any title */
+    if (r->user.id > 0)
+        if (store_series_list_user(r->store, r->user.id, readers_series_option, r) != 0)
+            html_lit(b, "<!-- your series could not be listed -->");
+    html_lit(b, "</datalist>\n");
+    page_input(r, "text", "series_position", "Part number", f->series_position,
+               "Blank: after the last part.");
+    html_lit(b, "</fieldset>\n<fieldset id=\"association-fields\">\n<legend>Associations"
+                "</legend>\n");
+    page_input(r, "text", "gift_to", "Gift this work to", f->gift_to,
+               "Archive user names and/or other recipients, separated by commas.");
+    page_input(r, "text", "co_creators", "Invite co-creators", f->co_creators,
+               "Archive user names, separated by commas: each is credited once they accept.");
+    page_input(r, "text", "inspired_by", "Inspired by", f->inspired_by,
+               "The address of a work on this archive; its creator approves the link.");
+    html_lit(b, "</fieldset>\n");
+}
+
+/* After a work was stored: the associations that need its id (gifts, invitations, the
+ * inspired-by link). */
+static void readers_form_saved(struct web_req *r, const struct post_form *f, int64_t work_id,
+                               int was_posted)
+{
+    readers_work_saved(r, work_id, f->gift_to, f->co_creators, f->inspired_by, was_posted);
+}
+
+/* ---- end of the readers' block ---- */
+
 static void form_from_request(struct web_req *r, struct post_form *f)
 {
     memset(f, 0, sizeof(*f));
@@ -84,6 +222,16 @@ static void form_from_request(struct web_req *r, struct post_form *f)
             f->rating = (int)v;
     }
     f->restricted = web_field(r, "restricted") != NULL;
+    readers_form_from_request(r, f);
+    /* ---- feedback (issue #11) ---- */
+    f->feedback_given = web_field(r, "feedback_fields") != NULL;
+    const char *cp = field_or(r, "comment_policy", "everyone");
+    f->comment_policy = !strcmp(cp, "registered") ? COMMENTS_REGISTERED
+                        : !strcmp(cp, "nobody")   ? COMMENTS_NOBODY
+                        : !strcmp(cp, "everyone") ? COMMENTS_EVERYONE
+                                                  : -1;
+    f->moderate_comments = web_field(r, "moderate_comments") != NULL;
+    /* ---- end of feedback ---- */
     for (size_t i = 0; i < r->form.n; i++) {
         const struct web_kv *kv = &r->form.v[i];
         unsigned long bit = strtoul(kv->value, NULL, 10);
@@ -132,6 +280,12 @@ static void form_from_work(struct web_req *r, const struct work *w, struct post_
     f->warnings = w->warnings;
     f->categories = w->categories;
     f->restricted = w->restricted;
+    readers_form_from_work(r, w, f);
+    /* ---- feedback (issue #11) ---- */
+    f->feedback_given = 1;
+    f->comment_policy = w->comment_policy;
+    f->moderate_comments = w->moderate_comments;
+    /* ---- end of feedback ---- */
     if (strlist_copy(&f->pseuds, &w->creators))
         r->out.err = FICD_ENOMEM;
 }
@@ -273,6 +427,10 @@ static void form_to_work(struct web_req *r, const struct post_form *f, struct wo
         err_add(e, "Choose HTML or Markdown as the text format.");
     if (is_blank(f->chapter_text))
         err_add(e, "The work needs some text.");
+    /* ---- feedback (issue #11) ---- */
+    if (f->feedback_given && f->comment_policy < 0)
+        err_add(e, "Choose who may comment: everyone, registered users only, or nobody.");
+    /* ---- end of feedback ---- */
     if (strlen(f->chapter_title) > TITLE_MAX)
         err_add(e, "The chapter title can be at most 255 characters.");
     if (e->n) {
@@ -296,6 +454,13 @@ static void form_to_work(struct web_req *r, const struct post_form *f, struct wo
     w->warnings = f->warnings;
     w->categories = f->categories;
     w->restricted = f->restricted;
+    rc |= readers_form_to_work(r, f, w, e);
+    /* ---- feedback (issue #11) ---- */
+    if (f->feedback_given) {
+        w->comment_policy = f->comment_policy;
+        w->moderate_comments = f->moderate_comments;
+    }
+    /* ---- end of feedback ---- */
     w->expected_chapters = expected;
     struct chapter *c = w->nchapters ? &w->chapters[0] : work_add_chapter(w);
     if (!c) {
@@ -537,7 +702,9 @@ static void work_form(struct web_req *r, const char *action, enum form_mode mode
     html_lit(b, "> Only show this work to registered users</label></p>\n");
     page_input(r, "text", "expected_chapters", "Chapters expected", f->expected,
                "A number, or leave blank (or ?) when you don't know yet.");
-    html_lit(b, "</fieldset>\n<fieldset id=\"chapter-1-fields\">\n<legend>Chapter 1</legend>\n");
+    html_lit(b, "</fieldset>\n");
+    readers_form_fields(r, f);
+    html_lit(b, "<fieldset id=\"chapter-1-fields\">\n<legend>Chapter 1</legend>\n");
     page_input(r, "text", "chapter_title", several ? "Chapter 1 title" : "Chapter title",
                f->chapter_title, "Optional.");
     format_radios(r, f->format);
@@ -545,7 +712,9 @@ static void work_form(struct web_req *r, const char *action, enum form_mode mode
                   "HTML (limited to safe tags) or Markdown, as chosen above.");
     if (several)
         other_chapters(r, stored);
-    html_lit(b, "</fieldset>\n<p class=\"actions\">"
+    html_lit(b, "</fieldset>\n");
+    feedback_fields(r, f);
+    html_lit(b, "<p class=\"actions\">"
                 "<button type=\"submit\" name=\"commit\" value=\"preview\" id=\"preview-button\">"
                 "Preview</button>\n");
     if (mode != FORM_EDIT_POSTED)
@@ -643,8 +812,12 @@ int ui_work_create(struct web_req *r)
         w.user_id = r->user.id;
         if (store_work_insert(r->store, &w))
             status = ui_error(r, 500, "The work could not be saved.");
-        else
+        else {
+            readers_form_saved(r, &f, w.id, 0); /* readers: gifts, co-creators, inspired by */
+            if (!w.draft)
+                readers_notify_work_posted(r, w.id); /* readers: subscribers' inboxes */
             status = web_redirect(r, web_sprintf(r, "/works/%lld", (long long)w.id));
+        }
     }
     strlist_free(&f.pseuds);
     work_free(&w);
@@ -693,8 +866,13 @@ int ui_work_update(struct web_req *r)
         status = work_form_page(r, 200, title, action, mode, &f, NULL, &w, NULL, NULL, &old);
     } else {
         int rc = store_work_update(r->store, &w);
-        if (!rc && old.draft && !strcmp(commit, "post"))
+        if (!rc)
+            readers_form_saved(r, &f, w.id, !old.draft); /* readers: gifts, co-creators, ... */
+        if (!rc && old.draft && !strcmp(commit, "post")) {
             rc = store_work_publish(r->store, w.id);
+            if (!rc)
+                readers_notify_work_posted(r, w.id); /* readers: subscribers' inboxes */
+        }
         if (rc)
             status = ui_error(r, 500, "The work could not be saved.");
         else
@@ -717,6 +895,8 @@ int ui_work_publish(struct web_req *r)
     work_free(&w);
     if (draft && store_work_publish(r->store, id))
         return ui_error(r, 500, "The work could not be posted.");
+    if (draft)
+        readers_notify_work_posted(r, id); /* readers: subscribers' inboxes */
     return web_redirect(r, web_sprintf(r, "/works/%lld", (long long)id));
 }
 
@@ -782,14 +962,16 @@ static void import_page(struct web_req *r, const char *error)
     html_lit(b, "<h1>Import a Manuscript</h1>\n");
     if (error)
         page_errors(r, &error, 1);
-    html_lit(b, "<p>Upload a plain-text, Markdown or HTML manuscript. Its title, tags, notes "
-                "and chapters are read from the file; you review them before posting.</p>\n"
+    html_lit(b, "<p>Upload a plain-text, Markdown or HTML manuscript, an EPUB, or a work "
+                "downloaded from AO3 (HTML or EPUB). Its title, tags, notes and chapters are "
+                "read from the file; you review them before posting.</p>\n"
                 "<form method=\"post\" action=\"/works/import\" enctype=\"multipart/form-data\" "
                 "id=\"import-form\">\n");
     page_csrf_field(r);
     html_lit(b, "<p class=\"field\"><label for=\"manuscript\">Manuscript file</label> "
                 "<input type=\"file\" name=\"manuscript\" id=\"manuscript\" "
-                "accept=\".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html\">"
+                "accept=\".txt,.md,.markdown,.html,.htm,.epub,text/plain,text/markdown,text/html,"
+                "application/epub+zip\">"
                 "</p>\n<p class=\"actions\"><button type=\"submit\" id=\"import-button\">Import"
                 "</button></p>\n</form>\n");
     page_end(r);
@@ -839,7 +1021,8 @@ int ui_work_import(struct web_req *r)
     struct work w;
     struct text_err te;
     memset(&te, 0, sizeof(te));
-    int rc = ms_import((const unsigned char *)file->value, file->vlen, &o, &w, &te);
+    /* by content: an EPUB, an AO3 download or a manuscript (text/import.h) */
+    int rc = import_bytes((const unsigned char *)file->value, file->vlen, &o, &w, NULL, &te);
     for (int i = 0; i < 3; i++)
         strlist_free(&known[i]);
     if (rc) {
@@ -1030,6 +1213,8 @@ int ui_chapter_create(struct web_req *r)
                 work_free(&fresh);
             }
         }
+        if (!rc)
+            readers_notify_chapter_posted(r, w.id, c.id); /* readers: subscribers' inboxes */
         if (rc)
             status = ui_error(r, 500, "The chapter could not be saved.");
         else

@@ -48,6 +48,7 @@ int web_search(struct web_req *r, const char *tag, struct idx_result *res)
         return rc == FICD_EINVAL ? 400 : 500;
     }
     qp.q.include_restricted = r->user.id > 0;
+    web_reader_filters(r, &qp.q); /* muted creators and blocked tags, before counting */
     /* writes by other processes (a CLI import) become visible within POLL_MS */
     int prc = idx_poll(idx, r->store, POLL_MS);
     if (prc < 0)

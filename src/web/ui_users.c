@@ -43,7 +43,9 @@ static int work_list(struct web_req *r, struct store_work_query *q, const char *
     int64_t total = 0;
     struct store_work_query cq = *q;
     cq.limit = 1;
-    if (store_work_list(r->store, &cq, skip_cb, NULL, &total))
+    /* a creator the signed-in reader muted: nothing of theirs is listed */
+    int muted = q->user_id > 0 && web_user_muted(r, q->user_id);
+    if (!muted && store_work_list(r->store, &cq, skip_cb, NULL, &total))
         return ui_error(r, 500, "The list of works could not be read.");
     int npages = page_count(total, WORKS_PER_PAGE);
     if (page > npages)
@@ -60,9 +62,13 @@ static int work_list(struct web_req *r, struct store_work_query *q, const char *
         html_lit(b, " work");
     else
         html_lit(b, " works");
-    html_lit(b, "</p>\n<h2 class=\"landmark\">List of works</h2>\n<ol class=\"works index\" "
+    html_lit(b, "</p>\n");
+    if (muted)
+        html_lit(b, "<p class=\"notice\" id=\"muted-notice\">You have muted this creator: their "
+                    "works are left out of what you see.</p>\n");
+    html_lit(b, "<h2 class=\"landmark\">List of works</h2>\n<ol class=\"works index\" "
                 "id=\"works\">\n");
-    if (store_work_list(r->store, q, blurb_cb, r, NULL))
+    if (!muted && store_work_list(r->store, q, blurb_cb, r, NULL))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");
     page_pagination(r, base, page, npages);
@@ -108,13 +114,16 @@ int ui_user_show(struct web_req *r)
         html_text(b, pseuds.v[i]);
         html_lit(b, "</li>");
     }
-    html_lit(b, "</ul></dd>\n</dl>\n<h2>Recent works</h2>\n<ol class=\"works index\">\n");
+    html_lit(b, "</ul></dd>\n</dl>\n");
+    readers_user_actions(r, &u);
+    int muted = web_user_muted(r, u.id);
+    html_lit(b, "<h2>Recent works</h2>\n<ol class=\"works index\">\n");
     struct store_work_query q = {0};
     q.user_id = u.id;
     q.order = STORE_ORDER_UPDATED_DESC;
     q.limit = 5;
     int64_t total = 0;
-    rc = store_work_list(r->store, &q, blurb_cb, r, &total);
+    rc = muted ? 0 : store_work_list(r->store, &q, blurb_cb, r, &total);
     html_lit(b, "</ol>\n<p><a id=\"all-works\" href=\"");
     html_attr(b, user_works_base(r, u.name));
     html_lit(b, "\">All works (");
@@ -151,6 +160,7 @@ int ui_user_works(struct web_req *r)
     if (rc)
         return ui_error(r, 500, "The user could not be read.");
     q.user_id = u.id;
+    q.include_hidden = r->user.id == u.id; /* hidden works stay listed for their creator */
     rc = work_list(r, &q, web_sprintf(r, "Works by %s", u.name), user_works_base(r, u.name));
     user_free(&u);
     return rc;
@@ -185,6 +195,7 @@ int ui_dashboard(struct web_req *r)
                 "<ol class=\"works index\" id=\"my-works\">\n");
     q.drafts_only = 0;
     q.include_drafts = 0;
+    q.include_hidden = 1; /* hidden by a moderator: still the creator's */
     if (store_work_list(r->store, &q, blurb_cb, r, &nworks))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");

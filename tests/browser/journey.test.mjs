@@ -4,8 +4,9 @@
 // filled (preview, save draft, add chapter 2, post the draft), and log out. A reader signs
 // up, finds the work on /works and on its tag pages, reads chapter 1, follows "Next Chapter",
 // opens "Entire Work" and downloads the EPUB. Each page kind is screenshotted into
-// tests/browser/artifacts/journey/ and checked with axe-core (a "serious" or "critical"
-// violation fails); console errors (CSP violations included: ficd's CSP stays on) and 5xx
+// tests/browser/artifacts/journey/ (for people to look at, not a check), must have the
+// site layout (skip link, header nav, one h1 in main, footer) and is checked with axe-core
+// (a "serious" or "critical" violation fails); console errors (CSP violations included: ficd's CSP stays on) and 5xx
 // responses fail too.
 // Usage: node journey.test.mjs path/to/ficd
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import {
   Runner, launch, artifactsDir, routeAxe, axe, formatViolations, watchPage, watchdog, assert,
+  layoutProblems, saveScreenshot,
 } from './lib/harness.mjs';
 
 const r = new Runner('journey');
@@ -75,13 +77,14 @@ let page;
 let problems;
 let kinds = 0;
 
-/** Screenshot and accessibility check of the current page as one "page kind". */
+/** Screenshot (an artifact), layout and accessibility checks of the current page as one "page kind". */
 async function pageKind(kind, { ignore = null } = {}) {
   kinds++;
   const file = path.join(art, `${String(kinds).padStart(2, '0')}-${kind}.png`);
-  await r.step(`${kind}: screenshot`, async () => {
-    await page.screenshot({ path: file, fullPage: true });
-    assert(fs.statSync(file).size > 1000, `screenshot ${file} is empty`);
+  await saveScreenshot(page, file);
+  await r.step(`${kind}: site layout (skip link, header nav, one h1 in main, footer)`, async () => {
+    const missing = await layoutProblems(page);
+    assert(missing.length === 0, `${page.url()}: ${missing.join('; ')}`);
   }, { critical: false });
   await r.step(`${kind}: axe-core (no serious or critical violations)`, async () => {
     const vs = await axe(page);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import {
   Runner, launch, artifactsDir, watchPage, watchdog, assert, routeAxe, axe, formatViolations,
+  layoutProblems, saveScreenshot,
 } from './lib/harness.mjs';
 
 const r = new Runner('mobile');
@@ -41,8 +42,10 @@ const pathOf = () => new URL(page.url()).pathname;
 /** The checks every page kind gets on the phone. */
 async function phoneChecks(kind) {
   shots++;
-  await r.step(`${kind}: screenshot`, async () => {
-    await page.screenshot({ path: path.join(art, `${String(shots).padStart(2, '0')}-${kind}.png`), fullPage: true });
+  await saveScreenshot(page, path.join(art, `${String(shots).padStart(2, '0')}-${kind}.png`));
+  await r.step(`${kind}: site layout (skip link, header nav, one h1 in main, footer)`, async () => {
+    const missing = await layoutProblems(page);
+    assert(missing.length === 0, `${page.url()}: ${missing.join('; ')}`);
   }, { critical: false });
   await r.step(`${kind}: no horizontal scroll`, async () => {
     // With isMobile, Chromium widens the layout viewport to fit content that is too wide

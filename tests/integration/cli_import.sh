@@ -42,6 +42,8 @@ assert "Warning:" not in (j["notes_begin"] or "")
 PY
 
 # Every shared sample: imports, sensible JSON, body keeps the prose and drops the notes.
+# The samples sit beside the worktree (../shared/samples, as in CI): missing is a failure.
+[ -d "$SAMPLES" ] && ok || fail "shared samples not found at $SAMPLES"
 if [ -d "$SAMPLES" ]; then
   for f in "$SAMPLES"/*; do
     expect_status 0 "$FICD" import --dry-run --format json "$f"
@@ -110,9 +112,12 @@ for id in "${ids[@]}"; do
     expect_status 0 "$FICD" export --data "$D" --format $fmt "$id" -o "$TMP/w$id.$fmt"
     [ -s "$TMP/w$id.$fmt" ] && ok || fail "empty $fmt export of $id"
   done
-  if [ -f /usr/share/java/epubcheck.jar ] || command -v epubcheck >/dev/null; then
+  # epubcheck is a declared test dependency (scripts/deps.sh test): missing is a failure
+  if command -v epubcheck >/dev/null; then
     expect_status 0 epubcheck -q "$TMP/w$id.epub"
     if grep -qE 'WARNING|ERROR' "$TMP/out" "$TMP/err"; then fail "epubcheck $id: $(cat "$TMP/err")"; else ok; fi
+  else
+    fail "epubcheck is not installed (scripts/deps.sh test): EPUB of $id not validated"
   fi
   expect_status 0 "$FICD" show --data "$D" --format json "$id"
   cp "$TMP/out" "$TMP/orig.json"

@@ -5,7 +5,8 @@ Starts `ficd serve` on a free loopback port with a fresh data directory, sets it
 /setup (admin), signs up two users (creator, other) and has the creator post a published, a
 draft and a restricted work, each with two chapters. Then, for every route in the route
 table of src/web/server.c (parsed from the source: the test fails on a route it has no
-expectations for), for each of the four principals (anonymous, other, creator, admin):
+expectations for), for each of the five principals (anonymous, other, creator, moderator,
+admin; the moderator is a user the admin gives that role on /admin/users):
 
   * every method the route accepts (GET routes also HEAD), with a valid CSRF token on POSTs,
     checked against the EXPECT table below (status, and for redirects the Location);
@@ -37,8 +38,8 @@ import urllib.parse
 FICD = sys.argv[1]
 SRC = sys.argv[2]
 PASSWORD = {"admin": "admin-pass-1234", "creator": "creator-pass-1234",
-            "other": "other-pass-1234"}
-PRINCIPALS = ("anon", "other", "creator", "admin")
+            "other": "other-pass-1234", "moderator": "moderator-pass-1234"}
+PRINCIPALS = ("anon", "other", "creator", "moderator", "admin")
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'",
     "x-content-type-options": "nosniff",
@@ -243,7 +244,10 @@ def start_server(tmp, name, env_extra):
     port = free_port()
     env = dict(os.environ)
     env.update({"FICD_THREADS": "2", "FICD_LOGIN_ATTEMPTS": "100000",
-                "FICD_RATE_SIGNUP": "0"})  # this test signs up many accounts from one address
+                "FICD_RATE_SIGNUP": "0",  # this test signs up many accounts from one address
+                # and posts many forms from it (rate limits have tests of their own)
+                "FICD_RATE_POST": "0", "FICD_RATE_COMMENT": "0", "FICD_RATE_KUDOS": "0",
+                "FICD_RATE_REPORT": "0", "FICD_RATE_OTHER": "0", "FICD_RATE_LOGIN": "0"})
     env.update(env_extra)
     log = open(os.path.join(tmp, name + ".log"), "wb")
     proc = subprocess.Popen([FICD, "serve", "--listen", f"127.0.0.1:{port}", "--data",
@@ -304,10 +308,42 @@ def chapter_ids(client, wid):
 class Fixtures:
     """The creator's works: kind P (published), D (draft), R (restricted)."""
 
-    def __init__(self, creator):
+    def __init__(self, creator, other=None, admin=None):
         self.creator = creator
+        self.other = other
+        self.admin = admin
         self.works = {}
         self.dirty = set()  # kinds a successful change may have altered
+        self.comment = 0  # the other user's comment on the published work (fresh per request)
+        self.report = 0  # an open report (fresh per request)
+
+    def fresh_feedback(self):
+        """A new comment by the other user on the published work, and a new open report."""
+        self.clean("P")
+        wid = self.works["P"][0]
+        o = self.other
+        refresh(o)
+        r = o.post(f"/works/{wid}/comments", [("authenticity_token", o.token),
+                                              ("content", "The matrix's comment")])
+        m = re.search(r"#comment_(\d+)$", r.header("Location") or "")
+        if r.status != 303 or not m:
+            fail(f"fixture comment: {r.status} {r.header('Location')}")
+            raise SystemExit(finish())
+        self.comment = int(m.group(1))
+        r = o.post(f"/works/{wid}/report", [("authenticity_token", o.token),
+                                            ("reason", "The matrix's report")])
+        if r.status != 200:
+            fail(f"fixture report: {r.status}")
+        # the newest open report is this one: open reports are listed oldest first, 50 a page
+        r = self.admin.get("/admin/reports")
+        m = re.search(r'id="open-count">(\d+)', r.text())
+        n = int(m.group(1)) if m else 1
+        r = self.admin.get(f"/admin/reports?page={max(1, (n + 49) // 50)}")
+        ids = [int(x) for x in re.findall(r'id="report-(\d+)"', r.text())]
+        if not ids:
+            fail("fixture report: not listed on /admin/reports")
+            raise SystemExit(finish())
+        self.report = max(ids)
 
     def clean(self, kind):
         """Makes the fixture of kind anew when a change may have altered it."""
@@ -337,6 +373,63 @@ class Fixtures:
         self.dirty.discard(kind)
         return wid, cids
 
+    def bookmark(self):
+        """The creator's bookmark of the published fixture (made again when deleted)."""
+        c = self.creator
+        self.clean("P")
+        c.get("/settings")
+        r = c.post(f"/works/{self.works['P'][0]}/bookmarks",
+                   [("authenticity_token", c.token), ("tags", "matrix")])
+        if r.status != 303:
+            fail(f"fixture bookmark: {r.status}")
+        r = c.get("/api/v1/users/creator/bookmarks")
+        m = re.search(r'"id":(\d+),"work_id":%d\b' % self.works["P"][0], r.text())
+        if not m:
+            fail(f"fixture bookmark not listed: {r.text()[:300]}")
+            raise SystemExit(finish())
+        return int(m.group(1))
+
+    def gift(self):
+        """The creator's gift of a work to "other" (refused or accepted, it stays)."""
+        if getattr(self, "gift_id", None):
+            return self.gift_id
+        c = self.creator
+        c.get("/works/new")
+        r = c.post("/works", work_fields(c.token, "P", title="Authz Gift") +
+                   [("gift_to", "other, Someone Else")])
+        r = c.get("/users/other/gifts")
+        m = re.search(r'href="/works/(\d+)">Authz Gift<', r.text())
+        if not m:
+            fail(f"fixture gift: {r.status} {r.text()[:300]}")
+            raise SystemExit(finish())
+        # the gift's id is only on its recipient's page
+        other = self.other
+        other.get("/settings")
+        r = other.get("/users/other/gifts")
+        m = re.search(r'action="/gifts/(\d+)/(?:refuse|accept)"', r.text())
+        if not m:
+            fail(f"fixture gift: no refuse button for other: {r.text()[:300]}")
+            raise SystemExit(finish())
+        self.gift_id = int(m.group(1))
+        return self.gift_id
+
+    def series(self):
+        """The creator's series (one published part)."""
+        if getattr(self, "series_id", None):
+            return self.series_id
+        c = self.creator
+        c.get("/works/new")
+        r = c.post("/works", work_fields(c.token, "P", title="Authz Part") +
+                   [("series", "Authz Series")])
+        c.get("/users/creator/series")
+        r = c.get("/users/creator/series")
+        m = re.search(r'href="/series/(\d+)"', r.text())
+        if not m:
+            fail(f"fixture series: {r.status} {r.text()[:300]}")
+            raise SystemExit(finish())
+        self.series_id = int(m.group(1))
+        return self.series_id
+
 
 # ---------------------------------------------------------------- the expected table
 #
@@ -352,18 +445,20 @@ def every(e):
     return {"P": e, "D": e, "R": e}
 
 
-def read(ok=200):
+def read(ok=200, anon_restricted=LOGIN):
     """Reading a work: drafts are hidden from all but their editors, restricted works send
-    anonymous readers to log in."""
-    return {"anon": {"P": ok, "D": 404, "R": LOGIN},
+    anonymous readers to log in (the API answers 401 instead)."""
+    return {"anon": {"P": ok, "D": 404, "R": anon_restricted},
             "other": {"P": ok, "D": 404, "R": ok},
+            "moderator": {"P": ok, "D": 404, "R": ok},
             "creator": every(ok), "admin": every(ok)}
 
 
 def change(ok):
-    """Changing a work: anonymous visitors log in first; another user gets 403 (404 for a
-    draft, whose existence does not leak); its creator and admins succeed."""
+    """Changing a work: anonymous visitors log in first; another user (a moderator too) gets
+    403 (404 for a draft, whose existence does not leak); its creator and admins succeed."""
     return {"anon": every(LOGIN), "other": {"P": 403, "D": 404, "R": 403},
+            "moderator": {"P": 403, "D": 404, "R": 403},
             "creator": every(ok), "admin": every(ok)}
 
 
@@ -376,7 +471,23 @@ def same(e, anon=None):
 
 def admin_only(ok):
     """Admin pages (and tag wrangling, which no principal here but the admin may do)."""
-    return {"anon": LOGIN, "other": 403, "creator": 403, "admin": ok}
+    return {"anon": LOGIN, "other": 403, "creator": 403, "moderator": 403, "admin": ok}
+
+
+def moderators(ok):
+    """Moderation pages: moderators and admins."""
+    return {"anon": LOGIN, "other": 403, "creator": 403, "moderator": ok, "admin": ok}
+
+
+def who_is(anon, other, creator, moderator, admin):
+    return {"anon": anon, "other": other, "creator": creator, "moderator": moderator,
+            "admin": admin}
+
+
+# Feedback on a work: others (and guests) may; the creator may not leave kudos on their own
+# work, and drafts take no kudos or comments (422 for those who can see them).
+KUDOS_OK = (303, "/works/{id}#kudos")
+NEW_COMMENT = (303, "/works/{id}?show_comments=true#comment_{new}")
 
 
 # (method, pattern) -> {principal: expectation or {target: expectation}}
@@ -431,7 +542,151 @@ EXPECT = {
     ("GET", "/tags/:name/edit"): admin_only(200),
     ("POST", "/tags/:name/edit"): admin_only((303, "/tags/Authz%20Fandom/edit?{any}")),
     ("GET", "/tag_wranglings"): admin_only(200),
+    # ---- feedback: kudos, comments, reports, inbox, moderation, roles ----
+    ("POST", "/works/:id/kudos"): who_is(
+        {"P": KUDOS_OK, "D": 404, "R": LOGIN}, {"P": KUDOS_OK, "D": 404, "R": KUDOS_OK},
+        {"P": 403, "D": 422, "R": 403}, {"P": KUDOS_OK, "D": 404, "R": KUDOS_OK},
+        {"P": KUDOS_OK, "D": 422, "R": KUDOS_OK}),
+    ("GET", "/works/:id/comments"): read((303, "/works/{id}?show_comments=true#comments")),
+    ("POST", "/works/:id/comments"): who_is(
+        {"P": NEW_COMMENT, "D": 404, "R": LOGIN}, {"P": NEW_COMMENT, "D": 404, "R": NEW_COMMENT},
+        {"P": NEW_COMMENT, "D": 422, "R": NEW_COMMENT},
+        {"P": NEW_COMMENT, "D": 404, "R": NEW_COMMENT},
+        {"P": NEW_COMMENT, "D": 422, "R": NEW_COMMENT}),
+    ("GET", "/works/:id/comments/unreviewed"): who_is(
+        every(LOGIN), {"P": 403, "D": 404, "R": 403}, every(200), {"P": 200, "D": 404, "R": 200},
+        every(200)),
+    ("GET", "/comments/:cid"): same(200),
+    ("POST", "/comments/:cid/comments"): same(NEW_COMMENT),
+    # the fixture comment is the other user's
+    ("GET", "/comments/:cid/edit"): who_is(LOGIN, 200, 403, 403, 403),
+    ("POST", "/comments/:cid/edit"): who_is(LOGIN, (303, "/comments/{cid}"), 403, 403, 403),
+    ("POST", "/comments/:cid/delete"): who_is(
+        LOGIN, (303, "/works/{id}?show_comments=true#comments"),
+        (303, "/works/{id}?show_comments=true#comments"),
+        (303, "/works/{id}?show_comments=true#comments"),
+        (303, "/works/{id}?show_comments=true#comments")),
+    ("POST", "/comments/:cid/freeze"): who_is(LOGIN, 403, (303, "/comments/{cid}"),
+                                              (303, "/comments/{cid}"), (303, "/comments/{cid}")),
+    ("POST", "/comments/:cid/unfreeze"): who_is(LOGIN, 403, (303, "/comments/{cid}"),
+                                                (303, "/comments/{cid}"),
+                                                (303, "/comments/{cid}")),
+    # the fixture comment is not held: those who may approve hear it is not waiting
+    ("POST", "/comments/:cid/approve"): who_is(LOGIN, 403, 422, 422, 422),
+    ("GET", "/works/:id/report"): read(),
+    ("POST", "/works/:id/report"): read(),
+    ("GET", "/comments/:cid/report"): same(200),
+    ("POST", "/comments/:cid/report"): same(200),
+    ("GET", "/users/:name/report"): same(200),
+    ("POST", "/users/:name/report"): same(200),
+    ("GET", "/users/:name/inbox"): who_is(LOGIN, 403, 200, 403, 403),
+    ("POST", "/users/:name/inbox"): who_is(LOGIN, 403, (303, "/users/creator/inbox"), 403, 403),
+    ("POST", "/settings/inbox"): same((303, "/settings#inbox-heading"), anon=LOGIN),
+    ("GET", "/admin/reports"): moderators(200),
+    ("POST", "/admin/reports/:rid"): moderators(200),
+    ("POST", "/admin/works/:id"): who_is(every(LOGIN), every(403), every(403),
+                                         every((303, "/works/{id}")),
+                                         every((303, "/works/{id}"))),
+    ("GET", "/admin/log"): moderators(200),
+    ("GET", "/admin/users"): admin_only(200),
+    ("POST", "/admin/users/:name"): admin_only(200),
+    # an unknown token: nobody gets a form
+    ("GET", "/password_reset/:token"): same(404),
+    ("POST", "/password_reset/:token"): same(404),
+    ("GET", "/api/v1/works/:id"): read(anon_restricted=401),
+    ("GET", "/api/v1/works/:id/comments"): read(anon_restricted=401),
 }
+# Readers' tools: bookmarks, muting, subscriptions, series, history, feeds, statistics,
+# gifts, co-creators, inspired-by. On these routes a moderator is one more signed-in reader:
+# unless a row says otherwise, the moderator expects what "other" does.
+READERS_EXPECT = {
+    ("POST", "/works/:id/bookmarks"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}#bookmark-form"), "D": 404,
+                                        "R": (303, "/works/{id}#bookmark-form")},
+        "creator": {"P": (303, "/works/{id}#bookmark-form"), "D": 422,
+                    "R": (303, "/works/{id}#bookmark-form")},
+        "admin": {"P": (303, "/works/{id}#bookmark-form"), "D": 422,
+                  "R": (303, "/works/{id}#bookmark-form")}},
+    ("GET", "/works/:id/bookmarks"): read(),
+    ("GET", "/bookmarks"): same(200),
+    # :id is the creator's bookmark (of the published fixture); only the bookmarker may act
+    ("GET", "/bookmarks/:id/edit"): {"anon": LOGIN, "other": 403, "creator": 200,
+                                     "admin": 403},
+    ("POST", "/bookmarks/:id/edit"): {"anon": LOGIN, "other": 403,
+                                      "creator": (303, "/works/{new}#bookmark-form"),
+                                      "admin": 403},
+    ("POST", "/bookmarks/:id/delete"): {"anon": LOGIN, "other": 403,
+                                        "creator": (303, "/users/creator/bookmarks"),
+                                        "admin": 403},
+    ("GET", "/users/:name/bookmarks"): same(200),
+    ("GET", "/api/v1/users/:name/bookmarks"): same(200),
+    ("POST", "/users/:name/mute"): {"anon": LOGIN, "other": (303, "/users/creator"),
+                                    "creator": 422, "admin": (303, "/users/creator")},
+    ("POST", "/users/:name/unmute"): {"anon": LOGIN, "other": (303, "/users/creator"),
+                                      "creator": 422, "admin": (303, "/users/creator")},
+    ("POST", "/settings/filters"): same((303, "/settings#filters"), anon=LOGIN),
+    ("POST", "/settings/history"): same((303, "/settings#history"), anon=LOGIN),
+    ("POST", "/settings/feed_token"): same((303, "/settings#feeds"), anon=LOGIN),
+    ("POST", "/works/:id/subscription"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
+                                        "R": (303, "/works/{id}")},
+        "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("POST", "/works/:id/subscription/delete"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
+                                        "R": (303, "/works/{id}")},
+        "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("POST", "/users/:name/subscription"): {"anon": LOGIN, "other": (303, "/users/creator"),
+                                            "creator": 422, "admin": (303, "/users/creator")},
+    ("POST", "/users/:name/subscription/delete"): {
+        "anon": LOGIN, "other": (303, "/users/creator"), "creator": 422,
+        "admin": (303, "/users/creator")},
+    # :id of /series/ routes is the creator's series
+    ("POST", "/series/:id/subscription"): same((303, "/series/{new}"), anon=LOGIN),
+    ("POST", "/series/:id/subscription/delete"): same((303, "/series/{new}"), anon=LOGIN),
+    ("GET", "/users/:name/subscriptions"): {"anon": LOGIN, "other": 403, "creator": 200,
+                                            "admin": 403},
+    ("GET", "/series/:id"): same(200),
+    ("GET", "/series/:id/edit"): {"anon": LOGIN, "other": 403, "creator": 200, "admin": 200},
+    ("POST", "/series/:id/edit"): {"anon": LOGIN, "other": 403,
+                                   "creator": (303, "/series/{new}"),
+                                   "admin": (303, "/series/{new}")},
+    ("GET", "/users/:name/series"): same(200),
+    ("POST", "/works/:id/mark_for_later"): {
+        "anon": every(LOGIN), "other": {"P": (303, "/works/{id}"), "D": 404,
+                                        "R": (303, "/works/{id}")},
+        "creator": every((303, "/works/{id}")), "admin": every((303, "/works/{id}"))},
+    ("GET", "/users/:name/gifts"): same(200),
+    # :id is the creator's gift to "other": only its recipient may refuse or accept it
+    ("POST", "/gifts/:id/refuse"): {"anon": LOGIN, "other": (303, "/users/other/gifts"),
+                                    "creator": 404, "moderator": 404, "admin": 404},
+    ("POST", "/gifts/:id/accept"): {"anon": LOGIN, "other": (303, "/users/other/gifts"),
+                                    "creator": 404, "moderator": 404, "admin": 404},
+    # nobody here is invited to co-create the fixtures (the flow is in http_readers.sh)
+    ("GET", "/works/:id/co_creator"): {"anon": every(LOGIN), "other": every(404),
+                                       "creator": every(404), "admin": every(404)},
+    ("POST", "/works/:id/co_creator"): {"anon": every(LOGIN), "other": every(404),
+                                        "creator": every(404), "admin": every(404)},
+    # the creator is the fixtures' only creator: removing oneself is refused
+    ("POST", "/works/:id/remove_me"): {"anon": every(LOGIN),
+                                       "other": {"P": 403, "D": 404, "R": 403},
+                                       "creator": every(422), "admin": every(403)},
+    ("POST", "/works/:id/orphan"): change((303, "/works/{id}")),
+    ("GET", "/works/:id/inspirations"): read(),
+    # :cid names no work inspired by the fixture
+    ("POST", "/works/:id/inspirations/:cid/approve"): change(404),
+    ("POST", "/works/:id/inspirations/:cid/reject"): change(404),
+    ("GET", "/users/:name/stats"): {"anon": LOGIN, "other": 403, "creator": 200, "admin": 403},
+    ("GET", "/users/:name/readings"): {"anon": LOGIN, "other": 403, "creator": 200,
+                                       "admin": 403},
+    ("GET", "/tags/:name/feed.atom"): same(200),
+    ("GET", "/users/:name/works.atom"): same(200),
+    ("GET", "/series/:id/feed.atom"): same(200),
+    # without the private token (tested with it in http_readers.sh)
+    ("GET", "/users/:name/inbox.atom"): same(403),
+}
+for _e in READERS_EXPECT.values():
+    _e.setdefault("moderator", _e["other"])
+EXPECT.update(READERS_EXPECT)
 # Routes another engineer's work in progress adds: checked when present, not required.
 OPTIONAL = {("GET", "/api/v1/works")}
 
@@ -443,11 +698,21 @@ def concrete(pattern, fx, kind):
     """The address a pattern is tried at (kind: the fixture work for :id routes)."""
     wid, cids = fx.works[kind] if kind != "-" else (0, [0])
     subs = {":id": str(wid), ":cid": str(cids[-1]), ":file": "style.css",
-            ":name": "creator"}
+            ":name": "creator", ":rid": str(fx.report), ":token": "0" * 64}
+    if pattern.startswith("/comments/"):
+        subs[":cid"] = str(fx.comment)
+    if pattern == "/admin/users/:name":
+        subs[":name"] = "other"
     if pattern.startswith("/tags/"):
         subs[":name"] = urllib.parse.quote("Authz Fandom")
     if pattern.startswith("/downloads/"):
         subs[":file"] = "authz.epub"
+    if pattern.startswith("/bookmarks/"):
+        subs[":id"] = str(fx.bookmark())
+    if pattern.startswith("/series/"):
+        subs[":id"] = str(fx.series())
+    if pattern.startswith("/gifts/"):
+        subs[":id"] = str(fx.gift())
     path = "/".join(subs.get(seg, seg) for seg in pattern.split("/"))
     if pattern == "/api/v1/tags/autocomplete":
         path += "?type=fandom&term=auth"
@@ -497,8 +762,34 @@ def post_fields(method, pattern, who, client, fx, kind):
         return tok + [("pseud", unique(f"{who}-pseud-"))]
     if pattern == "/tags/:name/edit":
         return tok + [("action", "canonical"), ("canonical", "1")]
+    if pattern == "/settings/history":
+        return tok + [("history", "on")]
+    if pattern == "/series/:id/edit":
+        return tok + [("title", "Authz Series"), ("description", "For the matrix.")]
+    if pattern == "/bookmarks/:id/edit":
+        return tok + [("tags", "matrix"), ("notes", "<p>Edited bookmark.</p>")]
     if pattern == "/settings/archive":
         return tok + [("archive_name", "Authz Archive"), ("signup_mode", "open")]
+    guest = [("name", "Guest Reader"), ("email", "guest@example.org")] if who == "anon" else []
+    if pattern in ("/works/:id/comments", "/comments/:cid/comments"):
+        return tok + guest + [("content", f"A comment by {who}")]
+    if pattern == "/comments/:cid/edit":
+        return tok + [("content", "An edited comment")]
+    if pattern.endswith("/report"):
+        return tok + [("reason", f"Reported by {who} for the matrix")]
+    if pattern == "/users/:name/inbox":
+        return tok + [("action", "read_all")]
+    if pattern == "/settings/inbox":
+        return tok + [("inbox_kinds", str(k)) for k in range(1, 8)]
+    if pattern == "/admin/reports/:rid":
+        return tok + [("action", "dismiss"), ("reason", "matrix")]
+    if pattern == "/admin/works/:id":
+        return tok + [("action", "hide"), ("reason", "matrix")]
+    if pattern == "/admin/users/:name":
+        return tok + [("action", "role"), ("role", "user"), ("reason", "matrix")]
+    if pattern == "/password_reset/:token":
+        return tok + [("new_password", "reset-pass-1234"), ("new_password_confirm",
+                                                             "reset-pass-1234")]
     return tok
 
 
@@ -619,7 +910,10 @@ def try_route(route, kind, who, clients, fx):
     method, pattern = route
     c = clients[who]
     changes = method == "POST" and kind != "-"
-    allowed = who in ("creator", "admin")
+    allowed = who in ("creator", "admin") or (who == "moderator" and
+                                              pattern.startswith("/admin/"))
+    if pattern.startswith("/comments/") or pattern == "/admin/reports/:rid":
+        fx.fresh_feedback()
     if kind != "-":
         fx.clean(kind)
     if method == "POST":
@@ -630,6 +924,8 @@ def try_route(route, kind, who, clients, fx):
     ids = {}
     if kind != "-":
         ids = {"id": fx.works[kind][0], "cid": fx.works[kind][1][-1]}
+    elif pattern.startswith("/comments/"):
+        ids = {"id": fx.works["P"][0], "cid": fx.comment}
     resp = send(c, method, pattern, path, who, fx, kind)
     verify(resp, expect, path, what, ids)
     if method == "GET":
@@ -854,7 +1150,19 @@ def main():
             check(r.status == 303 and "ficd_session" in c.cookies, f"signup {c.name}: {r.status}")
         admin.get("/settings")
         creator.get("/settings")
-        fx = Fixtures(creator)
+        # the moderator: signed up, then given the role by the admin on /admin/users
+        mod = clients["moderator"]
+        mod.get("/signup")
+        r = mod.post("/signup", [("authenticity_token", mod.token), ("name", "moderator"),
+                                 ("password", PASSWORD["moderator"]),
+                                 ("password_confirm", PASSWORD["moderator"])])
+        check(r.status == 303, f"signup moderator: {r.status}")
+        refresh(admin)
+        r = admin.post("/admin/users/moderator", [("authenticity_token", admin.token),
+                                                  ("action", "role"), ("role", "moderator")])
+        check(r.status == 200, f"make the moderator: {r.status}")
+        mod.get("/settings")
+        fx = Fixtures(creator, other, admin)
         for kind in ("P", "D", "R"):
             fx.make(kind)
         walk(routes, clients, fx)

@@ -113,6 +113,37 @@ export function formatViolations(vs) {
 }
 
 /**
+ * What is missing from the site layout (page_begin/page_end) of the page as the browser
+ * shows it: a skip link to #main, the site header with its navigation, one <main id="main">
+ * holding the page's one visible <h1> (with text), the site footer. Empty when it is whole.
+ */
+export async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const visible = (el) => !!el && el.getClientRects().length > 0;
+    if (!document.querySelector('a.skip[href="#main"]')) out.push('no skip link to #main');
+    if (!document.querySelector('header.site nav a[href]')) out.push('no site header with navigation links');
+    const mains = document.querySelectorAll('main');
+    if (mains.length !== 1 || mains[0].id !== 'main') out.push(`${mains.length} <main> (want one, id="main")`);
+    const h1s = [...document.querySelectorAll('h1')].filter(visible);
+    if (h1s.length !== 1) out.push(`${h1s.length} visible <h1> (want one)`);
+    else if (!h1s[0].closest('main')) out.push('the <h1> is outside <main>');
+    else if (!h1s[0].innerText.trim()) out.push('the <h1> is empty');
+    if (!document.querySelector('footer.site')) out.push('no site footer');
+    return out;
+  });
+}
+
+/** Saves a full-page screenshot as a test artifact (for people to look at; not a check). */
+export async function saveScreenshot(page, file) {
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+  } catch (e) {
+    console.log(`  note: screenshot ${file} not saved: ${String(e && e.message || e).split('\n')[0]}`);
+  }
+}
+
+/**
  * A sequence of named checks. step(name, fn) runs fn; a throw is a failure (printed with
  * its message) and, when the step is marked `critical`, skips every later step (they
  * depend on it). soft(name, cond, detail) records a check without stopping.

@@ -1,5 +1,8 @@
-/* result_json.c: a search result as the API's JSON (shared by `ficd search --format json`
- * and GET /api/v1/works): total, page, the works with their metadata, and exact facets. */
+/* json_works.c: works and search results as JSON, shared by GET /api/v1/works (web/api.c)
+ * and the CLI (`ficd search --format json`, cli/json.c): total, page, the works with their
+ * metadata, and exact facets. */
+#include "web/json_works.h"
+#include "core/work.h"
 #include "index/index.h"
 #include "store/store.h"
 
@@ -7,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static json_t *strlist_json(const struct strlist *l)
+json_t *works_json_strlist(const struct strlist *l)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < l->n; i++)
@@ -15,7 +18,7 @@ static json_t *strlist_json(const struct strlist *l)
     return a;
 }
 
-static json_t *bits_json(unsigned bits, int count, const char *(*name)(unsigned))
+json_t *works_json_bits(unsigned bits, int count, const char *(*name)(unsigned))
 {
     json_t *a = json_array();
     for (int i = 0; a && i < count; i++)
@@ -24,7 +27,7 @@ static json_t *bits_json(unsigned bits, int count, const char *(*name)(unsigned)
     return a;
 }
 
-static json_t *work_json(const struct work *w)
+json_t *works_json_work(const struct work *w)
 {
     json_t *j = json_object();
     if (!j)
@@ -36,14 +39,14 @@ static json_t *work_json(const struct work *w)
         snprintf(ch, sizeof(ch), "%zu/?", w->nchapters);
     json_object_set_new(j, "id", json_integer(w->id));
     json_object_set_new(j, "title", json_string(w->title ? w->title : ""));
-    json_object_set_new(j, "creators", strlist_json(&w->creators));
+    json_object_set_new(j, "creators", works_json_strlist(&w->creators));
     json_object_set_new(j, "rating", json_string(rating_name(w->rating)));
-    json_object_set_new(j, "warnings", bits_json(w->warnings, WARN__COUNT, warning_name));
-    json_object_set_new(j, "categories", bits_json(w->categories, CAT__COUNT, category_name));
-    json_object_set_new(j, "fandoms", strlist_json(&w->fandoms));
-    json_object_set_new(j, "relationships", strlist_json(&w->relationships));
-    json_object_set_new(j, "characters", strlist_json(&w->characters));
-    json_object_set_new(j, "freeforms", strlist_json(&w->freeforms));
+    json_object_set_new(j, "warnings", works_json_bits(w->warnings, WARN__COUNT, warning_name));
+    json_object_set_new(j, "categories", works_json_bits(w->categories, CAT__COUNT, category_name));
+    json_object_set_new(j, "fandoms", works_json_strlist(&w->fandoms));
+    json_object_set_new(j, "relationships", works_json_strlist(&w->relationships));
+    json_object_set_new(j, "characters", works_json_strlist(&w->characters));
+    json_object_set_new(j, "freeforms", works_json_strlist(&w->freeforms));
     json_object_set_new(j, "words", json_integer(work_words(w)));
     json_object_set_new(j, "chapters", json_string(ch));
     json_object_set_new(j, "complete", json_boolean(work_is_complete(w)));
@@ -55,6 +58,12 @@ static json_t *work_json(const struct work *w)
     json_object_set_new(j, "hits", json_integer(w->hits));
     json_object_set_new(j, "comments", json_integer(w->comments));
     json_object_set_new(j, "bookmarks", json_integer(w->bookmarks));
+    /* the counters again, with subscriptions, as GET /api/v1/works/ID gives them */
+    json_object_set_new(j, "stats",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I}", "hits", (json_int_t)w->hits, "kudos",
+                                  (json_int_t)w->kudos, "comments", (json_int_t)w->comments,
+                                  "bookmarks", (json_int_t)w->bookmarks, "subscriptions",
+                                  (json_int_t)w->subscriptions));
     return j;
 }
 
@@ -62,28 +71,34 @@ static json_t *work_json(const struct work *w)
 struct page_fill {
     const struct idx_result *r;
     json_t **objs;
+    struct store *s;
 };
+
+json_t *works_json_series(struct store *s, const struct work *w)
+{
+    json_t *a = json_array();
+    int64_t sid = 0;
+    int pos = 0;
+    if (a && w->series && store_series_of_work(s, w->id, &sid, &pos) == 0 && sid)
+        json_array_append_new(a, json_pack("{s:I,s:s,s:i}", "id", (json_int_t)sid, "title",
+                                           w->series, "position", pos));
+    return a;
+}
 
 static int fill_cb(const struct work *w, void *ctx)
 {
     struct page_fill *pf = ctx;
     for (size_t i = 0; i < pf->r->nhits; i++)
         if (pf->r->hits[i].id == w->id && !pf->objs[i]) {
-            pf->objs[i] = work_json(w);
+            pf->objs[i] = works_json_work(w);
+            if (pf->objs[i])
+                json_object_set_new(pf->objs[i], "series", works_json_series(pf->s, w));
             break;
         }
     return 0;
 }
 
-static const char *const group_names[IDX_FACET__COUNT] = {
-    "ratings", "warnings", "categories", "fandoms", "relationships", "characters", "freeforms"};
-
-const char *idx_facet_group_name(enum idx_facet_group g)
-{
-    return (unsigned)g < IDX_FACET__COUNT ? group_names[g] : "";
-}
-
-struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
+json_t *works_json_result(const struct idx_result *r, struct store *s)
 {
     json_t *j = json_object(), *works = json_array(), *facets = json_object();
     if (!j || !works || !facets) {
@@ -108,7 +123,7 @@ struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
     }
     for (size_t i = 0; i < r->nhits; i++)
         ids[i] = r->hits[i].id;
-    struct page_fill pf = {r, objs};
+    struct page_fill pf = {r, objs, s};
     if (s && r->nhits && store_work_get_many(s, ids, r->nhits, 0, fill_cb, &pf))
         for (size_t i = 0; i < r->nhits; i++) { /* partial answers are not trusted */
             json_decref(objs[i]);
@@ -134,7 +149,7 @@ struct json_t *idx_result_to_json(const struct idx_result *r, struct store *s)
         for (size_t i = 0; f && i < r->facets[g].n; i++)
             json_object_set_new(f, r->facets[g].v[i].name,
                                 json_integer((json_int_t)r->facets[g].v[i].count));
-        json_object_set_new(facets, group_names[g], f);
+        json_object_set_new(facets, idx_facet_group_name((enum idx_facet_group)g), f);
     }
     json_object_set_new(j, "facets", facets);
     return j;
