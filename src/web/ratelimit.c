@@ -83,7 +83,7 @@ enum rl_category ratelimit_classify(const char *path)
             kudos = 1;
         if (seg_is(p, n, "comments") || seg_is(p, n, "comment"))
             comments = 1;
-        if (seg_is(p, n, "bookmarks") || seg_is(p, n, "bookmark"))
+        if (seg_is(p, n, "bookmarks") || seg_is(p, n, "bookmark") || seg_is(p, n, "mark_for_later"))
             bookmarks = 1;
         if (seg_is(p, n, "subscriptions") || seg_is(p, n, "subscription") ||
             seg_is(p, n, "subscribe") || seg_is(p, n, "unsubscribe"))

@@ -18,7 +18,7 @@ enum rl_category {
     RL_COMMENT,      /* any path with a "comments" segment, or under /comments/ */
     RL_KUDOS,        /* any path with a "kudos" segment */
     RL_REPORT,       /* a path ending in /report (works, comments, users) */
-    RL_BOOKMARK,     /* any path with a "bookmarks"/"bookmark" segment */
+    RL_BOOKMARK,     /* a "bookmarks"/"bookmark"/"mark_for_later" segment */
     RL_SUBSCRIPTION, /* any path with a "subscriptions"/"subscribe"/"unsubscribe" segment */
     RL_OTHER,        /* every other POST (settings, logout, wrangling, invitations, ...) */
     RL_NCATEGORIES
