@@ -128,15 +128,14 @@ uint64_t idx_creators_bytes(const struct idx *idx)
     return b;
 }
 
-void idx_creator_exclude(const struct idx *idx, const char *name, roaring_bitmap_t *r)
+void idx_creator_docs_or(const struct idx *idx, const char *name, roaring_bitmap_t *bm)
 {
     uint32_t c;
     if (!creator_find(idx, name, &c))
         return;
     const struct idx_creator *cr = &idx->creators[c];
     if (cr->bm)
-        roaring_bitmap_andnot_inplace(r, cr->bm);
+        roaring_bitmap_or_inplace(bm, cr->bm);
     else
-        for (uint32_t i = 0; i < cr->n; i++)
-            roaring_bitmap_remove(r, cr->v[i]);
+        roaring_bitmap_add_many(bm, cr->n, cr->v);
 }

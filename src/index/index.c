@@ -25,6 +25,7 @@ int idx_new(int fulltext, struct idx **out)
         return FICD_ENOMEM;
     pthread_rwlock_init(&idx->lock, NULL);
     pthread_mutex_init(&idx->apply_mu, NULL);
+    pthread_mutex_init(&idx->excl_lock, NULL);
     idx->fulltext = fulltext;
     idx->live = roaring_bitmap_create();
     idx->restricted = roaring_bitmap_create();
@@ -121,6 +122,7 @@ void idx_free(struct idx *idx)
     for (int i = 0; i < 4; i++)
         free(idx->pop[i]);
     idx_facet_cache_free(idx);
+    idx_exclude_free(idx);
     idx_meta_free(idx);
     idx_creators_free(idx);
     for (uint32_t i = 0; i < idx->nterms; i++) {

@@ -295,6 +295,13 @@ struct idx {
 
     struct idx_meta *meta; /* meta/sub tag expansion (wrangle.c); NULL until first needed */
 
+    /* The last readers' exclusions as bitmaps (exclude.c), under their own lock: searches
+     * run concurrently under the read lock. */
+    pthread_mutex_t excl_lock;
+    struct idx_excl *excl; /* [nexcl] */
+    uint32_t nexcl;
+    uint64_t excl_tick;
+
     /* Creator names -> their docs, for muting (creators.c). */
     struct smap creator_by_name; /* folded name -> creator number */
     struct idx_creator *creators;
@@ -426,13 +433,19 @@ void idx_meta_free(struct idx *idx);
 /* Reads the store's meta edges and applies them (idx_set_tag_relations); no lock held. */
 int idx_load_tag_relations(struct idx *idx, struct store *s);
 
-/* creators.c (write lock, but idx_creator_exclude: read lock). */
+/* creators.c (write lock, but idx_creator_docs_or: read lock). */
 int idx_creator_add_doc(struct idx *idx, const char *name, uint32_t d);
 void idx_creators_prune(struct idx *idx); /* drops dead docs */
 void idx_creators_free(struct idx *idx);
 uint64_t idx_creators_bytes(const struct idx *idx);
 /* Removes the docs credited to name from r. */
-void idx_creator_exclude(const struct idx *idx, const char *name, roaring_bitmap_t *r);
+/* Adds the docs credited to creator name to bm. */
+void idx_creator_docs_or(const struct idx *idx, const char *name, roaring_bitmap_t *bm);
+
+/* exclude.c (read lock): removes from r the docs q's reader mutes or blocks (muted creators,
+ * blocked tags with synonyms and sub tags), through a bitmap cached per lists. */
+int idx_exclude_apply(struct idx *idx, const struct idx_query *q, roaring_bitmap_t *r);
+void idx_exclude_free(struct idx *idx);
 
 /* fts.c */
 int fts_index_doc(struct idx *idx, uint32_t doc, const struct work *w);

@@ -180,21 +180,6 @@ static int filter_docs(const struct idx *idx, const struct idx_query *q, roaring
         return rc;
     if (!r)
         return FICD_ENOMEM;
-    /* A reader's muted creators and blocked tags, before anything is counted. */
-    for (size_t i = 0; i < q->nmute_creators && !roaring_bitmap_is_empty(r); i++)
-        idx_creator_exclude(idx, q->mute_creators[i], r);
-    for (size_t i = 0; i < q->nblock_tags && !roaring_bitmap_is_empty(r); i++)
-        for (int ty = TAG_FANDOM; ty <= TAG_FREEFORM; ty++) {
-            uint32_t t;
-            if (!idx_tag_lookup(idx, ty, q->block_tags[i], &t))
-                continue;
-            struct idx_docset s;
-            idx_tag_query_docs(idx, t, &s); /* synonyms and sub tags included */
-            if (s.bm)
-                roaring_bitmap_andnot_inplace(r, s.bm);
-            else
-                roaring_bitmap_remove_many(r, s.n, s.v);
-        }
     const struct idx_range *ranges[K__COUNT] = {
         &q->published, &q->updated, &q->words, &q->kudos, &q->hits, &q->comments, &q->bookmarks};
     int any = 0;
@@ -488,6 +473,9 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
 
     roaring_bitmap_t *r = NULL;
     rc = filter_docs(idx, q, &r, out);
+    /* A reader's muted creators and blocked tags, before anything is counted. */
+    if (!rc && !roaring_bitmap_is_empty(r))
+        rc = idx_exclude_apply(idx, q, r);
     if (!rc && qn && !roaring_bitmap_is_empty(r)) {
         roaring_bitmap_t *t = fts_eval(idx, qn, r);
         if (!t)

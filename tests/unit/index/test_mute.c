@@ -1,7 +1,8 @@
 /* test_mute.c: a reader's muted creators and blocked tags inside the index search: the
  * total, the page and every facet count are computed without the left-out works (checked
  * against the same search over an index that never held them), synonyms and sub tags of a
- * blocked tag are blocked too, and edits keep a creator's docs right. */
+ * blocked tag are blocked too, edits keep a creator's docs right, and works added after a
+ * reader's exclusions were cached are excluded as well. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,6 +135,19 @@ static void check(int mute_bo, int block_angst)
     q.ntags = plain.ntags = 1;
     q.page = plain.page = 2;
     q.per_page = plain.per_page = 10;
+    same_result(all, &q, visible, &plain);
+    /* works added after the reader's exclusions were built (and cached) are left out too */
+    for (int64_t id = 301; id <= 360; id++) {
+        struct work w;
+        mkwork(&w, id);
+        assert_int_equal(idx_put_work(all, &w), 0);
+        if (!hidden(id, mute_bo, block_angst))
+            assert_int_equal(idx_put_work(visible, &w), 0);
+        work_free(&w);
+    }
+    same_result(all, &q, visible, &plain);
+    q.tags = plain.tags = NULL;
+    q.ntags = plain.ntags = 0;
     same_result(all, &q, visible, &plain);
     idx_free(all);
     idx_free(visible);
