@@ -10,8 +10,8 @@
 # Usage: bash bench/soak.sh            (or: bash bench/run.sh soak; `make bench` runs it)
 # Environment: FICD_BUILD (default build), FICD (a binary to use as is), FICD_SOAK_DURATION
 # (wrk duration, default 60s), FICD_SOAK_CONNS (default 1000), FICD_SOAK_OUT (also write
-# the table there; default $FICD_BUILD/bench-results/soak.md). Exit status 1 on a failed
-# verdict.
+# the table there; default $FICD_BUILD/bench-results/soak.md; the RSS samples go beside it
+# as soak-rss.txt). Exit status 1 on a failed verdict.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FICD_BUILD:-$SRC/build}
@@ -117,6 +117,7 @@ mkdir -p "$(dirname "$OUT")"
     "$(val p99_ms)" "$(val max_ms)" "$(echo "$warm / 1024" | bc -l)" "$(echo "$end / 1024" | bc -l)" \
     "$(echo "$peak / 1024" | bc -l)" "$flat" "$verdict"
 } | tee "$OUT"
+cp "$TMP/rss.txt" "${OUT%.md}-rss.txt" # the RSS samples (unix time, kB), for a closer look
 grep -A4 "Latency Distribution" "$TMP/wrk.txt" >&2 || true
 stop
 [ "$verdict" = pass ]
