@@ -359,3 +359,11 @@ unsigned category_parse(const char *s)
             return map[i].bit;
     return 0;
 }
+
+int work_chapter_index(const struct work *w, int64_t cid)
+{
+    for (size_t i = 0; i < w->nchapters; i++)
+        if (w->chapters[i].id == cid)
+            return (int)i;
+    return -1;
+}

@@ -121,6 +121,8 @@ void work_init(struct work *w);
 void work_free(struct work *w);
 /* Appends an empty chapter (position set) and returns it, or NULL on allocation failure. */
 struct chapter *work_add_chapter(struct work *w);
+/* Index (0-based) of the chapter with id cid in w, or -1. */
+int work_chapter_index(const struct work *w, int64_t cid);
 int work_words(const struct work *w); /* sum of chapter word counts */
 int work_is_complete(const struct work *w);
 /* Deep copy of src into dst (dst initialised by this call). */

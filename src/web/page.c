@@ -366,6 +366,12 @@ void page_work_blurb(struct web_req *r, const struct work *w)
     page_work_blurb_snippet(r, w, (struct html_safe){NULL});
 }
 
+int page_work_blurb_cb(const struct work *w, void *ctx)
+{
+    page_work_blurb(ctx, w);
+    return 0;
+}
+
 void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct html_safe snippet)
 {
     struct buf *b = &r->out;

@@ -48,6 +48,8 @@ void page_chapter_count(struct buf *b, const struct work *w);
 
 /* A work in a list: title link, byline, fandoms, rating/warnings, tags, summary, stats. */
 void page_work_blurb(struct web_req *r, const struct work *w);
+/* page_work_blurb as a store_work_cb (ctx is the request); never stops. */
+int page_work_blurb_cb(const struct work *w, void *ctx);
 /* The same with a search snippet (HTML from idx_result_snippets, built by the escaping
  * writer) under the summary; snippet.html may be NULL. */
 void page_work_blurb_snippet(struct web_req *r, const struct work *w, struct html_safe snippet);

@@ -8,12 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int blurb_cb(const struct work *w, void *ctx)
-{
-    page_work_blurb(ctx, w);
-    return 0;
-}
-
 /* A signed-in reader's front page comes from the index, so that their muted creators and
  * blocked tags are left out of the list and the count (readers' tools). 1 when done. */
 static int recent_for_reader(struct web_req *r, int64_t *total)
@@ -37,7 +31,7 @@ static int recent_for_reader(struct web_req *r, int64_t *total)
     size_t n = res.nhits;
     *total = (int64_t)res.total;
     idx_result_free(&res);
-    if (n && store_work_get_many(r->store, ids, n, 0, blurb_cb, r))
+    if (n && store_work_get_many(r->store, ids, n, 0, page_work_blurb_cb, r))
         return -1;
     return 1;
 }
@@ -56,7 +50,7 @@ int ui_home(struct web_req *r)
                 "<ol class=\"works index\" id=\"recent-works\">\n");
     int64_t total = 0;
     int done = recent_for_reader(r, &total);
-    if (done < 0 || (!done && store_work_list(r->store, &q, blurb_cb, r, &total)))
+    if (done < 0 || (!done && store_work_list(r->store, &q, page_work_blurb_cb, r, &total)))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");
     if (total == 0)

@@ -1072,14 +1072,6 @@ int ui_work_import(struct web_req *r)
 
 /* ---- chapters ---- */
 
-static int find_chapter(const struct work *w, int64_t cid)
-{
-    for (size_t i = 0; i < w->nchapters; i++)
-        if (w->chapters[i].id == cid)
-            return (int)i;
-    return -1;
-}
-
 /* The chapter form (title, summary, notes, text, format), values as typed. */
 static int chapter_form_page(struct web_req *r, int status, const struct work *w, const char *title,
                              const char *action, const struct errs *e,
@@ -1248,7 +1240,7 @@ int ui_chapter_edit(struct web_req *r)
     int status = web_load_work(r, 1, 1, &w);
     if (status)
         return status;
-    int ci = find_chapter(&w, web_param_id(r, 1));
+    int ci = work_chapter_index(&w, web_param_id(r, 1));
     if (ci < 0) {
         work_free(&w);
         return ui_error(r, 404, "The work has no such chapter.");
@@ -1268,7 +1260,7 @@ int ui_chapter_update(struct web_req *r)
     int status = web_load_work(r, 1, 1, &w);
     if (status)
         return status;
-    int ci = find_chapter(&w, web_param_id(r, 1));
+    int ci = work_chapter_index(&w, web_param_id(r, 1));
     if (ci < 0) {
         work_free(&w);
         return ui_error(r, 404, "The work has no such chapter.");
@@ -1298,7 +1290,7 @@ int ui_chapter_delete_confirm(struct web_req *r)
     int status = web_load_work(r, 0, 1, &w);
     if (status)
         return status;
-    int ci = find_chapter(&w, web_param_id(r, 1));
+    int ci = work_chapter_index(&w, web_param_id(r, 1));
     if (ci < 0)
         status = ui_error(r, 404, "The work has no such chapter.");
     else if (w.nchapters <= 1)
@@ -1323,7 +1315,7 @@ int ui_chapter_delete(struct web_req *r)
     int status = web_load_work(r, 0, 1, &w);
     if (status)
         return status;
-    int ci = find_chapter(&w, web_param_id(r, 1));
+    int ci = work_chapter_index(&w, web_param_id(r, 1));
     if (ci < 0)
         status = ui_error(r, 404, "The work has no such chapter.");
     else if (w.nchapters <= 1)

@@ -5,12 +5,6 @@
 
 #include <string.h>
 
-static int blurb_cb(const struct work *w, void *ctx)
-{
-    page_work_blurb(ctx, w);
-    return 0;
-}
-
 static int skip_cb(const struct work *w, void *ctx)
 {
     (void)w;
@@ -68,7 +62,7 @@ static int work_list(struct web_req *r, struct store_work_query *q, const char *
                     "works are left out of what you see.</p>\n");
     html_lit(b, "<h2 class=\"landmark\">List of works</h2>\n<ol class=\"works index\" "
                 "id=\"works\">\n");
-    if (!muted && store_work_list(r->store, q, blurb_cb, r, NULL))
+    if (!muted && store_work_list(r->store, q, page_work_blurb_cb, r, NULL))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");
     page_pagination(r, base, page, npages);
@@ -123,7 +117,7 @@ int ui_user_show(struct web_req *r)
     q.order = STORE_ORDER_UPDATED_DESC;
     q.limit = 5;
     int64_t total = 0;
-    rc = muted ? 0 : store_work_list(r->store, &q, blurb_cb, r, &total);
+    rc = muted ? 0 : store_work_list(r->store, &q, page_work_blurb_cb, r, &total);
     html_lit(b, "</ol>\n<p><a id=\"all-works\" href=\"");
     html_attr(b, user_works_base(r, u.name));
     html_lit(b, "\">All works (");
@@ -185,7 +179,7 @@ int ui_dashboard(struct web_req *r)
     q.include_drafts = 1;
     q.order = STORE_ORDER_UPDATED_DESC;
     int64_t ndrafts = 0, nworks = 0;
-    if (store_work_list(r->store, &q, blurb_cb, r, &ndrafts))
+    if (store_work_list(r->store, &q, page_work_blurb_cb, r, &ndrafts))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");
     if (!ndrafts)
@@ -196,7 +190,7 @@ int ui_dashboard(struct web_req *r)
     q.drafts_only = 0;
     q.include_drafts = 0;
     q.include_hidden = 1; /* hidden by a moderator: still the creator's */
-    if (store_work_list(r->store, &q, blurb_cb, r, &nworks))
+    if (store_work_list(r->store, &q, page_work_blurb_cb, r, &nworks))
         return ui_error(r, 500, "The list of works could not be read.");
     html_lit(b, "</ol>\n");
     if (!nworks)

@@ -56,15 +56,6 @@ int web_load_work_id(struct web_req *r, int64_t id, int with_bodies, int access,
     return status;
 }
 
-/* Index of chapter id cid in w, or -1. */
-static int chapter_index(const struct work *w, int64_t cid)
-{
-    for (size_t i = 0; i < w->nchapters; i++)
-        if (w->chapters[i].id == cid)
-            return (int)i;
-    return -1;
-}
-
 /* Renders w with chapter ci (or everything when ci < 0) (chapter_page: as the chapter's own
  * page), its feedback (kudos, comments,
  * forms) below it, and counts the visit as a hit (the creators' own visits do not count). */
@@ -101,7 +92,7 @@ int ui_work_show(struct web_req *r)
     if (sel) {
         char *end;
         long long cid = strtoll(sel, &end, 10);
-        int ci = *sel && !*end ? chapter_index(&w, cid) : -1;
+        int ci = *sel && !*end ? work_chapter_index(&w, cid) : -1;
         if (ci < 0) {
             work_free(&w);
             return ui_error(r, 404, "The work has no such chapter.");
@@ -123,7 +114,7 @@ int ui_chapter_show(struct web_req *r)
     int status = web_load_work(r, 1, 0, &w);
     if (status)
         return status;
-    int ci = chapter_index(&w, web_param_id(r, 1));
+    int ci = work_chapter_index(&w, web_param_id(r, 1));
     if (ci < 0)
         status = ui_error(r, 404, "The work has no such chapter.");
     else
