@@ -173,12 +173,13 @@ client gzip --gzip
 server_side "server plain" "$L0" >"$TMP/server.txt"
 server_side "server gzip" "$L1" >>"$TMP/server.txt"
 cat "$TMP/server.txt" >&2
-if [ "${FICD_BENCH_MEM_QUERIES:-10000}" -gt $((2 * PASSES * QUERIES)) ]; then
-  extra=$(((FICD_BENCH_MEM_QUERIES - 2 * PASSES * QUERIES + QUERIES - 1) / QUERIES))
+MEMQ=${FICD_BENCH_MEM_QUERIES:-10000}
+if [ "$MEMQ" -gt $((2 * PASSES * QUERIES)) ]; then
+  extra=$(((MEMQ - 2 * PASSES * QUERIES + QUERIES - 1) / QUERIES))
   echo "bench/api: $extra more passes for the memory figure" >&2
   "$BUILD/bench_api_client" --port "$PORT" --urls "$TMP/urls.txt" --passes "$extra" >/dev/null
 fi
-mem "after ${FICD_BENCH_MEM_QUERIES:-10000}+ queries" >>"$TMP/mem.md"
+mem "after $MEMQ+ queries" >>"$TMP/mem.md"
 
 if [ "${FICD_BENCH_PERF:-0}" = 1 ]; then
   command -v perf >/dev/null || die "perf is required for FICD_BENCH_PERF=1 (apt-get install linux-perf)"

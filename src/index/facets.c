@@ -372,6 +372,9 @@ static void fc_evict(struct idx *idx, const struct idx_fcache *keep)
         }
         if (total <= (uint64_t)idx_facet_other_max || lru == UINT32_MAX)
             return;
+        /* An evicted tag has to be asked for again before its counts are rebuilt. */
+        uint32_t gone = idx->fcache[lru]->fandom, expect = gone + 1;
+        atomic_compare_exchange_strong(&fc_seen[fc_seen_slot(gone)], &expect, 0);
         fc_entry_free(idx->fcache[lru]);
         memmove(idx->fcache + lru, idx->fcache + lru + 1,
                 (idx->fcache_n - lru - 1) * sizeof(*idx->fcache));
@@ -818,7 +821,9 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
     if (!rc && card >= (uint64_t)idx_facet_bound_min && fandom != UINT32_MAX) {
         if ((e = fc_get(idx, fandom, &slack)))
             local = local_map(e, r, &l);
-        else if (idx->type_of[fandom] != TAG_FANDOM)
+        else if (idx->type_of[fandom] != TAG_FANDOM && card * 4 >= idx_tag_card(idx, fandom))
+            /* Worth counts of its own only when results are a good part of the tag: a
+             * smaller result is walked for less than building the tag's counts costs. */
             atomic_store_explicit(&fc_seen[fc_seen_slot(fandom)], fandom + 1, memory_order_relaxed);
     }
     if (!rc && local) {
