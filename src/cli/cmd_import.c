@@ -542,4 +542,5 @@ static int run_import(int argc, char **argv)
     return failed ? CLI_FAIL : refused ? CLI_USAGE : CLI_OK;
 }
 
-const struct cli_cmd cli_cmd_import = {"import", "import manuscripts as works", run_import};
+const struct cli_cmd cli_cmd_import = {
+    "import", "import manuscripts, AO3 downloads and EPUBs as works", run_import};

@@ -6,18 +6,9 @@
 #include <string.h>
 
 static const struct cli_cmd *const commands[] = {
-    &cli_cmd_init,
-    &cli_cmd_import,
-    &cli_cmd_import_efiction,
-    &cli_cmd_export,
-    &cli_cmd_list,
-    &cli_cmd_show,
-    &cli_cmd_tag,
-    &cli_cmd_serve,
-    &cli_cmd_demo,
-    &cli_cmd_search,
-    &cli_cmd_backup,
-    &cli_cmd_user,
+    &cli_cmd_init,   &cli_cmd_import, &cli_cmd_import_efiction, &cli_cmd_export, &cli_cmd_list,
+    &cli_cmd_show,   &cli_cmd_tag,    &cli_cmd_serve,           &cli_cmd_demo,   &cli_cmd_search,
+    &cli_cmd_backup, &cli_cmd_user,
 };
 
 static void usage(FILE *f)
@@ -25,7 +16,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: ficd COMMAND [OPTIONS] [ARGS]\n\n"
                "ficd is a self-hosted fan-fiction archive.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        fprintf(f, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\nEvery command takes --data DIR (default ./ficd-data, or $FICD_DATA).\n"
                "Run 'ficd COMMAND --help' for a command's options.\n");
 }
