@@ -5,11 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One line per command, in the order --help lists them. */
+// clang-format off
 static const struct cli_cmd *const commands[] = {
-    &cli_cmd_init,   &cli_cmd_import, &cli_cmd_import_efiction, &cli_cmd_export, &cli_cmd_list,
-    &cli_cmd_show,   &cli_cmd_tag,    &cli_cmd_serve,           &cli_cmd_demo,   &cli_cmd_search,
-    &cli_cmd_backup, &cli_cmd_user,
+    &cli_cmd_init,
+    &cli_cmd_import,
+    &cli_cmd_import_efiction,
+    &cli_cmd_export,
+    &cli_cmd_list,
+    &cli_cmd_show,
+    &cli_cmd_tag,
+    &cli_cmd_serve,
+    &cli_cmd_demo,
+    &cli_cmd_search,
+    &cli_cmd_backup,
+    &cli_cmd_user,
 };
+// clang-format on
 
 static void usage(FILE *f)
 {
