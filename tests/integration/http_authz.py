@@ -22,7 +22,6 @@ the per-address connection limit and the idle timeout.
 Usage: http_authz.py FICD_BINARY SOURCE_DIR. Prints "N passed, M failed"; exit status 1 on
 any failure.
 """
-import html.parser
 import http.client
 import os
 import re
@@ -34,6 +33,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from ficdhttp import PageCheck  # noqa: E402
 
 FICD = sys.argv[1]
 SRC = sys.argv[2]
@@ -173,46 +174,6 @@ def security_headers_ok(resp, what):
     missing = [k for k, v in SECURITY_HEADERS.items()
                if not (resp.header(k) or "").startswith(v)]
     check(not missing, f"{what}: security headers missing: {missing}")
-
-
-class PageCheck(html.parser.HTMLParser):
-    """Well-formedness basics for a page: tags closed in order, unique ids, one h1, a label
-    for every form control."""
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-            "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack, self.ids, self.labels, self.controls, self.h1 = [], set(), set(), [], 0
-        self.problems, self.in_label = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            if a["id"] in self.ids:
-                self.problems.append(f"duplicate id {a['id']}")
-            self.ids.add(a["id"])
-        if tag == "h1":
-            self.h1 += 1
-        if tag == "label":
-            self.in_label += 1
-            if "for" in a:
-                self.labels.add(a["for"])
-        if tag in ("input", "select", "textarea") and \
-                a.get("type") not in ("hidden", "submit", "button"):
-            self.controls.append((a.get("id"), self.in_label > 0))
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
-            return
-        self.stack.pop()
-        if tag == "label":
-            self.in_label -= 1
 
 
 def page_ok(resp, what):

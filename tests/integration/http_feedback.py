@@ -20,7 +20,6 @@ comment over it is held for approval.
 Usage: http_feedback.py FICD_BINARY. Prints "N passed, M failed"; exit status 1 on failure.
 """
 import concurrent.futures
-import html.parser
 import http.client
 import json
 import os
@@ -33,6 +32,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from ficdhttp import PageCheck  # noqa: E402
 
 FICD = sys.argv[1]
 passes = 0
@@ -136,45 +137,6 @@ class Client:
             return r.status, json.loads(r.text)
         except ValueError:
             return r.status, None
-
-
-class PageCheck(html.parser.HTMLParser):
-    """Well-formedness basics: tags closed in order, unique ids, one h1, labelled controls."""
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-            "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack, self.ids, self.labels, self.controls, self.h1 = [], set(), set(), [], 0
-        self.problems, self.in_label = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            if a["id"] in self.ids:
-                self.problems.append(f"duplicate id {a['id']}")
-            self.ids.add(a["id"])
-        if tag == "h1":
-            self.h1 += 1
-        if tag == "label":
-            self.in_label += 1
-            if "for" in a:
-                self.labels.add(a["for"])
-        if tag in ("input", "select", "textarea") and \
-                a.get("type") not in ("hidden", "submit", "button"):
-            self.controls.append((a.get("id"), self.in_label > 0))
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
-            return
-        self.stack.pop()
-        if tag == "label":
-            self.in_label -= 1
 
 
 def page_ok(c, path, what=None, resp=None):

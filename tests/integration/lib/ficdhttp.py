@@ -1,6 +1,7 @@
 """ficdhttp.py: helpers for the Python integration tests (standard library only): pass/fail
 counting, a free port, starting and stopping `ficd serve`, a cookie-keeping client that
 tracks the CSRF token of the last form, and setting up an archive with accounts."""
+import html.parser
 import http.client
 import os
 import re
@@ -248,3 +249,43 @@ def post_work(client, title, text, fandom="Test Fandom", draft=False):
     r = client.post("/works", fields)
     m = re.match(r"^/works/(\d+)$", r.header("Location") or "")
     return r, int(m.group(1)) if m else None
+
+
+class PageCheck(html.parser.HTMLParser):
+    """Well-formedness basics for a page: tags closed in order, unique ids, one h1, a label
+    for every form control."""
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.ids, self.labels, self.controls, self.h1 = [], set(), set(), [], 0
+        self.problems, self.in_label = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            if a["id"] in self.ids:
+                self.problems.append(f"duplicate id {a['id']}")
+            self.ids.add(a["id"])
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "label":
+            self.in_label += 1
+            if "for" in a:
+                self.labels.add(a["for"])
+        if tag in ("input", "select", "textarea") and \
+                a.get("type") not in ("hidden", "submit", "button"):
+            self.controls.append((a.get("id"), self.in_label > 0))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
+            return
+        self.stack.pop()
+        if tag == "label":
+            self.in_label -= 1
