@@ -187,6 +187,24 @@ void page_pagination_query(struct web_req *r, const char *base, const char *quer
     html_lit(b, "</ol>\n</nav>\n");
 }
 
+const char *page_query_without_page(struct web_req *r)
+{
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < r->args.n; i++) {
+        const struct web_kv *kv = &r->args.v[i];
+        if (!strcmp(kv->key, "page") || !*kv->value)
+            continue;
+        if (b.len)
+            buf_putc(&b, '&');
+        html_url_arg(&b, kv->key);
+        buf_putc(&b, '=');
+        html_url_arg(&b, kv->value);
+    }
+    const char *s = web_strdup(r, buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
 /* ---- links ---- */
 
 void page_tag_segment(struct buf *b, const char *name)
@@ -866,4 +884,15 @@ void page_textarea(struct web_req *r, const char *name, const char *label, const
     html_lit(b, ">\n");
     html_text(b, value);
     html_lit(b, "</textarea></p>\n");
+}
+
+const char *page_user_path(struct web_req *r, const char *name, const char *tail)
+{
+    struct buf b = BUF_INIT;
+    html_lit(&b, "/users/");
+    html_url_path(&b, name);
+    buf_puts(&b, tail);
+    const char *s = web_strdup(r, buf_str(&b));
+    buf_free(&b);
+    return s;
 }

@@ -276,11 +276,9 @@ static int id_cb(const struct work *w, void *ctx)
 int ui_feed_user_works(struct web_req *r)
 {
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
+        return rc;
     struct idlist *l = web_alloc(r, sizeof(*l));
     l->r = r;
     l->n = 0;
@@ -374,11 +372,9 @@ int ui_feed_inbox(struct web_req *r)
 {
     r->personal = 1;
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
+        return rc;
     int64_t owner = 0;
     const char *tok = web_arg(r, "token");
     if (store_feed_token_user(r->store, tok, &owner)) {

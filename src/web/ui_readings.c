@@ -92,7 +92,7 @@ int ui_user_readings(struct web_req *r)
     if (r->user.id <= 0)
         return ui_login_required(r);
     struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_load_user(r, 1, &u);
     if (st)
         return st;
     int64_t uid = u.id;
@@ -118,9 +118,9 @@ int ui_user_readings(struct web_req *r)
     html_lit(b, "<h1>");
     html_text(b, title);
     html_lit(b, "</h1>\n<nav aria-label=\"History views\"><ul><li><a href=\"");
-    html_attr(b, readers_user_path(r, r->user.name, "/readings"));
+    html_attr(b, page_user_path(r, r->user.name, "/readings"));
     html_lit(b, "\">Full History</a></li><li><a id=\"marked-for-later\" href=\"");
-    html_attr(b, readers_user_path(r, r->user.name, "/readings?show=to-read"));
+    html_attr(b, page_user_path(r, r->user.name, "/readings?show=to-read"));
     html_lit(b, "\">Marked for Later</a></li></ul></nav>\n");
     if (off && !later)
         html_lit(b, "<p class=\"notice\" id=\"history-off\">Your history is turned off (in <a "
@@ -135,7 +135,7 @@ int ui_user_readings(struct web_req *r)
     if (p.n && store_work_get_many(r->store, ids, p.n, 0, rd_work_cb, &p))
         html_lit(b, "<li>The works could not be read.</li>\n");
     html_lit(b, "</ol>\n");
-    page_pagination_query(r, readers_user_path(r, r->user.name, "/readings"),
+    page_pagination_query(r, page_user_path(r, r->user.name, "/readings"),
                           later ? "show=to-read" : "", page, page_count(total, WORKS_PER_PAGE));
     page_end(r);
     return 200;

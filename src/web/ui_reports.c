@@ -145,21 +145,10 @@ int ui_report_comment(struct web_req *r)
     return status;
 }
 
-/* Loads the account named by route parameter 0. */
-static int load_user(struct web_req *r, struct user *u)
-{
-    int rc = store_user_get_by_name(r->store, r->params[0], u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
-    if (rc)
-        return ui_error(r, 500, "The account could not be read.");
-    return 0;
-}
-
 int ui_report_user_form(struct web_req *r)
 {
     struct user u;
-    int status = load_user(r, &u);
+    int status = web_load_user(r, 0, &u);
     if (status)
         return status;
     struct buf p = BUF_INIT;
@@ -176,7 +165,7 @@ int ui_report_user_form(struct web_req *r)
 int ui_report_user(struct web_req *r)
 {
     struct user u;
-    int status = load_user(r, &u);
+    int status = web_load_user(r, 0, &u);
     if (status)
         return status;
     struct buf p = BUF_INIT;

@@ -232,7 +232,7 @@ static int series_row(const struct series *se, void *ctx)
 int ui_user_series(struct web_req *r)
 {
     struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_load_user(r, 1, &u);
     if (st)
         return st;
     struct buf *b = &r->out;

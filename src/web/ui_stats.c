@@ -334,11 +334,9 @@ int ui_user_stats(struct web_req *r)
     if (r->user.id <= 0)
         return ui_login_required(r);
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
+        return rc;
     int64_t uid = u.id;
     const char *name = web_strdup(r, u.name);
     user_free(&u);
