@@ -90,6 +90,14 @@ int web_find_user(struct web_req *r, struct user *u);
 /* The same by account name only (pseuds = 0) or also by pseud (pseuds = 1), rendering the
  * 404 or 500 page on failure: 0 with *u filled, or that page's status. */
 int web_load_user(struct web_req *r, int pseuds, struct user *u);
+/* For pages only their owner sees: 0 when route parameter 0 names the signed-in account (with
+ * pseuds = 1 also by one of its pseuds); else the sign-in redirect, the 404 or 500 page, or
+ * a 403 page saying why, and its status. */
+int web_own_user(struct web_req *r, int pseuds, const char *why);
+/* The series of route parameter 0 and its parts' work ids and positions, in order (ui_series.c):
+ * 0 with *se, *ids and *pos filled (series_free, free, free), or the status of the 404 or
+ * 500 page rendered. */
+int web_load_series(struct web_req *r, struct series *se, int64_t **ids, int **pos, size_t *n);
 /* Route parameter i as a positive id, or 0 when it is not one. */
 int64_t web_param_id(const struct web_req *r, size_t i);
 /* Loads the work named by route parameter 0 for reading (access = 0) or changing

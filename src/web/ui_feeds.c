@@ -304,20 +304,14 @@ int ui_feed_user_works(struct web_req *r)
 
 int ui_feed_series(struct web_req *r)
 {
-    int64_t id = web_param_id(r, 0);
     struct series se;
-    int rc = id ? store_series_get(r->store, id, &se) : FICD_ENOTFOUND;
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no such series.");
-    if (rc)
-        return ui_error(r, 500, "The series could not be read.");
     int64_t *ids = NULL;
     int *pos = NULL;
     size_t n = 0;
-    if (store_series_parts(r->store, id, &ids, &pos, &n)) {
-        series_free(&se);
-        return ui_error(r, 500, "The series could not be read.");
-    }
+    int rc = web_load_series(r, &se, &ids, &pos, &n);
+    if (rc)
+        return rc;
+    int64_t id = web_param_id(r, 0);
     /* newest parts first */
     for (size_t i = 0; i < n / 2; i++) {
         int64_t t = ids[i];

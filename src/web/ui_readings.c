@@ -89,16 +89,9 @@ static int rd_work_cb(const struct work *w, void *ctx)
 
 int ui_user_readings(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    struct user u;
-    int st = web_load_user(r, 1, &u);
+    int st = web_own_user(r, 1, "Only you can see your reading history.");
     if (st)
         return st;
-    int64_t uid = u.id;
-    user_free(&u);
-    if (uid != r->user.id)
-        return ui_error(r, 403, "Only you can see your reading history.");
     int page = page_parse(web_arg(r, "page"));
     if (page < 0)
         return ui_error(r, 400, "The page number must be a whole number from 1 up.");
@@ -106,11 +99,11 @@ int ui_user_readings(struct web_req *r)
     int later = show && !strcmp(show, "to-read");
     struct rd_page p = {r, NULL, 0, 0};
     int64_t total = 0;
-    if (store_reading_list(r->store, uid, later, page_offset(page, WORKS_PER_PAGE), WORKS_PER_PAGE,
-                           rd_collect, &p, &total))
+    if (store_reading_list(r->store, r->user.id, later, page_offset(page, WORKS_PER_PAGE),
+                           WORKS_PER_PAGE, rd_collect, &p, &total))
         return ui_error(r, 500, "The history could not be read.");
     int off = 0;
-    if (store_history_off(r->store, uid, &off))
+    if (store_history_off(r->store, r->user.id, &off))
         return ui_error(r, 500, "The history could not be read.");
     struct buf *b = &r->out;
     const char *title = later ? "Marked for Later" : "History";

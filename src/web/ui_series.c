@@ -44,22 +44,33 @@ static int series_part_cb(const struct work *w, void *ctx)
     return 0;
 }
 
-int ui_series_show(struct web_req *r)
+int web_load_series(struct web_req *r, struct series *se, int64_t **ids, int **pos, size_t *n)
 {
     int64_t id = web_param_id(r, 0);
-    struct series se;
-    int rc = id ? store_series_get(r->store, id, &se) : FICD_ENOTFOUND;
+    int rc = id ? store_series_get(r->store, id, se) : FICD_ENOTFOUND;
     if (rc == FICD_ENOTFOUND)
         return ui_error(r, 404, "There is no such series.");
     if (rc)
         return ui_error(r, 500, "The series could not be read.");
+    *ids = NULL;
+    *pos = NULL;
+    *n = 0;
+    if (store_series_parts(r->store, id, ids, pos, n)) {
+        series_free(se);
+        return ui_error(r, 500, "The series could not be read.");
+    }
+    return 0;
+}
+
+int ui_series_show(struct web_req *r)
+{
+    struct series se;
     int64_t *ids = NULL;
     int *pos = NULL;
     size_t n = 0;
-    if (store_series_parts(r->store, id, &ids, &pos, &n)) {
-        series_free(&se);
-        return ui_error(r, 500, "The series could not be read.");
-    }
+    int rc = web_load_series(r, &se, &ids, &pos, &n);
+    if (rc)
+        return rc;
     struct buf *b = &r->out;
     page_begin(r, se.title);
     html_lit(b, "<h1 id=\"series-title\">");

@@ -331,17 +331,11 @@ static void sort_header(struct web_req *r, const char *key, const char *label,
 
 int ui_user_stats(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    struct user u;
-    int rc = web_load_user(r, 0, &u);
+    int rc = web_own_user(r, 0, "Only you can see your statistics.");
     if (rc)
         return rc;
-    int64_t uid = u.id;
-    const char *name = web_strdup(r, u.name);
-    user_free(&u);
-    if (uid != r->user.id)
-        return ui_error(r, 403, "Only you can see your statistics.");
+    int64_t uid = r->user.id;
+    const char *name = r->user.name;
 
     const char *ps = web_arg(r, "period"), *sort = web_arg(r, "sort"), *dir = web_arg(r, "dir");
     const char *fmt = web_arg(r, "format"), *wk = web_arg(r, "work");

@@ -116,23 +116,16 @@ static int sub_row(const struct subscription *sub, void *ctx)
 
 int ui_user_subscriptions(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    struct user u;
-    int st = web_load_user(r, 1, &u);
+    int st = web_own_user(r, 1, "Only you can see your subscriptions.");
     if (st)
         return st;
-    int64_t uid = u.id;
-    user_free(&u);
-    if (uid != r->user.id)
-        return ui_error(r, 403, "Only you can see your subscriptions.");
     struct buf *b = &r->out;
     page_begin(r, "Subscriptions");
     html_lit(b, "<h1>Subscriptions</h1>\n<p>New chapters, works and series parts of what you "
                 "subscribe to arrive in your inbox.</p>\n<table id=\"subscriptions\">\n<caption>"
                 "Your subscriptions</caption>\n<thead><tr><th scope=\"col\">Kind</th><th "
                 "scope=\"col\">Name</th><th scope=\"col\">Action</th></tr></thead>\n<tbody>\n");
-    if (store_subscription_list(r->store, uid, sub_row, r))
+    if (store_subscription_list(r->store, r->user.id, sub_row, r))
         return ui_error(r, 500, "The subscriptions could not be read.");
     html_lit(b, "</tbody>\n</table>\n");
     page_end(r);

@@ -35,6 +35,19 @@ int web_load_user(struct web_req *r, int pseuds, struct user *u)
     return 0;
 }
 
+int web_own_user(struct web_req *r, int pseuds, const char *why)
+{
+    if (r->user.id <= 0)
+        return ui_login_required(r);
+    struct user u;
+    int st = web_load_user(r, pseuds, &u);
+    if (st)
+        return st;
+    int64_t uid = u.id;
+    user_free(&u);
+    return uid == r->user.id ? 0 : ui_error(r, 403, why);
+}
+
 /* Lists works for a query with a heading and pagination. */
 static int work_list(struct web_req *r, struct store_work_query *q, const char *title,
                      const char *base)
