@@ -295,12 +295,7 @@ static int gift_answer(struct web_req *r, int refused)
         return ui_error(r, 404, "You have no such gift.");
     if (rc)
         return ui_error(r, 500, "The gift could not be changed.");
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, r->user.name);
-    html_lit(&p, "/gifts");
-    const char *to = web_strdup(r, buf_str(&p));
-    buf_free(&p);
+    const char *to = page_user_path(r, r->user.name, "/gifts");
     return web_redirect(r, to);
 }
 

@@ -291,11 +291,7 @@ int ui_feed_user_works(struct web_req *r)
         user_free(&u);
         return ui_error(r, 500, "The feed could not be read.");
     }
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, u.name);
-    const char *path = web_strdup(r, buf_str(&p));
-    buf_free(&p);
+    const char *path = page_user_path(r, u.name, "");
     const char *title = web_sprintf(r, "Works by %s", u.name);
     user_free(&u);
     return write_feed(r, web_sprintf(r, "%s/works.atom", path), title,
@@ -379,11 +375,7 @@ int ui_feed_inbox(struct web_req *r)
         user_free(&u);
         return ui_error(r, 403, "This feed needs its private token (see your settings).");
     }
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, u.name);
-    const char *path = web_strdup(r, buf_str(&p));
-    buf_free(&p);
+    const char *path = page_user_path(r, u.name, "");
     const char *title = web_sprintf(r, "Inbox of %s", u.name);
     int64_t uid = u.id;
     user_free(&u);

@@ -26,13 +26,7 @@ static int inbox_owner(struct web_req *r)
 
 static const char *inbox_path(struct web_req *r)
 {
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, r->user.name);
-    html_lit(&p, "/inbox");
-    const char *s = web_strdup(r, buf_str(&p));
-    buf_free(&p);
-    return s;
+    return page_user_path(r, r->user.name, "/inbox");
 }
 
 /* A stored link is shown only when it is a local path. */

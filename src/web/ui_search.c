@@ -295,27 +295,11 @@ static void tag_group(struct web_req *r, const struct idx_result *res, int have,
     group_end(r);
 }
 
+/* A form field showing value only when it is not empty. */
 static void text_field(struct web_req *r, const char *type, const char *name, const char *label,
                        const char *value)
 {
-    struct buf *b = &r->out;
-    html_lit(b, "<p class=\"field\"><label for=\"");
-    html_attr(b, name);
-    html_lit(b, "\">");
-    html_text(b, label);
-    html_lit(b, "</label> <input type=\"");
-    html_attr(b, type);
-    html_lit(b, "\" name=\"");
-    html_attr(b, name);
-    html_lit(b, "\" id=\"");
-    html_attr(b, name);
-    html_lit(b, "\"");
-    if (value && *value) {
-        html_lit(b, " value=\"");
-        html_attr(b, value);
-        html_lit(b, "\"");
-    }
-    html_lit(b, "></p>\n");
+    page_input(r, type, name, label, value && *value ? value : NULL, NULL);
 }
 
 static void radio(struct web_req *r, const char *name, const char *value, const char *label,

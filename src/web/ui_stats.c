@@ -410,12 +410,7 @@ int ui_user_stats(struct web_req *r)
         return csv_out(r, &rows, tot, &pts, pname);
 
     struct buf *b = &r->out;
-    struct buf base = BUF_INIT;
-    html_lit(&base, "/users/");
-    html_url_path(&base, name);
-    html_lit(&base, "/stats");
-    const char *basep = web_strdup(r, buf_str(&base));
-    buf_free(&base);
+    const char *basep = page_user_path(r, name, "/stats");
     const char *keep = web_sprintf(r, "period=%s%s", period_key[period],
                                    work_id ? web_sprintf(r, "&work=%lld", (long long)work_id) : "");
     page_begin(r, "Statistics");
