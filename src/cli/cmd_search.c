@@ -185,10 +185,7 @@ static int run_search(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_FORMAT:
-            if (!strcmp(optarg, "json"))
-                json = 1;
-            else if (strcmp(optarg, "text")) {
-                fprintf(stderr, "ficd search: --format must be text or json\n");
+            if (cli_parse_format("search", optarg, &json)) {
                 free(params);
                 return CLI_USAGE;
             }
