@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 struct store;
+struct strlist;
 struct work;
 
 struct cli_cmd {
@@ -47,6 +48,8 @@ int cli_load_work(const char *cmd, int argc, char **argv, const char *data, int 
                   struct store **s, struct work *w);
 /* The importer's view of a work as JSON (the keys of `ficd import --dry-run --format json`). */
 json_t *cli_work_json(const struct work *w);
+/* Prints l's strings joined with ", " and a line end to stdout. */
+void cli_print_joined(const struct strlist *l);
 /* Prints j compactly on one line to f. */
 void cli_print_json(FILE *f, json_t *j);
 

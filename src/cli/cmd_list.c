@@ -165,9 +165,7 @@ static void show_list(const char *label, const struct strlist *l)
     if (!l->n)
         return;
     printf("%-20s", label);
-    for (size_t i = 0; i < l->n; i++)
-        printf("%s%s", i ? ", " : "", l->v[i]);
-    printf("\n");
+    cli_print_joined(l);
 }
 
 static void show_bits(const char *label, unsigned bits, int count, const char *(*name)(unsigned))

@@ -69,9 +69,7 @@ static void print_list(const char *label, const struct strlist *l)
     if (!l->n)
         return;
     printf("      %s: ", label);
-    for (size_t i = 0; i < l->n; i++)
-        printf("%s%s", i ? ", " : "", l->v[i]);
-    printf("\n");
+    cli_print_joined(l);
 }
 
 static void print_text(const struct idx_result *r, struct store *s)

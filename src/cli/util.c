@@ -72,3 +72,10 @@ int cli_load_work(const char *cmd, int argc, char **argv, const char *data, int 
     }
     return CLI_OK;
 }
+
+void cli_print_joined(const struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        printf("%s%s", i ? ", " : "", l->v[i]);
+    printf("\n");
+}
