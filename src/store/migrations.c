@@ -1,6 +1,6 @@
 /* migrations.c: the SQLite schema, as numbered migrations applied in order on open. Never
  * edit a released migration; append a new one. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 /* Version 1: works with chapters, credits, tags and suggestions; accounts; settings; the
  * change log. Ratings, warnings and categories are columns of works (bits, as in
