@@ -70,6 +70,11 @@ int db_exec(struct store *s, const char *sql)
     return s->drv->exec(s, sql);
 }
 
+const char *db_like(struct store *s)
+{
+    return s->drv->like;
+}
+
 int db_in_tx(struct store *s)
 {
     return s->drv->in_tx(s);

@@ -18,7 +18,7 @@ int store_user_work_stats(struct store *s, int64_t user_id, store_work_stat_cb c
     struct dbst *st;
     int e = db_prepare(s,
                        "SELECT w.id, w.title, w.hits, w.kudos, w.comments, w.bookmarks, "
-                       "w.subscriptions, (SELECT ifnull(sum(words), 0) FROM chapters c "
+                       "w.subscriptions, (SELECT coalesce(sum(words), 0) FROM chapters c "
                        "WHERE c.work_id = w.id) FROM works w WHERE w.id IN (" USER_WORKS
                        ") ORDER BY w.id",
                        &st);
@@ -48,30 +48,56 @@ int store_user_stats_over_time(struct store *s, int64_t user_id, int64_t work_id
                                enum stats_period period, store_stats_point_cb cb, void *ctx)
 {
     static const char *const fmt[] = {"%Y-%m-%d", "%Y-%m", "%Y"};
+    static const char *const pg_fmt[] = {"YYYY-MM-DD", "YYYY-MM", "YYYY"};
     if ((unsigned)period > STATS_YEAR)
         return sq_failf(s, FICD_EINVAL, "unknown period %d", (int)period);
+/* The period (?3, a format) of a unix time x, in each dialect. */
+#define PERIOD_SQ(x) "strftime(?3, " x ", 'unixepoch')"
+#define PERIOD_PG(x) "to_char(to_timestamp(" x ") AT TIME ZONE 'UTC', ?3)"
+#define STATS_SQL(P)                                                                               \
+    "WITH w(id) AS (" USER_WORKS " AND (?2 = 0 OR w.id = ?2)), "                                   \
+    "ev(p, h, k, c, b, u) AS ("                                                                    \
+    "SELECT " P(                                                                                   \
+        "day * 86400") ", hits, 0, 0, 0, 0 FROM work_hits_daily "                                  \
+                       "WHERE work_id IN (SELECT id FROM w) "                                      \
+                       "UNION ALL SELECT " P(                                                      \
+                           "created") ", 0, 1, 0, 0, 0 FROM kudos WHERE "                          \
+                                      "work_id IN (SELECT id FROM w) "                             \
+                                      "UNION ALL SELECT " P(                                       \
+                                          "created") ", 0, 0, 1, 0, 0 FROM comments WHERE "        \
+                                                     "work_id IN (SELECT id FROM w) AND deleted "  \
+                                                     "= 0 AND unreviewed = 0 "                     \
+                                                     "UNION ALL SELECT " P(                        \
+                                                         "created") ", 0, 0, 0, 1, 0 FROM "        \
+                                                                    "bookmarks WHERE "             \
+                                                                    "work_id IN (SELECT id FROM "  \
+                                                                    "w) AND private = 0 "          \
+                                                                    "UNION ALL SELECT " P(         \
+                                                                        "created") ", 0, 0, 0, "   \
+                                                                                   "0, 1 FROM "    \
+                                                                                   "subscriptions" \
+                                                                                   " "             \
+                                                                                   "WHERE kind = " \
+                                                                                   "1 AND "        \
+                                                                                   "target_id IN " \
+                                                                                   "(SELECT id "   \
+                                                                                   "FROM w)) "     \
+                                                                                   "SELECT p, "    \
+                                                                                   "sum(h), "      \
+                                                                                   "sum(k), "      \
+                                                                                   "sum(c), "      \
+                                                                                   "sum(b), "      \
+                                                                                   "sum(u) FROM "  \
+                                                                                   "ev GROUP BY "  \
+                                                                                   "p ORDER BY p"
     struct dbst *st;
-    int e = db_prepare(
-        s,
-        "WITH w(id) AS (" USER_WORKS " AND (?2 = 0 OR w.id = ?2)), "
-        "ev(p, h, k, c, b, u) AS ("
-        "SELECT strftime(?3, day * 86400, 'unixepoch'), hits, 0, 0, 0, 0 FROM work_hits_daily "
-        "WHERE work_id IN w "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 1, 0, 0, 0 FROM kudos WHERE "
-        "work_id IN w "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 0, 1, 0, 0 FROM comments WHERE "
-        "work_id IN w AND deleted = 0 AND unreviewed = 0 "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 0, 0, 1, 0 FROM bookmarks WHERE "
-        "work_id IN w AND private = 0 "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 0, 0, 0, 1 FROM subscriptions "
-        "WHERE kind = 1 AND target_id IN w) "
-        "SELECT p, sum(h), sum(k), sum(c), sum(b), sum(u) FROM ev GROUP BY p ORDER BY p",
-        &st);
+    const char *sql = db_sql(s, STATS_SQL(PERIOD_SQ), STATS_SQL(PERIOD_PG));
+    int e = db_prepare(s, sql, &st);
     if (e != DB_OK)
         return sq_fail(s, e);
     db_bind_int(st, 1, user_id);
     db_bind_int(st, 2, work_id);
-    db_bind_text(st, 3, fmt[period]);
+    db_bind_text(st, 3, db_sql(s, fmt[period], pg_fmt[period]));
     while ((e = db_step(st)) == DB_ROW) {
         struct stats_point pt = {
             .period = db_col_text(st, 0),
@@ -181,8 +207,8 @@ int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *reci
         int64_t uid = account_of(s, name, &rc);
         if (rc)
             break;
-        st = sq_prep(s, "INSERT OR IGNORE INTO gifts (work_id, recipient, user_id, created) "
-                        "VALUES (?1, ?2, ?3, ?4)");
+        st = sq_prep(s, "INSERT INTO gifts (work_id, recipient, user_id, created) "
+                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
         if (!st) {
             rc = FICD_EDB;
             break;
@@ -228,7 +254,7 @@ static int gift_rows(struct store *s, struct dbst *st, store_gift_cb cb, void *c
 }
 
 #define GIFT_COLS                                                                                  \
-    "g.id, g.work_id, ifnull(g.user_id, 0), g.recipient, g.refused, g.created, w.title"
+    "g.id, g.work_id, coalesce(g.user_id, 0), g.recipient, g.refused, g.created, w.title"
 
 int store_gifts_of_work(struct store *s, int64_t work_id, int include_refused, store_gift_cb cb,
                         void *ctx)
@@ -236,7 +262,7 @@ int store_gifts_of_work(struct store *s, int64_t work_id, int include_refused, s
     struct dbst *st;
     int e = db_prepare(s,
                        "SELECT " GIFT_COLS " FROM gifts g JOIN works w ON w.id = "
-                       "g.work_id WHERE g.work_id = ?1 AND (?2 OR g.refused = 0) ORDER "
+                       "g.work_id WHERE g.work_id = ?1 AND (?2 <> 0 OR g.refused = 0) ORDER "
                        "BY g.id",
                        &st);
     if (e != DB_OK)
@@ -252,8 +278,8 @@ int store_gifts_for_user(struct store *s, int64_t user_id, int include_refused,
     struct dbst *st;
     int e = db_prepare(s,
                        "SELECT " GIFT_COLS " FROM gifts g JOIN works w ON w.id = "
-                       "g.work_id WHERE g.user_id = ?1 AND (?2 OR g.refused = 0) AND "
-                       "w.draft = 0 AND w.hidden = 0 AND (?3 OR w.restricted = 0) ORDER "
+                       "g.work_id WHERE g.user_id = ?1 AND (?2 <> 0 OR g.refused = 0) AND "
+                       "w.draft = 0 AND w.hidden = 0 AND (?3 <> 0 OR w.restricted = 0) ORDER "
                        "BY g.created DESC, g.id DESC",
                        &st);
     if (e != DB_OK)
@@ -361,7 +387,7 @@ int store_creator_invited(struct store *s, int64_t work_id, int64_t user_id, int
 static int add_credit(struct store *s, int64_t work_id, const char *name)
 {
     struct dbst *st = sq_prep(s, "INSERT INTO work_creators (work_id, position, name) SELECT ?1, "
-                                 "ifnull(max(position), 0) + 1, ?2 FROM work_creators WHERE "
+                                 "coalesce(max(position), 0) + 1, ?2 FROM work_creators WHERE "
                                  "work_id = ?1 AND NOT EXISTS (SELECT 1 FROM work_creators "
                                  "WHERE work_id = ?1 AND name = ?2)");
     if (!st)
@@ -558,8 +584,8 @@ int store_inspiration_set(struct store *s, int64_t work_id, int64_t parent_id, i
         rc = sq_run(s, st);
     }
     if (!rc && parent_id > 0) {
-        st = sq_prep(s, "INSERT OR IGNORE INTO inspirations (work_id, parent_id, approved, "
-                        "created) VALUES (?1, ?2, ?3, ?4)");
+        st = sq_prep(s, "INSERT INTO inspirations (work_id, parent_id, approved, "
+                        "created) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
         if (!st)
             rc = FICD_EDB;
         else {

@@ -24,6 +24,7 @@ struct dbst {
 
 struct db_driver {
     const char *name; /* "sqlite" or "postgresql" */
+    const char *like; /* the operator of LIKE ignoring ASCII case: LIKE, or ILIKE */
     /* Connects to where (a file path or a postgres:// URL) and brings the schema up to date. */
     int (*open)(struct store *s, const char *where);
     void (*close)(struct store *s);
@@ -106,6 +107,8 @@ static inline int db_col_null(struct dbst *st, int i)
 }
 
 int db_exec(struct store *s, const char *sql);
+/* The operator that matches a LIKE pattern ignoring ASCII case, for dynamic SQL. */
+const char *db_like(struct store *s);
 int db_in_tx(struct store *s);
 int64_t db_last_id(struct store *s);
 int64_t db_total_changes(struct store *s);

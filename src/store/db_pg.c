@@ -16,6 +16,7 @@
 #define PG_WRITE_LOCK "1718183780"
 
 #define INT8OID 20
+#define TEXTOID 25
 
 struct pg_conn {
     PGconn *c;
@@ -27,6 +28,7 @@ struct pg_conn {
 
 struct pg_param {
     const char *val; /* NULL: SQL NULL */
+    int used;        /* the SQL refers to it (an unused one is sent as text) */
     unsigned type;   /* INT8OID for integers, 0 (let the server infer) otherwise */
     char ibuf[24];
 };
@@ -79,8 +81,9 @@ static int ok_status(PGresult *res)
     return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
 }
 
-/* Rewrites ?N as $N and a bare ? as the next number, outside quotes; *np gets the highest. */
-static char *translate(const char *sql, int *np)
+/* Rewrites ?N as $N and a bare ? as the next number, outside quotes; *np gets the highest,
+ * and used[k-1] is set for each $k that appears (used: at least strlen(sql) entries). */
+static char *translate(const char *sql, int *np, char *used)
 {
     size_t n = strlen(sql);
     char *out = malloc(n * 2 + 16), *o = out;
@@ -106,6 +109,8 @@ static char *translate(const char *sql, int *np)
             }
             if (k > max)
                 max = k;
+            if (k >= 1 && (size_t)k <= n)
+                used[k - 1] = 1;
             o += sprintf(o, "$%d", k);
         } else {
             *o++ = *p;
@@ -121,8 +126,12 @@ static int pg_prepare(struct store *s, const char *sql, struct dbst **out)
     struct pg_stmt *x = calloc(1, sizeof(*x));
     if (!x)
         return sq_failf(s, FICD_ENOMEM, "out of memory");
-    x->sql = translate(sql, &x->nparams);
+    char *used = calloc(strlen(sql) + 1, 1);
+    x->sql = used ? translate(sql, &x->nparams, used) : NULL;
     x->p = calloc((size_t)x->nparams + 1, sizeof(*x->p));
+    for (int i = 0; x->p && used && i < x->nparams; i++)
+        x->p[i].used = used[i];
+    free(used);
     if (!x->sql || !x->p) {
         free(x->sql);
         free(x->p);
@@ -162,7 +171,10 @@ static void pg_reset(struct dbst *st)
 {
     struct pg_stmt *x = PS(st);
     pg_clear(x);
-    memset(x->p, 0, sizeof(*x->p) * (size_t)x->nparams);
+    for (int i = 0; i < x->nparams; i++) {
+        x->p[i].val = NULL;
+        x->p[i].type = 0;
+    }
 }
 
 static struct pg_param *param(struct dbst *st, int i)
@@ -214,7 +226,7 @@ static PGresult *send(struct store *s, struct pg_stmt *x)
     if (x->epoch != pc->epoch) {
         Oid types[n ? n : 1];
         for (int i = 0; i < n; i++)
-            types[i] = x->p[i].type;
+            types[i] = x->p[i].used ? x->p[i].type : TEXTOID;
         PGresult *r = PQprepare(pc->c, x->name, x->sql, n, types);
         if (!ok_status(r))
             return r;
@@ -448,6 +460,7 @@ static void pg_close(struct store *s)
 }
 
 const struct db_driver db_pg_driver = {
+    .like = "ILIKE",
     .name = "postgresql",
     .open = pg_open,
     .close = pg_close,

@@ -304,6 +304,7 @@ static void sl_close(struct store *s)
 }
 
 const struct db_driver db_sqlite_driver = {
+    .like = "LIKE",
     .name = "sqlite",
     .open = sl_open,
     .close = sl_close,

@@ -204,7 +204,7 @@ int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only
     db_bind_int(st, 1, user_id);
     db_bind_int(st, 2, kind);
     db_bind_int(st, 3, unread_only ? 1 : 0);
-    db_bind_int(st, 4, limit > 0 ? limit : -1);
+    db_bind_int(st, 4, limit > 0 ? limit : INT64_MAX);
     db_bind_int(st, 5, offset > 0 ? offset : 0);
     int e, rc = 0;
     while ((e = db_step(st)) == DB_ROW) {
@@ -873,7 +873,7 @@ int store_report_list(struct store *s, int resolved, int offset, int limit, stor
                     : REPORT_SELECT "WHERE r.resolved = 0 ORDER BY r.id LIMIT ?1 OFFSET ?2");
     if (!st)
         return FICD_EDB;
-    db_bind_int(st, 1, limit > 0 ? limit : -1);
+    db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
     db_bind_int(st, 2, offset > 0 ? offset : 0);
     return report_rows(s, st, cb, ctx);
 }
@@ -984,7 +984,7 @@ int store_modlog_list(struct store *s, int offset, int limit, store_modlog_cb cb
                                    "mod_log ORDER BY id DESC LIMIT ?1 OFFSET ?2");
     if (!st)
         return FICD_EDB;
-    db_bind_int(st, 1, limit > 0 ? limit : -1);
+    db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
     db_bind_int(st, 2, offset > 0 ? offset : 0);
     int e;
     while ((e = db_step(st)) == DB_ROW) {

@@ -35,7 +35,7 @@ int store_session_delete_user(struct store *s, int64_t user_id, const char *keep
     if (ended)
         *ended = 0;
     struct dbst *st =
-        sq_prep(s, "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2");
+        sq_prep(s, "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS DISTINCT FROM ?2");
     if (!st)
         return FICD_EDB;
     db_bind_int(st, 1, user_id);

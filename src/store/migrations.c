@@ -267,7 +267,7 @@ static const char migration_5[] =
     "  created INTEGER NOT NULL,\n"
     "  updated INTEGER NOT NULL\n"
     ");\n"
-    "CREATE UNIQUE INDEX series_user_title ON series(ifnull(user_id, 0), title);\n"
+    "CREATE UNIQUE INDEX series_user_title ON series(coalesce(user_id, 0), title);\n"
     "CREATE TABLE series_works (\n"
     "  work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,\n"
     "  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,\n"

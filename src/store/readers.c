@@ -70,7 +70,8 @@ void series_free(struct series *se)
 }
 
 #define SERIES_COLS                                                                                \
-    "se.id, ifnull(se.user_id, 0), se.title, se.description, se.notes, se.complete, se.created, "  \
+    "se.id, coalesce(se.user_id, 0), se.title, se.description, se.notes, se.complete, "            \
+    "se.created, "                                                                                 \
     "se.updated, u.name"
 
 static int read_series(struct dbst *st, struct series *out)
@@ -266,7 +267,7 @@ int sq_series_sync(struct store *s, struct work *w)
         return sq_run(s, st);
     }
     int found = 0, rc = 0;
-    struct dbst *st = sq_prep(s, "SELECT id FROM series WHERE ifnull(user_id, 0) = ?1 AND "
+    struct dbst *st = sq_prep(s, "SELECT id FROM series WHERE coalesce(user_id, 0) = ?1 AND "
                                  "title = ?2");
     if (!st)
         return FICD_EDB;
@@ -296,7 +297,7 @@ int sq_series_sync(struct store *s, struct work *w)
     if (pos <= 0 && cur_sid == sid)
         pos = cur_pos;
     if (pos <= 0) {
-        st = sq_prep(s, "SELECT ifnull(max(position), 0) + 1 FROM series_works WHERE "
+        st = sq_prep(s, "SELECT coalesce(max(position), 0) + 1 FROM series_works WHERE "
                         "series_id = ?1 AND work_id <> ?2");
         if (!st)
             return FICD_EDB;
@@ -568,7 +569,7 @@ int store_bookmark_delete(struct store *s, int64_t id)
  * tags, transitively (blk), and the pseuds of the creators they muted (mp). */
 #define HIDE_CTE                                                                                   \
     "WITH RECURSIVE "                                                                              \
-    "b0(id) AS (SELECT ifnull(t.synonym_of, t.id) FROM blocked_tags bt JOIN tags t ON t.name = "   \
+    "b0(id) AS (SELECT coalesce(t.synonym_of, t.id) FROM blocked_tags bt JOIN tags t ON t.name = " \
     "bt.name WHERE bt.user_id = ?1), "                                                             \
     "b1(id) AS (SELECT id FROM b0 UNION SELECT m.sub_id FROM tag_meta m JOIN b1 ON m.meta_id = "   \
     "b1.id), "                                                                                     \
@@ -587,7 +588,7 @@ int store_work_hidden_for(struct store *s, int64_t viewer_id, int64_t work_id, i
     *hidden = 0;
     if (viewer_id <= 0)
         return 0;
-    struct dbst *st = sq_prep(s, HIDE_CTE "SELECT 1 WHERE 1" HIDE_WORK("?2"));
+    struct dbst *st = sq_prep(s, HIDE_CTE "SELECT 1 WHERE 1 = 1" HIDE_WORK("?2"));
     if (!st)
         return FICD_EDB;
     db_bind_int(st, 1, viewer_id);
@@ -643,7 +644,7 @@ static void bq_where(struct buf *b, const struct store_bookmark_query *q)
     for (size_t i = 0; i < q->nwork_tags; i++)
         buf_printf(b,
                    " AND EXISTS (SELECT 1 FROM work_tags y WHERE y.work_id = b.work_id AND "
-                   "y.tag_id IN (WITH RECURSIVE c0(id) AS (SELECT ifnull(synonym_of, id) FROM "
+                   "y.tag_id IN (WITH RECURSIVE c0(id) AS (SELECT coalesce(synonym_of, id) FROM "
                    "tags WHERE name = ?%d), c1(id) AS (SELECT id FROM c0 UNION SELECT m.sub_id "
                    "FROM tag_meta m JOIN c1 ON m.meta_id = c1.id) SELECT id FROM c1 UNION SELECT "
                    "t.id FROM tags t JOIN c1 ON t.synonym_of = c1.id))",
@@ -741,7 +742,7 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
     if (!rc)
         rc = bq_prepare(s, buf_str(&sql), q, &st);
     if (!rc) {
-        db_bind_int(st, 4, q->limit > 0 ? q->limit : -1);
+        db_bind_int(st, 4, q->limit > 0 ? q->limit : INT64_MAX);
         db_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
         size_t cap = 0;
         int e;
@@ -782,7 +783,7 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
         buf_printf(&sql,
                    "%s, sel(id, work_id) AS (SELECT b.id, b.work_id FROM bookmarks b JOIN works "
                    "w ON w.id = b.work_id%s%s), tw(bid, cid) AS (SELECT DISTINCT sel.id, "
-                   "ifnull(t.synonym_of, t.id) FROM sel JOIN work_tags wt ON wt.work_id = "
+                   "coalesce(t.synonym_of, t.id) FROM sel JOIN work_tags wt ON wt.work_id = "
                    "sel.work_id JOIN tags t ON t.id = wt.tag_id WHERE t.type <= 3) SELECT "
                    "c.name, count(*) FROM tw JOIN tags c ON c.id = tw.cid GROUP BY tw.cid "
                    "ORDER BY 2 DESC, 1 LIMIT ?4",
@@ -808,8 +809,8 @@ int store_mute(struct store *s, int64_t user_id, int64_t muted_id, int on)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    struct dbst *st = sq_prep(s, on ? "INSERT OR IGNORE INTO mutes (user_id, muted_id, created) "
-                                      "VALUES (?1, ?2, ?3)"
+    struct dbst *st = sq_prep(s, on ? "INSERT INTO mutes (user_id, muted_id, created) "
+                                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"
                                     : "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2 "
                                       "AND ?3 IS NOT NULL");
     if (!st)
@@ -871,7 +872,8 @@ int store_blocked_tags_set(struct store *s, int64_t user_id, const struct strlis
     for (size_t i = 0; !rc && i < names->n; i++) {
         if (!names->v[i] || !*names->v[i])
             continue;
-        st = sq_prep(s, "INSERT OR IGNORE INTO blocked_tags (user_id, name) VALUES (?1, ?2)");
+        st = sq_prep(s, "INSERT INTO blocked_tags (user_id, name) VALUES (?1, ?2) "
+                        "ON CONFLICT DO NOTHING");
         if (!st) {
             rc = FICD_EDB;
             break;
@@ -902,8 +904,8 @@ int store_subscribe(struct store *s, int64_t user_id, enum sub_kind kind, int64_
     if (rc)
         return rc;
     struct dbst *st =
-        sq_prep(s, on ? "INSERT OR IGNORE INTO subscriptions (user_id, kind, target_id, created) "
-                        "VALUES (?1, ?2, ?3, ?4)"
+        sq_prep(s, on ? "INSERT INTO subscriptions (user_id, kind, target_id, created) "
+                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"
                       : "DELETE FROM subscriptions WHERE user_id = ?1 AND kind = ?2 AND "
                         "target_id = ?3 AND ?4 IS NOT NULL");
     if (!st)
@@ -1142,7 +1144,7 @@ int store_reading_list(struct store *s, int64_t user_id, int later_only, int off
     if (e != DB_OK)
         return sq_fail(s, e);
     db_bind_int(st, 1, user_id);
-    db_bind_int(st, 2, limit > 0 ? limit : -1);
+    db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
     db_bind_int(st, 3, offset > 0 ? offset : 0);
     /* rows first, callbacks after: cb may use the store */
     struct reading *v = NULL;

@@ -202,11 +202,13 @@ int store_tag_list(struct store *s, int type, const char *prefix, int limit, sto
         *p++ = '%';
         *p = 0;
     }
-    char sql[256];
+    char sql[256], like[64] = "";
+    if (pattern)
+        snprintf(like, sizeof(like), " AND name %s ?2 ESCAPE '\\'", db_like(s));
     snprintf(sql, sizeof(sql),
-             "SELECT " TAG_COLS " FROM tags WHERE 1%s%s "
+             "SELECT " TAG_COLS " FROM tags WHERE 1 = 1%s%s "
              "ORDER BY uses DESC, name, id LIMIT ?3",
-             type >= 0 ? " AND type = ?1" : "", pattern ? " AND name LIKE ?2 ESCAPE '\\'" : "");
+             type >= 0 ? " AND type = ?1" : "", like);
     struct dbst *st = NULL;
     int rc = 0, e = db_prepare(s, sql, &st);
     if (e != DB_OK) {
@@ -217,7 +219,7 @@ int store_tag_list(struct store *s, int type, const char *prefix, int limit, sto
         db_bind_int(st, 1, type);
     if (pattern)
         sq_bind_text(st, 2, pattern);
-    db_bind_int(st, 3, limit > 0 ? limit : -1);
+    db_bind_int(st, 3, limit > 0 ? limit : INT64_MAX);
     rc = sq_tag_rows(s, st, cb, ctx);
     db_finalize(st);
     free(pattern);
@@ -261,8 +263,8 @@ static int suggest_pass(struct store *s, int type, char *const *pats, int npats,
                        "FROM tags t JOIN tags c ON c.id = CASE WHEN t.synonym_of > 0 "
                        "THEN t.synonym_of ELSE t.id END WHERE (?1 < 0 OR t.type = ?1) AND (");
     for (int i = 0; i < npats; i++)
-        len += snprintf(sql + len, sizeof(sql) - (size_t)len, "%st.name LIKE ?%d ESCAPE '\\'",
-                        i ? " OR " : "", i + 3);
+        len += snprintf(sql + len, sizeof(sql) - (size_t)len, "%st.name %s ?%d ESCAPE '\\'",
+                        i ? " OR " : "", db_like(s), i + 3);
     snprintf(sql + len, sizeof(sql) - (size_t)len,
              ") ORDER BY c.canonical DESC, c.uses DESC, c.name, t.canonical DESC LIMIT ?2");
     struct dbst *st = NULL;

@@ -807,7 +807,7 @@ static int idvec_push(struct idvec *a, int64_t id)
 static void query_sql(char *sql, size_t size, const char *head, const struct store_work_query *q,
                       int page)
 {
-    int n = snprintf(sql, size, "%s FROM works w WHERE 1", head);
+    int n = snprintf(sql, size, "%s FROM works w WHERE 1 = 1", head);
     if (q->drafts_only)
         n += snprintf(sql + n, size - (size_t)n, " AND w.draft = 1");
     else if (!q->include_drafts)
@@ -876,7 +876,7 @@ int store_work_list(struct store *s, const struct store_work_query *q, store_wor
     int rc = prepare_query(s, sql, q, &st);
     if (rc)
         return rc;
-    db_bind_int(st, 4, q->limit > 0 ? q->limit : -1);
+    db_bind_int(st, 4, q->limit > 0 ? q->limit : INT64_MAX);
     db_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
     int e;
     while ((e = db_step(st)) == DB_ROW)

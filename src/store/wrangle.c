@@ -458,7 +458,7 @@ int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit
     if (rc)
         return rc;
     db_bind_int(st, 1, id);
-    db_bind_int(st, 2, limit > 0 ? limit : -1);
+    db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
     return each_tag(s, st, cb, ctx);
 }
 
@@ -480,7 +480,7 @@ int store_tag_unwrangled(struct store *s, int type, int limit, store_tag_cb cb, 
     if (rc)
         return rc;
     db_bind_int(st, 1, type < 0 ? -1 : type);
-    db_bind_int(st, 2, limit > 0 ? limit : -1);
+    db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
     return each_tag(s, st, cb, ctx);
 }
 

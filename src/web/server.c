@@ -177,7 +177,7 @@ static struct store *thread_store(void)
         return tls_store;
     struct store *s;
     if (store_open(g_data_dir, &s)) {
-        fprintf(stderr, "ficd: cannot open the store in %s\n", g_data_dir);
+        fprintf(stderr, "ficd: cannot open the store in %s: %s\n", g_data_dir, store_open_error());
         return NULL;
     }
     pthread_mutex_lock(&stores_lock);
@@ -776,8 +776,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms =
             (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
-        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method,
-                k->req.path, k->req.status, k->sent, ms, k->req.request_id);
+        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method, k->req.path,
+                k->req.status, k->sent, ms, k->req.request_id);
     }
     conn_free(k);
     atomic_fetch_sub(&active_requests, 1);
@@ -806,7 +806,8 @@ static void *hits_main(void *arg)
     (void)arg;
     struct store *s = NULL;
     if (store_open(g_data_dir, &s)) {
-        fprintf(stderr, "ficd: cannot open the store for hits in %s\n", g_data_dir);
+        fprintf(stderr, "ficd: cannot open the store for hits in %s: %s\n", g_data_dir,
+                store_open_error());
         return NULL;
     }
     pthread_mutex_lock(&hits_mu);
@@ -912,10 +913,12 @@ int web_serve(const struct web_config *cfg)
     g_cfg = cfg;
     snprintf(g_data_dir, sizeof(g_data_dir), "%s", cfg->data_dir);
     struct store *main_store;
-    int rc = store_open(cfg->data_dir, &main_store);
+    int rc = store_set_database(cfg->database);
+    if (!rc)
+        rc = store_open(cfg->data_dir, &main_store);
     if (rc) {
         fprintf(stderr, "ficd serve: cannot open data directory %s: %s\n", cfg->data_dir,
-                ficd_strerror(rc));
+                store_open_error());
         return rc;
     }
     rc = prepare_site(main_store);
