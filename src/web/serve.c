@@ -43,7 +43,8 @@ static void *hits_main(void *arg)
     (void)arg;
     struct store *s = NULL;
     if (store_open(srv_cfg->data_dir, &s)) {
-        fprintf(stderr, "ficd: cannot open the store for hits in %s\n", srv_cfg->data_dir);
+        fprintf(stderr, "ficd: cannot open the store for hits in %s: %s\n", srv_cfg->data_dir,
+                store_open_error());
         return NULL;
     }
     pthread_mutex_lock(&hits_mu);
@@ -148,10 +149,12 @@ int web_serve(const struct web_config *cfg)
         return FICD_EINTERNAL;
     srv_cfg = cfg;
     struct store *main_store;
-    int rc = store_open(cfg->data_dir, &main_store);
+    int rc = store_set_database(cfg->database);
+    if (!rc)
+        rc = store_open(cfg->data_dir, &main_store);
     if (rc) {
         fprintf(stderr, "ficd serve: cannot open data directory %s: %s\n", cfg->data_dir,
-                ficd_strerror(rc));
+                store_open_error());
         return rc;
     }
     rc = prepare_site(main_store);

@@ -165,7 +165,8 @@ struct store *srv_thread_store(void)
         return tls_store;
     struct store *s;
     if (store_open(srv_cfg->data_dir, &s)) {
-        fprintf(stderr, "ficd: cannot open the store in %s\n", srv_cfg->data_dir);
+        fprintf(stderr, "ficd: cannot open the store in %s: %s\n", srv_cfg->data_dir,
+                store_open_error());
         return NULL;
     }
     pthread_mutex_lock(&stores_lock);
