@@ -165,7 +165,7 @@ size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended);
 size_t ms_leading_notes(struct ms_doc *d, size_t from, size_t to);
 void ms_collect_notes(struct ms_ctx *c, struct ms_doc *d, size_t from, size_t to, char **dst);
 
-/* ms_suggest.c */
+/* ms_suggest.c, ms_lang.c, ms_names.c; scanner internals in ms_scan.h */
 char *ms_detect_language(const char *text, size_t n);
 /* Suggestions into c->w; with language set, also the language (as ms_detect_language finds
  * it, in the same pass over the text). */
