@@ -165,11 +165,33 @@ size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended);
 size_t ms_leading_notes(struct ms_doc *d, size_t from, size_t to);
 void ms_collect_notes(struct ms_ctx *c, struct ms_doc *d, size_t from, size_t to, char **dst);
 
+/* ms_known.c: the archive's tags as lists (MS_K_CHAR, MS_K_REL, MS_K_FANDOM): canonical
+ * names, synonyms (syn_to: the index of each one's canonical name), and per canonical name
+ * its parent fandoms (characters and relationships; empty for fandoms). */
+enum { MS_K_CHAR = 0, MS_K_REL, MS_K_FANDOM };
+struct ms_klist {
+    struct strlist names, syn;
+    size_t *syn_to;
+    struct strlist *parents;
+};
+struct ms_kview {
+    struct ms_klist l[3];
+};
+/* The lists of k, built on first use (NULL without memory or without k). */
+const struct ms_kview *ms_known_view(const struct ms_known *k);
+void ms_klist_free(struct ms_klist *l);
+/* The index of the canonical name that name is (or is a synonym of), case-insensitively;
+ * -1 when none. */
+long ms_klist_find(const struct ms_klist *l, const char *name);
+
 /* ms_suggest.c, ms_lang.c, ms_names.c; scanner internals in ms_scan.h */
 char *ms_detect_language(const char *text, size_t n);
 /* Suggestions into c->w; with language set, also the language (as ms_detect_language finds
  * it, in the same pass over the text). */
 int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language);
+/* For tests: ms_suggest keeping every recurring capitalised name (places, clans, titles and
+ * family names too), as the suggestions were before people were told from places. */
+int ms_suggest_plain(struct ms_ctx *c, const char *text, size_t n, int language);
 /* For tests: the counts the language is decided on (letters in Latin, Cyrillic, kana, Han
  * and Hangul script, words, then the stopwords found of each of the six languages) for text
  * (n bytes), from ms_detect_language's own scan or (fused set) from the pass ms_suggest makes

@@ -115,6 +115,11 @@ static inline void lang_ascii_letters(struct lang_scan *L, const char *p, size_t
     }
 #else
     (void)end;
+    /* ms_people.c: the suggestions from the names the tokenizer counted into t (the characters,
+     * a relationship, fandoms) into c->w; people unset keeps every recurring name (no person,
+     * place or family-name tests). Returns 0 or FICD_ENOMEM. */
+    int ms_suggest_pick(struct ms_ctx * c, struct name_tab * t, int people);
+
 #endif
     for (size_t k = 0; k < run && L->wl + k < 8; k++)
         L->key |= (uint64_t)((unsigned char)p[k] | 0x20u) << (8 * (L->wl + k));
@@ -188,6 +193,15 @@ struct name_ent {
     size_t len;
     int count, mid;
     int lower; /* seen in lower case: a common word, not a name (from the slots at the end) */
+    /* The contexts it was seen in (ms_suggest.c, sugg_context): after a determiner ("the",
+     * "a"), after a preposition of place ("in", "into", "outside"; weaker: "to", "of",
+     * "from"), followed by a verb ("said", "-ed"), addressed in speech, with a personal
+     * honorific ("-chan", "-san") or a title's ("-sama", "-sensei"), right before another
+     * capitalised word (pairs; foll is the entry number + 1 of the most frequent one, votes
+     * its majority vote), right after one (after). */
+    int det, sloc, wloc, verb, voc, phon, thon, pairs, after;
+    uint32_t foll;
+    int votes;
 };
 
 /* A slot of the table: enough of the entry to find a key of up to eight bytes (most words)
@@ -215,6 +229,9 @@ struct name_tab {
     size_t scap;          /* a power of two */
     int looked_since_add; /* a lookup came after the last new entry */
     struct name_chunk *chunks;
+    const char *base;     /* the text scanned: words before a name are read from it */
+    const char *last_end; /* where the last capitalised name ended, and its entry number + 1 */
+    uint32_t last;
 };
 
 /* A key: up to 63 bytes of a lower-cased name, the first 16 as two words (byte i in bits
@@ -248,6 +265,11 @@ __attribute__((always_inline)) static inline void key_make(struct name_key *k, c
     }
 #else
     (void)end;
+    /* ms_people.c: the suggestions from the names the tokenizer counted into t (the characters,
+     * a relationship, fandoms) into c->w; people unset keeps every recurring name (no person,
+     * place or family-name tests). Returns 0 or FICD_ENOMEM. */
+    int ms_suggest_pick(struct ms_ctx * c, struct name_tab * t, int people);
+
 #endif
     for (; i < n && i < 8; i++)
         k0 |= (uint64_t)(unsigned char)lower_ascii(w[i]) << (8 * i);
@@ -329,5 +351,15 @@ static inline size_t ms_fold_len(const char *w, size_t n, int hyphen)
     }
     return n;
 }
+
+/* ms_people.c: the suggestions from the names the tokenizer counted into t (the characters,
+ * a relationship, fandoms) into c->w; people unset keeps every recurring name (no person,
+ * place or family-name tests). Returns 0 or FICD_ENOMEM. */
+int ms_suggest_pick(struct ms_ctx *c, struct name_tab *t, int people);
+
+/* ms_people.c: the suggestions from the names the tokenizer counted into t (the characters,
+ * a relationship, fandoms) into c->w; people unset keeps every recurring name (no person,
+ * place or family-name tests). Returns 0 or FICD_ENOMEM. */
+int ms_suggest_pick(struct ms_ctx *c, struct name_tab *t, int people);
 
 #endif

@@ -14,99 +14,6 @@
 #define SUGG_MAX_TEXT ((size_t)4 << 20) /* names are counted in the first 4 MiB */
 #define SUGG_MAX      10
 
-/* A known character that the name fits: the whole tag, or one of its words ("Haruno Sakura"
- * fits "Sakura" and "Haruno"); a disambiguation in parentheses is ignored. Returns its index,
- * -1 for none, -2 when several fit equally. */
-static long match_known(const struct strlist *known, const char *name, struct name_tab *t)
-{
-    if (!known)
-        return -1;
-    long found = -1;
-    int best = -1, tie = 0;
-    for (size_t i = 0; i < known->n; i++) {
-        const char *k = known->v[i];
-        if (strcasecmp(k, name) == 0)
-            return (long)i;
-        size_t kl = strcspn(k, "(");
-        int fits = 0, score = 0;
-        size_t nl = strlen(name);
-        for (size_t a = 0; a < kl;) {
-            while (a < kl && k[a] == ' ')
-                a++;
-            size_t e = a;
-            while (e < kl && k[e] != ' ')
-                e++;
-            if (e > a) {
-                if (e - a == nl && strncasecmp(k + a, name, nl) == 0)
-                    fits = 1;
-                char word[64];
-                if (e - a < sizeof(word) && t) {
-                    memcpy(word, k + a, e - a);
-                    word[e - a] = '\0';
-                    const struct name_ent *ent = ms_tab_find(t, word);
-                    if (ent)
-                        score += ent->count;
-                }
-            }
-            a = e;
-        }
-        if (!fits)
-            continue;
-        if (score > best) {
-            best = score;
-            found = (long)i;
-            tie = 0;
-        } else if (score == best) {
-            tie = 1;
-        }
-    }
-    return tie ? -2 : found;
-}
-
-struct sugg {
-    char *name;
-    int count;
-    long known; /* index in known_characters, or -1 */
-};
-
-static int sugg_cmp(const void *a, const void *b)
-{
-    const struct sugg *x = a, *y = b;
-    return y->count - x->count;
-}
-
-static int declared_character(const struct work *w, const char *name)
-{
-    for (size_t i = 0; i < w->characters.n; i++) {
-        const char *d = w->characters.v[i];
-        if (strcasecmp(d, name) == 0)
-            return 1;
-        const char *p = ms_find_ci(d, name);
-        size_t nl = strlen(name);
-        if (p && (p == d || p[-1] == ' ') && (p[nl] == '\0' || p[nl] == ' ' || p[nl] == '('))
-            return 1;
-    }
-    return 0;
-}
-
-/* Adds a fandom suggestion: the canonical known fandom it names when there is one. */
-static void suggest_fandom(struct ms_ctx *c, const char *f)
-{
-    const struct strlist *kf = c->o ? c->o->known_fandoms : NULL;
-    const char *use = f;
-    if (kf)
-        for (size_t i = 0; i < kf->n; i++) {
-            size_t fl = strlen(f);
-            if (strcasecmp(kf->v[i], f) == 0 || (strncasecmp(kf->v[i], f, fl) == 0 &&
-                                                 (kf->v[i][fl] == ' ' || kf->v[i][fl] == '('))) {
-                use = kf->v[i];
-                break;
-            }
-        }
-    if (!strlist_contains(&c->w->fandoms, use))
-        strlist_add_unique(&c->w->sugg_fandoms, use);
-}
-
 /* The tokenizer's view of ASCII, by code: L a letter, I a character after which a
  * capitalised word may just be the start of a sentence (the others are U+2026 and U+201C),
  * '.' anything else. */
@@ -131,6 +38,146 @@ static const char sugg_cls[129] = "..........I....."  /* 0x00: \n */
 /* The tokenizer of ms_suggest over text (n bytes): capitalised words counted into t, every
  * lower-case word marked; with L, the language scan counts each character as it is consumed
  * (and ends the last word). Returns 0 or FICD_ENOMEM. */
+/* Words around a name that tell a person from a place, a clan or a title. */
+static const char *const determiners[] = {"the",   "a",       "an",   "this", "that",
+                                          "every", "another", "each", "any",  NULL};
+static const char *const place_preps[] = {"in",     "into",   "inside",     "within",  "outside",
+                                          "beyond", "across", "throughout", "leaving", NULL};
+static const char *const weak_preps[] = {"to",      "from",   "of",      "at",      "near",
+                                         "towards", "toward", "past",    "through", "around",
+                                         "left",    "reach",  "reached", NULL};
+static const char *const person_verbs[] = {
+    "said",     "says",      "asked",   "asks",     "replied",   "answered", "smiled",    "smiles",
+    "nodded",   "nods",      "sighed",  "sighs",    "laughed",   "laughs",   "looked",    "looks",
+    "frowned",  "grinned",   "grins",   "shrugged", "whispered", "muttered", "shouted",   "yelled",
+    "screamed", "cried",     "thought", "thinks",   "knew",      "knows",    "felt",      "feels",
+    "turned",   "blinked",   "glanced", "stared",   "watched",   "wanted",   "wants",     "took",
+    "gave",     "went",      "came",    "walked",   "ran",       "sat",      "stood",     "leaned",
+    "kissed",   "hugged",    "told",    "tells",    "began",     "started",  "tried",     "tries",
+    "paused",   "hesitated", "winced",  "flinched", "swallowed", "chuckled", "snorted",   "huffed",
+    "groaned",  "moaned",    "gasped",  "breathed", "murmured",  "added",    "continued", "agreed",
+    "shook",    "rolled",    "raised",  "reached",  "opened",    "closed",   "held",      "let",
+    "couldn't", "didn't",    "wasn't",  "hadn't",   "wouldn't",  NULL};
+static const char *const title_honorifics[] = {"sama",   "sensei",  "dono", "taichou",
+                                               "hakase", "shishou", "hime", "sama's",
+                                               "senpai", "sempai",  NULL};
+
+/* Is the word w (n bytes, ASCII letters) in the list, case-insensitively? */
+static int word_in(const char *w, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && strncasecmp(*list, w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The word before p in base (over one or two spaces): its start and length (0: none, or not
+ * only ASCII letters). */
+static size_t word_before(const char *base, const char *p, const char **w)
+{
+    const char *q = p;
+    int sp = 0;
+    while (q > base && q[-1] == ' ' && sp < 2) {
+        q--;
+        sp++;
+    }
+    if (!sp)
+        return 0;
+    const char *e = q;
+    while (q > base && e - q < 16 && is_ascii_letter((unsigned char)q[-1]))
+        q--;
+    if (q > base && (is_ascii_letter((unsigned char)q[-1]) || q[-1] == '\'' || q[-1] == '-'))
+        return 0;
+    *w = q;
+    return (size_t)(e - q);
+}
+
+/* Is the byte before p (in base) an opening quote? */
+static int quote_before(const char *base, const char *p)
+{
+    return (p > base && p[-1] == '"') ||
+           (p - base >= 3 && (unsigned char)p[-3] == 0xE2 && (unsigned char)p[-2] == 0x80 &&
+            (unsigned char)p[-1] == 0x9C);
+}
+
+/* Is there a closing quote at p (readable up to end)? */
+static int quote_at(const char *p, const char *end)
+{
+    return (p < end && *p == '"') || (end - p >= 3 && (unsigned char)p[0] == 0xE2 &&
+                                      (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x9D);
+}
+
+/* The contexts of a capitalised name whose token is word (rawlen bytes, readable up to end;
+ * hon: the honorific folded off it, hl bytes, or NULL), counted into its entry e (number
+ * idx + 1 in t). Only names pay for this: the words around them are read back from the text,
+ * lower-case words cost nothing more. */
+static void sugg_context(struct name_tab *t, struct name_ent *e, uint32_t idx, const char *word,
+                         size_t rawlen, const char *end, const char *hon, size_t hl)
+{
+    const char *w = NULL;
+    size_t wl = word_before(t->base, word, &w);
+    if (wl && islower((unsigned char)w[0])) {
+        if (word_in(w, wl, determiners)) {
+            e->det++;
+        } else if (word_in(w, wl, place_preps)) {
+            e->sloc++;
+        } else if (word_in(w, wl, weak_preps)) {
+            e->wloc++;
+        } else {
+            /* "the damned Uchiha", "in the Land": a determiner, or a preposition and "the",
+             * one word further back */
+            const char *w2 = NULL;
+            size_t wl2 = word_before(t->base, w, &w2);
+            int the = wl == 3 && strncmp(w, "the", 3) == 0;
+            if (wl2 && !the && word_in(w2, wl2, determiners) && wl > 2)
+                e->det++;
+            else if (wl2 && the && word_in(w2, wl2, place_preps))
+                e->sloc++;
+        }
+    }
+    if (wl == 3 && strncmp(w, "the", 3) == 0) {
+        const char *w2 = NULL;
+        size_t wl2 = word_before(t->base, w, &w2);
+        if (wl2 && (word_in(w2, wl2, place_preps) || word_in(w2, wl2, weak_preps)))
+            e->sloc++;
+    }
+    const char *r = word + rawlen;
+    if (r + 1 < end && *r == ' ' && (unsigned)(unsigned char)r[1] - 'a' < 26u) {
+        const char *v = r + 1;
+        size_t vl = letter_run_end(v, (size_t)(end - v), 0);
+        if (v + vl < end && v[vl] == '\'' && vl + 2 < (size_t)(end - v) && v[vl + 1] == 't')
+            vl += 2;
+        if ((vl >= 4 && vl < 16 && v[vl - 2] == 'e' && v[vl - 1] == 'd') ||
+            word_in(v, vl, person_verbs))
+            e->verb++;
+    } else if (r < end && (*r == ',' || *r == '.' || *r == '!' || *r == '?') &&
+               (quote_at(r + 1, end) || (*r == ',' && quote_before(t->base, word)))) {
+        e->voc++;
+    }
+    if (hon) {
+        if (word_in(hon, hl, title_honorifics))
+            e->thon++;
+        else
+            e->phon++;
+    }
+    /* "Haruno Sakura": a name right after the last one, one space between */
+    if (t->last && t->last != idx + 1 && t->last_end + 1 == word && *t->last_end == ' ') {
+        struct name_ent *a = &t->v[t->last - 1];
+        a->pairs++;
+        e->after++;
+        if (a->foll == idx + 1)
+            a->votes++;
+        else if (a->votes == 0) {
+            a->foll = idx + 1;
+            a->votes = 1;
+        } else {
+            a->votes--;
+        }
+    }
+    t->last = idx + 1;
+    t->last_end = word + rawlen;
+}
+
 /* One token of the prose, word (len bytes, first byte ch; readable up to end), into t: a
  * lower-case word is marked, a capitalised one that may be a name counted (mid: not at the
  * start of a sentence). hyphen: the token has an inner hyphen. Returns 0 or FICD_ENOMEM. */
@@ -160,6 +207,7 @@ static int sugg_token(struct name_tab *t, const char *word, size_t len, unsigned
             caps = 0;
     if (caps)
         return 0;
+    size_t rawlen = len;
     memcpy(tok, word, len);
     tok[len] = '\0';
     for (char *q = memchr(tok, '\xE2', len); q; q = memchr(q, '\xE2', len - (size_t)(q - tok))) {
@@ -170,6 +218,7 @@ static int sugg_token(struct name_tab *t, const char *word, size_t len, unsigned
         }
         q++;
     }
+    size_t before = len;
     len = ms_fold_name(tok, len);
     if (len < 2 || ms_wordset_has(&ms_not_names_set, tok) || (tok[0] == 'I' && tok[1] == '\''))
         return 0;
@@ -178,6 +227,16 @@ static int sugg_token(struct name_tab *t, const char *word, size_t len, unsigned
         return FICD_ENOMEM;
     ent->count++;
     ent->mid += !was_initial;
+    /* the honorific folded off, when one was: the word after the name's hyphen */
+    const char *hon = NULL;
+    size_t hl = 0;
+    const char *hp = hyphen && len < before ? memchr(word, '-', rawlen) : NULL;
+    if (hp && (size_t)(hp - word) == len) {
+        hon = hp + 1;
+        while (hon + hl < word + rawlen && is_ascii_letter((unsigned char)hon[hl]))
+            hl++;
+    }
+    sugg_context(t, ent, (uint32_t)(ent - t->v), word, rawlen, end, hon, hl);
     return 0;
 }
 
@@ -186,6 +245,7 @@ static int sugg_token(struct name_tab *t, const char *word, size_t len, unsigned
  * or FICD_ENOMEM. */
 static int sugg_scan(struct name_tab *t, const char *text, size_t n, struct lang_scan *L)
 {
+    t->base = text;
     int initial = 1;
     for (size_t i = 0; i < n;) {
         size_t st = i;
@@ -315,11 +375,12 @@ void ms_lang_counts(const char *text, size_t n, int fused, size_t counts[12])
     memcpy(counts, v, sizeof(v));
 }
 
-int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language)
+/* ms_suggest, and with people unset the suggestions without telling people from places
+ * (ms_suggest_plain). */
+static int suggest(struct ms_ctx *c, const char *text, size_t n, int language, int people)
 {
     ms_scan_init();
     struct work *w = c->w;
-    const struct ms_opts *o = c->o;
     /* The language scan rides along on the tokenizer when the whole text is scanned for
      * names (each character is counted once, as it is consumed); a longer text, or one
      * whose scan ran out of memory, gets a scan of its own. */
@@ -333,93 +394,17 @@ int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language)
         free(w->language);
         w->language = fused && !rc ? ms_lang_decide(&lang) : ms_detect_language(text, n);
     }
-    /* candidates, merged under their known canonical names */
-    struct sugg *s = NULL;
-    size_t ns = 0, cap = 0;
-    const struct strlist *known = o ? o->known_characters : NULL;
-    for (size_t i = 0; i < t.scap; i++)
-        if (t.slot[i].idx && t.slot[i].lower)
-            t.v[t.slot[i].idx - 1].lower = 1;
-    size_t ocap = 0;
-    uint32_t *order = ms_name_order(&t, &ocap);
-    for (size_t i = 0; i < ocap; i++) {
-        if (!order[i])
-            continue;
-        struct name_ent *e = &t.v[order[i] - 1];
-        if (e->lower || e->count < 3 || e->mid < 1)
-            continue;
-        long k = match_known(known, e->name, &t);
-        if (k == -2)
-            continue;
-        const char *name = k >= 0 ? known->v[k] : e->name;
-        size_t j = 0;
-        while (j < ns && strcasecmp(s[j].name, name) != 0)
-            j++;
-        if (j < ns) {
-            s[j].count += e->count;
-            continue;
-        }
-        if (ns == cap) {
-            cap = cap ? cap * 2 : 32;
-            struct sugg *nsg = realloc(s, cap * sizeof(*s));
-            if (!nsg)
-                break;
-            s = nsg;
-        }
-        s[ns].name = strdup(name);
-        s[ns].count = e->count;
-        s[ns].known = k;
-        if (s[ns].name)
-            ns++;
-    }
-    if (ns > 1)
-        qsort(s, ns, sizeof(*s), sugg_cmp);
-    /* sides of a "Title - A/B" pairing come first */
-    for (size_t i = 0; i < c->title_sides.n; i++) {
-        const char *side = c->title_sides.v[i];
-        long k = match_known(known, side, &t);
-        const char *name = k >= 0 ? known->v[k] : side;
-        if (!declared_character(w, name))
-            strlist_add_unique(&w->sugg_characters, name);
-        if (k >= 0 && o->known_character_fandoms && (size_t)k < o->known_character_fandoms->n &&
-            *o->known_character_fandoms->v[k])
-            suggest_fandom(c, o->known_character_fandoms->v[k]);
-    }
-    const char *top[3] = {NULL, NULL, NULL};
-    int topc[3] = {0, 0, 0};
-    int ntop = 0;
-    for (size_t i = 0; i < ns && w->sugg_characters.n < SUGG_MAX; i++) {
-        if (ntop < 3) {
-            top[ntop] = s[i].name;
-            topc[ntop++] = s[i].count;
-        }
-        if (declared_character(w, s[i].name))
-            continue;
-        strlist_add_unique(&w->sugg_characters, s[i].name);
-        long k = s[i].known;
-        if (k >= 0 && o->known_character_fandoms && (size_t)k < o->known_character_fandoms->n &&
-            *o->known_character_fandoms->v[k])
-            suggest_fandom(c, o->known_character_fandoms->v[k]);
-    }
-    for (size_t i = 0; i < c->disclaimed.n; i++)
-        suggest_fandom(c, c->disclaimed.v[i]);
-    if (w->relationships.n == 0 && ntop >= 2 && topc[1] >= 10 && topc[1] >= topc[2] * 2) {
-        char rel[256], rev[256];
-        snprintf(rel, sizeof(rel), "%s/%s", top[0], top[1]);
-        snprintf(rev, sizeof(rev), "%s/%s", top[1], top[0]);
-        const struct strlist *kr = o ? o->known_relationships : NULL;
-        const char *use = rel;
-        for (size_t i = 0; kr && i < kr->n; i++)
-            if (strcasecmp(kr->v[i], rel) == 0 || strcasecmp(kr->v[i], rev) == 0) {
-                use = kr->v[i];
-                break;
-            }
-        strlist_add_unique(&w->sugg_relationships, use);
-    }
-    for (size_t i = 0; i < ns; i++)
-        free(s[i].name);
-    free(s);
-    free(order);
+    int prc = ms_suggest_pick(c, &t, people);
     ms_tab_free(&t);
-    return 0;
+    return prc;
+}
+
+int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language)
+{
+    return suggest(c, text, n, language, 1);
+}
+
+int ms_suggest_plain(struct ms_ctx *c, const char *text, size_t n, int language)
+{
+    return suggest(c, text, n, language, 0);
 }
