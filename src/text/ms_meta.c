@@ -369,7 +369,7 @@ no_title:
             i++;
             continue;
         }
-        if (ms_notey(t, 0) && i + 1 < d->n) {
+        if ((ms_notey(t, 0) || ms_meta_voice(t)) && i + 1 < d->n) {
             ms_collect_notes(c, d, i, i + 1, &c->w->notes_begin);
             i++;
             continue;

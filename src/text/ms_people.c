@@ -320,6 +320,17 @@ int ms_suggest_pick(struct ms_ctx *c, struct name_tab *t, int people)
         if (a >= 0) {
             family[b] = a;
             taken[a] = 1;
+            continue;
+        }
+        /* "Kiri Vell": the given name first, the family name after it (not a person acting
+         * on its own, not a common word) */
+        if (e->foll && e->votes >= 1 && e->foll - 1 != b) {
+            const struct name_ent *f = &t->v[e->foll - 1];
+            if (!f->lower && f->verb <= f->after && f->voc <= f->phon + f->thon &&
+                f->foll != b + 1) {
+                family[b] = -2 - (long)(e->foll - 1); /* after, not before */
+                taken[e->foll - 1] = 1;
+            }
         }
     }
     for (size_t oi = 0; oi < ocap && rc == 0; oi++) {
@@ -343,9 +354,13 @@ int ms_suggest_pick(struct ms_ctx *c, struct name_tab *t, int people)
         char full[160];
         const char *name = e->name;
         long k = exact;
-        if (family[idx] >= 0) {
-            const struct name_ent *a = &t->v[family[idx]];
-            snprintf(full, sizeof(full), "%s %s", a->name, e->name);
+        if (family[idx] >= 0 || family[idx] <= -2) {
+            long fi = family[idx] >= 0 ? family[idx] : -2 - family[idx];
+            const struct name_ent *a = &t->v[fi];
+            if (family[idx] >= 0)
+                snprintf(full, sizeof(full), "%s %s", a->name, e->name);
+            else
+                snprintf(full, sizeof(full), "%s %s", e->name, a->name);
             name = full;
             /* its uses as a clan or a place ("the Uchiha") are not this person's */
             int uses = a->count - a->det - a->sloc - a->wloc;
