@@ -5,6 +5,7 @@
 #include "core/err.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,12 +63,42 @@ static const char *const title_honorifics[] = {"sama",   "sensei",  "dono", "tai
                                                "hakase", "shishou", "hime", "sama's",
                                                "senpai", "sempai",  NULL};
 
-/* Is the word w (n bytes, ASCII letters) in the list, case-insensitively? */
-static int word_in(const char *w, size_t n, const char *const *list)
+/* The words of the lists above in one open-addressing table, each with the classes of the
+ * lists that hold it: the words next to every name are looked up in it. */
+enum { W_DET = 1, W_PLACE = 2, W_WEAK = 4, W_VERB = 8, W_TITLE = 16 };
+#define CTX_SLOTS 512
+
+static struct ctx_word {
+    const char *w;
+    unsigned char len, cls;
+} ctx_tab[CTX_SLOTS];
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+
+static void ctx_build(void)
 {
-    for (; *list; list++)
-        if (strlen(*list) == n && strncasecmp(*list, w, n) == 0)
-            return 1;
+    const char *const *lists[] = {determiners, place_preps, weak_preps, person_verbs,
+                                  title_honorifics};
+    for (unsigned l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+        for (const char *const *p = lists[l]; *p; p++) {
+            size_t n = strlen(*p);
+            size_t h = ms_word_hash(*p, n) & (CTX_SLOTS - 1);
+            while (ctx_tab[h].w && strcmp(ctx_tab[h].w, *p))
+                h = (h + 1) & (CTX_SLOTS - 1);
+            ctx_tab[h].w = *p;
+            ctx_tab[h].len = (unsigned char)n;
+            ctx_tab[h].cls |= (unsigned char)(1u << l);
+        }
+}
+
+/* The classes (W_*) of the word w (n bytes, as written: the lists are lower-case). */
+static unsigned word_cls(const char *w, size_t n)
+{
+    if (n == 0 || n > 15)
+        return 0;
+    for (size_t h = ms_word_hash(w, n) & (CTX_SLOTS - 1); ctx_tab[h].w;
+         h = (h + 1) & (CTX_SLOTS - 1))
+        if (ctx_tab[h].len == n && memcmp(ctx_tab[h].w, w, n) == 0)
+            return ctx_tab[h].cls;
     return 0;
 }
 
@@ -117,11 +148,11 @@ static void sugg_context(struct name_tab *t, struct name_ent *e, uint32_t idx, c
     const char *w = NULL;
     size_t wl = word_before(t->base, word, &w);
     if (wl && islower((unsigned char)w[0])) {
-        if (word_in(w, wl, determiners)) {
+        if ((word_cls(w, wl) & W_DET)) {
             e->det++;
-        } else if (word_in(w, wl, place_preps)) {
+        } else if ((word_cls(w, wl) & W_PLACE)) {
             e->sloc++;
-        } else if (word_in(w, wl, weak_preps)) {
+        } else if ((word_cls(w, wl) & W_WEAK)) {
             e->wloc++;
         } else {
             /* "the damned Uchiha", "in the Land": a determiner, or a preposition and "the",
@@ -129,16 +160,16 @@ static void sugg_context(struct name_tab *t, struct name_ent *e, uint32_t idx, c
             const char *w2 = NULL;
             size_t wl2 = word_before(t->base, w, &w2);
             int the = wl == 3 && strncmp(w, "the", 3) == 0;
-            if (wl2 && !the && word_in(w2, wl2, determiners) && wl > 2)
+            if (wl2 && !the && (word_cls(w2, wl2) & W_DET) && wl > 2)
                 e->det++;
-            else if (wl2 && the && word_in(w2, wl2, place_preps))
+            else if (wl2 && the && (word_cls(w2, wl2) & W_PLACE))
                 e->sloc++;
         }
     }
     if (wl == 3 && strncmp(w, "the", 3) == 0) {
         const char *w2 = NULL;
         size_t wl2 = word_before(t->base, w, &w2);
-        if (wl2 && (word_in(w2, wl2, place_preps) || word_in(w2, wl2, weak_preps)))
+        if (wl2 && (word_cls(w2, wl2) & (W_PLACE | W_WEAK)))
             e->sloc++;
     }
     const char *r = word + rawlen;
@@ -148,14 +179,14 @@ static void sugg_context(struct name_tab *t, struct name_ent *e, uint32_t idx, c
         if (v + vl < end && v[vl] == '\'' && vl + 2 < (size_t)(end - v) && v[vl + 1] == 't')
             vl += 2;
         if ((vl >= 4 && vl < 16 && v[vl - 2] == 'e' && v[vl - 1] == 'd') ||
-            word_in(v, vl, person_verbs))
+            (word_cls(v, vl) & W_VERB))
             e->verb++;
     } else if (r < end && (*r == ',' || *r == '.' || *r == '!' || *r == '?') &&
                (quote_at(r + 1, end) || (*r == ',' && quote_before(t->base, word)))) {
         e->voc++;
     }
     if (hon) {
-        if (word_in(hon, hl, title_honorifics))
+        if ((word_cls(hon, hl) & W_TITLE))
             e->thon++;
         else
             e->phon++;
@@ -361,6 +392,7 @@ void ms_lang_counts(const char *text, size_t n, int fused, size_t counts[12])
     struct lang_scan L;
     memset(&L, 0, sizeof(L));
     ms_scan_init();
+    pthread_once(&ctx_once, ctx_build);
     if (fused) {
         struct name_tab t;
         memset(&t, 0, sizeof(t));
@@ -380,6 +412,7 @@ void ms_lang_counts(const char *text, size_t n, int fused, size_t counts[12])
 static int suggest(struct ms_ctx *c, const char *text, size_t n, int language, int people)
 {
     ms_scan_init();
+    pthread_once(&ctx_once, ctx_build);
     struct work *w = c->w;
     /* The language scan rides along on the tokenizer when the whole text is scanned for
      * names (each character is counted once, as it is consumed); a longer text, or one
