@@ -160,6 +160,9 @@ int ms_notey(const char *s, int at_end);
 /* The writer speaking about the writing (a request filled, how long it sat, other stories,
  * thanks, reviews) rather than the story: an author's note without a label. */
 int ms_meta_voice(const char *s);
+/* The same for a short paragraph a scene break sets apart from the story at the top or the
+ * bottom: one word about the writing in the writer's voice is enough. */
+int ms_meta_voice_apart(const char *s);
 /* Index of the block that closes a bracket opened at block i, -1 when none (12 at most). */
 long ms_bracket_end(struct ms_doc *d, size_t i, size_t to);
 void ms_extract_beta(struct ms_ctx *c, const char *notes);

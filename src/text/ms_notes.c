@@ -170,9 +170,11 @@ static int in_words(const char *w, const char *const *l)
     return 0;
 }
 
-int ms_meta_voice(const char *s)
+/* ms_meta_voice, and with relaxed set its test for a paragraph a scene break sets apart
+ * from the story (ms_meta_voice_apart). */
+static int meta_voice(const char *s, int relaxed)
 {
-    if (ms_is_quote_start(s) || ms_words(s) > 160)
+    if (ms_is_quote_start(s) || ms_words(s) > (relaxed ? 60 : 160))
         return 0;
     int strong = 0, weak = 0, me = 0, them = 0, you = 0, quotes = 0;
     char w[32];
@@ -220,7 +222,19 @@ int ms_meta_voice(const char *s)
         voice = 0; /* mostly about him and her: narration */
     if (strong >= 2 && 2 * strong + weak >= 4)
         return 1;
+    if (relaxed)
+        return voice && them == 0 && strong + weak >= 1;
     return voice && strong >= 1 && 2 * strong + weak >= 3;
+}
+
+int ms_meta_voice(const char *s)
+{
+    return meta_voice(s, 0);
+}
+
+int ms_meta_voice_apart(const char *s)
+{
+    return meta_voice(s, 1);
 }
 
 /* Note-like content without a label: feedback requests (at the end), credits, prompt fills,
@@ -577,6 +591,12 @@ size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended)
                 continue;
         }
         if (ms_note_label(t, &rest) || ms_notey(t, 1) || ms_meta_voice(t)) {
+            j--;
+            continue;
+        }
+        /* a short paragraph in the writer's voice after the last scene break */
+        if (to - j < 3 && j >= from + 2 && d->b[j - 2].kind == MSB_BREAK &&
+            ms_meta_voice_apart(t)) {
             j--;
             continue;
         }

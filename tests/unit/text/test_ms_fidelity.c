@@ -94,6 +94,49 @@ static void test_unlabelled_notes(void **state)
     work_free(&w);
 }
 
+/* A note above the title line; short notes a scene break sets apart from the story. */
+static void test_note_positions(void **state)
+{
+    (void)state;
+    struct work w;
+    parse("Hi everyone! This fic sat in my drafts for months and I finally finished it.\n\n"
+          "The Lantern Keeper\n\n" STORY,
+          NULL, &w);
+    assert_string_equal(w.title, "The Lantern Keeper");
+    assert_non_null(w.notes_begin);
+    assert_non_null(strstr(w.notes_begin, "sat in my drafts"));
+    assert_null(strstr(html(&w), "Lantern Keeper"));
+    work_free(&w);
+
+    parse("The Lamp\n\nJust a little something I wrote at three in the morning.\n\n* * *\n\n" STORY
+          "\n* * *\n\nThanks, guys. I hope you liked it.\n",
+          NULL, &w);
+    assert_non_null(w.notes_begin);
+    assert_non_null(strstr(w.notes_begin, "three in the morning"));
+    assert_non_null(w.notes_end);
+    assert_non_null(strstr(w.notes_end, "hope you liked it"));
+    assert_null(strstr(html(&w), "three in the morning"));
+    assert_null(strstr(html(&w), "liked it"));
+    work_free(&w);
+
+    /* the same shapes in a first-person story stay story */
+    parse("The Lamp\n\nI remember the day the village burned.\n\n* * *\n\n" STORY
+          "\n* * *\n\nI hope you are happy now, she wrote to me.\n",
+          NULL, &w);
+    assert_null(w.notes_begin);
+    assert_null(w.notes_end);
+    assert_non_null(strstr(html(&w), "the village burned"));
+    assert_non_null(strstr(html(&w), "she wrote to me"));
+    work_free(&w);
+    /* a short first line under a note is not taken for a title unless it looks like one */
+    parse("Sorry for the long wait, everyone! I hope this update makes up for it.\n\n"
+          "Three years later\n\n" STORY,
+          NULL, &w);
+    assert_non_null(w.notes_begin);
+    assert_non_null(strstr(html(&w), "Three years later"));
+    work_free(&w);
+}
+
 /* First-person stories, and stories whose characters write, stay stories. */
 static void test_first_person_stays_story(void **state)
 {
@@ -258,9 +301,9 @@ static void test_canonical_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unlabelled_notes),  cmocka_unit_test(test_first_person_stays_story),
-        cmocka_unit_test(test_beta_in_sentences), cmocka_unit_test(test_people_not_places),
-        cmocka_unit_test(test_canonical_names),
+        cmocka_unit_test(test_unlabelled_notes),         cmocka_unit_test(test_note_positions),
+        cmocka_unit_test(test_first_person_stays_story), cmocka_unit_test(test_beta_in_sentences),
+        cmocka_unit_test(test_people_not_places),        cmocka_unit_test(test_canonical_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
