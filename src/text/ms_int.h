@@ -175,11 +175,27 @@ void ms_collect_notes(struct ms_ctx *c, struct ms_doc *d, size_t from, size_t to
  * names, synonyms (syn_to: the index of each one's canonical name), and per canonical name
  * its parent fandoms (characters and relationships; empty for fandoms). */
 enum { MS_K_CHAR = 0, MS_K_REL, MS_K_FANDOM };
+struct ms_kent {
+    uint64_t hash;   /* of the key, lower-cased */
+    const char *key; /* a whole name, or one word of it (klen bytes) */
+    size_t klen;
+    const char *tag; /* the name (canonical or synonym) the key is from */
+    size_t idx;      /* the canonical name's index */
+};
 struct ms_klist {
     struct strlist names, syn;
     size_t *syn_to;
     struct strlist *parents;
+    /* sorted by hash: every name and synonym whole (full), every word of them (words) */
+    struct ms_kent *full, *words;
+    size_t nfull, nwords;
 };
+/* Builds l's lookup tables (after names, syn and syn_to are filled). 0 or -1. */
+int ms_klist_index(struct ms_klist *l);
+/* Calls cb for each name or synonym of l having the word w (up to the disambiguation in
+ * parentheses), with its canonical index; stops when cb returns non-zero. */
+void ms_klist_words(const struct ms_klist *l, const char *w,
+                    int (*cb)(const char *tag, size_t idx, void *ctx), void *ctx);
 struct ms_kview {
     struct ms_klist l[3];
 };

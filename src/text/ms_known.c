@@ -4,6 +4,7 @@
  * the store and turned, on first use, into the lists the suggestions are matched against. */
 #include "text/ms_int.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,8 @@ void ms_klist_free(struct ms_klist *l)
     strlist_free(&l->names);
     strlist_free(&l->syn);
     free(l->syn_to);
+    free(l->full);
+    free(l->words);
     memset(l, 0, sizeof(*l));
     strlist_init(&l->names);
     strlist_init(&l->syn);
@@ -189,6 +192,12 @@ static int view_build(struct ms_known *k)
         v->l[l].syn_to[v->l[l].syn.n] = pos[c - k->t];
         strlist_add(&v->l[l].syn, t->name);
     }
+    for (int l = 0; l < 3; l++)
+        if (ms_klist_index(&v->l[l])) {
+            free(s);
+            free(pos);
+            return -1;
+        }
     for (size_t i = 0; i < k->ne; i++) {
         const struct kn_tag *c = by_id(s, k->nt, k->e[i].child);
         const struct kn_tag *p = by_id(s, k->nt, k->e[i].parent);
@@ -218,15 +227,106 @@ const struct ms_kview *ms_known_view(const struct ms_known *kc)
 
 /* ---- lookups ---- */
 
+static uint64_t hash_ci(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * 1099511628211ULL;
+    return h;
+}
+
+static int kent_cmp(const void *a, const void *b)
+{
+    const struct ms_kent *x = a, *y = b;
+    return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static int kent_add(struct ms_kent **v, size_t *n, size_t *cap, const char *key, size_t klen,
+                    const char *tag, size_t idx)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        struct ms_kent *nv = realloc(*v, nc * sizeof(**v));
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = (struct ms_kent){hash_ci(key, klen), key, klen, tag, idx};
+    return 0;
+}
+
+int ms_klist_index(struct ms_klist *l)
+{
+    size_t fcap = 0, wcap = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        const struct strlist *names = pass ? &l->syn : &l->names;
+        for (size_t i = 0; i < names->n; i++) {
+            const char *k = names->v[i];
+            size_t idx = pass ? l->syn_to[i] : i;
+            if (kent_add(&l->full, &l->nfull, &fcap, k, strlen(k), k, idx))
+                return -1;
+            size_t kl = strcspn(k, "(");
+            for (size_t a = 0; a < kl;) {
+                while (a < kl && k[a] == ' ')
+                    a++;
+                size_t e = a;
+                while (e < kl && k[e] != ' ')
+                    e++;
+                if (e > a && kent_add(&l->words, &l->nwords, &wcap, k + a, e - a, k, idx))
+                    return -1;
+                a = e;
+            }
+        }
+    }
+    if (l->nfull)
+        qsort(l->full, l->nfull, sizeof(*l->full), kent_cmp);
+    if (l->nwords)
+        qsort(l->words, l->nwords, sizeof(*l->words), kent_cmp);
+    return 0;
+}
+
+/* The first entry of v (n, sorted) with the hash h. */
+static size_t kent_first(const struct ms_kent *v, size_t n, uint64_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid].hash < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 long ms_klist_find(const struct ms_klist *l, const char *name)
 {
-    if (!l)
+    if (!l || !l->nfull)
         return -1;
-    for (size_t i = 0; i < l->names.n; i++)
-        if (strcasecmp(l->names.v[i], name) == 0)
-            return (long)i;
-    for (size_t i = 0; i < l->syn.n; i++)
-        if (strcasecmp(l->syn.v[i], name) == 0)
-            return (long)l->syn_to[i];
-    return -1;
+    size_t n = strlen(name);
+    uint64_t h = hash_ci(name, n);
+    long found = -1;
+    for (size_t i = kent_first(l->full, l->nfull, h); i < l->nfull && l->full[i].hash == h; i++)
+        if (l->full[i].klen == n && strncasecmp(l->full[i].key, name, n) == 0) {
+            /* a canonical name before a synonym that happens to be spelt the same */
+            if (l->full[i].tag == l->names.v[l->full[i].idx])
+                return (long)l->full[i].idx;
+            if (found < 0)
+                found = (long)l->full[i].idx;
+        }
+    return found;
+}
+
+void ms_klist_words(const struct ms_klist *l, const char *w,
+                    int (*cb)(const char *tag, size_t idx, void *ctx), void *ctx)
+{
+    if (!l || !l->nwords)
+        return;
+    size_t n = strlen(w);
+    uint64_t h = hash_ci(w, n);
+    for (size_t i = kent_first(l->words, l->nwords, h); i < l->nwords && l->words[i].hash == h; i++)
+        if (l->words[i].klen == n && strncasecmp(l->words[i].key, w, n) == 0 &&
+            cb(l->words[i].tag, l->words[i].idx, ctx))
+            return;
 }

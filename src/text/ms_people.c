@@ -30,6 +30,17 @@ static int fit_score(const char *k, const char *name, struct name_tab *t)
         kl--;
     size_t nl = strlen(name);
     int fits = word_is(k, 0, kl, name, nl), score = 1;
+    for (size_t a = 0; a < kl && !fits;) {
+        while (a < kl && k[a] == ' ')
+            a++;
+        size_t e = a;
+        while (e < kl && k[e] != ' ')
+            e++;
+        fits = word_is(k, a, e, name, nl);
+        a = e;
+    }
+    if (!fits)
+        return 0; /* most tags: no lookups */
     for (size_t a = 0; a < kl;) {
         while (a < kl && k[a] == ' ')
             a++;
@@ -37,7 +48,6 @@ static int fit_score(const char *k, const char *name, struct name_tab *t)
         while (e < kl && k[e] != ' ')
             e++;
         if (e > a) {
-            fits |= word_is(k, a, e, name, nl);
             char word[64];
             if (e - a < sizeof(word) && t) {
                 memcpy(word, k + a, e - a);
@@ -49,7 +59,30 @@ static int fit_score(const char *k, const char *name, struct name_tab *t)
         }
         a = e;
     }
-    return fits ? score : 0;
+    return score;
+}
+
+struct fit {
+    const char *name;
+    struct name_tab *t;
+    long found;
+    int best, tie;
+};
+
+static int fit_cb(const char *tag, size_t idx, void *ctx)
+{
+    struct fit *f = ctx;
+    int score = fit_score(tag, f->name, f->t);
+    if (!score || (score == f->best && (long)idx == f->found))
+        return 0;
+    if (score > f->best) {
+        f->best = score;
+        f->found = (long)idx;
+        f->tie = 0;
+    } else if (score == f->best) {
+        f->tie = 1;
+    }
+    return 0;
 }
 
 /* The known character that name is or fits (see fit_score; canonical names and synonyms,
@@ -62,25 +95,9 @@ static long match_known(const struct ms_klist *l, const char *name, struct name_
     long exact = ms_klist_find(l, name);
     if (exact >= 0)
         return exact;
-    long found = -1;
-    int best = 0, tie = 0;
-    for (size_t pass = 0; pass < 2; pass++) {
-        const struct strlist *names = pass ? &l->syn : &l->names;
-        for (size_t i = 0; i < names->n; i++) {
-            int score = fit_score(names->v[i], name, t);
-            long idx = pass ? (long)l->syn_to[i] : (long)i;
-            if (!score || (score == best && idx == found))
-                continue;
-            if (score > best) {
-                best = score;
-                found = idx;
-                tie = 0;
-            } else if (score == best) {
-                tie = 1;
-            }
-        }
-    }
-    return tie ? -2 : found;
+    struct fit f = {name, t, -1, 0, 0};
+    ms_klist_words(l, name, fit_cb, &f);
+    return f.tie ? -2 : f.found;
 }
 
 struct sugg {
@@ -166,6 +183,7 @@ static void legacy_view(const struct ms_opts *o, struct ms_kview *v)
             if (l == MS_K_CHAR && f && i < f->n && *f->v[i])
                 strlist_add(&v->l[l].parents[i], f->v[i]);
         }
+        ms_klist_index(&v->l[l]);
     }
 }
 
