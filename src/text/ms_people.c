@@ -100,6 +100,32 @@ static long match_known(const struct ms_klist *l, const char *name, struct name_
     return f.tie ? -2 : f.found;
 }
 
+struct the_fit {
+    const char *name;
+    long found;
+};
+
+static int the_cb(const char *tag, size_t idx, void *ctx)
+{
+    struct the_fit *f = ctx;
+    size_t nl = strlen(f->name);
+    if (strncasecmp(tag, "the ", 4) == 0 && strncasecmp(tag + 4, f->name, nl) == 0 &&
+        (tag[4 + nl] == '\0' || tag[4 + nl] == ' ')) {
+        f->found = (long)idx;
+        return 1;
+    }
+    return 0;
+}
+
+/* A character the archive knows by "The NAME" ("The Doctor", "The Wanderer (Books)"): a name
+ * written after "the" that is a person after all. Its index, or -1. */
+static long the_character(const struct ms_klist *known, const char *name)
+{
+    struct the_fit f = {name, -1};
+    ms_klist_words(known, name, the_cb, &f);
+    return f.found;
+}
+
 struct sugg {
     char *name;
     int count;
@@ -366,6 +392,8 @@ int ms_suggest_pick(struct ms_ctx *c, struct name_tab *t, int people)
             continue;
         }
         long exact = known ? ms_klist_find(known, e->name) : -1;
+        if (exact < 0 && e->det && !person_like(e))
+            exact = the_character(known, e->name);
         if (taken[idx] || (exact < 0 && !person_like(e)))
             continue;
         int count = e->count;

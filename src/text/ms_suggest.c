@@ -155,16 +155,22 @@ static void sugg_context(struct name_tab *t, struct name_ent *e, uint32_t idx, c
         } else if ((word_cls(w, wl) & W_WEAK)) {
             e->wloc++;
         } else {
-            /* "the damned Uchiha", "in the Land": a determiner, or a preposition and "the",
-             * one word further back */
+            /* "the damned Uchiha": a determiner one word further back */
             const char *w2 = NULL;
             size_t wl2 = word_before(t->base, w, &w2);
-            int the = wl == 3 && strncmp(w, "the", 3) == 0;
-            if (wl2 && !the && (word_cls(w2, wl2) & W_DET) && wl > 2)
+            if (wl2 && (word_cls(w2, wl2) & W_DET) && wl > 2)
                 e->det++;
-            else if (wl2 && the && (word_cls(w2, wl2) & W_PLACE))
-                e->sloc++;
         }
+    } else if (wl && wl <= 8 && isupper((unsigned char)w[0])) {
+        /* at the start of a sentence: "The Steward nodded", "In Dunmoor the market" */
+        char lw[8];
+        for (size_t i = 0; i < wl; i++)
+            lw[i] = (char)tolower((unsigned char)w[i]);
+        unsigned cls = word_cls(lw, wl);
+        if (cls & W_DET)
+            e->det++;
+        else if (cls & W_PLACE)
+            e->sloc++;
     }
     if (wl == 3 && strncmp(w, "the", 3) == 0) {
         const char *w2 = NULL;

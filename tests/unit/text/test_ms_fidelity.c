@@ -288,6 +288,14 @@ static void test_canonical_names(void **state)
     parse("The Lamp\n\nFandom: Harbour Tales\n\n" STORY, k, &w);
     assert_int_equal(w.sugg_fandoms.n, 0);
     work_free(&w);
+    /* a character the archive calls "The X" is a person although written after "the" */
+    struct ms_known *k2 = ms_known_new();
+    assert_int_equal(ms_known_tag(k2, 1, TAG_CHARACTER, "The Warden (Harbour Tales)", 1, 0), 0);
+    parse("The Lamp\n\n" STORY, k2, &w);
+    assert_true(has(&w.sugg_characters, "The Warden (Harbour Tales)"));
+    assert_false(has(&w.sugg_characters, "Saltmere"));
+    work_free(&w);
+    ms_known_free(k2);
     /* nothing wrangled, nothing suggested: a place is still not a character */
     struct ms_known *empty = ms_known_new();
     parse("The Lamp\n\n" STORY, empty, &w);
