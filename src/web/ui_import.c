@@ -92,6 +92,17 @@ int ui_work_import(struct web_req *r)
     w.draft = 1;
     if (!w.language)
         w.language = strdup("English");
+    /* a manuscript that names no fandom gets the one the archive's tags point to (the parent
+     * fandom of its characters and relationships), so that posting it takes one click; the
+     * writer sees it filled in and can change it */
+    const char *filled = NULL;
+    if (!w.fandoms.n && w.sugg_fandoms.n) {
+        if (strlist_add(&w.fandoms, w.sugg_fandoms.v[0])) {
+            work_free(&w);
+            return ui_error(r, 500, "Out of memory.");
+        }
+        filled = web_strdup(r, w.sugg_fandoms.v[0]);
+    }
     if (store_work_insert(r->store, &w)) {
         work_free(&w);
         return ui_error(r, 500, "The imported work could not be saved.");
@@ -102,9 +113,11 @@ int ui_work_import(struct web_req *r)
         r, 200, "Review Imported Work", web_sprintf(r, "/works/%lld/edit", (long long)w.id),
         FORM_EDIT_DRAFT, &f, NULL, NULL, &w,
         web_sprintf(r,
-                    "Your manuscript was saved as a draft with %zu chapter%s. Check the details "
-                    "and post it when ready.",
-                    w.nchapters, w.nchapters == 1 ? "" : "s"),
+                    "Your manuscript was saved as a draft with %zu chapter%s.%s%s%s Check the "
+                    "details and post it when ready.",
+                    w.nchapters, w.nchapters == 1 ? "" : "s", filled ? " It names no fandom: " : "",
+                    filled ? filled : "",
+                    filled ? " was filled in from the archive's tags for its characters." : ""),
         &w);
     strlist_free(&f.pseuds);
     work_free(&w);
