@@ -1,0 +1,11 @@
+/* pg_schema.h: the PostgreSQL schema, created in one go on an empty database (pg_schema.c). */
+#ifndef FICD_PG_SCHEMA_H
+#define FICD_PG_SCHEMA_H
+
+/* SQL creating every table, index and trigger of schema version pg_schema_version, and the
+ * rows 1..pg_schema_version of schema_migrations. Run once, in one transaction, on a database
+ * without a schema_migrations table. Migrations after it are appended for both backends. */
+extern const char *const pg_schema_sql;
+extern const int pg_schema_version;
+
+#endif
