@@ -386,6 +386,6 @@ const char *const pg_schema_sql =
     "INSERT INTO schema_migrations (version, applied)\n"
     "  SELECT v, floor(extract(epoch FROM now()))::bigint FROM generate_series(1, 6) AS v;\n";
 
-/* Versions after pg_schema_version: pg_migrations[0] is version pg_schema_version + 1. */
+/* Versions after pg_schema_version: none yet. */
 const char *const pg_migrations[1] = {0};
 const size_t pg_nmigrations = 0;
