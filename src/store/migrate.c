@@ -320,8 +320,8 @@ static void put_cols(struct mg_buf *b, const struct mg_table *t)
     }
 }
 
-/* " ORDER BY k1, k2" (desc: DESC each), text keys bytewise on SQLite (COLLATE BINARY) as the
- * target's TEXT COLLATE "C" columns sort. */
+/* " ORDER BY k1, k2" (desc: DESC each), text keys bytewise on both sides (SQLite's COLLATE
+ * BINARY, PostgreSQL's "C"), also where the column ignores case (NOCASE, citext). */
 static void put_order(struct mg_buf *b, const struct mg_table *t, int sqlite, int desc)
 {
     put_str(b, " ORDER BY ");
@@ -329,8 +329,8 @@ static void put_order(struct mg_buf *b, const struct mg_table *t, int sqlite, in
         if (k)
             put_str(b, ", ");
         put_ident(b, t->cols[t->key[k]].name);
-        if (sqlite && !t->cols[t->key[k]].is_int)
-            put_str(b, " COLLATE BINARY");
+        if (!t->cols[t->key[k]].is_int) /* citext columns too: bytewise, not folded */
+            put_str(b, sqlite ? " COLLATE BINARY" : "::text COLLATE \"C\"");
         if (desc)
             put_str(b, " DESC");
     }

@@ -4,7 +4,7 @@ migrations: the same tables; per table the same columns in the same order with t
 type class, NOT NULL, default and primary key; the same foreign keys (columns, target,
 ON DELETE); as many CHECK constraints; for every SQLite index (the implicit ones of UNIQUE
 and WITHOUT ROWID primary keys included) an equivalent PostgreSQL index (same uniqueness,
-partial or not, same keys in order, a NOCASE column as lower(column), DESC kept); every
+partial or not, same keys in order, a NOCASE column is CITEXT in PostgreSQL, DESC kept); every
 trigger on the same table and event; every INTEGER PRIMARY KEY id an identity column.
 Usage: pg_schema.py SQLITE_DB POSTGRES_URL"""
 import re
@@ -80,7 +80,8 @@ def main():
 
     pg_cols = {}
     for t, name, typ, nullable, default, ident in psql(
-            url, "SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity "
+            url, "SELECT table_name, column_name, CASE WHEN data_type = 'USER-DEFINED' THEN udt_name "
+                 "ELSE data_type END, is_nullable, column_default, is_identity "
                  "FROM information_schema.columns WHERE table_schema = 'public' "
                  "ORDER BY table_name, ordinal_position"):
         pg_cols.setdefault(t, []).append(dict(name=name, type=typ, notnull=nullable == 'NO',
@@ -127,9 +128,12 @@ def main():
         pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
         check(pk == pg_pk.get(t, []), f'{t}: primary key {pk} in SQLite, {pg_pk.get(t)} in PostgreSQL')
         fk_cols = {r[3] for r in sq.execute(f'PRAGMA foreign_key_list("{t}")')}
+        table_sql = sq.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()[0]
         for (cid, name, typ, notnull, default, pkpos), pc in zip(info, pg_cols[t]):
             where = f'{t}.{name}'
-            check(pc['type'] in type_class.get(typ.upper(), ()), f'{where}: {typ} in SQLite, {pc["type"]}')
+            nocase = bool(re.search(r'COLLATE\s+NOCASE', column_sql(table_sql, name) or '', re.I))
+            want = ('citext',) if nocase else type_class.get(typ.upper(), ())
+            check(pc['type'] in want, f'{where}: {typ}{" NOCASE" if nocase else ""} in SQLite, {pc["type"]}')
             # an INTEGER PRIMARY KEY is NOT NULL in SQLite too (it is the rowid)
             sq_notnull = bool(notnull) or bool(pkpos)
             check(sq_notnull == pc['notnull'], f'{where}: NOT NULL {sq_notnull} in SQLite, {pc["notnull"]}')
@@ -155,7 +159,7 @@ def main():
                 if cid == -2:
                     item = '<expr>'
                 else:
-                    item = f'lower({col})' if (coll or '').upper() == 'NOCASE' else col
+                    item = col  # a NOCASE column is citext: its index is on the column itself
                 want.append(item + (' DESC' if desc else ''))
             found = [i for i in pg_idx.get(t, []) if i['unique'] == bool(unique) and i['partial'] == bool(partial)
                      and len(i['keys']) == len(want)
@@ -172,6 +176,15 @@ def main():
         print('FAIL:', f, file=sys.stderr)
     print(f'{len(sq_tables)} tables compared, {len(fails)} differences')
     return 1 if fails else 0
+
+
+def column_sql(table_sql, col):
+    """The definition of column col in a CREATE TABLE statement, or None."""
+    body = table_sql[table_sql.index('(') + 1:table_sql.rindex(')')]
+    for part in split_top(body):
+        if part.split()[0].strip('"') == col:
+            return part
+    return None
 
 
 if __name__ == '__main__':
