@@ -117,7 +117,7 @@ run_backend() {
   echo "api $(server_side "$log" /api/v1/works "$l0" "$QUERIES")" >>"$res"
   echo "bench/backends: $name: rendered pages pass" >&2
   l0=$(count_lines "$log" /works)
-  "$BUILD/bench_api_client" --port "$port" --urls "$TMP/pages.txt" --passes 1 >"$TMP/seq-pages-$name.txt" ||
+  "$BUILD/bench_api_client" --port "$port" --urls "$TMP/pages.txt" --html --passes 1 >"$TMP/seq-pages-$name.txt" ||
     { cat "$TMP/seq-pages-$name.txt" >&2; die "page requests failed ($name)"; }
   echo "pages $(server_side "$log" /works "$l0" "$QUERIES")" >>"$res"
   echo "bench/backends: $name: wrk" >&2
