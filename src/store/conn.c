@@ -117,6 +117,7 @@ struct dbst *sq_prep(struct store *s, const char *sql)
     struct dbst *st = NULL;
     if (s->drv->prepare(s, sql, &st))
         return NULL;
+    st->persistent = 1;
     s->cache[s->ncache].sql = sql;
     s->cache[s->ncache].st = st;
     s->ncache++;
