@@ -106,6 +106,29 @@ static int fill_cb(const struct work *w, void *ctx)
     return 0;
 }
 
+/* The facets of r into the object facets: {"group": {"name": count, ...}, ...}. */
+static void facets_fill(json_t *facets, const struct idx_result *r)
+{
+    for (int g = 0; g < IDX_FACET__COUNT; g++) {
+        json_t *f = json_object();
+        for (size_t i = 0; f && i < r->facets[g].n; i++)
+            json_object_set_new(f, r->facets[g].v[i].name,
+                                json_integer((json_int_t)r->facets[g].v[i].count));
+        json_object_set_new(facets, idx_facet_group_name((enum idx_facet_group)g), f);
+    }
+}
+
+/* A hit as the index knows it (the store could not give its work): id, title, snippet. */
+static json_t *hit_json(const struct idx_hit *h)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(h->id));
+    json_object_set_new(o, "title", json_string(h->title ? h->title : ""));
+    if (h->snippet)
+        json_object_set_new(o, "snippet", json_string(h->snippet));
+    return o;
+}
+
 json_t *works_json_result(const struct idx_result *r, struct store *s)
 {
     json_t *j = json_object(), *works = json_array(), *facets = json_object();
@@ -141,24 +164,15 @@ json_t *works_json_result(const struct idx_result *r, struct store *s)
     for (size_t i = 0; i < r->nhits; i++) {
         const struct idx_hit *h = &r->hits[i];
         json_t *o = objs[i];
-        if (!o) {
-            o = json_object();
-            json_object_set_new(o, "id", json_integer(h->id));
-            json_object_set_new(o, "title", json_string(h->title ? h->title : ""));
-        }
-        if (h->snippet)
+        if (!o)
+            o = hit_json(h);
+        else if (h->snippet)
             json_object_set_new(o, "snippet", json_string(h->snippet));
         json_array_append_new(works, o);
     }
     free(objs);
     json_object_set_new(j, "works", works);
-    for (int g = 0; g < IDX_FACET__COUNT; g++) {
-        json_t *f = json_object();
-        for (size_t i = 0; f && i < r->facets[g].n; i++)
-            json_object_set_new(f, r->facets[g].v[i].name,
-                                json_integer((json_int_t)r->facets[g].v[i].count));
-        json_object_set_new(facets, idx_facet_group_name((enum idx_facet_group)g), f);
-    }
+    facets_fill(facets, r);
     json_object_set_new(j, "facets", facets);
     return j;
 }
@@ -264,13 +278,7 @@ int works_json_result_text(const struct idx_result *r, struct store *s, const ch
             buf_putc(out, '}');
             continue;
         }
-        /* the store failed: what the index knows */
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(h->id));
-        json_object_set_new(o, "title", json_string(h->title ? h->title : ""));
-        if (h->snippet)
-            json_object_set_new(o, "snippet", json_string(h->snippet));
-        put_json(out, o);
+        put_json(out, hit_json(h)); /* the store failed: what the index knows */
     }
     for (size_t i = 0; i < n; i++)
         free(piece[i]);
@@ -280,13 +288,8 @@ int works_json_result_text(const struct idx_result *r, struct store *s, const ch
     buf_free(&cached);
     buf_puts(out, "],\"facets\":");
     json_t *facets = json_object();
-    for (int g = 0; facets && g < IDX_FACET__COUNT; g++) {
-        json_t *f = json_object();
-        for (size_t i = 0; f && i < r->facets[g].n; i++)
-            json_object_set_new(f, r->facets[g].v[i].name,
-                                json_integer((json_int_t)r->facets[g].v[i].count));
-        json_object_set_new(facets, idx_facet_group_name((enum idx_facet_group)g), f);
-    }
+    if (facets)
+        facets_fill(facets, r);
     put_json(out, facets);
     buf_puts(out, ",\"next\":");
     put_json(out, next ? json_string(next) : json_null());
