@@ -1,6 +1,6 @@
 /* json_works.c: works and search results as JSON, shared by GET /api/v1/works (web/api.c)
  * and the CLI (`ficd search --format json`, cli/json.c): total, page, the works with their
- * metadata, and exact facets. */
+ * metadata, and exact facets; and the API's JSON responses (web_json_reply). */
 #include "web/json_works.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -8,6 +8,7 @@
 #include "index/index.h"
 #include "store/store.h"
 #include "web/wjcache.h"
+#include "web/server.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -295,4 +296,23 @@ int works_json_result_text(const struct idx_result *r, struct store *s, const ch
     put_json(out, next ? json_string(next) : json_null());
     buf_putc(out, '}');
     return out->err;
-}
+    int web_json_reply(struct web_req * r, int status, json_t *j)
+    {
+        r->content_type = "application/json; charset=utf-8";
+        buf_reset(&r->out);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (!s) {
+            buf_puts(&r->out, "{\"error\":\"out of memory\"}\n");
+            return 500;
+        }
+        buf_puts(&r->out, s);
+        buf_putc(&r->out, '\n');
+        free(s);
+        return status;
+    }
+
+    int web_json_error(struct web_req * r, int status, const char *msg)
+    {
+        return web_json_reply(r, status, json_pack("{s:s}", "error", msg));
+    }

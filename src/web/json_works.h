@@ -1,12 +1,13 @@
 /* json_works.h: the JSON form of works and of search results, written for the API
  * (web/api.c) and the CLI (`ficd search --format json`, import/list/show) alike, so both
- * speak the same keys (docs/api.md, docs/search.md). */
+ * speak the same keys (docs/api.md, docs/search.md); and the API's JSON responses. */
 #ifndef FICD_WEB_JSON_WORKS_H
 #define FICD_WEB_JSON_WORKS_H
 
 #include <jansson.h>
 
 struct idx_result;
+struct web_req;
 struct store;
 struct strlist;
 struct work;
@@ -35,5 +36,11 @@ struct buf;
  * FICD_ENOMEM. */
 int works_json_result_text(const struct idx_result *r, struct store *s, const char *next,
                            struct buf *out);
+
+/* Serialises j (compact, one line) as the response with status; consumes j. A NULL j or a
+ * failed serialisation answers 500 {"error":"out of memory"}. Returns the status. */
+int web_json_reply(struct web_req *r, int status, json_t *j);
+/* web_json_reply with {"error": msg}. */
+int web_json_error(struct web_req *r, int status, const char *msg);
 
 #endif
