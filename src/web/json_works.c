@@ -296,23 +296,25 @@ int works_json_result_text(const struct idx_result *r, struct store *s, const ch
     put_json(out, next ? json_string(next) : json_null());
     buf_putc(out, '}');
     return out->err;
-    int web_json_reply(struct web_req * r, int status, json_t *j)
-    {
-        r->content_type = "application/json; charset=utf-8";
-        buf_reset(&r->out);
-        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-        if (!s) {
-            buf_puts(&r->out, "{\"error\":\"out of memory\"}\n");
-            return 500;
-        }
-        buf_puts(&r->out, s);
-        buf_putc(&r->out, '\n');
-        free(s);
-        return status;
-    }
+}
 
-    int web_json_error(struct web_req * r, int status, const char *msg)
-    {
-        return web_json_reply(r, status, json_pack("{s:s}", "error", msg));
+int web_json_reply(struct web_req *r, int status, json_t *j)
+{
+    r->content_type = "application/json; charset=utf-8";
+    buf_reset(&r->out);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s) {
+        buf_puts(&r->out, "{\"error\":\"out of memory\"}\n");
+        return 500;
     }
+    buf_puts(&r->out, s);
+    buf_putc(&r->out, '\n');
+    free(s);
+    return status;
+}
+
+int web_json_error(struct web_req *r, int status, const char *msg)
+{
+    return web_json_reply(r, status, json_pack("{s:s}", "error", msg));
+}
