@@ -39,6 +39,8 @@ expect_grep 'to postgres' "$TMP/err"
 expect_status 2 "$FICD" migrate --from "$TMP/nowhere" --to "$DB1"
 expect_grep 'no archive' "$TMP/err"
 expect_status 2 "$FICD" migrate --from "$A" --to "$DB1" --batch 0
+expect_status 2 "$FICD" migrate --from "$A" --to "$TMP/elsewhere"
+expect_grep 'PostgreSQL URL' "$TMP/err"
 
 # the copy
 expect_status 0 "$FICD" migrate --from "$A" --to "$DB1"
