@@ -98,6 +98,12 @@ static int run_migrate(int argc, char **argv)
         migrate_usage(stderr);
         return CLI_USAGE;
     }
+    if (strncmp(to, "postgres://", 11) && strncmp(to, "postgresql://", 13) && !strchr(to, '=')) {
+        fprintf(stderr,
+                "ficd migrate: --to wants a PostgreSQL URL (postgres://USER@HOST/DB), not '%s'\n",
+                to);
+        return CLI_USAGE;
+    }
     const char *dir = cli_data_dir(from);
     char err[1024];
     int rc = store_migrate(dir, to, &o, err, sizeof(err));

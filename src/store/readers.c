@@ -785,7 +785,7 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
                    "w ON w.id = b.work_id%s%s), tw(bid, cid) AS (SELECT DISTINCT sel.id, "
                    "coalesce(t.synonym_of, t.id) FROM sel JOIN work_tags wt ON wt.work_id = "
                    "sel.work_id JOIN tags t ON t.id = wt.tag_id WHERE t.type <= 3) SELECT "
-                   "c.name, count(*) FROM tw JOIN tags c ON c.id = tw.cid GROUP BY tw.cid "
+                   "c.name, count(*) FROM tw JOIN tags c ON c.id = tw.cid GROUP BY tw.cid, c.name "
                    "ORDER BY 2 DESC, 1 LIMIT ?4",
                    q->viewer_id > 0 ? HIDE_CTE : "WITH RECURSIVE z(id) AS (SELECT 0)",
                    buf_str(&where), pin);
@@ -1062,7 +1062,8 @@ int store_reading_visit(struct store *s, int64_t user_id, int64_t work_id, int c
         s, "INSERT INTO readings (user_id, work_id, last_visit, visits, last_chapter) SELECT ?1, "
            "?2, ?3, 1, ?4 WHERE NOT EXISTS (SELECT 1 FROM reader_prefs WHERE user_id = ?1 AND "
            "history_off = 1) ON CONFLICT (user_id, work_id) DO UPDATE SET last_visit = ?3, "
-           "visits = visits + 1, last_chapter = CASE WHEN ?4 > 0 THEN ?4 ELSE last_chapter END");
+           "visits = readings.visits + 1, last_chapter = CASE WHEN ?4 > 0 THEN ?4 ELSE "
+           "readings.last_chapter END");
     if (!st)
         return FICD_EDB;
     db_bind_int(st, 1, user_id);

@@ -173,9 +173,14 @@ int sq_tag_rows(struct store *s, struct dbst *st, store_tag_cb cb, void *ctx)
 
 int store_tag_list_canonical(struct store *s, enum tag_type type, store_tag_cb cb, void *ctx)
 {
-    struct dbst *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
-                                 "WHERE canonical = 1 AND type = ?1 "
-                                 "ORDER BY uses DESC, name, id");
+    /* PostgreSQL has no INDEXED BY; its planner picks tags_canonical by itself */
+    struct dbst *st = sq_prep(s, db_sql(s,
+                                        "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
+                                        "WHERE canonical = 1 AND type = ?1 "
+                                        "ORDER BY uses DESC, name, id",
+                                        "SELECT " TAG_COLS " FROM tags "
+                                        "WHERE canonical = 1 AND type = ?1 "
+                                        "ORDER BY uses DESC, name, id"));
     if (!st)
         return FICD_EDB;
     db_bind_int(st, 1, (int)type);

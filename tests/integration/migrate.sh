@@ -33,12 +33,14 @@ expect_status 0 python3 "$SRC/tests/integration/migrate_fill.py" "$A/ficd.db"
 
 # usage
 expect_status 0 "$FICD" migrate --help
-expect_grep -- '--force' "$TMP/out"
+expect_grep '--force' "$TMP/out"
 expect_status 2 "$FICD" migrate --from "$A"
 expect_grep 'to postgres' "$TMP/err"
 expect_status 2 "$FICD" migrate --from "$TMP/nowhere" --to "$DB1"
 expect_grep 'no archive' "$TMP/err"
 expect_status 2 "$FICD" migrate --from "$A" --to "$DB1" --batch 0
+expect_status 2 "$FICD" migrate --from "$A" --to "$TMP/elsewhere"
+expect_grep 'PostgreSQL URL' "$TMP/err"
 
 # the copy
 expect_status 0 "$FICD" migrate --from "$A" --to "$DB1"
@@ -47,7 +49,7 @@ expect_grep '^comments: 3 rows copied, verified' "$TMP/out"
 expect_grep 'every table verified' "$TMP/out"
 expect_status 2 "$FICD" migrate --from "$A" --to "$DB1"
 expect_grep 'not empty' "$TMP/err"
-expect_grep -- '--force' "$TMP/err"
+expect_grep '--force' "$TMP/err"
 
 # every work's export, the listing, the accounts
 ids=$(python3 -c "import sqlite3,sys; print(' '.join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute('SELECT id FROM works ORDER BY id')))" "$A/ficd.db")

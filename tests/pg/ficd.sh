@@ -22,10 +22,16 @@ for ((i = 1; i < $#; i++)); do
     *) if [ "$cmd" = init ] && [ "${args[i - 1]}" != --data ]; then data=$a; fi ;;
   esac
 done
-hash=$(realpath -m -- "$data" | md5sum | cut -c1-12)
-db=${FICD_TEST_PG_PREFIX:?}__$hash
 marks=${FICD_TEST_PG_MARKS:?}
-if [ ! -e "$marks/$db" ]; then
+# the database of a path already seen, without starting a process (tests run ficd thousands
+# of times): marks/PATH-with-%-for-/ holds its name
+case "$data" in /*) abs=$data ;; *) abs=$PWD/$data ;; esac
+key=${abs//\//%}
+db=
+if [ ${#key} -lt 240 ] && [ -f "$marks/$key" ]; then read -r db <"$marks/$key"; fi
+if [ -z "$db" ]; then
+  hash=$(realpath -m -- "$data" | md5sum | cut -c1-12)
+  db=${FICD_TEST_PG_PREFIX:?}__$hash
   (
     flock 9
     if [ ! -e "$marks/$db" ]; then
@@ -34,6 +40,7 @@ if [ ! -e "$marks/$db" ]; then
       : >"$marks/$db"
     fi
   ) 9>"$marks/.lock"
+  [ ${#key} -ge 240 ] || echo "$db" >"$marks/$key"
 fi
 export FICD_DATABASE=${FICD_TEST_PG_URL}$db
 exec "$real" "$@"
