@@ -87,6 +87,15 @@ int64_t sq_now(void);
  * call inside store_work_insert/update's unit of work. */
 int sq_series_sync(struct store *s, struct work *w);
 
+/* Works are read in batches of up to SQ_WORK_BATCH ids (SQ_WORK_BATCH_BODIES with their
+ * chapters' bodies). sq_emit_works loads ids[0..n) so and calls cb for each work still
+ * present, in that order; *stopped is set when cb asked to stop. No statement is in use while
+ * cb runs, so cb may call the store (works.c). */
+#define SQ_WORK_BATCH        64
+#define SQ_WORK_BATCH_BODIES 16
+int sq_emit_works(struct store *s, const int64_t *ids, size_t n, int with_bodies, store_work_cb cb,
+                  void *ctx, int *stopped);
+
 /* Small helpers the store's files share (conn.c). */
 /* Prepares sql for one call (not cached: free it with db_finalize), so that a callback run
  * while it is open may use the store's cached statements; NULL after recording the error. */
