@@ -541,22 +541,35 @@ int sq_count_into(struct store *s, const char *sql, int64_t a, int64_t b, int64_
 }
 
 /* One UPDATE of a users row with one integer value, in its own unit of work. */
-int sq_user_set_int(struct store *s, const char *sql, int64_t id, int64_t v)
+int sq_run_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+              int64_t what_id)
+{
+    struct dbst *st = sq_prep(s, sql);
+    if (!st)
+        return FICD_EDB;
+    int np = db_param_count(st);
+    if (np >= 1)
+        db_bind_int(st, 1, a);
+    if (np >= 2)
+        db_bind_int(st, 2, b);
+    int rc = sq_run(s, st);
+    if (!rc && what && sq_changes(s) == 0)
+        rc = sq_failf(s, FICD_ENOTFOUND, "no %s %lld", what, (long long)what_id);
+    return rc;
+}
+
+int sq_unit_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+               int64_t what_id)
 {
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    struct dbst *st = sq_prep(s, sql);
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, v);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
-    }
-    return sq_tx_end(s, rc);
+    return sq_tx_end(s, sq_run_ii(s, sql, a, b, what, what_id));
+}
+
+int sq_user_set_int(struct store *s, const char *sql, int64_t id, int64_t v)
+{
+    return sq_unit_ii(s, sql, id, v, "user", id);
 }
 
 /* Reads column 0 of st's one row as an integer (0 when none: *found = 0); a failure goes to *rc. */

@@ -206,20 +206,8 @@ int store_inbox_mark(struct store *s, int64_t user_id, int64_t id, int read)
 
 int store_inbox_delete(struct store *s, int64_t user_id, int64_t id)
 {
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, "DELETE FROM inbox WHERE user_id = ?1 AND id = ?2");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, user_id);
-        db_bind_int(st, 2, id);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no inbox item %lld", (long long)id);
-    }
-    return sq_tx_end(s, rc);
+    return sq_unit_ii(s, "DELETE FROM inbox WHERE user_id = ?1 AND id = ?2", user_id, id,
+                      "inbox item", id);
 }
 
 int store_user_set_inbox_off(struct store *s, int64_t user_id, unsigned mask)
@@ -591,23 +579,11 @@ int store_comment_approve(struct store *s, int64_t id)
 
 int store_comment_freeze(struct store *s, int64_t id, int frozen)
 {
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st =
-        sq_prep(s, "WITH RECURSIVE t(id) AS (SELECT id FROM comments WHERE id = ?1 UNION ALL "
-                   "SELECT c.id FROM comments c JOIN t ON c.parent_id = t.id) "
-                   "UPDATE comments SET frozen = ?2 WHERE id IN (SELECT id FROM t)");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, frozen ? 1 : 0);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
-    }
-    return sq_tx_end(s, rc);
+    return sq_unit_ii(s,
+                      "WITH RECURSIVE t(id) AS (SELECT id FROM comments WHERE id = ?1 UNION ALL "
+                      "SELECT c.id FROM comments c JOIN t ON c.parent_id = t.id) "
+                      "UPDATE comments SET frozen = ?2 WHERE id IN (SELECT id FROM t)",
+                      id, frozen ? 1 : 0, "comment", id);
 }
 
 struct cvec {
@@ -722,16 +698,7 @@ int store_work_set_hidden(struct store *s, int64_t id, int hidden)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    struct dbst *st = sq_prep(s, "UPDATE works SET hidden = ?2 WHERE id = ?1");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, hidden ? 1 : 0);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
-    }
+    rc = sq_run_ii(s, "UPDATE works SET hidden = ?2 WHERE id = ?1", id, hidden ? 1 : 0, "work", id);
     if (!rc)
         rc = sq_log_change(s, CHANGE_WORK, id);
     return sq_tx_end(s, rc);

@@ -107,6 +107,13 @@ int sq_count_into(struct store *s, const char *sql, int64_t a, int64_t b, int64_
 /* One UPDATE of a users row (?1 = id) with one integer value (?2), in its own unit of work;
  * FICD_ENOTFOUND when there is no such user. */
 int sq_user_set_int(struct store *s, const char *sql, int64_t id, int64_t v);
+/* Runs the cached statement sql with ?1 = a and ?2 = b (those it has), in the caller's unit
+ * of work; when what is not NULL and no row changed, FICD_ENOTFOUND "no WHAT WHAT_ID". */
+int sq_run_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+              int64_t what_id);
+/* sq_run_ii in a unit of work of its own. */
+int sq_unit_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+               int64_t what_id);
 /* Column 0 of st's one row as an integer; *found = 0 (and 0 returned) when there is none; a
  * failure is stored in *rc. st is reset. */
 int64_t sq_one_int(struct store *s, struct dbst *st, int *found, int *rc);
