@@ -157,16 +157,22 @@ grep -q "Friends" "$TMP/gunzipped.html" && ok || fail "gzip body content"
 
 # ---- page cache: anonymous pages served again, never stale, never personal ----
 hz() { curl -s -b "$ADMIN" "$BASE/healthz" | sed -n "s/^$1 //p"; }
-H0=$(hz page_cache_hits)
-req "$ANON" GET "/works/$WORK"
-cp "$TMP/body" "$TMP/cache1.html"
-req "$ANON" GET "/works/$WORK"
+# (the hits writer's flush of the visits above is a real change; when it lands between the
+# two requests the pair is tried again)
+for _ in 1 2 3 4 5; do
+  H0=$(hz page_cache_hits)
+  req "$ANON" GET "/works/$WORK"
+  cp "$TMP/body" "$TMP/cache1.html"
+  req "$ANON" GET "/works/$WORK"
+  H1=$(hz page_cache_hits)
+  cmp -s "$TMP/body" "$TMP/cache1.html" && [ "$H1" -gt "$H0" ] && break
+  sleep 1
+done
 expect_code 200 "cached work page"
 cmp -s "$TMP/body" "$TMP/cache1.html" && ok || fail "the cached work page differs from the rendered one"
 expect_header "^Content-Security-Policy: default-src 'self'"
 expect_header "^Content-Type: text/html; charset=utf-8"
 expect_header "^Cache-Control: private, no-cache"
-H1=$(hz page_cache_hits)
 [ "$H1" -gt "$H0" ] && ok || fail "a second anonymous GET was not a page-cache hit ($H0 -> $H1)"
 req "$ANON" GET "/works/$WORK" -H "Accept-Encoding: gzip"
 req "$ANON" GET "/works/$WORK" -H "Accept-Encoding: gzip"
