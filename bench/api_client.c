@@ -4,7 +4,7 @@
  * the expected total and page) and prints latency percentiles. */
 /*
  * Usage: bench_api_client --port P --urls FILE [--host 127.0.0.1] [--expected FILE]
- *                         [--gzip] [--passes K] [--times FILE] [--slow N]
+ *                         [--gzip] [--html] [--passes K] [--times FILE] [--slow N]
  *
  * FILE holds one request target per line (/api/v1/works?...), as bench_filter --dump-urls
  * writes it; --expected the matching "total id,id,..." lines (FILE.expected). Requests carry
@@ -176,12 +176,23 @@ static int gunzip(struct resp *r)
     return 0;
 }
 
+/* --html: the targets are rendered pages (asked for as text/html), checked for a 200 and a
+ * whole page instead of the API's JSON. */
+static int html_mode;
+
 /* Checks an answer against "total id,id,..." (exp may be NULL: then only a sane total). */
 static int check(const struct resp *r, const char *exp, char *why, size_t n)
 {
     if (r->status != 200) {
         snprintf(why, n, "status %d", r->status);
         return -1;
+    }
+    if (html_mode) {
+        if (r->len < 7 || !memmem(r->body, r->len, "</html>", 7)) {
+            snprintf(why, n, "not a whole HTML page");
+            return -1;
+        }
+        return 0;
     }
     json_error_t e;
     json_t *j = json_loadb(r->body, r->len, 0, &e);
@@ -248,9 +259,12 @@ int main(int argc, char **argv)
             nslow = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--gzip"))
             gz = 1;
+        else if (!strcmp(argv[i], "--html"))
+            html_mode = 1;
         else {
-            fprintf(stderr, "usage: bench_api_client --port P --urls FILE [--host H] "
-                            "[--expected FILE] [--gzip] [--passes K] [--times FILE] [--slow N]\n");
+            fprintf(stderr,
+                    "usage: bench_api_client --port P --urls FILE [--host H] "
+                    "[--expected FILE] [--gzip] [--html] [--passes K] [--times FILE] [--slow N]\n");
             return 2;
         }
     }
@@ -277,8 +291,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             int len = snprintf(req, sizeof(req),
                                "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: ficd-bench/1\r\n"
-                               "Accept: application/json\r\n%s\r\n",
-                               urls[i], host, port,
+                               "Accept: %s\r\n%s\r\n",
+                               urls[i], host, port, html_mode ? "text/html" : "application/json",
                                gz ? "Accept-Encoding: gzip, deflate, br, zstd\r\n" : "");
             struct resp r;
             double t0 = now_ms();

@@ -26,6 +26,7 @@ extern const struct cli_cmd cli_cmd_serve;
 extern const struct cli_cmd cli_cmd_demo;
 extern const struct cli_cmd cli_cmd_search;
 extern const struct cli_cmd cli_cmd_backup;
+extern const struct cli_cmd cli_cmd_migrate;
 extern const struct cli_cmd cli_cmd_user;
 
 /* Exit statuses: 0 success, 1 runtime failure (I/O, database), 2 bad input or usage. */

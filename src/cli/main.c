@@ -19,6 +19,7 @@ static const struct cli_cmd *const commands[] = {
     &cli_cmd_demo,
     &cli_cmd_search,
     &cli_cmd_backup,
+    &cli_cmd_migrate,
     &cli_cmd_user,
 };
 // clang-format on

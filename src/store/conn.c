@@ -117,6 +117,7 @@ struct dbst *sq_prep(struct store *s, const char *sql)
     struct dbst *st = NULL;
     if (s->drv->prepare(s, sql, &st))
         return NULL;
+    st->persistent = 1;
     s->cache[s->ncache].sql = sql;
     s->cache[s->ncache].st = st;
     s->ncache++;
@@ -494,4 +495,112 @@ int store_setting_set(struct store *s, const char *key, const char *value)
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
+}
+
+/* ---- small helpers the store's files share ---- */
+
+/* Prepares sql for one call (not cached), so that a callback run while it is open may use
+ * the store's cached statements. */
+struct dbst *sq_prep_once(struct store *s, const char *sql)
+{
+    struct dbst *st = NULL;
+    int rc = db_prepare(s, sql, &st);
+    if (rc != DB_OK) {
+        sq_fail(s, rc);
+        db_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Runs a one-integer query with up to two integer parameters; *out = 0 when no row. */
+int sq_query_int(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *out)
+{
+    *out = 0;
+    struct dbst *st = sq_prep(s, sql);
+    if (!st)
+        return FICD_EDB;
+    if (db_param_count(st) >= 1)
+        db_bind_int(st, 1, a);
+    if (db_param_count(st) >= 2)
+        db_bind_int(st, 2, b);
+    int rc = sq_row(s, st);
+    if (rc <= 0)
+        return rc;
+    *out = db_col_int(st, 0);
+    db_reset(st);
+    return 0;
+}
+
+/* Counts *total for a list query (sql with ?1 = a); NULL total does nothing. */
+int sq_count_into(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *total)
+{
+    if (!total)
+        return 0;
+    return sq_query_int(s, sql, a, b, total);
+}
+
+/* One UPDATE of a users row with one integer value, in its own unit of work. */
+int sq_run_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+              int64_t what_id)
+{
+    struct dbst *st = sq_prep(s, sql);
+    if (!st)
+        return FICD_EDB;
+    int np = db_param_count(st);
+    if (np >= 1)
+        db_bind_int(st, 1, a);
+    if (np >= 2)
+        db_bind_int(st, 2, b);
+    int rc = sq_run(s, st);
+    if (!rc && what && sq_changes(s) == 0)
+        rc = sq_failf(s, FICD_ENOTFOUND, "no %s %lld", what, (long long)what_id);
+    return rc;
+}
+
+int sq_unit_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+               int64_t what_id)
+{
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    return sq_tx_end(s, sq_run_ii(s, sql, a, b, what, what_id));
+}
+
+int sq_user_set_int(struct store *s, const char *sql, int64_t id, int64_t v)
+{
+    return sq_unit_ii(s, sql, id, v, "user", id);
+}
+
+/* Reads column 0 of st's one row as an integer (0 when none: *found = 0); a failure goes to *rc. */
+int64_t sq_one_int(struct store *s, struct dbst *st, int *found, int *rc)
+{
+    int r = sq_row(s, st);
+    *found = r == 1;
+    if (r < 0) {
+        *rc = r;
+        return 0;
+    }
+    if (r == 0)
+        return 0;
+    int64_t v = db_col_int(st, 0);
+    db_reset(st);
+    return v;
+}
+
+/* Steps st collecting column 0 of every row as text into out. */
+int sq_collect_names(struct store *s, struct dbst *st, struct strlist *out)
+{
+    int e, rc = 0;
+    while ((e = db_step(st)) == DB_ROW) {
+        const char *v = db_col_text(st, 0);
+        if (v && strlist_add(out, v)) {
+            rc = sq_failf(s, FICD_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && e != DB_DONE)
+        rc = sq_fail(s, e);
+    db_reset(st);
+    return rc;
 }

@@ -543,16 +543,9 @@ int store_work_orphan(struct store *s, int64_t work_id)
         sq_bind_text(st, 2, ORPHAN_NAME);
         rc = sq_run(s, st);
     }
-    st = rc ? NULL : sq_prep(s, "UPDATE works SET user_id = ?2 WHERE id = ?1");
-    if (!rc && !st)
-        rc = FICD_EDB;
-    if (!rc) {
-        db_bind_int(st, 1, work_id);
-        db_bind_int(st, 2, orphan);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)work_id);
-    }
+    if (!rc)
+        rc = sq_run_ii(s, "UPDATE works SET user_id = ?2 WHERE id = ?1", work_id, orphan, "work",
+                       work_id);
     /* pending co-creator invitations make no sense any more */
     st = rc ? NULL : sq_prep(s, "DELETE FROM creator_invites WHERE work_id = ?1");
     if (!rc && !st)

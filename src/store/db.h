@@ -20,6 +20,7 @@ struct db_driver;
 struct dbst {
     const struct db_driver *drv;
     struct store *s;
+    int persistent; /* held by the statement cache (sq_prep) and run again and again */
 };
 
 struct db_driver {

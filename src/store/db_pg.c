@@ -214,19 +214,22 @@ static int pg_param_count(struct dbst *st)
     return PS(st)->nparams;
 }
 
-/* Sends the statement: prepared under its name once per connection (with the parameter
- * types of its first execution), then executed. */
+/* Sends the statement. One the statement cache holds is prepared under its name once per
+ * connection (with the parameter types of its first execution), then executed; one used once
+ * (dynamic SQL) goes in a single round trip, unnamed. */
 static PGresult *send(struct store *s, struct pg_stmt *x)
 {
     struct pg_conn *pc = PC(s);
     int n = x->nparams;
     const char *vals[n ? n : 1];
-    for (int i = 0; i < n; i++)
+    Oid types[n ? n : 1];
+    for (int i = 0; i < n; i++) {
         vals[i] = x->p[i].val;
+        types[i] = x->p[i].used ? x->p[i].type : TEXTOID;
+    }
+    if (!x->base.persistent)
+        return PQexecParams(pc->c, x->sql, n, types, vals, NULL, NULL, 0);
     if (x->epoch != pc->epoch) {
-        Oid types[n ? n : 1];
-        for (int i = 0; i < n; i++)
-            types[i] = x->p[i].used ? x->p[i].type : TEXTOID;
         PGresult *r = PQprepare(pc->c, x->name, x->sql, n, types);
         if (!ok_status(r))
             return r;

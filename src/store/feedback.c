@@ -1,6 +1,6 @@
-/* sqlite_feedback.c: feedback in SQLite: kudos, threaded comments, batched hits, the inbox,
- * reports, the moderators' audit log, suspensions and bans, password reset tokens. Counter
- * changes share the transaction of the feedback that causes them and log a CHANGE_WORK. */
+/* feedback.c: feedback in the store: kudos, threaded comments, batched hits and hiding, the
+ * inbox. Counter changes share the transaction of the feedback that causes them and log a
+ * CHANGE_WORK. Reports, the audit log and account moderation are in moderation.c. */
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -8,52 +8,6 @@
 #include <string.h>
 
 /* ---- helpers ---- */
-
-/* Prepares sql for one call (not cached), so that a callback run while it is open may use
- * the store's cached statements. */
-static struct dbst *prep_once(struct store *s, const char *sql)
-{
-    struct dbst *st = NULL;
-    int rc = db_prepare(s, sql, &st);
-    if (rc != DB_OK) {
-        sq_fail(s, rc);
-        db_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-static const char *col_text(struct dbst *st, int i)
-{
-    return db_col_text(st, i);
-}
-
-/* Runs a one-integer query with up to two integer parameters; *out = 0 when no row. */
-static int query_int(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *out)
-{
-    *out = 0;
-    struct dbst *st = sq_prep(s, sql);
-    if (!st)
-        return FICD_EDB;
-    if (db_param_count(st) >= 1)
-        db_bind_int(st, 1, a);
-    if (db_param_count(st) >= 2)
-        db_bind_int(st, 2, b);
-    int rc = sq_row(s, st);
-    if (rc <= 0)
-        return rc;
-    *out = db_col_int(st, 0);
-    db_reset(st);
-    return 0;
-}
-
-/* Counts *total for a list query (sql with ?1 = a); NULL total does nothing. */
-static int count_into(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *total)
-{
-    if (!total)
-        return 0;
-    return query_int(s, sql, a, b, total);
-}
 
 /* The owner and title of a work (title copied into title[n]); FICD_ENOTFOUND. */
 static int work_owner(struct store *s, int64_t work_id, int64_t *owner, char *title, size_t n)
@@ -68,7 +22,7 @@ static int work_owner(struct store *s, int64_t work_id, int64_t *owner, char *ti
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)work_id);
     *owner = db_col_int(st, 0);
-    const char *t = col_text(st, 1);
+    const char *t = db_col_text(st, 1);
     snprintf(title, n, "%s", t && *t ? t : "Untitled");
     db_reset(st);
     return 0;
@@ -195,7 +149,7 @@ int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only
         *total = rc ? db_col_int(c, 0) : 0;
         db_reset(c);
     }
-    struct dbst *st = prep_once(
+    struct dbst *st = sq_prep_once(
         s, "SELECT id, kind, text, url, created, read, count FROM inbox WHERE user_id = ?1 AND "
            "(?2 = 0 OR kind = ?2) AND (?3 = 0 OR read = 0) ORDER BY created DESC, id DESC "
            "LIMIT ?4 OFFSET ?5");
@@ -210,8 +164,8 @@ int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only
     while ((e = db_step(st)) == DB_ROW) {
         struct inbox_item it = {.id = db_col_int(st, 0),
                                 .kind = (enum inbox_kind)(int)db_col_int(st, 1),
-                                .text = col_text(st, 2),
-                                .url = col_text(st, 3),
+                                .text = db_col_text(st, 2),
+                                .url = db_col_text(st, 3),
                                 .created = db_col_int(st, 4),
                                 .read = (int)db_col_int(st, 5),
                                 .count = db_col_int(st, 6)};
@@ -226,8 +180,8 @@ int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only
 
 int store_inbox_unread(struct store *s, int64_t user_id, int64_t *n)
 {
-    return query_int(s, "SELECT count(*) FROM inbox WHERE user_id = ?1 AND read = 0", user_id, 0,
-                     n);
+    return sq_query_int(s, "SELECT count(*) FROM inbox WHERE user_id = ?1 AND read = 0", user_id, 0,
+                        n);
 }
 
 int store_inbox_mark(struct store *s, int64_t user_id, int64_t id, int read)
@@ -252,45 +206,14 @@ int store_inbox_mark(struct store *s, int64_t user_id, int64_t id, int read)
 
 int store_inbox_delete(struct store *s, int64_t user_id, int64_t id)
 {
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, "DELETE FROM inbox WHERE user_id = ?1 AND id = ?2");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, user_id);
-        db_bind_int(st, 2, id);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no inbox item %lld", (long long)id);
-    }
-    return sq_tx_end(s, rc);
-}
-
-/* One UPDATE of a users row with one integer value, in its own unit of work. */
-static int user_set_int(struct store *s, const char *sql, int64_t id, int64_t v)
-{
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, sql);
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, v);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
-    }
-    return sq_tx_end(s, rc);
+    return sq_unit_ii(s, "DELETE FROM inbox WHERE user_id = ?1 AND id = ?2", user_id, id,
+                      "inbox item", id);
 }
 
 int store_user_set_inbox_off(struct store *s, int64_t user_id, unsigned mask)
 {
-    return user_set_int(s, "UPDATE users SET inbox_off = ?2 WHERE id = ?1", user_id,
-                        (int64_t)(mask & ((1u << INBOX__COUNT) - 1)));
+    return sq_user_set_int(s, "UPDATE users SET inbox_off = ?2 WHERE id = ?1", user_id,
+                           (int64_t)(mask & ((1u << INBOX__COUNT) - 1)));
 }
 
 /* ---- kudos ---- */
@@ -315,7 +238,7 @@ int store_kudos_add(struct store *s, int64_t work_id, int64_t user_id, const cha
             db_bind_int(st, 1, user_id);
             rc = sq_row(s, st);
             if (rc == 1) {
-                snprintf(giver, sizeof(giver), "%s", col_text(st, 0));
+                snprintf(giver, sizeof(giver), "%s", db_col_text(st, 0));
                 db_reset(st);
                 rc = 0;
             } else if (rc == 0) {
@@ -365,8 +288,8 @@ int store_kudos_given(struct store *s, int64_t work_id, int64_t user_id, const c
     int rc;
     *given = 0;
     if (user_id > 0) {
-        rc = query_int(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND user_id = ?2", work_id,
-                       user_id, &n);
+        rc = sq_query_int(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND user_id = ?2",
+                          work_id, user_id, &n);
     } else {
         struct dbst *st = sq_prep(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND "
                                      "user_id IS NULL AND name IS NULL AND ip = ?2");
@@ -388,8 +311,8 @@ int store_kudos_given(struct store *s, int64_t work_id, int64_t user_id, const c
 
 int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names, int64_t *guests)
 {
-    int rc = query_int(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND name IS NULL", work_id,
-                       0, guests);
+    int rc = sq_query_int(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND name IS NULL",
+                          work_id, 0, guests);
     if (rc)
         return rc;
     struct dbst *st =
@@ -399,7 +322,7 @@ int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names, in
     db_bind_int(st, 1, work_id);
     int e;
     while ((e = db_step(st)) == DB_ROW)
-        if (strlist_add(names, col_text(st, 0))) {
+        if (strlist_add(names, db_col_text(st, 0))) {
             db_reset(st);
             return sq_failf(s, FICD_ENOMEM, "out of memory");
         }
@@ -493,8 +416,8 @@ int store_comment_add(struct store *s, struct comment *c)
     char title[400];
     rc = work_owner(s, c->work_id, &owner, title, sizeof(title));
     if (!rc && c->chapter_id > 0) {
-        rc = query_int(s, "SELECT count(*) FROM chapters WHERE id = ?1 AND work_id = ?2",
-                       c->chapter_id, c->work_id, &n);
+        rc = sq_query_int(s, "SELECT count(*) FROM chapters WHERE id = ?1 AND work_id = ?2",
+                          c->chapter_id, c->work_id, &n);
         if (!rc && n == 0)
             rc = sq_failf(s, FICD_EINVAL, "chapter %lld is not part of work %lld",
                           (long long)c->chapter_id, (long long)c->work_id);
@@ -589,12 +512,12 @@ static int delete_up(struct store *s, int64_t id)
     while (id > 0) {
         int64_t replies = 0, parent = 0, deleted = 0;
         int rc =
-            query_int(s, "SELECT count(*) FROM comments WHERE parent_id = ?1", id, 0, &replies);
+            sq_query_int(s, "SELECT count(*) FROM comments WHERE parent_id = ?1", id, 0, &replies);
         if (!rc)
-            rc = query_int(s, "SELECT coalesce(parent_id, 0) FROM comments WHERE id = ?1", id, 0,
-                           &parent);
+            rc = sq_query_int(s, "SELECT coalesce(parent_id, 0) FROM comments WHERE id = ?1", id, 0,
+                              &parent);
         if (!rc)
-            rc = query_int(s, "SELECT deleted FROM comments WHERE id = ?1", id, 0, &deleted);
+            rc = sq_query_int(s, "SELECT deleted FROM comments WHERE id = ?1", id, 0, &deleted);
         if (rc)
             return rc;
         if (!first && !deleted)
@@ -621,7 +544,7 @@ int store_comment_delete(struct store *s, int64_t id)
     if (rc)
         return rc;
     int64_t work_id = 0;
-    rc = query_int(s, "SELECT work_id FROM comments WHERE id = ?1", id, 0, &work_id);
+    rc = sq_query_int(s, "SELECT work_id FROM comments WHERE id = ?1", id, 0, &work_id);
     if (!rc && !work_id)
         rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
     if (!rc)
@@ -637,7 +560,7 @@ int store_comment_approve(struct store *s, int64_t id)
     if (rc)
         return rc;
     int64_t work_id = 0;
-    rc = query_int(s, "SELECT work_id FROM comments WHERE id = ?1", id, 0, &work_id);
+    rc = sq_query_int(s, "SELECT work_id FROM comments WHERE id = ?1", id, 0, &work_id);
     if (!rc && !work_id)
         rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
     if (!rc) {
@@ -656,23 +579,11 @@ int store_comment_approve(struct store *s, int64_t id)
 
 int store_comment_freeze(struct store *s, int64_t id, int frozen)
 {
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st =
-        sq_prep(s, "WITH RECURSIVE t(id) AS (SELECT id FROM comments WHERE id = ?1 UNION ALL "
-                   "SELECT c.id FROM comments c JOIN t ON c.parent_id = t.id) "
-                   "UPDATE comments SET frozen = ?2 WHERE id IN (SELECT id FROM t)");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, frozen ? 1 : 0);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
-    }
-    return sq_tx_end(s, rc);
+    return sq_unit_ii(s,
+                      "WITH RECURSIVE t(id) AS (SELECT id FROM comments WHERE id = ?1 UNION ALL "
+                      "SELECT c.id FROM comments c JOIN t ON c.parent_id = t.id) "
+                      "UPDATE comments SET frozen = ?2 WHERE id IN (SELECT id FROM t)",
+                      id, frozen ? 1 : 0, "comment", id);
 }
 
 struct cvec {
@@ -787,340 +698,8 @@ int store_work_set_hidden(struct store *s, int64_t id, int hidden)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    struct dbst *st = sq_prep(s, "UPDATE works SET hidden = ?2 WHERE id = ?1");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, hidden ? 1 : 0);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
-    }
+    rc = sq_run_ii(s, "UPDATE works SET hidden = ?2 WHERE id = ?1", id, hidden ? 1 : 0, "work", id);
     if (!rc)
         rc = sq_log_change(s, CHANGE_WORK, id);
     return sq_tx_end(s, rc);
-}
-
-/* ---- reports ---- */
-
-int store_report_add(struct store *s, enum report_kind kind, int64_t object_id, int64_t reporter_id,
-                     const char *ip, const char *reason, int64_t *id)
-{
-    if (kind < REPORT_WORK || kind > REPORT_USER)
-        return sq_failf(s, FICD_EINVAL, "unknown report kind %d", (int)kind);
-    if (!reason || !*reason)
-        return sq_failf(s, FICD_EINVAL, "a report needs a reason");
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, "INSERT INTO reports (kind, object_id, reporter_id, ip, reason, "
-                                 "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, (int)kind);
-        db_bind_int(st, 2, object_id);
-        sq_bind_id(st, 3, reporter_id > 0 ? reporter_id : 0);
-        sq_bind_text(st, 4, ip);
-        sq_bind_text(st, 5, reason);
-        db_bind_int(st, 6, sq_now());
-        rc = sq_run(s, st);
-        if (!rc && id)
-            *id = db_last_id(s);
-    }
-    return sq_tx_end(s, rc);
-}
-
-#define REPORT_SELECT                                                                              \
-    "SELECT r.id, r.kind, r.object_id, coalesce(r.reporter_id, 0), u.name, r.ip, r.reason, "       \
-    "r.created, r.resolved, b.name, r.resolution FROM reports r LEFT JOIN users u ON u.id = "      \
-    "r.reporter_id LEFT JOIN users b ON b.id = r.resolved_by "
-
-static int report_rows(struct store *s, struct dbst *st, store_report_cb cb, void *ctx)
-{
-    int e, rc = 0;
-    while ((e = db_step(st)) == DB_ROW) {
-        struct report rep = {.id = db_col_int(st, 0),
-                             .kind = (enum report_kind)(int)db_col_int(st, 1),
-                             .object_id = db_col_int(st, 2),
-                             .reporter_id = db_col_int(st, 3),
-                             .reporter = col_text(st, 4),
-                             .ip = col_text(st, 5),
-                             .reason = col_text(st, 6),
-                             .created = db_col_int(st, 7),
-                             .resolved = (int)db_col_int(st, 8),
-                             .resolved_by = col_text(st, 9),
-                             .resolution = col_text(st, 10)};
-        if (cb(&rep, ctx))
-            break;
-    }
-    if (e != DB_ROW && e != DB_DONE)
-        rc = sq_fail(s, e);
-    db_finalize(st);
-    return rc;
-}
-
-int store_report_list(struct store *s, int resolved, int offset, int limit, store_report_cb cb,
-                      void *ctx, int64_t *total)
-{
-    int rc = count_into(s, "SELECT count(*) FROM reports WHERE resolved = ?1", resolved ? 1 : 0, 0,
-                        total);
-    if (rc)
-        return rc;
-    struct dbst *st = prep_once(
-        s, resolved ? REPORT_SELECT "WHERE r.resolved = 1 ORDER BY r.id DESC LIMIT ?1 OFFSET ?2"
-                    : REPORT_SELECT "WHERE r.resolved = 0 ORDER BY r.id LIMIT ?1 OFFSET ?2");
-    if (!st)
-        return FICD_EDB;
-    db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
-    db_bind_int(st, 2, offset > 0 ? offset : 0);
-    return report_rows(s, st, cb, ctx);
-}
-
-static int found_cb(const struct report *rep, void *ctx)
-{
-    (void)rep;
-    *(int *)ctx = 1;
-    return 0;
-}
-
-struct report_get_ctx {
-    store_report_cb cb;
-    void *ctx;
-    int found;
-};
-
-static int report_get_cb(const struct report *rep, void *ctx)
-{
-    struct report_get_ctx *g = ctx;
-    found_cb(rep, &g->found);
-    return g->cb(rep, g->ctx);
-}
-
-int store_report_get(struct store *s, int64_t id, store_report_cb cb, void *ctx)
-{
-    struct dbst *st = prep_once(s, REPORT_SELECT "WHERE r.id = ?1");
-    if (!st)
-        return FICD_EDB;
-    db_bind_int(st, 1, id);
-    struct report_get_ctx g = {cb, ctx, 0};
-    int rc = report_rows(s, st, report_get_cb, &g);
-    if (!rc && !g.found)
-        rc = sq_failf(s, FICD_ENOTFOUND, "no report %lld", (long long)id);
-    return rc;
-}
-
-int store_report_resolve(struct store *s, int64_t id, int64_t by_user, const char *resolution)
-{
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    int64_t resolved = -1;
-    struct dbst *st = sq_prep(s, "SELECT resolved FROM reports WHERE id = ?1");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        rc = sq_row(s, st);
-        if (rc == 1) {
-            resolved = db_col_int(st, 0);
-            db_reset(st);
-            rc = 0;
-        } else if (rc == 0) {
-            rc = sq_failf(s, FICD_ENOTFOUND, "no report %lld", (long long)id);
-        }
-    }
-    if (!rc && resolved)
-        rc = sq_failf(s, FICD_EEXISTS, "report %lld is already closed", (long long)id);
-    if (!rc) {
-        st = sq_prep(s, "UPDATE reports SET resolved = 1, resolved_by = ?2, resolution = ?3 "
-                        "WHERE id = ?1");
-        if (!st) {
-            rc = FICD_EDB;
-        } else {
-            db_bind_int(st, 1, id);
-            sq_bind_id(st, 2, by_user > 0 ? by_user : 0);
-            sq_bind_text(st, 3, resolution && *resolution ? resolution : "dismissed");
-            rc = sq_run(s, st);
-        }
-    }
-    return sq_tx_end(s, rc);
-}
-
-/* ---- the audit log ---- */
-
-int store_modlog_add(struct store *s, int64_t actor_id, const char *actor, const char *action,
-                     const char *target, const char *reason)
-{
-    if (!actor || !*actor || !action || !*action || !target || !*target)
-        return sq_failf(s, FICD_EINVAL, "an audit log entry needs an actor, action and target");
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, "INSERT INTO mod_log (actor_id, actor, action, target, reason, "
-                                 "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        sq_bind_id(st, 1, actor_id > 0 ? actor_id : 0);
-        sq_bind_text(st, 2, actor);
-        sq_bind_text(st, 3, action);
-        sq_bind_text(st, 4, target);
-        sq_bind_text(st, 5, reason && *reason ? reason : NULL);
-        db_bind_int(st, 6, sq_now());
-        rc = sq_run(s, st);
-    }
-    return sq_tx_end(s, rc);
-}
-
-int store_modlog_list(struct store *s, int offset, int limit, store_modlog_cb cb, void *ctx,
-                      int64_t *total)
-{
-    int rc = count_into(s, "SELECT count(*) FROM mod_log", 0, 0, total);
-    if (rc)
-        return rc;
-    struct dbst *st = prep_once(s, "SELECT id, actor, action, target, reason, created FROM "
-                                   "mod_log ORDER BY id DESC LIMIT ?1 OFFSET ?2");
-    if (!st)
-        return FICD_EDB;
-    db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
-    db_bind_int(st, 2, offset > 0 ? offset : 0);
-    int e;
-    while ((e = db_step(st)) == DB_ROW) {
-        struct modlog_entry en = {.id = db_col_int(st, 0),
-                                  .actor = col_text(st, 1),
-                                  .action = col_text(st, 2),
-                                  .target = col_text(st, 3),
-                                  .reason = col_text(st, 4),
-                                  .created = db_col_int(st, 5)};
-        if (cb(&en, ctx))
-            break;
-    }
-    if (e != DB_ROW && e != DB_DONE)
-        rc = sq_fail(s, e);
-    db_finalize(st);
-    return rc;
-}
-
-/* ---- accounts: listing, suspension, bans, password resets ---- */
-
-int store_user_list(struct store *s, store_user_cb cb, void *ctx)
-{
-    struct dbst *st = prep_once(s, "SELECT id, name, email, role, created, suspended_until, "
-                                   "banned, inbox_off FROM users ORDER BY name");
-    if (!st)
-        return FICD_EDB;
-    int e, rc = 0;
-    while ((e = db_step(st)) == DB_ROW) {
-        struct user u = {.id = db_col_int(st, 0),
-                         .name = (char *)col_text(st, 1),
-                         .email = (char *)col_text(st, 2),
-                         .role = (enum user_role)(int)db_col_int(st, 3),
-                         .created = db_col_int(st, 4),
-                         .suspended_until = db_col_int(st, 5),
-                         .banned = (int)db_col_int(st, 6),
-                         .inbox_off = (unsigned)db_col_int(st, 7)};
-        if (cb(&u, ctx))
-            break;
-    }
-    if (e != DB_ROW && e != DB_DONE)
-        rc = sq_fail(s, e);
-    db_finalize(st);
-    return rc;
-}
-
-int store_user_suspend(struct store *s, int64_t id, int64_t until)
-{
-    return user_set_int(s, "UPDATE users SET suspended_until = ?2 WHERE id = ?1", id,
-                        until > 0 ? until : 0);
-}
-
-int store_user_ban(struct store *s, int64_t id, int banned)
-{
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, "UPDATE users SET banned = ?2 WHERE id = ?1");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, banned ? 1 : 0);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
-    }
-    if (!rc && banned) {
-        st = sq_prep(s, "DELETE FROM sessions WHERE user_id = ?1");
-        if (!st) {
-            rc = FICD_EDB;
-        } else {
-            db_bind_int(st, 1, id);
-            rc = sq_run(s, st);
-        }
-    }
-    return sq_tx_end(s, rc);
-}
-
-int store_reset_create(struct store *s, const char *token_hash, int64_t user_id, int64_t expires)
-{
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    struct dbst *st = sq_prep(s, "INSERT INTO password_resets (token_hash, user_id, expires) "
-                                 "VALUES (?1, ?2, ?3)");
-    if (!st) {
-        rc = FICD_EDB;
-    } else {
-        sq_bind_text(st, 1, token_hash);
-        db_bind_int(st, 2, user_id);
-        db_bind_int(st, 3, expires);
-        rc = sq_run(s, st);
-        if (rc == FICD_EDB && s->fk_violation)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)user_id);
-    }
-    return sq_tx_end(s, rc);
-}
-
-int store_reset_check(struct store *s, const char *token_hash, int64_t now, int64_t *user_id)
-{
-    *user_id = 0;
-    struct dbst *st =
-        sq_prep(s, "SELECT user_id FROM password_resets WHERE token_hash = ?1 AND expires > ?2");
-    if (!st)
-        return FICD_EDB;
-    sq_bind_text(st, 1, token_hash);
-    db_bind_int(st, 2, now);
-    int rc = sq_row(s, st);
-    if (rc <= 0)
-        return rc;
-    *user_id = db_col_int(st, 0);
-    db_reset(st);
-    return 0;
-}
-
-int store_reset_use(struct store *s, const char *token_hash, int64_t now, int64_t *user_id)
-{
-    *user_id = 0;
-    int rc = sq_tx_begin(s);
-    if (rc)
-        return rc;
-    int64_t uid = 0;
-    rc = store_reset_check(s, token_hash, now, &uid);
-    if (!rc) {
-        struct dbst *st =
-            sq_prep(s, "DELETE FROM password_resets WHERE token_hash = ?1 OR expires <= ?2");
-        if (!st) {
-            rc = FICD_EDB;
-        } else {
-            sq_bind_text(st, 1, token_hash);
-            db_bind_int(st, 2, now);
-            rc = sq_run(s, st);
-        }
-    }
-    rc = sq_tx_end(s, rc);
-    if (!rc)
-        *user_id = uid;
-    return rc;
 }

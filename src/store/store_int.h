@@ -87,4 +87,37 @@ int64_t sq_now(void);
  * call inside store_work_insert/update's unit of work. */
 int sq_series_sync(struct store *s, struct work *w);
 
+/* Works are read in batches of up to SQ_WORK_BATCH ids (SQ_WORK_BATCH_BODIES with their
+ * chapters' bodies). sq_emit_works loads ids[0..n) so and calls cb for each work still
+ * present, in that order; *stopped is set when cb asked to stop. No statement is in use while
+ * cb runs, so cb may call the store (works.c). */
+#define SQ_WORK_BATCH        64
+#define SQ_WORK_BATCH_BODIES 16
+int sq_emit_works(struct store *s, const int64_t *ids, size_t n, int with_bodies, store_work_cb cb,
+                  void *ctx, int *stopped);
+
+/* Small helpers the store's files share (conn.c). */
+/* Prepares sql for one call (not cached: free it with db_finalize), so that a callback run
+ * while it is open may use the store's cached statements; NULL after recording the error. */
+struct dbst *sq_prep_once(struct store *s, const char *sql);
+/* Runs a one-integer query (cached) with up to two integer parameters; *out = 0 when no row. */
+int sq_query_int(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *out);
+/* sq_query_int into *total for a list's count; a NULL total does nothing. */
+int sq_count_into(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *total);
+/* One UPDATE of a users row (?1 = id) with one integer value (?2), in its own unit of work;
+ * FICD_ENOTFOUND when there is no such user. */
+int sq_user_set_int(struct store *s, const char *sql, int64_t id, int64_t v);
+/* Runs the cached statement sql with ?1 = a and ?2 = b (those it has), in the caller's unit
+ * of work; when what is not NULL and no row changed, FICD_ENOTFOUND "no WHAT WHAT_ID". */
+int sq_run_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+              int64_t what_id);
+/* sq_run_ii in a unit of work of its own. */
+int sq_unit_ii(struct store *s, const char *sql, int64_t a, int64_t b, const char *what,
+               int64_t what_id);
+/* Column 0 of st's one row as an integer; *found = 0 (and 0 returned) when there is none; a
+ * failure is stored in *rc. st is reset. */
+int64_t sq_one_int(struct store *s, struct dbst *st, int *found, int *rc);
+/* Steps st collecting column 0 of every row as text into out; st is reset. */
+int sq_collect_names(struct store *s, struct dbst *st, struct strlist *out);
+
 #endif

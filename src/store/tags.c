@@ -130,16 +130,9 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
         return rc;
     /* refuses changes that would break synonyms, meta/sub or parent links */
     rc = sq_tag_canonical_check(s, id, canonical);
-    struct dbst *st = rc ? NULL : sq_prep(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1");
-    if (!rc && !st) {
-        rc = FICD_EDB;
-    } else if (!rc) {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, canonical ? 1 : 0);
-        rc = sq_run(s, st);
-        if (!rc && sq_changes(s) == 0)
-            rc = sq_failf(s, FICD_ENOTFOUND, "no tag %lld", (long long)id);
-    }
+    if (!rc)
+        rc = sq_run_ii(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1", id, canonical ? 1 : 0,
+                       "tag", id);
     if (!rc)
         rc = sq_log_change(s, CHANGE_TAG, id);
     return sq_tx_end(s, rc);
@@ -173,9 +166,14 @@ int sq_tag_rows(struct store *s, struct dbst *st, store_tag_cb cb, void *ctx)
 
 int store_tag_list_canonical(struct store *s, enum tag_type type, store_tag_cb cb, void *ctx)
 {
-    struct dbst *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
-                                 "WHERE canonical = 1 AND type = ?1 "
-                                 "ORDER BY uses DESC, name, id");
+    /* PostgreSQL has no INDEXED BY; its planner picks tags_canonical by itself */
+    struct dbst *st = sq_prep(s, db_sql(s,
+                                        "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
+                                        "WHERE canonical = 1 AND type = ?1 "
+                                        "ORDER BY uses DESC, name, id",
+                                        "SELECT " TAG_COLS " FROM tags "
+                                        "WHERE canonical = 1 AND type = ?1 "
+                                        "ORDER BY uses DESC, name, id"));
     if (!st)
         return FICD_EDB;
     db_bind_int(st, 1, (int)type);

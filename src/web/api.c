@@ -1,11 +1,14 @@
 /* api.c: the JSON API's search (GET /api/v1/works): the parameters of the works index,
- * answered with works_json_result()'s shape plus a "next" link; errors as {"error": "..."}
- * (docs/api.md). */
+ * answered with works_json_result()'s shape plus a "next" link, the works' JSON kept in
+ * memory between requests (wjcache.h); errors as {"error": "..."} (docs/api.md). */
 #include "index/index.h"
+#include "store/store.h"
 #include "web/json_works.h"
 #include "web/page.h"
+#include "web/wjcache.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,13 +41,22 @@ int api_works(struct web_req *r)
         idx_result_free(&res);
         return st;
     }
-    json_t *j = works_json_result(&res, r->store);
     int more = (uint64_t)res.page * (uint64_t)res.per_page < res.total;
-    json_t *next = more ? next_link(r, res.page + 1) : json_null();
+    json_t *next = more ? next_link(r, res.page + 1) : NULL;
+    /* the works' JSON from the per-process cache, which first drops what changed up to the
+     * index's position (the index chose these works at that position or before it) */
+    if (r->store && r->site && r->site->idx && wjc_follow(r->store, idx_seq(r->site->idx)))
+        fprintf(stderr, "ficd: the works' JSON cache could not follow the change log: %s\n",
+                store_errmsg(r->store));
+    r->content_type = "application/json; charset=utf-8";
+    buf_reset(&r->out);
+    int rc = more && !next ? FICD_ENOMEM
+                           : works_json_result_text(&res, r->store,
+                                                    next ? json_string_value(next) : NULL, &r->out);
+    json_decref(next);
     idx_result_free(&res);
-    if (!j || !next || json_object_set_new(j, "next", next)) {
-        json_decref(j);
+    if (rc)
         return web_json_error(r, 500, "out of memory");
-    }
-    return web_json_reply(r, 200, j);
+    buf_putc(&r->out, '\n');
+    return 200;
 }

@@ -25,6 +25,7 @@ const char *const web_config_keys[] = {"listen",
                                        "max_header",
                                        "page_cache",
                                        "page_cache_ttl",
+                                       "work_cache",
                                        "rate_signup",
                                        "rate_login",
                                        "rate_post",
@@ -61,6 +62,7 @@ void web_config_defaults(struct web_config *c)
     c->login_window = 300;
     c->page_cache = (size_t)64 << 20;
     c->page_cache_ttl = 2;
+    c->work_cache = 16384;
     for (int i = 0; i < RL_NCATEGORIES; i++)
         c->rate[i] = ratelimit_default((enum rl_category)i);
     c->hits = 1;
@@ -197,6 +199,11 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
         bad = parse_int(value, 1, 86400, &c->login_window);
     } else if (!strcmp(key, "page_cache")) {
         bad = parse_size(value, &c->page_cache);
+    } else if (!strcmp(key, "work_cache")) {
+        int n = 0;
+        bad = parse_int(value, 0, 1 << 24, &n);
+        if (!bad)
+            c->work_cache = (size_t)n;
     } else if (!strcmp(key, "page_cache_ttl")) {
         bad = parse_int(value, 0, 86400, &c->page_cache_ttl);
     } else if (!strncmp(key, "rate_", 5)) {

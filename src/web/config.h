@@ -27,6 +27,7 @@ struct web_config {
     int login_window;         /* seconds */
     size_t page_cache;        /* bytes of rendered anonymous pages kept (0: no page cache) */
     int page_cache_ttl;       /* seconds a cached page may be served (0: no page cache) */
+    size_t work_cache;        /* works whose result JSON is kept in memory (0: none) */
     /* POSTs allowed per client address and per account, by category (rate_signup, ...);
        window 0: the built-in default (ratelimit_default) */
     struct rl_limit rate[RL_NCATEGORIES];

@@ -2,14 +2,19 @@
  * and the CLI (`ficd search --format json`, cli/json.c): total, page, the works with their
  * metadata, and exact facets; and the API's JSON responses (web_json_reply). */
 #include "web/json_works.h"
+#include "core/buf.h"
+#include "core/err.h"
 #include "core/work.h"
 #include "index/index.h"
 #include "store/store.h"
+#include "web/wjcache.h"
 #include "web/server.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 json_t *works_json_strlist(const struct strlist *l)
 {
@@ -102,6 +107,29 @@ static int fill_cb(const struct work *w, void *ctx)
     return 0;
 }
 
+/* The facets of r into the object facets: {"group": {"name": count, ...}, ...}. */
+static void facets_fill(json_t *facets, const struct idx_result *r)
+{
+    for (int g = 0; g < IDX_FACET__COUNT; g++) {
+        json_t *f = json_object();
+        for (size_t i = 0; f && i < r->facets[g].n; i++)
+            json_object_set_new(f, r->facets[g].v[i].name,
+                                json_integer((json_int_t)r->facets[g].v[i].count));
+        json_object_set_new(facets, idx_facet_group_name((enum idx_facet_group)g), f);
+    }
+}
+
+/* A hit as the index knows it (the store could not give its work): id, title, snippet. */
+static json_t *hit_json(const struct idx_hit *h)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(h->id));
+    json_object_set_new(o, "title", json_string(h->title ? h->title : ""));
+    if (h->snippet)
+        json_object_set_new(o, "snippet", json_string(h->snippet));
+    return o;
+}
+
 json_t *works_json_result(const struct idx_result *r, struct store *s)
 {
     json_t *j = json_object(), *works = json_array(), *facets = json_object();
@@ -137,26 +165,137 @@ json_t *works_json_result(const struct idx_result *r, struct store *s)
     for (size_t i = 0; i < r->nhits; i++) {
         const struct idx_hit *h = &r->hits[i];
         json_t *o = objs[i];
-        if (!o) {
-            o = json_object();
-            json_object_set_new(o, "id", json_integer(h->id));
-            json_object_set_new(o, "title", json_string(h->title ? h->title : ""));
-        }
-        if (h->snippet)
+        if (!o)
+            o = hit_json(h);
+        else if (h->snippet)
             json_object_set_new(o, "snippet", json_string(h->snippet));
         json_array_append_new(works, o);
     }
     free(objs);
     json_object_set_new(j, "works", works);
-    for (int g = 0; g < IDX_FACET__COUNT; g++) {
-        json_t *f = json_object();
-        for (size_t i = 0; f && i < r->facets[g].n; i++)
-            json_object_set_new(f, r->facets[g].v[i].name,
-                                json_integer((json_int_t)r->facets[g].v[i].count));
-        json_object_set_new(facets, idx_facet_group_name((enum idx_facet_group)g), f);
-    }
+    facets_fill(facets, r);
     json_object_set_new(j, "facets", facets);
     return j;
+}
+
+/* ---- the result as text, works from the per-process cache ---- */
+
+struct text_fill {
+    const struct idx_result *r;
+    char **piece;
+    size_t *plen;
+    struct store *s;
+    uint64_t gen;
+};
+
+static int text_fill_cb(const struct work *w, void *ctx)
+{
+    struct text_fill *tf = ctx;
+    for (size_t i = 0; i < tf->r->nhits; i++) {
+        if (tf->r->hits[i].id != w->id || tf->piece[i])
+            continue;
+        json_t *o = works_json_work(w);
+        if (o)
+            json_object_set_new(o, "series", works_json_series(tf->s, w));
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (text) {
+            tf->piece[i] = text;
+            tf->plen[i] = strlen(text);
+            wjc_put(w->id, text, tf->plen[i], tf->gen);
+        }
+        break;
+    }
+    return 0;
+}
+
+/* Appends v as JSON (a string, or null) to out. */
+static void put_json(struct buf *out, json_t *v)
+{
+    char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(v);
+    if (!t) {
+        out->err = out->err ? out->err : FICD_ENOMEM;
+        return;
+    }
+    buf_puts(out, t);
+    free(t);
+}
+
+int works_json_result_text(const struct idx_result *r, struct store *s, const char *next,
+                           struct buf *out)
+{
+    size_t n = r->nhits;
+    char **piece = n ? calloc(n, sizeof(*piece)) : NULL;
+    size_t *plen = n ? calloc(n, sizeof(*plen)) : NULL;
+    struct buf cached = BUF_INIT;
+    size_t *coff = n ? calloc(n, sizeof(*coff)) : NULL;
+    int64_t *missing = n ? malloc(n * sizeof(*missing)) : NULL;
+    if (n && (!piece || !plen || !coff || !missing)) {
+        free(piece);
+        free(plen);
+        free(coff);
+        free(missing);
+        return FICD_ENOMEM;
+    }
+    /* the works the cache holds, one after another in one buffer; the others in one batch */
+    uint64_t gen = wjc_generation();
+    size_t nmissing = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t before = cached.len;
+        if (wjc_get(r->hits[i].id, &cached)) {
+            coff[i] = before;
+            plen[i] = cached.len - before;
+        } else {
+            coff[i] = SIZE_MAX;
+            missing[nmissing++] = r->hits[i].id;
+        }
+    }
+    if (s && nmissing) {
+        struct text_fill tf = {r, piece, plen, s, gen};
+        if (store_work_get_many(s, missing, nmissing, 0, text_fill_cb, &tf)) {
+            for (size_t i = 0; i < n; i++) { /* partial answers are not trusted */
+                free(piece[i]);
+                piece[i] = NULL;
+            }
+        }
+    }
+    free(missing);
+    buf_printf(out, "{\"total\":%llu,\"page\":%d,\"per_page\":%d,\"works\":[",
+               (unsigned long long)r->total, r->page, r->per_page);
+    for (size_t i = 0; i < n; i++) {
+        const struct idx_hit *h = &r->hits[i];
+        if (i)
+            buf_putc(out, ',');
+        const char *text = coff[i] != SIZE_MAX ? cached.data + coff[i] : piece[i];
+        if (text && plen[i] >= 2) {
+            if (!h->snippet) {
+                buf_put(out, text, plen[i]);
+                continue;
+            }
+            buf_put(out, text, plen[i] - 1); /* without its closing brace */
+            buf_puts(out, ",\"snippet\":");
+            put_json(out, json_string(h->snippet));
+            buf_putc(out, '}');
+            continue;
+        }
+        put_json(out, hit_json(h)); /* the store failed: what the index knows */
+    }
+    for (size_t i = 0; i < n; i++)
+        free(piece[i]);
+    free(piece);
+    free(plen);
+    free(coff);
+    buf_free(&cached);
+    buf_puts(out, "],\"facets\":");
+    json_t *facets = json_object();
+    if (facets)
+        facets_fill(facets, r);
+    put_json(out, facets);
+    buf_puts(out, ",\"next\":");
+    put_json(out, next ? json_string(next) : json_null());
+    buf_putc(out, '}');
+    return out->err;
 }
 
 int web_json_reply(struct web_req *r, int status, json_t *j)

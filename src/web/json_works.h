@@ -29,6 +29,13 @@ json_t *works_json_series(struct store *s, const struct work *w);
  * metadata is read from s in one batch; with s == NULL (or when the store fails) each work
  * has only "id" and "title". Returns a new reference, NULL on allocation failure. */
 json_t *works_json_result(const struct idx_result *r, struct store *s);
+struct buf;
+/* The same document as text, with "next" (the next page's address, or null) at its end, as
+ * the API answers it: the works' JSON comes from the per-process cache (wjcache.h) when it
+ * holds them and from s in one batch otherwise (then kept). Call wjc_follow first. 0 or
+ * FICD_ENOMEM. */
+int works_json_result_text(const struct idx_result *r, struct store *s, const char *next,
+                           struct buf *out);
 
 /* Serialises j (compact, one line) as the response with status; consumes j. A NULL j or a
  * failed serialisation answers 500 {"error":"out of memory"}. Returns the status. */

@@ -6,6 +6,7 @@
 #include "web/cache.h"
 #include "web/hits.h"
 #include "web/server_int.h"
+#include "web/wjcache.h"
 
 #include <netdb.h>
 #include <pthread.h>
@@ -202,6 +203,7 @@ int web_serve(const struct web_config *cfg)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     page_cache_init(cfg->page_cache, cfg->page_cache_ttl * 1000);
+    wjc_configure(cfg->work_cache);
     hits_start(); /* before the first request, so none goes uncounted */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, srv_on_request, NULL, MHD_OPTION_SOCK_ADDR,

@@ -66,9 +66,11 @@ expect_grep "imported 0 authors (4 already there) and 1 story (2 already there, 
 
 # Every field, counted.
 for id in 1 2 3; do "$FICD" show --format json --data "$D" "$id" >"$TMP/show$id.json"; done
-python3 - "$TMP" "$D/ficd.db" <<'PY' && ok || fail "eFiction field fidelity"
-import json, sqlite3, sys, calendar, time
-tmp, dbpath = sys.argv[1], sys.argv[2]
+python3 - "$TMP" "$D" "$SRC/tests/integration/lib" <<'PY' && ok || fail "eFiction field fidelity"
+import json, sys, calendar, time
+tmp, data = sys.argv[1], sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+import archive_db
 works = {}
 for i in (1, 2, 3):
     j = json.load(open(f"{tmp}/show{i}.json"))
@@ -124,7 +126,7 @@ field("draft rating Adult -> Explicit", d.get("rating") == "Explicit")
 field("draft warnings", d.get("warnings") == ["Graphic Depictions Of Violence", "Rape/Non-Con"])
 field("draft freeforms", d.get("freeforms") == ["Language"])
 field("draft published", d.get("published") == ts("2009-09-09 09:09:09"))
-db = sqlite3.connect(dbpath)
+db = archive_db.connect(data)
 users = {r[0]: r[1:] for r in db.execute("SELECT name, email, pwhash, created, id FROM users")}
 field("accounts", set(users) == {"Moth_Lantern", "quill_ink", "Reviewer_Only", "Co_Writer"})
 field("emails kept", users.get("Moth_Lantern", [None])[0] == "moth@example.org" and users.get("Reviewer_Only", ["x"])[0] is None)
@@ -148,7 +150,7 @@ assert ok == total
 PY
 
 # A third run doubles nothing.
-count() { python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print(*[db.execute(q).fetchone()[0] for q in ('SELECT count(*) FROM users','SELECT count(*) FROM works','SELECT count(*) FROM chapters','SELECT count(*) FROM import_map','SELECT count(*) FROM comments')])" "$D/ficd.db"; }
+count() { python3 -c "import sys; sys.path.insert(0, sys.argv[2]); import archive_db; db=archive_db.connect(sys.argv[1]); print(*[db.execute(q).fetchone()[0] for q in ('SELECT count(*) FROM users','SELECT count(*) FROM works','SELECT count(*) FROM chapters','SELECT count(*) FROM import_map','SELECT count(*) FROM comments')])" "$D" "$SRC/tests/integration/lib"; }
 BEFORE=$(count)
 expect_status 0 "$FICD" import-efiction --data "$D" --mysql "$URL" --stories "$FX/stories"
 expect_grep "imported 0 authors (4 already there) and 0 stories (3 already there, 0 not readable)" "$TMP/err"
@@ -185,7 +187,7 @@ expect_grep "ef3_\|fanfiction_authors" "$TMP/err"
 
 # Claiming an imported account: once.
 echo "comet-keeper-2024" | "$FICD" import-efiction --claim Moth_Lantern --data "$D" 2>"$TMP/err" && ok || fail "claim"
-python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); assert db.execute(\"SELECT pwhash FROM users WHERE name='Moth_Lantern'\").fetchone()[0].startswith('\$argon2id')" "$D/ficd.db" && ok || fail "claim set no password"
+python3 -c "import sys; sys.path.insert(0, sys.argv[2]); import archive_db; db=archive_db.connect(sys.argv[1]); assert db.execute(\"SELECT pwhash FROM users WHERE name='Moth_Lantern'\").fetchone()[0].startswith('\$argon2id')" "$D" "$SRC/tests/integration/lib" && ok || fail "claim set no password"
 echo "another-password-9" | "$FICD" import-efiction --claim Moth_Lantern --data "$D" 2>"$TMP/err" && fail "claimed twice" || ok
 expect_grep "already has a password" "$TMP/err"
 finish

@@ -283,7 +283,7 @@ req "$ALICE" POST "/works/$W1/chapters/new" --data-urlencode "authenticity_token
 expect_code 303 "add a chapter"
 post "$ALICE" "Sea Four" "Tidefall" "Fluff" "" ""
 W5=$WORK
-SUBS=$(python3 -c "import sqlite3; print(sqlite3.connect('$DATA/ficd.db').execute('SELECT subscriptions FROM works WHERE id = $W1').fetchone()[0])")
+SUBS=$(python3 "$SRC/tests/integration/lib/archive_db.py" "$DATA" "SELECT subscriptions FROM works WHERE id = $W1")
 [ "$SUBS" = 1 ] && ok || fail "works.subscriptions is $SUBS"
 req "$BOB" POST /settings/feed_token --data-urlencode "authenticity_token=$TOK"
 expect_code 303 "feed token"
@@ -407,7 +407,8 @@ expect_code 403 "the old creator no longer edits an orphaned work"
 # ---- creator statistics ----
 # hits come from the feedback engineer's counter (store_work_add_hits); here the column is
 # raised directly, as that counter does, so the per-day trigger records them
-python3 -c "import sqlite3; d=sqlite3.connect('$DATA/ficd.db'); d.execute('UPDATE works SET hits = hits + 7 WHERE id = $W1'); d.execute('UPDATE works SET hits = hits + 5 WHERE id = $W1'); d.commit()"
+python3 "$SRC/tests/integration/lib/archive_db.py" "$DATA" "UPDATE works SET hits = hits + 7 WHERE id = $W1"
+python3 "$SRC/tests/integration/lib/archive_db.py" "$DATA" "UPDATE works SET hits = hits + 5 WHERE id = $W1"
 req "$ALICE" GET /users/alice/stats
 expect_code 200 "stats"
 expect_body 'id="stats-works"'
