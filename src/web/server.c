@@ -6,6 +6,7 @@
 #include "core/progress.h"
 #include "index/index.h"
 #include "web/cache.h"
+#include "web/follow.h"
 #include "web/page.h"
 #include "web/hits.h"
 #include "web/ratelimit.h"
@@ -311,11 +312,19 @@ void web_dispatch(struct web_req *r)
     }
     status = m.route->handler(r);
     if (!strcmp(r->method, "POST")) {
-        index_catch_up(r);
         /* Only a real change invalidates cached pages: a POST that wrote nothing (a failed
          * login, a form sent back with errors) or only started or ended a session leaves
-         * the cache warm. Changes the change log records also invalidate by its seq. */
-        if (store_total_changes(r->store) - changes0 - r->session_writes > 0)
+         * the cache warm. Changes the change log records also invalidate by its seq; a
+         * change-log row of its own (CHANGE_SITE) carries the rest (settings, accounts,
+         * profiles) to every other node's cache. */
+        int changed = store_total_changes(r->store) - changes0 - r->session_writes > 0;
+        if (changed && store_log_change(r->store, CHANGE_SITE, 0))
+            fprintf(stderr,
+                    "ficd: cannot log a site change (other nodes' cached pages expire by their "
+                    "TTL): %s\n",
+                    store_errmsg(r->store));
+        index_catch_up(r);
+        if (changed)
             page_cache_bump();
     }
     if (r->out.err) {
@@ -776,8 +785,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms =
             (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
-        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method,
-                k->req.path, k->req.status, k->sent, ms, k->req.request_id);
+        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method, k->req.path,
+                k->req.status, k->sent, ms, k->req.request_id);
     }
     conn_free(k);
     atomic_fetch_sub(&active_requests, 1);
@@ -854,25 +863,28 @@ static void hits_stop(void)
 
 /* ---- start and stop ---- */
 
-/* Reads the CSRF secret from the settings, creating it on first run; drops expired
- * sessions; notes whether first-run setup is done. */
+/* Reads the CSRF secret from the settings, creating it on first run (store_setting_init:
+ * nodes starting at once on a new database agree on one); drops expired sessions; notes
+ * whether first-run setup is done. */
 static int prepare_site(struct store *s)
 {
+    char fresh[65];
+    unsigned char bin[32];
+    randombytes_buf(bin, sizeof(bin));
+    sodium_bin2hex(fresh, sizeof(fresh), bin, sizeof(bin));
     char *hex = NULL;
-    if (store_setting_get(s, "csrf_secret", &hex))
+    if (store_setting_init(s, "csrf_secret", fresh, &hex))
         return FICD_EDB;
     size_t n = 0;
-    if (!hex ||
-        sodium_hex2bin(g_site.secret, sizeof(g_site.secret), hex, strlen(hex), NULL, &n, NULL) !=
+    if (sodium_hex2bin(g_site.secret, sizeof(g_site.secret), hex, strlen(hex), NULL, &n, NULL) !=
             0 ||
         n != sizeof(g_site.secret)) {
-        char fresh[65];
-        randombytes_buf(g_site.secret, sizeof(g_site.secret));
-        sodium_bin2hex(fresh, sizeof(fresh), g_site.secret, sizeof(g_site.secret));
-        free(hex);
-        hex = NULL;
-        if (store_setting_set(s, "csrf_secret", fresh))
+        /* unreadable (set by hand?): replace it, for every node */
+        memcpy(g_site.secret, bin, sizeof(bin));
+        if (store_setting_set(s, "csrf_secret", fresh)) {
+            free(hex);
             return FICD_EDB;
+        }
     }
     free(hex);
     int64_t users = 0;
@@ -964,6 +976,14 @@ int web_serve(const struct web_config *cfg)
         flags |= MHD_USE_IPv6;
     page_cache_init(cfg->page_cache, cfg->page_cache_ttl * 1000);
     hits_start(); /* before the first request, so none goes uncounted */
+    /* the index follows the change log on a thread of its own (writes from other nodes and
+     * processes reach it within milliseconds, before a reader asks) */
+    rc = web_follow_start(g_data_dir, g_site.idx, 250);
+    if (rc)
+        fprintf(stderr,
+                "ficd serve: cannot start the change follower (%s); requests will "
+                "catch the index up themselves\n",
+                ficd_strerror(rc));
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -976,6 +996,7 @@ int web_serve(const struct web_config *cfg)
         fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
                 cfg->listen_host, cfg->port);
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        web_follow_stop();
         hits_stop();
         page_cache_free();
         idx_free(g_site.idx);
@@ -997,6 +1018,7 @@ int web_serve(const struct web_config *cfg)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    web_follow_stop();
     hits_stop(); /* after the last request: every hit counted is written */
     page_cache_free();
     close_stores();
