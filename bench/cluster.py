@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""cluster.py: two ficd nodes against one behind nginx, run by bench/cluster.sh (see there).
+Usage: cluster.py FICD SOURCE_DIR OUT."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+FICD, SRC, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, os.path.join(SRC, "tests", "integration", "lib"))
+from ficdhttp import Client, free_port  # noqa: E402
+
+DURATION = os.environ.get("FICD_BENCH_DURATION", "8s")
+CONNS = os.environ.get("FICD_BENCH_CONNS", "32")
+WORKS = int(os.environ.get("FICD_BENCH_WORKS", "1000"))
+THREADS = os.environ.get("FICD_BENCH_THREADS", str(os.cpu_count() or 2))
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """user + system CPU time of a process so far."""
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / TICK
+
+
+def wait_http(port, path="/healthz", seconds=120):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            if Client(port, timeout=2).get(path).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def start_node(tmp, data, i, env_db):
+    port = free_port()
+    env = dict(os.environ, FICD_ACCESS_LOG="no", FICD_PER_IP_LIMIT="0", FICD_THREADS=THREADS,
+               FICD_TRUST_PROXY="1", FICD_RATE_LOGIN="0", **env_db)
+    p = subprocess.Popen([FICD, "serve", "--listen", f"127.0.0.1:{port}", "--data", data],
+                         env=env, stdout=subprocess.DEVNULL,
+                         stderr=open(os.path.join(tmp, f"node{i}.log"), "wb"))
+    wait_http(port)
+    return p, port
+
+
+def start_nginx(tmp, name, port, upstreams):
+    conf = open(os.path.join(SRC, "docs", "nginx-cluster.conf")).read()
+    for old, new in (("127.0.0.1:8080", f"127.0.0.1:{port}"),
+                     ("127.0.0.1:8081", f"127.0.0.1:{upstreams[0]}"),
+                     ("127.0.0.1:8082", f"127.0.0.1:{upstreams[1]}")):
+        conf = conf.replace(old, new)
+    ng = os.path.join(tmp, name)
+    os.makedirs(ng)
+    open(os.path.join(ng, "cluster.conf"), "w").write(conf)
+    open(os.path.join(ng, "nginx.conf"), "w").write(f"""worker_processes 1;
+daemon off;
+pid {ng}/nginx.pid;
+error_log {ng}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {ng}/body;
+    proxy_temp_path {ng}/proxy;
+    fastcgi_temp_path {ng}/fastcgi;
+    uwsgi_temp_path {ng}/uwsgi;
+    scgi_temp_path {ng}/scgi;
+    include {ng}/cluster.conf;
+}}
+""")
+    p = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", ng, "-e",
+                          f"{ng}/error.log", "-c", f"{ng}/nginx.conf"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_http(port)
+    return p
+
+
+def to_ms(v):
+    n = float(re.match(r"[\d.]+", v).group(0))
+    if v.endswith("us"):
+        return n / 1000
+    if v.endswith("ms"):
+        return n
+    if v.endswith("s"):
+        return n * 1000
+    return n
+
+
+def wrk(port, path, lua, pids):
+    """wrk through nginx; returns (req/s, p50 ms, p99 ms, ficd CPU us per request, errors)."""
+    args = ["wrk", "-t2", f"-c{CONNS}", f"-d{DURATION}", "--latency"]
+    if lua:
+        args += ["-s", lua]
+    args.append(f"http://127.0.0.1:{port}{path}")
+    c0 = sum(cpu_seconds(p) for p in pids)
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    c1 = sum(cpu_seconds(p) for p in pids)
+    if not re.search(r"99%\s+[\d.]", out):
+        raise RuntimeError("wrk: " + out)
+    reqs = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: (.*)", out)
+    errors = (int(bad.group(1)) if bad else 0)
+    if sock:
+        errors += sum(int(x) for x in re.findall(r"\d+", sock.group(1)))
+    return rps, p50, p99, (c1 - c0) / max(reqs, 1) * 1e6, errors
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="ficd-bench-cluster.")
+    procs = []
+    try:
+        db = os.environ.get("FICD_DATABASE", "")
+        env_db = {"FICD_DATABASE": db} if db else {}
+        data = os.path.join(tmp, "data")
+        print(f"bench/cluster: demo archive of {WORKS} works "
+              f"({'PostgreSQL' if db else 'SQLite'})", file=sys.stderr, flush=True)
+        subprocess.run([FICD, "demo", "--works", str(WORKS), "--seed", "20261206", "--data", data],
+                       check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, **env_db))
+        # nodes 1 and 2 with the page cache (the default), 3 and 4 without (every request
+        # rendered or searched)
+        nodes, ports = [], []
+        for i in range(4):
+            d = os.path.join(tmp, f"data{i + 1}") if db and i else data
+            extra = {} if i < 2 else {"FICD_PAGE_CACHE": "0"}
+            p, port = start_node(tmp, d, i + 1, dict(env_db, **extra))
+            nodes.append(p)
+            ports.append(port)
+        procs.extend(nodes)
+        fronts = {}
+        for name, ups in (("cached-one", [0, 0]), ("cached-two", [0, 1]),
+                          ("render-one", [2, 2]), ("render-two", [2, 3])):
+            fronts[name] = free_port()
+            procs.append(start_nginx(tmp, name, fronts[name], [ports[k] for k in ups]))
+
+        listing = Client(ports[0]).get("/works").text()
+        ids = sorted(set(int(x) for x in re.findall(r'href="/works/(\d+)"', listing)))
+        work = f"/works/{ids[0]}"
+        fandoms = sorted(set(re.findall(r'href="/tags/([^"/]+)/works"', listing)))[:20]
+        # the API: searches by fandom, word and sort, walked by every connection
+        urls = os.path.join(tmp, "api-urls.txt")
+        with open(urls, "w") as f:
+            for i, fd in enumerate(fandoms):
+                for sort in ("kudos", "hits", "updated"):
+                    f.write(f"/api/v1/works?fandom={fd}&sort={sort}\n")
+                f.write(f"/api/v1/works?q=the+{i}&fandom={fd}\n")
+        lua = os.path.join(SRC, "bench", "api_urls.lua")
+        os.environ["FICD_BENCH_URLS"] = urls
+
+        rounds = [("cached work page", "cached", work, None),
+                  ("rendered work page", "render", work, None),
+                  ("rendered /works listing", "render", "/works", None),
+                  ("JSON API searches", "render", "/", lua)]
+        rows = []
+        for name, kind, path, script in rounds:
+            res = {}
+            pids = [n.pid for n in nodes[:2]] if kind == "cached" else [n.pid for n in nodes[2:]]
+            for label in ("one", "two"):
+                port = fronts[f"{kind}-{label}"]
+                wrk(port, path, script, pids)  # warm-up
+                res[label] = wrk(port, path, script, pids)
+            rows.append((name, res))
+            print(f"bench/cluster: {name}: one {res['one'][0]:.0f}/s, two {res['two'][0]:.0f}/s",
+                  file=sys.stderr, flush=True)
+        lines = [
+            f"## Two nodes vs one behind nginx ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} "
+            f"cores, {'PostgreSQL' if db else 'SQLite'}, {WORKS} demo works)",
+            "",
+            f"wrk -t2 -c{CONNS} -d{DURATION} through nginx (docs/nginx-cluster.conf, one worker) "
+            f"to one node (both upstream lines on node 1) or two; {THREADS} worker threads per "
+            "node; the cached round with the page cache on, the others with it off (every "
+            "request rendered or searched). wrk, nginx and the nodes share the machine's cores.",
+            "",
+            "| workload | one node req/s | two nodes req/s | ratio | p99 one / two (ms) | "
+            "ficd CPU per request one / two (us) | errors |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, res in rows:
+            o, t = res["one"], res["two"]
+            lines.append(f"| {name} | {o[0]:.0f} | {t[0]:.0f} | {t[0] / o[0]:.2f} | "
+                         f"{o[2]:.2f} / {t[2]:.2f} | {o[3]:.0f} / {t[3]:.0f} | {o[4] + t[4]} |")
+        report = "\n".join(lines) + "\n"
+        print(report)
+        os.makedirs(os.path.dirname(OUT), exist_ok=True)
+        open(OUT, "w").write(report)
+        for name, res in rows:
+            if res["one"][4] or res["two"][4]:
+                print(f"bench/cluster: {name}: errors", file=sys.stderr)
+                return 1
+        return 0
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+sys.exit(main())
