@@ -1,6 +1,6 @@
 /* migrations.c: the SQLite schema, as numbered migrations applied in order on open. Never
  * edit a released migration; append a new one. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 /* Version 1: works with chapters, credits, tags and suggestions; accounts; settings; the
  * change log. Ratings, warnings and categories are columns of works (bits, as in
@@ -267,7 +267,7 @@ static const char migration_5[] =
     "  created INTEGER NOT NULL,\n"
     "  updated INTEGER NOT NULL\n"
     ");\n"
-    "CREATE UNIQUE INDEX series_user_title ON series(ifnull(user_id, 0), title);\n"
+    "CREATE UNIQUE INDEX series_user_title ON series(coalesce(user_id, 0), title);\n"
     "CREATE TABLE series_works (\n"
     "  work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,\n"
     "  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,\n"
@@ -382,6 +382,15 @@ static const char migration_6[] = "CREATE TABLE import_map (\n"
                                   "  PRIMARY KEY (source, kind, src_id)\n"
                                   ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {migration_1, migration_2, migration_3,
-                                     migration_4, migration_5, migration_6};
+/* Version 7 (several nodes): rate-limit counters every node shares (cluster.c): a fixed
+ * window per key (an address or an account and the kind of action) ending at expires. */
+static const char migration_7[] = "CREATE TABLE rate_limits (\n"
+                                  "  key TEXT PRIMARY KEY,\n"
+                                  "  count INTEGER NOT NULL,\n"
+                                  "  expires INTEGER NOT NULL\n"
+                                  ") WITHOUT ROWID;\n"
+                                  "CREATE INDEX rate_limits_expires ON rate_limits(expires);\n";
+
+const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                     migration_5, migration_6, migration_7};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);
