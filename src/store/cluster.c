@@ -1,6 +1,7 @@
 /* cluster.c: what several nodes on one database share beyond the data itself: change-log rows
- * of their own (CHANGE_SITE), waiting for the next change, a setting agreed on at first start
- * and the rate-limit counters. See store.h, "several nodes". */
+ * of their own (CHANGE_SITE), waiting for the next change, a setting agreed on at first start,
+ * the rate-limit counters and the visits hits were counted for. See store.h, "several
+ * nodes". */
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -160,4 +161,65 @@ int store_rate_purge(struct store *s, int64_t now)
         return FICD_EDB;
     db_bind_int(st, 1, now);
     return sq_run(s, st);
+}
+
+/* ---- hits counted once per visit across nodes ---- */
+
+/* Adds n hits to work id (and logs the change when the work exists). */
+static int add_hits(struct store *s, int64_t id, int64_t n)
+{
+    if (!n)
+        return 0;
+    struct dbst *st = sq_prep(s, "UPDATE works SET hits = hits + ?2 WHERE id = ?1");
+    if (!st)
+        return FICD_EDB;
+    db_bind_int(st, 1, id);
+    db_bind_int(st, 2, n);
+    int rc = sq_run(s, st);
+    if (!rc && sq_changes(s) > 0)
+        rc = sq_log_change(s, CHANGE_WORK, id);
+    return rc;
+}
+
+int store_work_add_visits(struct store *s, const struct hit_visit *v, size_t n)
+{
+    if (!n)
+        return 0;
+    int rc = sq_tx_begin(s);
+    if (rc)
+        return rc;
+    int64_t first = v[0].day;
+    for (size_t i = 1; i < n; i++)
+        if (v[i].day < first)
+            first = v[i].day;
+    struct dbst *st = sq_prep(s, "DELETE FROM hit_visits WHERE day < ?1");
+    if (!st) {
+        rc = FICD_EDB;
+    } else {
+        db_bind_int(st, 1, first - 1);
+        rc = sq_run(s, st);
+    }
+    int64_t work = 0, count = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (v[i].work_id != work) {
+            rc = add_hits(s, work, count);
+            work = v[i].work_id;
+            count = 0;
+            if (rc)
+                break;
+        }
+        st = sq_prep(s, "INSERT INTO hit_visits (day, key) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+        if (!st) {
+            rc = FICD_EDB;
+            break;
+        }
+        db_bind_int(st, 1, v[i].day);
+        db_bind_int(st, 2, v[i].key);
+        rc = sq_run(s, st);
+        if (!rc && sq_changes(s) > 0)
+            count++;
+    }
+    if (!rc)
+        rc = add_hits(s, work, count);
+    return sq_tx_end(s, rc);
 }

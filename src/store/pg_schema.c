@@ -387,13 +387,19 @@ const char *const pg_schema_sql =
     "  SELECT v, floor(extract(epoch FROM now()))::bigint FROM generate_series(1, 6) AS v;\n";
 
 /* Versions after pg_schema_version, each run in one transaction with its schema_migrations
- * row. Version 7 (several nodes): the rate-limit counters every node shares (cluster.c). */
+ * row. Version 7 (several nodes, cluster.c): the rate-limit counters and the hit visits every
+ * node shares. */
 static const char pg_migration_7[] = "CREATE TABLE rate_limits (\n"
                                      "  key TEXT COLLATE \"C\" PRIMARY KEY,\n"
                                      "  count BIGINT NOT NULL,\n"
                                      "  expires BIGINT NOT NULL\n"
                                      ");\n"
-                                     "CREATE INDEX rate_limits_expires ON rate_limits(expires);\n";
+                                     "CREATE INDEX rate_limits_expires ON rate_limits(expires);\n"
+                                     "CREATE TABLE hit_visits (\n"
+                                     "  day BIGINT NOT NULL,\n"
+                                     "  key BIGINT NOT NULL,\n"
+                                     "  PRIMARY KEY (day, key)\n"
+                                     ");\n";
 
 const char *const pg_migrations[] = {pg_migration_7};
 const size_t pg_nmigrations = sizeof(pg_migrations) / sizeof(pg_migrations[0]);

@@ -757,5 +757,17 @@ int store_rate_peek(struct store *s, const char *key, int64_t now, int64_t *coun
 int store_rate_uncount(struct store *s, const char *key) FICD_MUST_CHECK;
 int store_rate_clear(struct store *s, const char *key) FICD_MUST_CHECK;
 int store_rate_purge(struct store *s, int64_t now) FICD_MUST_CHECK;
+/* One visit a hit may be counted for: the work, the UTC day (unix time / 86400) and a keyed
+ * hash of visitor and work (web/hits.c). */
+struct hit_visit {
+    int64_t work_id;
+    int64_t day;
+    int64_t key;
+};
+/* Counts each visit of v (n of them, sorted by work_id) unless some process on the database
+ * counted it already: the visit is recorded, and the work's hits grow by its new visits with
+ * one change-log row per work, all in one transaction. Visits of days before the batch's
+ * earliest day minus one are forgotten. Works that do not exist are skipped. */
+int store_work_add_visits(struct store *s, const struct hit_visit *v, size_t n) FICD_MUST_CHECK;
 
 #endif

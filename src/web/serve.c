@@ -67,6 +67,11 @@ static void *hits_main(void *arg)
 
 static void hits_start(void)
 {
+    /* visits are hashed with a key every node derives from the archive's secret */
+    unsigned char key[16];
+    crypto_generichash(key, sizeof(key), (const unsigned char *)"ficd hits", 9, srv_site.secret,
+                       sizeof(srv_site.secret));
+    hits_set_key(key, sizeof(key));
     hits_init(srv_cfg->hits);
     hits_stopping = 0;
     if (!srv_cfg->hits)

@@ -217,10 +217,15 @@ def main():
         h0 = api_hits(A, hwid)
         for i, port in enumerate((A, B, A, B)):
             Client(port).get(f"/works/{hwid}", headers={"X-Forwarded-For": f"198.51.100.{20 + i}"})
+        # the same visitors again, each on the other node: no more hits
+        for i, port in enumerate((B, A, B, A)):
+            Client(port).get(f"/works/{hwid}", headers={"X-Forwarded-For": f"198.51.100.{20 + i}"})
         end = time.time() + 10
         while time.time() < end and api_hits(B, hwid) < h0 + 4:
             time.sleep(0.2)
-        check(api_hits(B, hwid) == h0 + 4, f"hits from both nodes: {h0} -> {api_hits(B, hwid)}")
+        time.sleep(1.5)  # both nodes flushed (hits_flush 1 s)
+        check(api_hits(B, hwid) == h0 + 4,
+              f"4 visitors on both nodes, once a day each: hits {h0} -> {api_hits(B, hwid)}")
 
         # ---- load through nginx while node 1 is SIGKILLed ----
         urls = ["/works", f"/works/{gwid}", "/works?q=zephyrcluster1q", "/api/v1/works",

@@ -4,7 +4,8 @@
 # `ficd serve` nodes, and nginx in front on loopback with docs/nginx-cluster.conf used
 # verbatim (only its addresses changed). Checks, in cluster.py: a session made on one node
 # works on the other, a CSRF form (signed-in and guest) from one node posts through the
-# other, rate limits count across nodes, hits from both nodes add up, a setting changed on
+# other, rate limits count across nodes, hits from both nodes add up (a visitor reading on
+# both is counted once a day), a setting changed on
 # one node leaves no stale cached page on the other, and a write through one node is visible
 # through the other within 1 s (work page, search, listing, feed; anonymous and signed in);
 # then readers and a writer load nginx while one node is SIGKILLed: no acknowledged write is

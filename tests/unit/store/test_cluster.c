@@ -2,7 +2,8 @@
  * their own, waiting for the next change (woken by another connection's commit, on SQLite by
  * polling, on PostgreSQL by NOTIFY), a setting agreed on by the first writer, and the
  * rate-limit counters (windows, taking a count back, clearing, purging, and two connections
- * counting one key). Runs on PostgreSQL too when FICD_DATABASE names one. */
+ * counting one key), and hits counted once per visit whichever connection counts it. Runs on
+ * PostgreSQL too when FICD_DATABASE names one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,42 @@ static void test_rate(void **state)
     assert_int_not_equal(store_rate_count(f->s, "k", t, 0, &n, &exp), 0);
 }
 
+static int64_t hits_of(struct store *s, int64_t id)
+{
+    struct work w;
+    assert_int_equal(store_work_get(s, id, 0, &w), 0);
+    int64_t h = w.hits;
+    work_free(&w);
+    return h;
+}
+
+/* One visit counted by two connections (nodes) is one hit; another day counts again. */
+static void test_visits(void **state)
+{
+    struct fixture *f = *state;
+    struct work w;
+    work_init(&w);
+    w.title = strdup("Visited");
+    w.draft = 0;
+    assert_int_equal(store_work_insert(f->s, &w), 0);
+    struct hit_visit a[] = {{w.id, 100, 11}, {w.id, 100, 12}, {w.id + 99, 100, 11}};
+    assert_int_equal(store_work_add_visits(f->s, a, 2), 0);
+    assert_int_equal(hits_of(f->s, w.id), 2);
+    struct store *s2;
+    assert_int_equal(store_open(f->dir, &s2), 0);
+    struct hit_visit b[] = {{w.id, 100, 12}, {w.id, 100, 13}, {w.id, 101, 11}};
+    assert_int_equal(store_work_add_visits(s2, b, 3), 0); /* 12 seen: +2 */
+    assert_int_equal(hits_of(f->s, w.id), 4);
+    assert_int_equal(store_work_add_visits(s2, a + 2, 1), 0); /* no such work: nothing */
+    /* day 103 forgets days before 102: visit 11 of day 101 counts again on day 101 */
+    struct hit_visit c[] = {{w.id, 103, 1}};
+    assert_int_equal(store_work_add_visits(s2, c, 1), 0);
+    assert_int_equal(store_work_add_visits(s2, b + 2, 1), 0);
+    assert_int_equal(hits_of(f->s, w.id), 5 + 1);
+    store_close(s2);
+    work_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +191,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wait_wakes, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_setting_init, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_rate, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_visits, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
