@@ -27,6 +27,28 @@ def cpu_seconds(pid):
     return (int(f[11]) + int(f[12])) / TICK
 
 
+def pg_pids(url):
+    """The PostgreSQL server's processes (the postmaster listening on url's port and its
+    children), to count the database's CPU per request; [] when none is found."""
+    port = urllib.parse.urlparse(url).port or 5432
+    out = subprocess.run(["ss", "-Htlnp", f"sport = :{port}"], capture_output=True,
+                         text=True).stdout
+    m = re.search(r"pid=(\d+)", out)
+    if not m:
+        return []
+    root = int(m.group(1))
+    pids = [root]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == root:
+                pids.append(int(d))
+    return pids
+
+
 def wait_http(port, path="/healthz", seconds=120):
     end = time.time() + seconds
     while time.time() < end:
@@ -92,15 +114,27 @@ def to_ms(v):
     return n
 
 
-def wrk(port, path, lua, pids):
-    """wrk through nginx; returns (req/s, p50 ms, p99 ms, ficd CPU us per request, errors)."""
+def cpu_of(pids):
+    total = 0.0
+    for p in pids:
+        try:
+            total += cpu_seconds(p)
+        except OSError:
+            pass  # a backend that ended
+    return total
+
+
+def wrk(port, path, lua, pids, db_url=""):
+    """wrk through nginx; returns (req/s, p50 ms, p99 ms, ficd CPU us per request, errors,
+    database CPU us per request or None)."""
     args = ["wrk", "-t2", f"-c{CONNS}", f"-d{DURATION}", "--latency"]
     if lua:
         args += ["-s", lua]
     args.append(f"http://127.0.0.1:{port}{path}")
-    c0 = sum(cpu_seconds(p) for p in pids)
+    dbp = pg_pids(db_url) if db_url else []
+    c0, d0 = cpu_of(pids), cpu_of(dbp)
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    c1 = sum(cpu_seconds(p) for p in pids)
+    c1, d1 = cpu_of(pids), cpu_of(dbp)
     if not re.search(r"99%\s+[\d.]", out):
         raise RuntimeError("wrk: " + out)
     reqs = int(re.search(r"(\d+) requests in", out).group(1))
@@ -112,7 +146,8 @@ def wrk(port, path, lua, pids):
     errors = (int(bad.group(1)) if bad else 0)
     if sock:
         errors += sum(int(x) for x in re.findall(r"\d+", sock.group(1)))
-    return rps, p50, p99, (c1 - c0) / max(reqs, 1) * 1e6, errors
+    dbcpu = (d1 - d0) / max(reqs, 1) * 1e6 if dbp else None
+    return rps, p50, p99, (c1 - c0) / max(reqs, 1) * 1e6, errors, dbcpu
 
 
 def main():
@@ -145,14 +180,26 @@ def main():
         listing = Client(ports[0]).get("/works").text()
         ids = sorted(set(int(x) for x in re.findall(r'href="/works/(\d+)"', listing)))
         work = f"/works/{ids[0]}"
-        fandoms = sorted(set(re.findall(r'href="/tags/([^"/]+)/works"', listing)))[:20]
-        # the API: searches by fandom, word and sort, walked by every connection
+        tags = sorted(set(re.findall(r'href="/tags/([^"/]+)/works"', listing)))[:20]
+        words = sorted(set(w.lower() for w in re.findall(r'<a href="/works/\d+">([^<]+)</a>',
+                                                         listing) for w in w.split()))[:20]
+        # the API: searches by tag and sort, and by words from the titles, walked by every
+        # connection (the tag names as the listing's links percent-encode them)
         urls = os.path.join(tmp, "api-urls.txt")
         with open(urls, "w") as f:
-            for i, fd in enumerate(fandoms):
+            for tg in tags:
+                name = urllib.parse.unquote(tg)
+                for k, v in (("*s*", "/"), ("*a*", "&"), ("*d*", "."), ("*q*", "?"),
+                             ("*h*", "#")):
+                    name = name.replace(k, v)  # AO3's escapes in tag URLs
                 for sort in ("kudos", "hits", "updated"):
-                    f.write(f"/api/v1/works?fandom={fd}&sort={sort}\n")
-                f.write(f"/api/v1/works?q=the+{i}&fandom={fd}\n")
+                    f.write(f"/api/v1/works?tag={urllib.parse.quote(name)}&sort={sort}\n")
+            for w in words:
+                f.write(f"/api/v1/works?q={urllib.parse.quote(w)}\n")
+        # every one must find something, or the round would measure empty answers
+        for u in open(urls).read().split():
+            if '"total":0' in Client(ports[2]).get(u).text().replace(" ", ""):
+                raise RuntimeError(f"the API finds nothing for {u}")
         lua = os.path.join(SRC, "bench", "api_urls.lua")
         os.environ["FICD_BENCH_URLS"] = urls
 
@@ -167,7 +214,7 @@ def main():
             for label in ("one", "two"):
                 port = fronts[f"{kind}-{label}"]
                 wrk(port, path, script, pids)  # warm-up
-                res[label] = wrk(port, path, script, pids)
+                res[label] = wrk(port, path, script, pids, db)
             rows.append((name, res))
             print(f"bench/cluster: {name}: one {res['one'][0]:.0f}/s, two {res['two'][0]:.0f}/s",
                   file=sys.stderr, flush=True)
@@ -181,13 +228,16 @@ def main():
             "request rendered or searched). wrk, nginx and the nodes share the machine's cores.",
             "",
             "| workload | one node req/s | two nodes req/s | ratio | p99 one / two (ms) | "
-            "ficd CPU per request one / two (us) | errors |",
-            "|---|---|---|---|---|---|---|",
+            "ficd CPU per request one / two (us) | PostgreSQL CPU per request one / two (us) | "
+            "errors |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for name, res in rows:
             o, t = res["one"], res["two"]
+            dbc = f"{o[5]:.0f} / {t[5]:.0f}" if o[5] is not None and t[5] is not None else "-"
             lines.append(f"| {name} | {o[0]:.0f} | {t[0]:.0f} | {t[0] / o[0]:.2f} | "
-                         f"{o[2]:.2f} / {t[2]:.2f} | {o[3]:.0f} / {t[3]:.0f} | {o[4] + t[4]} |")
+                         f"{o[2]:.2f} / {t[2]:.2f} | {o[3]:.0f} / {t[3]:.0f} | {dbc} | "
+                         f"{o[4] + t[4]} |")
         report = "\n".join(lines) + "\n"
         print(report)
         os.makedirs(os.path.dirname(OUT), exist_ok=True)
