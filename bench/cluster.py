@@ -166,7 +166,7 @@ def main():
         nodes, ports = [], []
         for i in range(4):
             d = os.path.join(tmp, f"data{i + 1}") if db and i else data
-            extra = {} if i < 2 else {"FICD_PAGE_CACHE": "0"}
+            extra = {"FICD_RATE_COMMENT": "0"} if i < 2 else {"FICD_PAGE_CACHE": "0"}
             p, port = start_node(tmp, d, i + 1, dict(env_db, **extra))
             nodes.append(p)
             ports.append(port)
@@ -203,10 +203,23 @@ def main():
         lua = os.path.join(SRC, "bench", "api_urls.lua")
         os.environ["FICD_BENCH_URLS"] = urls
 
+        # guest comment forms (their tokens are the same for every guest and node)
+        cfile = os.path.join(tmp, "comments.txt")
+        with open(cfile, "w") as f:
+            for wid in ids[:20]:
+                page = Client(ports[0]).get(f"/works/{wid}").text()
+                m = re.search(r'action="/works/%d/comments".*?name="authenticity_token" '
+                              r'value="([0-9a-f]{64})"' % wid, page, re.S)
+                if m:
+                    f.write(f"/works/{wid}/comments {m.group(1)}\n")
+        os.environ["FICD_BENCH_COMMENTS"] = cfile
+
         rounds = [("cached work page", "cached", work, None),
                   ("rendered work page", "render", work, None),
                   ("rendered /works listing", "render", "/works", None),
-                  ("JSON API searches", "render", "/", lua)]
+                  ("JSON API searches", "render", "/", lua),
+                  ("guest comments (a write transaction each)", "cached", "/",
+                   os.path.join(SRC, "bench", "cluster_comments.lua"))]
         rows = []
         for name, kind, path, script in rounds:
             res = {}

@@ -16,6 +16,11 @@ int store_log_change(struct store *s, enum change_kind kind, int64_t object_id)
     return sq_tx_end(s, sq_log_change(s, kind, object_id));
 }
 
+int store_changes_logged(struct store *s)
+{
+    return s->logged_at > 0 && s->logged_at == db_total_changes(s);
+}
+
 int store_wait_change(struct store *s, int64_t after, int timeout_ms)
 {
     struct timespec t0, now;

@@ -734,6 +734,11 @@ int store_import_map_count(struct store *s, const char *source, const char *kind
 /* Appends one change-log row in a transaction of its own (joins the caller's when it holds
  * one). */
 int store_log_change(struct store *s, enum change_kind kind, int64_t object_id) FICD_MUST_CHECK;
+/* 1 when this connection has changed no row since the change-log row it last wrote (that
+ * row's transaction covers all it changed), so a caller needs no CHANGE_SITE of its own;
+ * 0 otherwise (also when it never wrote one). Conservative: rows changed after the log row
+ * in the same transaction also give 0. */
+int store_changes_logged(struct store *s);
 /* Waits until the change log holds an entry with seq > after: returns 1 when it does (at once
  * when it already does), 0 when timeout_ms passed first, or a negative FICD_E* code. With
  * PostgreSQL this connection LISTENs on ficd_changes (every change-log insert NOTIFYs in its

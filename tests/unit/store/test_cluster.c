@@ -39,6 +39,11 @@ static void test_log_and_wait(void **state)
     assert_int_equal(store_log_change(f->s, CHANGE_SITE, 0), 0);
     assert_int_equal(store_last_change(f->s, &seq2), 0);
     assert_true(seq2 > seq);
+    assert_int_equal(store_changes_logged(f->s), 1); /* its own row covers what it wrote */
+    assert_int_equal(store_setting_set(f->s, "archive_name", "X"), 0);
+    assert_int_equal(store_changes_logged(f->s), 0); /* a setting is not in the log */
+    assert_int_equal(store_log_change(f->s, CHANGE_SITE, 0), 0);
+    assert_int_equal(store_changes_logged(f->s), 1);
     /* already there: at once */
     t0 = ms_now();
     assert_int_equal(store_wait_change(f->s, seq, 5000), 1);
