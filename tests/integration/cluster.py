@@ -18,6 +18,7 @@ from ficdhttp import (Client, Server, check, fail, finish, free_port, post_work,
 FICD, SRC = sys.argv[1], sys.argv[2]
 NODE_ENV = {
     "FICD_TRUST_PROXY": "1",   # behind nginx: the client is X-Forwarded-For
+    "FICD_PER_IP_LIMIT": "0",  # every connection comes from nginx (docs/operations.md)
     "FICD_HITS_FLUSH": "1",
     "FICD_RATE_KUDOS": "3/1h",  # small, to see it hold across nodes
     "FICD_RATE_POST": "0",      # the writer under load posts hundreds of works
