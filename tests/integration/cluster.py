@@ -126,8 +126,10 @@ def api_hits(port, wid):
 def main():
     tmp = tempfile.mkdtemp(prefix="ficd-cluster.")
     pg = os.environ.get("FICD_DATABASE", "")
+    # one data directory for both nodes: the SQLite file they share, or (PostgreSQL) where
+    # each keeps its local caches; tests/pg/ficd.sh maps it to the test's database
     shared = os.path.join(tmp, "data")
-    data = [os.path.join(tmp, "node1"), os.path.join(tmp, "node2")] if pg else [shared, shared]
+    data = [shared, shared]
     print(f"cluster: {'PostgreSQL' if pg else 'one SQLite data directory'}, two nodes, nginx",
           flush=True)
     nodes = [Server(FICD, data[i], os.path.join(tmp, f"node{i + 1}.log"), NODE_ENV)
