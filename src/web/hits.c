@@ -49,8 +49,8 @@ void hits_set_key(const unsigned char *key, size_t len)
 }
 
 /* SipHash of the work id and the visitor under the archive's key (the same on every node, so
- * the store can tell one visit from another without learning who visited); never 0. Called
- * with mu held. */
+ * the store can tell one visit from another without learning who visited); never 0. The key
+ * is set before serving starts (hits_set_key), so it is read without the lock. */
 static uint64_t visit_key(int64_t work_id, const char *visitor)
 {
     unsigned char in[8 + 256];
@@ -123,9 +123,9 @@ int hits_record(int64_t work_id, const char *visitor, int64_t now)
 {
     if (!atomic_load_explicit(&on, memory_order_relaxed) || work_id <= 0 || !visitor)
         return 0;
+    uint64_t k = visit_key(work_id, visitor);
     int64_t day = now / 86400;
     pthread_mutex_lock(&mu);
-    uint64_t k = visit_key(work_id, visitor);
     if (day != seen_day) {
         free(seen.v);
         memset(&seen, 0, sizeof(seen));

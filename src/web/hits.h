@@ -20,7 +20,8 @@ struct store;
 /* enabled = 0 makes hits_record do nothing. */
 void hits_init(int enabled);
 /* The key visits are hashed with; every node of an archive must use the same (the server
- * derives it from the archive's secret). Up to 16 bytes of key are used. */
+ * derives it from the archive's secret). Up to 16 bytes of key are used. Call it before
+ * hits_record is called from other threads. */
 void hits_set_key(const unsigned char *key, size_t len);
 int hits_enabled(void);
 /* Counts a visit of visitor (e.g. "u:12" or an address) to work_id at unix time now; returns
