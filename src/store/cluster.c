@@ -21,7 +21,12 @@ int store_changes_logged(struct store *s)
     return s->logged_at > 0 && s->logged_at == db_total_changes(s);
 }
 
-int store_wait_change(struct store *s, int64_t after, int timeout_ms)
+int store_change_push(struct store *s)
+{
+    return s->drv->wait_notify != NULL;
+}
+
+int store_wait_change(struct store *s, int64_t after, int timeout_ms, int64_t *last)
 {
     struct timespec t0, now;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -37,6 +42,8 @@ int store_wait_change(struct store *s, int64_t after, int timeout_ms)
         int rc = store_last_change(s, &seq);
         if (rc)
             return rc;
+        if (last)
+            *last = seq;
         if (seq > after)
             return 1;
         clock_gettime(CLOCK_MONOTONIC, &now);

@@ -740,10 +740,14 @@ int store_log_change(struct store *s, enum change_kind kind, int64_t object_id) 
  * in the same transaction also give 0. */
 int store_changes_logged(struct store *s);
 /* Waits until the change log holds an entry with seq > after: returns 1 when it does (at once
- * when it already does), 0 when timeout_ms passed first, or a negative FICD_E* code. With
- * PostgreSQL this connection LISTENs on ficd_changes (every change-log insert NOTIFYs in its
- * transaction), so give it a store of its own; SQLite polls the log every 25 ms. */
-int store_wait_change(struct store *s, int64_t after, int timeout_ms) FICD_MUST_CHECK;
+ * when it already does), 0 when timeout_ms passed first, or a negative FICD_E* code; *seq
+ * (may be NULL) receives the log's last entry as last read. With PostgreSQL this connection
+ * LISTENs on ficd_changes (every change-log insert NOTIFYs in its transaction), so give it a
+ * store of its own; SQLite polls the log every 25 ms. */
+int store_wait_change(struct store *s, int64_t after, int timeout_ms, int64_t *seq) FICD_MUST_CHECK;
+/* 1 when store_wait_change is woken by the database itself as each change commits (it sleeps
+ * until then), 0 when it polls. */
+int store_change_push(struct store *s);
 /* Sets key to value unless it already has a value; *stored (the caller frees it) receives the
  * value that holds afterwards, so processes starting at once agree on one (the CSRF secret). */
 int store_setting_init(struct store *s, const char *key, const char *value,

@@ -18,6 +18,12 @@ static atomic_ullong applied;
 static struct store *fs;
 static struct idx *fidx;
 static int fwait_ms;
+/* The change log's last entry as the thread last read it, and whether that is current: set
+ * only while the thread sleeps in a wait the database ends at the next commit (PostgreSQL's
+ * NOTIFY), cleared as soon as it wakes and while it applies changes. */
+static _Atomic int64_t known_seq;
+static atomic_int vouch;
+static int push;
 
 static void pause_ms(int ms)
 {
@@ -30,8 +36,18 @@ static void *follow_main(void *arg)
     (void)arg;
     int64_t last_purge = 0, last_complaint = 0;
     while (!atomic_load(&stopping)) {
-        int rc = store_wait_change(fs, idx_seq(fidx), fwait_ms);
+        /* what is there now (notifications already received are taken) */
+        int64_t seq = 0;
+        int rc = store_wait_change(fs, idx_seq(fidx), 0, &seq);
+        if (rc == 0) {
+            /* nothing to apply: sleep until the next commit, vouching for seq meanwhile */
+            atomic_store(&known_seq, seq);
+            atomic_store(&vouch, push);
+            rc = store_wait_change(fs, seq, fwait_ms, &seq);
+            atomic_store(&vouch, 0);
+        }
         if (rc > 0) {
+            atomic_store(&known_seq, seq);
             rc = idx_apply_changes(fidx, fs);
             if (rc > 0)
                 atomic_fetch_add(&applied, (unsigned long long)rc);
@@ -67,6 +83,8 @@ int web_follow_start(const char *data_dir, struct idx *idx, int wait_ms)
         return rc;
     fidx = idx;
     fwait_ms = wait_ms > 0 ? wait_ms : 250;
+    push = store_change_push(fs);
+    atomic_store(&vouch, 0);
     atomic_store(&stopping, 0);
     if (pthread_create(&thread, NULL, follow_main, NULL)) {
         store_close(fs);
@@ -83,10 +101,20 @@ void web_follow_stop(void)
         return;
     atomic_store(&stopping, 1);
     pthread_join(thread, NULL);
+    atomic_store(&vouch, 0);
     running = 0;
     store_close(fs);
     fs = NULL;
     fidx = NULL;
+}
+
+int web_follow_last_change(int64_t *seq)
+{
+    if (!atomic_load(&vouch))
+        return 0;
+    *seq = atomic_load(&known_seq);
+    /* it may have woken meanwhile: then the value may be old, so do not vouch */
+    return atomic_load(&vouch);
 }
 
 unsigned long long web_follow_applied(void)

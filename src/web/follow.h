@@ -7,6 +7,8 @@
 #ifndef FICD_WEB_FOLLOW_H
 #define FICD_WEB_FOLLOW_H
 
+#include <stdint.h>
+
 struct idx;
 
 /* Starts the thread for idx on the store of data_dir; 0, or a negative FICD_E* code (the
@@ -15,6 +17,12 @@ struct idx;
 int web_follow_start(const char *data_dir, struct idx *idx, int wait_ms);
 /* Stops and joins it (nothing when it is not running). */
 void web_follow_stop(void);
+/* 1 and the change log's last entry in *seq while the thread vouches that it is current:
+ * it sleeps in a wait that the database ends at the next commit (PostgreSQL: LISTEN), so a
+ * write on any node reaches it within the notification's delivery (milliseconds). 0 when it
+ * cannot say (SQLite, which it polls; while it applies changes; the database away): ask the
+ * store. Lets a cached page be served without a round trip to the database. */
+int web_follow_last_change(int64_t *seq);
 /* Changes applied by the thread so far (tests and the access log). */
 unsigned long long web_follow_applied(void);
 

@@ -33,9 +33,9 @@ static void test_log_and_wait(void **state)
     assert_int_equal(store_last_change(f->s, &seq), 0);
     /* nothing new: the wait times out, and a zero timeout does not wait */
     int64_t t0 = ms_now();
-    assert_int_equal(store_wait_change(f->s, seq, 60), 0);
+    assert_int_equal(store_wait_change(f->s, seq, 60, NULL), 0);
     assert_true(ms_now() - t0 >= 50);
-    assert_int_equal(store_wait_change(f->s, seq, 0), 0);
+    assert_int_equal(store_wait_change(f->s, seq, 0, NULL), 0);
     assert_int_equal(store_log_change(f->s, CHANGE_SITE, 0), 0);
     assert_int_equal(store_last_change(f->s, &seq2), 0);
     assert_true(seq2 > seq);
@@ -46,7 +46,9 @@ static void test_log_and_wait(void **state)
     assert_int_equal(store_changes_logged(f->s), 1);
     /* already there: at once */
     t0 = ms_now();
-    assert_int_equal(store_wait_change(f->s, seq, 5000), 1);
+    int64_t seen = 0;
+    assert_int_equal(store_wait_change(f->s, seq, 5000, &seen), 1);
+    assert_true(seen >= seq2);
     assert_true(ms_now() - t0 < 1000);
 }
 
@@ -65,7 +67,7 @@ static void *wait_main(void *arg)
         w->rc = -1000;
         return NULL;
     }
-    w->rc = store_wait_change(s, w->after, 10000);
+    w->rc = store_wait_change(s, w->after, 10000, NULL);
     w->done_ms = ms_now();
     store_close(s);
     return NULL;
