@@ -397,12 +397,8 @@ static int run_import(int argc, char **argv)
             data = optarg;
             break;
         case 'f':
-            if (!strcmp(optarg, "json"))
-                o.json = 1;
-            else if (strcmp(optarg, "text")) {
-                fprintf(stderr, "ficd import: --format must be text or json, not '%s'\n", optarg);
+            if (cli_parse_format("import", optarg, &o.json))
                 return CLI_USAGE;
-            }
             break;
         case 'a':
             if (!strcmp(optarg, "txt") || !strcmp(optarg, "text"))
