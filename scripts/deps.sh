@@ -2,7 +2,7 @@
 # scripts/deps.sh: install the Debian packages ficd needs to build, test and run.
 # Idempotent and quiet when everything is present. Usage: scripts/deps.sh [build|test|bench|all]
 #   build  compiler toolchain and the libraries ficd links against (default for `make run`)
-#   test   build + what the test suite needs (epubcheck, PostgreSQL, Chromium, node modules)
+#   test   build + what the test suite needs (epubcheck, PostgreSQL, nginx, Chromium, node modules)
 #   bench  test + the peers the benchmarks compare against (pandoc, wrk, nginx, xapian)
 set -euo pipefail
 what=${1:-build}
@@ -12,8 +12,8 @@ build_pkgs=(build-essential cmake pkg-config git
   libcmark-gfm-dev libcmark-gfm-extensions-dev libzip-dev libjansson-dev libutf8proc-dev
   libstemmer-dev libcmocka-dev zlib1g-dev libssl-dev libxml2-dev libmariadb-dev)
 test_pkgs=(epubcheck postgresql postgresql-client chromium nodejs npm curl python3 file
-  clang libclang-rt-14-dev mariadb-server calibre)
-bench_pkgs=(pandoc wrk nginx-light python3-xapian hyperfine)
+  clang libclang-rt-14-dev mariadb-server calibre nginx-light)
+bench_pkgs=(pandoc wrk python3-xapian hyperfine)
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in

@@ -154,6 +154,11 @@ static int apply_one(struct idx *idx, struct store *s, const struct change *c)
     return 0;
 }
 
+static int is_work_change(enum change_kind k)
+{
+    return k == CHANGE_WORK || k == CHANGE_WORK_DELETED;
+}
+
 int idx_apply_changes(struct idx *idx, struct store *s)
 {
     pthread_mutex_lock(&idx->apply_mu);
@@ -161,10 +166,11 @@ int idx_apply_changes(struct idx *idx, struct store *s)
     int rc = store_changes_since(s, idx->last_seq, collect_change, &l);
     if (!rc && l.n && !l.v)
         rc = FICD_ENOMEM;
-    /* Only the last change of each work matters: mark earlier ones as done. */
+    /* Only the last change of each work matters: mark earlier ones as done. (Tag changes
+     * are each applied; CHANGE_SITE and kinds this index does not know are passed over.) */
     struct imap last = {0};
     for (size_t i = 0; !rc && i < l.n; i++)
-        if (l.v[i].kind != CHANGE_TAG && imap_put(&last, l.v[i].id, (uint32_t)i))
+        if (is_work_change(l.v[i].kind) && imap_put(&last, l.v[i].id, (uint32_t)i))
             rc = FICD_ENOMEM;
     int applied = 0, tags_changed = 0;
     /* Meta/sub trees are rebuilt once, after every tag change and the store's relations. */
@@ -173,7 +179,7 @@ int idx_apply_changes(struct idx *idx, struct store *s)
     pthread_rwlock_unlock(&idx->lock);
     for (size_t i = 0; !rc && i < l.n; i++) {
         uint32_t li;
-        if (l.v[i].kind != CHANGE_TAG && imap_get(&last, l.v[i].id, &li) && li != i)
+        if (is_work_change(l.v[i].kind) && imap_get(&last, l.v[i].id, &li) && li != i)
             continue;
         rc = apply_one(idx, s, &l.v[i]);
         if (!rc) {

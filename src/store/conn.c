@@ -418,7 +418,20 @@ int sq_log_change(struct store *s, enum change_kind kind, int64_t object_id)
     db_bind_int(st, 1, (int)kind);
     db_bind_int(st, 2, object_id);
     db_bind_int(st, 3, sq_now());
-    return sq_run(s, st);
+    int rc = sq_run(s, st);
+    if (!rc && s->drv->wait_notify) {
+        /* wakes every node LISTENing (store_wait_change) when this transaction commits;
+         * several in one transaction are delivered as one */
+        st = sq_prep(s, "SELECT pg_notify('ficd_changes', '')");
+        if (!st)
+            return FICD_EDB;
+        rc = sq_row(s, st);
+        db_reset(st);
+        rc = rc < 0 ? rc : 0;
+    }
+    if (!rc)
+        s->logged_at = db_total_changes(s);
+    return rc;
 }
 
 /* The statement is prepared for this call alone, so cb may use the store. */

@@ -53,6 +53,10 @@ struct db_driver {
     int64_t (*total_changes)(struct store *s);
     /* A consistent copy of the archive into the new file path (NULL: not supported). */
     int (*backup)(struct store *s, const char *path);
+    /* LISTENs on channel (again after a reconnect) and waits at most timeout_ms (0: does not
+     * wait) for a notification on it: 1 when one came, 0 when none, or a FICD_E* code. NULL
+     * for a database without notifications (SQLite: store_wait_change polls). */
+    int (*wait_notify)(struct store *s, const char *channel, int timeout_ms);
 };
 
 extern const struct db_driver db_sqlite_driver;

@@ -7,7 +7,9 @@
 #include "store/pg_schema.h"
 #include "store/store_int.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ struct pg_conn {
     unsigned next_name; /* for naming prepared statements */
     int changes;        /* rows changed by the last statement */
     int64_t total;      /* rows changed since the connection opened */
+    unsigned listening; /* the epoch in which LISTEN was sent (0: never) */
 };
 
 struct pg_param {
@@ -462,6 +465,45 @@ static void pg_close(struct store *s)
     s->conn = NULL;
 }
 
+/* Takes the notifications libpq has read; 1 when there was one. */
+static int drain_notifies(struct pg_conn *pc)
+{
+    int got = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(pc->c))) {
+        got = 1;
+        PQfreemem(n);
+    }
+    return got;
+}
+
+static int pg_wait_notify(struct store *s, const char *channel, int timeout_ms)
+{
+    struct pg_conn *pc = PC(s);
+    if (pc->listening != pc->epoch || PQstatus(pc->c) == CONNECTION_BAD) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+        int rc = pg_exec(s, sql); /* reconnects once when the connection was lost */
+        if (rc)
+            return rc;
+        pc->listening = pc->epoch;
+    }
+    if (!PQconsumeInput(pc->c))
+        return pg_fail(s, NULL);
+    int got = drain_notifies(pc);
+    if (got || timeout_ms <= 0)
+        return got;
+    struct pollfd p = {.fd = PQsocket(pc->c), .events = POLLIN};
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : sq_failf(s, FICD_EIO, "poll: %s", strerror(errno));
+    if (r == 0)
+        return 0;
+    if (!PQconsumeInput(pc->c))
+        return pg_fail(s, NULL); /* the next call reconnects and LISTENs again */
+    return drain_notifies(pc);
+}
+
 const struct db_driver db_pg_driver = {
     .like = "ILIKE",
     .name = "postgresql",
@@ -486,4 +528,5 @@ const struct db_driver db_pg_driver = {
     .changes = pg_changes,
     .total_changes = pg_total_changes,
     .backup = NULL,
+    .wait_notify = pg_wait_notify,
 };

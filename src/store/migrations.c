@@ -382,6 +382,22 @@ static const char migration_6[] = "CREATE TABLE import_map (\n"
                                   "  PRIMARY KEY (source, kind, src_id)\n"
                                   ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {migration_1, migration_2, migration_3,
-                                     migration_4, migration_5, migration_6};
+/* Version 7 (several nodes, cluster.c): rate-limit counters every node shares (a fixed
+ * window per key, an address or an account and the kind of action, ending at expires), and
+ * the visits hits were counted for (a keyed hash of visitor and work, per UTC day), so that
+ * a visitor is counted once a day whichever nodes they read on. */
+static const char migration_7[] = "CREATE TABLE rate_limits (\n"
+                                  "  key TEXT PRIMARY KEY,\n"
+                                  "  count INTEGER NOT NULL,\n"
+                                  "  expires INTEGER NOT NULL\n"
+                                  ") WITHOUT ROWID;\n"
+                                  "CREATE INDEX rate_limits_expires ON rate_limits(expires);\n"
+                                  "CREATE TABLE hit_visits (\n"
+                                  "  day INTEGER NOT NULL,\n"
+                                  "  key INTEGER NOT NULL,\n"
+                                  "  PRIMARY KEY (day, key)\n"
+                                  ") WITHOUT ROWID;\n";
+
+const char *const sq_migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                     migration_5, migration_6, migration_7};
 const size_t sq_nmigrations = sizeof(sq_migrations) / sizeof(sq_migrations[0]);

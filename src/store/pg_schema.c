@@ -385,6 +385,20 @@ const char *const pg_schema_sql =
     "INSERT INTO schema_migrations (version, applied)\n"
     "  SELECT v, floor(extract(epoch FROM now()))::bigint FROM generate_series(1, 6) AS v;\n";
 
-/* Versions after pg_schema_version: none yet. */
-const char *const pg_migrations[1] = {0};
-const size_t pg_nmigrations = 0;
+/* Versions after pg_schema_version, each run in one transaction with its schema_migrations
+ * row. Version 7 (several nodes, cluster.c): the rate-limit counters and the hit visits every
+ * node shares. */
+static const char pg_migration_7[] = "CREATE TABLE rate_limits (\n"
+                                     "  key TEXT COLLATE \"C\" PRIMARY KEY,\n"
+                                     "  count BIGINT NOT NULL,\n"
+                                     "  expires BIGINT NOT NULL\n"
+                                     ");\n"
+                                     "CREATE INDEX rate_limits_expires ON rate_limits(expires);\n"
+                                     "CREATE TABLE hit_visits (\n"
+                                     "  day BIGINT NOT NULL,\n"
+                                     "  key BIGINT NOT NULL,\n"
+                                     "  PRIMARY KEY (day, key)\n"
+                                     ");\n";
+
+const char *const pg_migrations[] = {pg_migration_7};
+const size_t pg_nmigrations = sizeof(pg_migrations) / sizeof(pg_migrations[0]);

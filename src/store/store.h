@@ -136,7 +136,10 @@ int store_work_tag_remove(struct store *s, int64_t work_id, enum tag_type type,
                           const char *name) FICD_MUST_CHECK;
 
 /* ---- change log ---- */
-enum change_kind { CHANGE_WORK = 1, CHANGE_WORK_DELETED = 2, CHANGE_TAG = 3 };
+/* CHANGE_SITE: something pages show changed that the index does not hold (settings, accounts,
+ * profiles, ...; object_id 0): every node's page cache drops what it rendered before. The index
+ * skips it. */
+enum change_kind { CHANGE_WORK = 1, CHANGE_WORK_DELETED = 2, CHANGE_TAG = 3, CHANGE_SITE = 4 };
 typedef int (*store_change_cb)(int64_t seq, enum change_kind kind, int64_t object_id, void *ctx);
 /* Calls cb for each change with seq > after, in order. */
 int store_changes_since(struct store *s, int64_t after, store_change_cb cb,
@@ -723,5 +726,57 @@ int store_import_map_put(struct store *s, const char *source, const char *kind, 
 /* How many objects of a kind were imported from a source. */
 int store_import_map_count(struct store *s, const char *source, const char *kind,
                            int64_t *n) FICD_MUST_CHECK;
+
+/* ---- several nodes on one database (cluster.c) ----
+ * Everything a node keeps between requests either lives here or is derived from the change
+ * log, so that any node can answer any request. */
+
+/* Appends one change-log row in a transaction of its own (joins the caller's when it holds
+ * one). */
+int store_log_change(struct store *s, enum change_kind kind, int64_t object_id) FICD_MUST_CHECK;
+/* 1 when this connection has changed no row since the change-log row it last wrote (that
+ * row's transaction covers all it changed), so a caller needs no CHANGE_SITE of its own;
+ * 0 otherwise (also when it never wrote one). Conservative: rows changed after the log row
+ * in the same transaction also give 0. */
+int store_changes_logged(struct store *s);
+/* Waits until the change log holds an entry with seq > after: returns 1 when it does (at once
+ * when it already does), 0 when timeout_ms passed first, or a negative FICD_E* code; *seq
+ * (may be NULL) receives the log's last entry as last read. With PostgreSQL this connection
+ * LISTENs on ficd_changes (every change-log insert NOTIFYs in its transaction), so give it a
+ * store of its own; SQLite polls the log every 25 ms. */
+int store_wait_change(struct store *s, int64_t after, int timeout_ms, int64_t *seq) FICD_MUST_CHECK;
+/* 1 when store_wait_change is woken by the database itself as each change commits (it sleeps
+ * until then), 0 when it polls. */
+int store_change_push(struct store *s);
+/* Sets key to value unless it already has a value; *stored (the caller frees it) receives the
+ * value that holds afterwards, so processes starting at once agree on one (the CSRF secret). */
+int store_setting_init(struct store *s, const char *key, const char *value,
+                       char **stored) FICD_MUST_CHECK;
+/* Rate-limit counters shared by every process on the database: a fixed window per key.
+ * store_rate_count counts one event for key at now (a window of `window` seconds starts when
+ * the key has none running) and returns the events in the window, this one included, and
+ * when the window ends. store_rate_peek reads them without counting (*count = 0 when no
+ * window runs). store_rate_uncount takes back one event counted by store_rate_count (a
+ * request refused after all). store_rate_clear forgets a key, store_rate_purge every window
+ * ended by now. */
+int store_rate_count(struct store *s, const char *key, int64_t now, int window, int64_t *count,
+                     int64_t *expires) FICD_MUST_CHECK;
+int store_rate_peek(struct store *s, const char *key, int64_t now, int64_t *count,
+                    int64_t *expires) FICD_MUST_CHECK;
+int store_rate_uncount(struct store *s, const char *key) FICD_MUST_CHECK;
+int store_rate_clear(struct store *s, const char *key) FICD_MUST_CHECK;
+int store_rate_purge(struct store *s, int64_t now) FICD_MUST_CHECK;
+/* One visit a hit may be counted for: the work, the UTC day (unix time / 86400) and a keyed
+ * hash of visitor and work (web/hits.c). */
+struct hit_visit {
+    int64_t work_id;
+    int64_t day;
+    int64_t key;
+};
+/* Counts each visit of v (n of them, sorted by work_id) unless some process on the database
+ * counted it already: the visit is recorded, and the work's hits grow by its new visits with
+ * one change-log row per work, all in one transaction. Visits of days before the batch's
+ * earliest day minus one are forgotten. Works that do not exist are skipped. */
+int store_work_add_visits(struct store *s, const struct hit_visit *v, size_t n) FICD_MUST_CHECK;
 
 #endif

@@ -20,13 +20,15 @@ struct sq_cached {
  * own one. */
 struct store {
     const struct db_driver *drv;
-    void *conn;       /* the driver's connection (sqlite3 *, or db_pg.c's struct) */
-    int depth;        /* nesting of store_begin(); 0 when the caller holds no transaction */
-    int tx_lost;      /* the database rolled the caller's transaction back on its own */
-    int version;      /* schema version after migrations */
-    int fk_violation; /* the last failure was a foreign key violation */
-    char err[512];    /* detail of the last failure */
-    int code;         /* FICD_E* code of the last failure (store_errcode) */
+    void *conn;        /* the driver's connection (sqlite3 *, or db_pg.c's struct) */
+    int depth;         /* nesting of store_begin(); 0 when the caller holds no transaction */
+    int tx_lost;       /* the database rolled the caller's transaction back on its own */
+    int version;       /* schema version after migrations */
+    int fk_violation;  /* the last failure was a foreign key violation */
+    char err[512];     /* detail of the last failure */
+    int code;          /* FICD_E* code of the last failure (store_errcode) */
+    int64_t logged_at; /* db_total_changes right after this connection's last change-log row
+                        * (0: none yet); see store_changes_logged */
     struct sq_cached *cache;
     size_t ncache, cache_cap;
 };

@@ -4,6 +4,7 @@
  * thread, the access log). */
 #include "index/index.h"
 #include "web/cache.h"
+#include "web/follow.h"
 #include "web/hits.h"
 #include "web/page.h"
 #include "web/server_int.h"
@@ -301,13 +302,16 @@ static int cache_candidate(const struct conn *k)
 
 /* Serves the request from the page cache when it holds a valid answer (returns 1), else
  * notes what a response rendered now would be valid for. The stamp is the store's own last
- * change, so a write from any process or node invalidates at once; the index is brought up
- * to that change before rendering, so listings rendered now show it too. */
+ * change, so a write from any process or node invalidates at once (on PostgreSQL, as soon as
+ * its NOTIFY reaches the change follower: milliseconds); the index is brought up to that
+ * change before rendering, so listings rendered now show it too. */
 static int cache_lookup(struct conn *k, struct MHD_Connection *c)
 {
     struct web_req *r = &k->req;
     int64_t seq = 0;
-    if (store_last_change(r->store, &seq))
+    /* the change follower knows the log's last entry while PostgreSQL's NOTIFY keeps it
+     * current; otherwise one indexed read */
+    if (!web_follow_last_change(&seq) && store_last_change(r->store, &seq))
         return 0;
     k->cache_st.seq = seq;
     k->cache_st.gen = page_cache_gen();

@@ -1,8 +1,10 @@
-/* hits.c: hit counting in memory (a set of today's visits, a map of pending counts) and the
- * batched flush to the store. See hits.h. */
+/* hits.c: hit counting in memory (a set of today's visits, the visits not yet written) and the
+ * batched flush to the store, which counts each visit once across nodes. See hits.h. */
 #include "web/hits.h"
 #include "core/err.h"
 #include "store/store.h"
+
+#include <sodium.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,9 +17,10 @@ struct u64set {
     size_t cap, n;
 };
 
+/* The visits counted here since the last flush, in arrival order. */
 struct pending {
-    int64_t *ids, *counts;
-    size_t cap, n; /* ids[i] == 0: empty slot */
+    struct hit_visit *v;
+    size_t n, cap;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -25,6 +28,7 @@ static atomic_int on;
 static struct u64set seen;
 static int64_t seen_day = -1;
 static struct pending pend;
+static unsigned char visit_salt[crypto_shorthash_KEYBYTES];
 
 void hits_init(int enabled)
 {
@@ -36,17 +40,31 @@ int hits_enabled(void)
     return atomic_load(&on);
 }
 
-/* FNV-1a over the visitor, mixed with the work id (splitmix64 finaliser); never 0. */
+void hits_set_key(const unsigned char *key, size_t len)
+{
+    pthread_mutex_lock(&mu);
+    memset(visit_salt, 0, sizeof(visit_salt));
+    memcpy(visit_salt, key, len < sizeof(visit_salt) ? len : sizeof(visit_salt));
+    pthread_mutex_unlock(&mu);
+}
+
+/* SipHash of the work id and the visitor under the archive's key (the same on every node, so
+ * the store can tell one visit from another without learning who visited); never 0. The key
+ * is set before serving starts (hits_set_key), so it is read without the lock. */
 static uint64_t visit_key(int64_t work_id, const char *visitor)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)visitor; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
-    h ^= (uint64_t)work_id + 0x9e3779b97f4a7c15ull;
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    return h ? h : 1;
+    unsigned char in[8 + 256];
+    size_t n = strlen(visitor);
+    if (n > 256)
+        n = 256;
+    uint64_t w = (uint64_t)work_id;
+    memcpy(in, &w, 8);
+    memcpy(in + 8, visitor, n);
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, in, 8 + n, visit_salt);
+    uint64_t k;
+    memcpy(&k, h, sizeof(k));
+    return k ? k : 1;
 }
 
 static int set_grow(struct u64set *s)
@@ -87,49 +105,17 @@ static int set_add(struct u64set *s, uint64_t k)
     return 1;
 }
 
-static size_t slot_of(int64_t id, size_t cap)
+static int pend_add(struct pending *p, int64_t work_id, int64_t day, uint64_t key)
 {
-    return ((uint64_t)id * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
-}
-
-static int pend_grow(struct pending *p)
-{
-    size_t cap = p->cap ? p->cap * 2 : 256;
-    int64_t *ids = calloc(cap, sizeof(*ids)), *counts = calloc(cap, sizeof(*counts));
-    if (!ids || !counts) {
-        free(ids);
-        free(counts);
-        return -1;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        struct hit_visit *v = realloc(p->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        p->v = v;
+        p->cap = cap;
     }
-    for (size_t i = 0; i < p->cap; i++) {
-        if (!p->ids[i])
-            continue;
-        size_t j = slot_of(p->ids[i], cap);
-        while (ids[j])
-            j = (j + 1) & (cap - 1);
-        ids[j] = p->ids[i];
-        counts[j] = p->counts[i];
-    }
-    free(p->ids);
-    free(p->counts);
-    p->ids = ids;
-    p->counts = counts;
-    p->cap = cap;
-    return 0;
-}
-
-static int pend_add(struct pending *p, int64_t id, int64_t n)
-{
-    if ((p->n + 1) * 2 > p->cap && pend_grow(p))
-        return -1;
-    size_t i = slot_of(id, p->cap);
-    while (p->ids[i] && p->ids[i] != id)
-        i = (i + 1) & (p->cap - 1);
-    if (!p->ids[i]) {
-        p->ids[i] = id;
-        p->n++;
-    }
-    p->counts[i] += n;
+    p->v[p->n++] = (struct hit_visit){work_id, day, (int64_t)key};
     return 0;
 }
 
@@ -145,7 +131,7 @@ int hits_record(int64_t work_id, const char *visitor, int64_t now)
         memset(&seen, 0, sizeof(seen));
         seen_day = day;
     }
-    int counted = set_add(&seen, k) == 1 && pend_add(&pend, work_id, 1) == 0;
+    int counted = set_add(&seen, k) == 1 && pend_add(&pend, work_id, day, k) == 0;
     pthread_mutex_unlock(&mu);
     return counted;
 }
@@ -175,6 +161,12 @@ int64_t hits_work_of_path(const char *path)
     return *p == 0 || (*p == '/' && p[1] == 0) ? v : 0;
 }
 
+static int by_work(const void *a, const void *b)
+{
+    const struct hit_visit *x = a, *y = b;
+    return (x->work_id > y->work_id) - (x->work_id < y->work_id);
+}
+
 int hits_flush(struct store *s)
 {
     pthread_mutex_lock(&mu);
@@ -182,39 +174,33 @@ int hits_flush(struct store *s)
     memset(&pend, 0, sizeof(pend));
     pthread_mutex_unlock(&mu);
     if (!taken.n) {
-        free(taken.ids);
-        free(taken.counts);
+        free(taken.v);
         return 0;
     }
-    /* compact the slots into arrays for the store */
-    size_t n = 0;
-    for (size_t i = 0; i < taken.cap; i++) {
-        if (!taken.ids[i])
-            continue;
-        taken.ids[n] = taken.ids[i];
-        taken.counts[n] = taken.counts[i];
-        n++;
-    }
-    int rc = store_work_add_hits(s, taken.ids, taken.counts, n);
+    /* the store counts each visit once across every node (a visitor whose reads land on two
+     * nodes is one hit), and wants them by work */
+    qsort(taken.v, taken.n, sizeof(*taken.v), by_work);
+    int works = 0;
+    for (size_t i = 0; i < taken.n; i++)
+        works += i == 0 || taken.v[i].work_id != taken.v[i - 1].work_id;
+    int rc = store_work_add_visits(s, taken.v, taken.n);
     if (rc) {
         /* put them back for the next flush */
         pthread_mutex_lock(&mu);
-        for (size_t i = 0; i < n; i++)
-            pend_add(&pend, taken.ids[i], taken.counts[i]);
+        for (size_t i = 0; i < taken.n; i++)
+            pend_add(&pend, taken.v[i].work_id, taken.v[i].day, (uint64_t)taken.v[i].key);
         pthread_mutex_unlock(&mu);
     }
-    free(taken.ids);
-    free(taken.counts);
-    return rc ? rc : (int)n;
+    free(taken.v);
+    return rc ? rc : works;
 }
 
 int64_t hits_pending(int64_t work_id)
 {
     int64_t total = 0;
     pthread_mutex_lock(&mu);
-    for (size_t i = 0; i < pend.cap; i++)
-        if (pend.ids[i] && (work_id == 0 || pend.ids[i] == work_id))
-            total += pend.counts[i];
+    for (size_t i = 0; i < pend.n; i++)
+        total += work_id == 0 || pend.v[i].work_id == work_id;
     pthread_mutex_unlock(&mu);
     return total;
 }
@@ -225,8 +211,7 @@ void hits_free(void)
     free(seen.v);
     memset(&seen, 0, sizeof(seen));
     seen_day = -1;
-    free(pend.ids);
-    free(pend.counts);
+    free(pend.v);
     memset(&pend, 0, sizeof(pend));
     pthread_mutex_unlock(&mu);
 }

@@ -1,10 +1,12 @@
-/* ratelimit.c: the rate limiter shared by every worker thread (a fixed-window counter per
- * key in a small open-addressing table under one mutex), the categories of POSTs by path,
- * the per-address / per-account check dispatch applies, and the 429 page. */
+/* ratelimit.c: the rate limiter shared by every worker thread and every node (a fixed-window
+ * counter per key in the store; in a small table of this process for callers without one),
+ * the categories of POSTs by path, the per-address / per-account check dispatch applies, and
+ * the 429 page. */
 #include "web/ratelimit.h"
 #include "core/html.h"
 #include "web/page.h"
 #include "web/server.h"
+#include "store/store.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -150,7 +152,12 @@ int ratelimit_parse(const char *s, struct rl_limit *out)
     return 0;
 }
 
-/* ---- counters: a small open-addressing table of (key hash, window start, count) ---- */
+/* ---- counters ----
+ * With a store (every request the server handles) the counters live in the database
+ * (store_rate_*), so every node behind a load balancer counts into the same window. Without
+ * one (unit tests, tools) they live in a small open-addressing table of (key hash, window
+ * start, count) in this process. A store that fails lets the request through (it is logged):
+ * a database that cannot count cannot write what the request asks for either. */
 
 #define RL_SLOTS 16384
 #define RL_PROBE 8
@@ -192,16 +199,6 @@ static struct rl_slot *rl_find(uint64_t k)
     return NULL;
 }
 
-/* Seconds to wait for slot s under limit/window at now; 0 when free. Lock held. */
-static int rl_wait(const struct rl_slot *s, int64_t now, int limit, int window)
-{
-    if (s && now - s->start < window && s->count >= limit) {
-        int64_t w = s->start + window - now;
-        return w > 0 ? (int)w : 0;
-    }
-    return 0;
-}
-
 /* Counts one event for k, taking a slot when it has none. Lock held. Returns the slot. */
 static struct rl_slot *rl_count(uint64_t k, int64_t now, int window)
 {
@@ -230,38 +227,114 @@ static struct rl_slot *rl_count(uint64_t k, int64_t now, int window)
     return s;
 }
 
-int ratelimit_check(const char *key, int64_t now, int limit, int window)
+static void rl_store_failed(struct store *s, const char *what)
 {
-    uint64_t k = rl_hash(key);
-    pthread_mutex_lock(&rl_lock);
-    int wait = rl_wait(rl_find(k), now, limit, window);
-    pthread_mutex_unlock(&rl_lock);
-    return wait;
+    fprintf(stderr, "ficd: rate limits: cannot %s (the request is let through): %s\n", what,
+            store_errmsg(s));
 }
 
-void ratelimit_fail(const char *key, int64_t now, int window)
+/* The events of key's window running at now (window: its length, for the table) and the
+ * seconds until it ends; 0 and 0 when none runs. */
+static void rl_peek(struct store *s, const char *key, int64_t now, int window, int64_t *count,
+                    int64_t *left)
 {
+    *count = 0;
+    *left = 0;
+    if (s) {
+        int64_t expires = 0;
+        if (store_rate_peek(s, key, now, count, &expires)) {
+            rl_store_failed(s, "read a counter");
+            *count = 0;
+        } else if (*count) {
+            *left = expires - now;
+        }
+        return;
+    }
     uint64_t k = rl_hash(key);
     pthread_mutex_lock(&rl_lock);
-    rl_count(k, now, window);
+    struct rl_slot *sl = rl_find(k);
+    if (sl && now - sl->start < window) {
+        *count = sl->count;
+        *left = sl->start + window - now;
+    }
     pthread_mutex_unlock(&rl_lock);
 }
 
-void ratelimit_clear(const char *key)
+/* Counts one event for key at now; the same out values as rl_peek, this event included. */
+static void rl_add(struct store *s, const char *key, int64_t now, int window, int64_t *count,
+                   int64_t *left)
 {
+    *count = 0;
+    *left = 0;
+    if (s) {
+        int64_t expires = 0;
+        if (store_rate_count(s, key, now, window, count, &expires)) {
+            rl_store_failed(s, "count");
+            *count = 0;
+        } else {
+            *left = expires - now;
+        }
+        return;
+    }
     uint64_t k = rl_hash(key);
     pthread_mutex_lock(&rl_lock);
-    struct rl_slot *s = rl_find(k);
-    if (s)
-        memset(s, 0, sizeof(*s));
+    struct rl_slot *sl = rl_count(k, now, window);
+    *count = sl->count;
+    *left = sl->start + window - now;
     pthread_mutex_unlock(&rl_lock);
 }
 
-void ratelimit_reset_all(void)
+/* Takes back one event rl_add counted for key. */
+static void rl_undo(struct store *s, const char *key)
+{
+    if (s) {
+        if (store_rate_uncount(s, key))
+            rl_store_failed(s, "take back a count");
+        return;
+    }
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    struct rl_slot *sl = rl_find(k);
+    if (sl && sl->count > 0)
+        sl->count--;
+    pthread_mutex_unlock(&rl_lock);
+}
+
+int ratelimit_check(struct store *s, const char *key, int64_t now, int limit, int window)
+{
+    int64_t count, left;
+    rl_peek(s, key, now, window, &count, &left);
+    return count >= limit && left > 0 ? (int)left : 0;
+}
+
+void ratelimit_fail(struct store *s, const char *key, int64_t now, int window)
+{
+    int64_t count, left;
+    rl_add(s, key, now, window, &count, &left);
+}
+
+void ratelimit_clear(struct store *s, const char *key)
+{
+    if (s) {
+        if (store_rate_clear(s, key))
+            rl_store_failed(s, "clear a counter");
+        return;
+    }
+    uint64_t k = rl_hash(key);
+    pthread_mutex_lock(&rl_lock);
+    struct rl_slot *sl = rl_find(k);
+    if (sl)
+        memset(sl, 0, sizeof(*sl));
+    pthread_mutex_unlock(&rl_lock);
+}
+
+void ratelimit_reset_all(struct store *s)
 {
     pthread_mutex_lock(&rl_lock);
     memset(rl_table, 0, sizeof(rl_table));
     pthread_mutex_unlock(&rl_lock);
+    if (s && store_rate_purge(s, INT64_MAX))
+        rl_store_failed(s, "clear the counters");
 }
 
 /* ---- request level ---- */
@@ -315,25 +388,27 @@ int ratelimit_request(struct web_req *r, enum rl_category c, int64_t now)
     char ka[192], ku[192];
     addr_key(r, c, ka, sizeof(ka));
     account_key(r, c, ku, sizeof(ku));
-    uint64_t ha = rl_hash(ka), hu = ku[0] ? rl_hash(ku) : 0;
     /* a guest comment over the limit reaches its handler (to be held for approval) until
      * four times the limit */
     int limit = (c == RL_COMMENT && r->user.id <= 0) ? lim.count * 4 : lim.count;
-    pthread_mutex_lock(&rl_lock);
-    int wait = rl_wait(rl_find(ha), now, limit, lim.window);
-    if (hu) {
-        int w2 = rl_wait(rl_find(hu), now, limit, lim.window);
-        if (w2 > wait)
-            wait = w2;
+    /* count, then decide: one atomic step per key, so that concurrent requests on any node
+     * let at most `limit` through; a refused request takes its counts back */
+    int64_t count, left;
+    int wait = 0;
+    rl_add(r->store, ka, now, lim.window, &count, &left);
+    if (count > limit)
+        wait = left > 0 ? (int)left : 1;
+    if (!wait && ku[0]) {
+        rl_add(r->store, ku, now, lim.window, &count, &left);
+        if (count > limit) {
+            wait = left > 0 ? (int)left : 1;
+            rl_undo(r->store, ku);
+        }
     }
-    if (!wait) {
-        rl_count(ha, now, lim.window);
-        if (hu)
-            rl_count(hu, now, lim.window);
-    }
-    pthread_mutex_unlock(&rl_lock);
     if (wait)
-        r->rate_category = 0; /* refused: not counted */
+        rl_undo(r->store, ka);
+    if (wait)
+        r->rate_category = 0; /* refused: ratelimit_test has nothing to leave out */
     return wait;
 }
 
@@ -350,9 +425,9 @@ int ratelimit_test(struct web_req *r, enum rl_category c)
     char ka[192], ku[192];
     addr_key(r, c, ka, sizeof(ka));
     account_key(r, c, ku, sizeof(ku));
-    int wait = ratelimit_check(ka, now, limit, lim.window);
+    int wait = ratelimit_check(r->store, ka, now, limit, lim.window);
     if (ku[0]) {
-        int w2 = ratelimit_check(ku, now, limit, lim.window);
+        int w2 = ratelimit_check(r->store, ku, now, limit, lim.window);
         if (w2 > wait)
             wait = w2;
     }

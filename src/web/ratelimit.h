@@ -1,4 +1,4 @@
-/* ratelimit.h: rate limits on every POST, shared by all worker threads: the low-level
+/* ratelimit.h: rate limits on every POST, shared by all worker threads and all nodes: the low-level
  * counters (a key, a count within a fixed window), the categories of actions (sign-up, login,
  * posting, comments, kudos, reports, bookmarks, subscriptions, other) with their limits per
  * client address and per account, the check web_dispatch applies to every POST, the 429 page,
@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct web_req;
+struct store;
 
 /* What a POST does, by its path (ratelimit_classify). */
 enum rl_category {
@@ -41,24 +42,29 @@ struct rl_limit ratelimit_default(enum rl_category c);
  * "0" (no limit). Returns 0, or -1 when malformed. */
 int ratelimit_parse(const char *s, struct rl_limit *out);
 
-/* ---- low level: counters in memory, shared by all threads ---- */
+/* ---- low level: counters shared by every node ----
+ * s is the caller's store: the counters then live in the database, shared by every thread
+ * and every node on it; s == NULL keeps them in this process (tests, callers without a
+ * store). */
 
 /* 0 when key (an address or "user:NAME") may act now, else the seconds to wait: the key
  * has limit or more events in its current window. */
-int ratelimit_check(const char *key, int64_t now, int limit, int window);
+int ratelimit_check(struct store *s, const char *key, int64_t now, int limit, int window);
 /* Records one event for key at now (a failed login, a POST). */
-void ratelimit_fail(const char *key, int64_t now, int window);
+void ratelimit_fail(struct store *s, const char *key, int64_t now, int window);
 /* Forgets key (after a successful login). */
-void ratelimit_clear(const char *key);
-/* Forgets every key (tests). */
-void ratelimit_reset_all(void);
+void ratelimit_clear(struct store *s, const char *key);
+/* Forgets every key (tests): this process's, and the store's when s is given. */
+void ratelimit_reset_all(struct store *s);
 
 /* ---- request level ---- */
 
 /* What web_dispatch does for every POST: counts the request in category c for the client's
  * address (IPv6 by /64) and, when signed in, its account (for login: the account name
  * given), and returns 0 when both are within the category's limit, else the seconds until
- * the client may try again. Remembers the category in the request (ratelimit_test). */
+ * the client may try again. Counts go to r->store (so they hold across nodes); each key is
+ * counted and checked in one atomic step, and a refused request takes its counts back.
+ * Remembers the category in the request (ratelimit_test). */
 int ratelimit_request(struct web_req *r, enum rl_category c, int64_t now);
 
 /* For handlers: the seconds until this request's client (address, and account when signed

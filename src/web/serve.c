@@ -1,9 +1,10 @@
 /* serve.c: web_serve, starting and stopping the libmicrohttpd server (the CSRF secret, the
  * index build, the listening socket and thread pool, graceful shutdown on SIGTERM/SIGINT),
- * and the thread that writes the hits counted in memory. */
+ * and the thread that writes the hits counted in memory (the change follower is follow.c). */
 #include "core/progress.h"
 #include "index/index.h"
 #include "web/cache.h"
+#include "web/follow.h"
 #include "web/hits.h"
 #include "web/server_int.h"
 #include "web/wjcache.h"
@@ -67,6 +68,11 @@ static void *hits_main(void *arg)
 
 static void hits_start(void)
 {
+    /* visits are hashed with a key every node derives from the archive's secret */
+    unsigned char key[16];
+    crypto_generichash(key, sizeof(key), (const unsigned char *)"ficd hits", 9, srv_site.secret,
+                       sizeof(srv_site.secret));
+    hits_set_key(key, sizeof(key));
     hits_init(srv_cfg->hits);
     hits_stopping = 0;
     if (!srv_cfg->hits)
@@ -93,25 +99,28 @@ static void hits_stop(void)
 
 /* ---- start and stop ---- */
 
-/* Reads the CSRF secret from the settings, creating it on first run; drops expired
- * sessions; notes whether first-run setup is done. */
+/* Reads the CSRF secret from the settings, creating it on first run (store_setting_init:
+ * nodes starting at once on a new database agree on one); drops expired sessions; notes
+ * whether first-run setup is done. */
 static int prepare_site(struct store *s)
 {
+    char fresh[65];
+    unsigned char bin[32];
+    randombytes_buf(bin, sizeof(bin));
+    sodium_bin2hex(fresh, sizeof(fresh), bin, sizeof(bin));
     char *hex = NULL;
-    if (store_setting_get(s, "csrf_secret", &hex))
+    if (store_setting_init(s, "csrf_secret", fresh, &hex))
         return FICD_EDB;
     size_t n = 0;
-    if (!hex ||
-        sodium_hex2bin(srv_site.secret, sizeof(srv_site.secret), hex, strlen(hex), NULL, &n,
+    if (sodium_hex2bin(srv_site.secret, sizeof(srv_site.secret), hex, strlen(hex), NULL, &n,
                        NULL) != 0 ||
         n != sizeof(srv_site.secret)) {
-        char fresh[65];
-        randombytes_buf(srv_site.secret, sizeof(srv_site.secret));
-        sodium_bin2hex(fresh, sizeof(fresh), srv_site.secret, sizeof(srv_site.secret));
-        free(hex);
-        hex = NULL;
-        if (store_setting_set(s, "csrf_secret", fresh))
+        /* unreadable (set by hand?): replace it, for every node */
+        memcpy(srv_site.secret, bin, sizeof(bin));
+        if (store_setting_set(s, "csrf_secret", fresh)) {
+            free(hex);
             return FICD_EDB;
+        }
     }
     free(hex);
     int64_t users = 0;
@@ -205,6 +214,14 @@ int web_serve(const struct web_config *cfg)
     page_cache_init(cfg->page_cache, cfg->page_cache_ttl * 1000);
     wjc_configure(cfg->work_cache);
     hits_start(); /* before the first request, so none goes uncounted */
+    /* the index follows the change log on a thread of its own (writes from other nodes and
+     * processes reach it within milliseconds, before a reader asks) */
+    rc = web_follow_start(cfg->data_dir, srv_site.idx, 250);
+    if (rc)
+        fprintf(stderr,
+                "ficd serve: cannot start the change follower (%s); requests will catch the "
+                "index up themselves\n",
+                ficd_strerror(rc));
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, srv_on_request, NULL, MHD_OPTION_SOCK_ADDR,
         ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -217,6 +234,7 @@ int web_serve(const struct web_config *cfg)
         fprintf(stderr, "ficd serve: cannot listen on %s:%d (in use, or not permitted)\n",
                 cfg->listen_host, cfg->port);
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        web_follow_stop();
         hits_stop();
         page_cache_free();
         idx_free(srv_site.idx);
@@ -238,6 +256,7 @@ int web_serve(const struct web_config *cfg)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    web_follow_stop();
     hits_stop(); /* after the last request: every hit counted is written */
     page_cache_free();
     srv_close_stores();

@@ -300,11 +300,21 @@ void web_dispatch(struct web_req *r)
     }
     status = m.route->handler(r);
     if (!strcmp(r->method, "POST")) {
-        srv_index_catch_up(r);
         /* Only a real change invalidates cached pages: a POST that wrote nothing (a failed
          * login, a form sent back with errors) or only started or ended a session leaves
-         * the cache warm. Changes the change log records also invalidate by its seq. */
-        if (store_total_changes(r->store) - changes0 - r->session_writes > 0)
+         * the cache warm. Changes the change log records also invalidate by its seq; a
+         * change-log row of its own (CHANGE_SITE) carries the rest (settings, accounts,
+         * profiles) to every other node's cache, unless the handler's last write already
+         * logged one (kudos, comments, works). */
+        int changed = store_total_changes(r->store) - changes0 - r->session_writes > 0;
+        if (changed && !store_changes_logged(r->store) &&
+            store_log_change(r->store, CHANGE_SITE, 0))
+            fprintf(stderr,
+                    "ficd: cannot log a site change (other nodes' cached pages expire by their "
+                    "TTL): %s\n",
+                    store_errmsg(r->store));
+        srv_index_catch_up(r);
+        if (changed)
             page_cache_bump();
     }
     if (r->out.err) {

@@ -87,8 +87,8 @@ int ui_login(struct web_req *r)
     char *ukey = web_sprintf(r, "user:%s", name);
     for (char *p = ukey; *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    int wait = ratelimit_check(ipkey, now, r->cfg->login_attempts, r->cfg->login_window);
-    int wait2 = ratelimit_check(ukey, now, r->cfg->login_attempts, r->cfg->login_window);
+    int wait = ratelimit_check(r->store, ipkey, now, r->cfg->login_attempts, r->cfg->login_window);
+    int wait2 = ratelimit_check(r->store, ukey, now, r->cfg->login_attempts, r->cfg->login_window);
     if (wait2 > wait)
         wait = wait2;
     if (wait > 0) {
@@ -113,13 +113,18 @@ int ui_login(struct web_req *r)
     }
     if (!ok) {
         user_free(&u);
-        ratelimit_fail(ipkey, now, r->cfg->login_window);
-        ratelimit_fail(ukey, now, r->cfg->login_window);
+        /* the counters are rows in the store, but no page shows them */
+        int64_t c0 = store_total_changes(r->store);
+        ratelimit_fail(r->store, ipkey, now, r->cfg->login_window);
+        ratelimit_fail(r->store, ukey, now, r->cfg->login_window);
+        r->session_writes += store_total_changes(r->store) - c0;
         login_page(r, name, "Wrong name or password.");
         /* not 401: that status promises a WWW-Authenticate challenge (RFC 9110 15.5.2) */
         return 422;
     }
-    ratelimit_clear(ukey);
+    int64_t c0 = store_total_changes(r->store);
+    ratelimit_clear(r->store, ukey);
+    r->session_writes += store_total_changes(r->store) - c0;
     if (u.banned) {
         user_free(&u);
         login_page(r, name, "This account has been banned by the archive's moderators.");

@@ -119,16 +119,16 @@ static void test_counters(void **state)
 {
     (void)state;
     const char *k = "ip:198.51.100.1";
-    ratelimit_clear(k);
+    ratelimit_clear(NULL, k);
     int64_t t = 5000;
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(ratelimit_check(k, t, 3, 60), 0);
-        ratelimit_fail(k, t, 60);
+        assert_int_equal(ratelimit_check(NULL, k, t, 3, 60), 0);
+        ratelimit_fail(NULL, k, t, 60);
     }
-    assert_int_equal(ratelimit_check(k, t + 10, 3, 60), 50);
-    assert_int_equal(ratelimit_check(k, t + 60, 3, 60), 0);
-    ratelimit_reset_all();
-    assert_int_equal(ratelimit_check(k, t + 10, 1, 60), 0);
+    assert_int_equal(ratelimit_check(NULL, k, t + 10, 3, 60), 50);
+    assert_int_equal(ratelimit_check(NULL, k, t + 60, 3, 60), 0);
+    ratelimit_reset_all(NULL);
+    assert_int_equal(ratelimit_check(NULL, k, t + 10, 1, 60), 0);
 }
 
 /* ---- requests through the real dispatch ---- */
@@ -173,7 +173,7 @@ static void post(struct web_req *r, const char *path, const char *ip, int64_t us
 static void test_request_limits(void **state)
 {
     (void)state;
-    ratelimit_reset_all();
+    ratelimit_reset_all(st);
     cfg.rate[RL_KUDOS].count = 2;
     cfg.rate[RL_KUDOS].window = 60;
     int64_t now = 1000000;
@@ -232,7 +232,7 @@ static void test_request_limits(void **state)
 static void test_guest_comment_soft(void **state)
 {
     (void)state;
-    ratelimit_reset_all();
+    ratelimit_reset_all(st);
     cfg.rate[RL_COMMENT].count = 2;
     cfg.rate[RL_COMMENT].window = 600;
     int64_t now = (int64_t)time(NULL);
@@ -265,7 +265,7 @@ static void test_guest_comment_soft(void **state)
 static void test_dispatch_429(void **state)
 {
     (void)state;
-    ratelimit_reset_all();
+    ratelimit_reset_all(st);
     cfg.rate[RL_OTHER].count = 1;
     cfg.rate[RL_OTHER].window = 3600;
     struct web_req r;
@@ -299,38 +299,48 @@ static void test_dispatch_429(void **state)
     cfg.rate[RL_POST] = ratelimit_default(RL_POST);
 }
 
-/* Many threads counting one key: exactly the limit gets through. */
+/* Many connections to one store (as many nodes would have) counting one key: exactly the
+ * limit gets through. */
 static struct web_config tcfg;
 static _Atomic int passed;
 
 static void *hammer(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < 500; i++) {
+    struct store *ts = NULL;
+    if (store_open(dir, &ts))
+        return NULL;
+    for (int i = 0; i < 150; i++) {
         struct web_req r;
         web_req_init(&r, &tcfg, &site);
+        r.store = ts;
         r.method = "POST";
         snprintf(r.remote_ip, sizeof(r.remote_ip), "192.0.2.200");
         if (ratelimit_request(&r, RL_POST, 77777) == 0)
             passed++;
         web_req_free(&r);
     }
+    store_close(ts);
     return NULL;
 }
 
 static void test_threads(void **state)
 {
     (void)state;
-    ratelimit_reset_all();
+    ratelimit_reset_all(st);
     web_config_defaults(&tcfg);
-    tcfg.rate[RL_POST].count = 1000;
+    tcfg.rate[RL_POST].count = 500;
     tcfg.rate[RL_POST].window = 60;
-    pthread_t t[8];
-    for (int i = 0; i < 8; i++)
+    pthread_t t[6];
+    for (int i = 0; i < 6; i++)
         assert_int_equal(pthread_create(&t[i], NULL, hammer, NULL), 0);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 6; i++)
         pthread_join(t[i], NULL);
-    assert_int_equal(passed, 1000);
+    assert_int_equal(passed, 500);
+    /* the counter is in the store: another connection sees the window full */
+    assert_true(ratelimit_check(st, "rl:post:ip:192.0.2.200", 77777 + 10, 500, 60) > 0);
+    ratelimit_clear(st, "rl:post:ip:192.0.2.200");
+    assert_int_equal(ratelimit_check(st, "rl:post:ip:192.0.2.200", 77777 + 10, 500, 60), 0);
 }
 
 int main(void)

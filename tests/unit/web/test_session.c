@@ -119,20 +119,21 @@ static void test_ratelimit(void **state)
 {
     (void)state;
     const char *k = "ip:192.0.2.1";
-    ratelimit_clear(k);
+    ratelimit_clear(NULL, k);
     int64_t t = 1000000;
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(ratelimit_check(k, t + i, 5, 300), 0);
-        ratelimit_fail(k, t + i, 300);
+        assert_int_equal(ratelimit_check(NULL, k, t + i, 5, 300), 0);
+        ratelimit_fail(NULL, k, t + i, 300);
     }
-    int wait = ratelimit_check(k, t + 10, 5, 300);
+    int wait = ratelimit_check(NULL, k, t + 10, 5, 300);
     assert_int_equal(wait, 290);
-    assert_int_equal(ratelimit_check("ip:192.0.2.2", t + 10, 5, 300), 0); /* other keys free */
-    assert_int_equal(ratelimit_check(k, t + 300, 5, 300), 0);             /* window over */
-    ratelimit_fail(k, t + 301, 300); /* a new window starts at one failure */
-    assert_int_equal(ratelimit_check(k, t + 302, 5, 300), 0);
-    ratelimit_clear(k);
-    assert_int_equal(ratelimit_check(k, t + 10, 1, 300), 0);
+    assert_int_equal(ratelimit_check(NULL, "ip:192.0.2.2", t + 10, 5, 300),
+                     0);                                            /* other keys free */
+    assert_int_equal(ratelimit_check(NULL, k, t + 300, 5, 300), 0); /* window over */
+    ratelimit_fail(NULL, k, t + 301, 300); /* a new window starts at one failure */
+    assert_int_equal(ratelimit_check(NULL, k, t + 302, 5, 300), 0);
+    ratelimit_clear(NULL, k);
+    assert_int_equal(ratelimit_check(NULL, k, t + 10, 1, 300), 0);
 }
 
 static void test_form_decoding(void **state)
