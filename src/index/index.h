@@ -175,6 +175,17 @@ int idx_snapshot_load(struct idx *idx, struct store *s, const char *path, char *
  * use: a snapshot is only ever loaded into the archive that wrote it. */
 int idx_archive_id(struct store *s, char out[65]) FICD_MUST_CHECK;
 
+/* idx_build, but full text later: works are read without their bodies and not full-text
+ * indexed, so that the index answers everything but text queries sooner; these fail with
+ * FICD_EBUSY (a message in idx_result.err) until idx_build_fulltext, typically in a background
+ * thread while the index is in use, has indexed every work. idx_build_fulltext reads every
+ * work again with its bodies (s must not be used by another thread meanwhile); changes
+ * applied meanwhile are picked up. Returns 0 once full text is complete. */
+int idx_build_deferred(struct idx *idx, struct store *s, int progress) FICD_MUST_CHECK;
+int idx_build_fulltext(struct idx *idx, struct store *s) FICD_MUST_CHECK;
+/* Seconds until full text is expected to be ready (0 when it is; at least 1 while not). */
+int idx_fulltext_wait(struct idx *idx);
+
 /* Follows the store's change log from the last applied sequence: re-reads changed works and
  * tags and applies them. Returns the number of changes applied (>= 0) or FICD_E*. Safe to call
  * from several threads (calls are serialised); readers are blocked only while a change is

@@ -413,6 +413,8 @@ static void w_index(struct wr *w, const struct idx *idx)
 
 int idx_snapshot_save(struct idx *idx, struct store *s, const char *path)
 {
+    if (idx->fts_pending)
+        return FICD_EBUSY; /* full text is not there yet: nothing worth saving */
     struct stamp st;
     memset(&st, 0, sizeof(st));
     int rc = idx_archive_id(s, st.archive);

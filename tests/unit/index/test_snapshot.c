@@ -1,7 +1,9 @@
-/* test_snapshot.c: the index snapshot (src/index/snapshot.c) against a real store: a snapshot
+/* test_snapshot.c: fast restarts against a real store. The index snapshot (snapshot.c): one
  * loaded back answers every query like the index it was taken of (and like a fresh build),
  * changes made after it are applied on load, and a truncated, corrupted or foreign snapshot,
- * or one the change log does not confirm, is refused. */
+ * or one the change log does not confirm, is refused. Deferred full text (deferred.c): text
+ * queries are refused with FICD_EBUSY until the background build is done, filters work
+ * meanwhile, and changes made during the build end up indexed like in a fresh build. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include "index/index.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,11 +328,81 @@ static void test_refused(void **state)
     cleanup();
 }
 
+static void *fulltext_thread(void *arg)
+{
+    struct idx *idx = arg;
+    struct store *s;
+    if (store_open(dir, &s))
+        return (void *)1;
+    int rc = idx_build_fulltext(idx, s);
+    store_close(s);
+    return rc ? (void *)1 : NULL;
+}
+
+static void test_deferred(void **state)
+{
+    (void)state;
+    setup_dir();
+    struct store *s;
+    assert_int_equal(store_open(dir, &s), 0);
+    generate(s, 300);
+    struct idx *idx;
+    assert_int_equal(idx_new(1, &idx), 0);
+    assert_int_equal(idx_build_deferred(idx, s, 0), 0);
+    assert_true(idx_fulltext_wait(idx) >= 1);
+    /* filters answer, text queries are refused with a notice, never a partial result */
+    struct idx *full = built(s);
+    const char *sw[] = {"star wars"};
+    struct idx_query fq = {.fandoms = sw, .nfandoms = 1, .sort = IDX_SORT_KUDOS};
+    same(idx, full, &fq, 1);
+    struct idx_query tq = {.text = "dragon"};
+    struct idx_result r;
+    assert_int_equal(idx_search(idx, &tq, &r), FICD_EBUSY);
+    assert_non_null(strstr(r.err, "still being prepared"));
+    idx_result_free(&r);
+    assert_int_equal(idx_snapshot_save(idx, s, snap), FICD_EBUSY);
+
+    /* changes before and while full text is built */
+    unsigned st = 41;
+    for (int i = 0; i < 10; i++)
+        insert(s, &st, 2000 + i);
+    assert_int_equal(store_work_delete(s, 2), 0);
+    assert_true(idx_apply_changes(idx, s) > 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, fulltext_thread, idx), 0);
+    for (int i = 0; i < 20; i++) {
+        insert(s, &st, 3000 + i);
+        if (i % 5 == 0)
+            assert_int_equal(store_work_tag_add(s, 10 + i, TAG_FREEFORM, "During"), 0);
+        assert_true(idx_apply_changes(idx, s) >= 0);
+        same(idx, idx, &fq, 1);
+    }
+    void *ret;
+    assert_int_equal(pthread_join(th, &ret), 0);
+    assert_null(ret);
+    assert_true(idx_apply_changes(idx, s) >= 0);
+    assert_int_equal(idx_fulltext_wait(idx), 0);
+    idx_free(full);
+    full = built(s);
+    same_everywhere(full, idx, 0);
+    /* and from now on new works are indexed as they come */
+    insert(s, &st, 4000);
+    assert_true(idx_apply_changes(idx, s) > 0);
+    assert_true(idx_apply_changes(full, s) > 0);
+    same_everywhere(full, idx, 0);
+    assert_int_equal(idx_snapshot_save(idx, s, snap), 0);
+    idx_free(full);
+    idx_free(idx);
+    store_close(s);
+    cleanup();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_deferred),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
