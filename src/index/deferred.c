@@ -44,6 +44,10 @@ static int bulk_work(const struct work *w, void *ctx)
 {
     struct idx *idx = ((void **)ctx)[0];
     int *rc = ((void **)ctx)[1];
+    if (atomic_load(&idx->fts_cancel)) {
+        *rc = FICD_EBUSY;
+        return 1;
+    }
     if (w->draft || w->hidden)
         return 0;
     pthread_rwlock_wrlock(&idx->lock);
@@ -66,6 +70,8 @@ int idx_build_fulltext(struct idx *idx, struct store *s)
         return brc ? brc : rc;
     /* The docs added since the build (edits, new works), then nothing left: ready. */
     for (;;) {
+        if (atomic_load(&idx->fts_cancel))
+            return FICD_EBUSY;
         pthread_rwlock_wrlock(&idx->lock);
         uint32_t d = idx->fts_next;
         while (d < idx->ndocs && (!idx->docs[d].live || idx->docs[d].flags & IDX_DOC_FTS))
@@ -93,6 +99,11 @@ int idx_build_fulltext(struct idx *idx, struct store *s)
         if (rc && rc != FICD_ENOTFOUND)
             return rc;
     }
+}
+
+void idx_fulltext_cancel(struct idx *idx)
+{
+    atomic_store(&idx->fts_cancel, 1);
 }
 
 int idx_fulltext_wait(struct idx *idx)

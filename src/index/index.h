@@ -183,6 +183,9 @@ int idx_archive_id(struct store *s, char out[65]) FICD_MUST_CHECK;
  * applied meanwhile are picked up. Returns 0 once full text is complete. */
 int idx_build_deferred(struct idx *idx, struct store *s, int progress) FICD_MUST_CHECK;
 int idx_build_fulltext(struct idx *idx, struct store *s) FICD_MUST_CHECK;
+/* Makes a running idx_build_fulltext return FICD_EBUSY soon (full text stays incomplete, text
+ * queries keep failing): for a server shutting down. */
+void idx_fulltext_cancel(struct idx *idx);
 /* Seconds until full text is expected to be ready (0 when it is; at least 1 while not). */
 int idx_fulltext_wait(struct idx *idx);
 

@@ -296,6 +296,7 @@ struct idx {
      * order (postings grow at their ends), and clears fts_pending under the write lock once
      * none is left. Read without the lock: it only ever goes from 1 to 0. */
     _Atomic int fts_pending;
+    _Atomic int fts_cancel; /* idx_fulltext_cancel: the builder returns early */
     uint32_t fts_next, fts_bound;
     _Atomic uint64_t fts_done; /* docs indexed by the builder so far, of fts_total */
     uint64_t fts_total;

@@ -9,6 +9,7 @@
 #include "web/page.h"
 #include "web/hits.h"
 #include "web/ratelimit.h"
+#include "web/restart.h"
 #include "web/router.h"
 #include "web/session.h"
 
@@ -776,8 +777,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms =
             (double)(t1.tv_sec - k->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - k->t0.tv_nsec) / 1e6;
-        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method,
-                k->req.path, k->req.status, k->sent, ms, k->req.request_id);
+        fprintf(stderr, "%s %s %s %d %zu %.3fms %s\n", k->req.remote_ip, k->req.method, k->req.path,
+                k->req.status, k->sent, ms, k->req.request_id);
     }
     conn_free(k);
     atomic_fetch_sub(&active_requests, 1);
@@ -882,29 +883,6 @@ static int prepare_site(struct store *s)
     return 0;
 }
 
-/* Builds the search index from the store (a progress bar when stderr is a terminal) and
- * logs how long it took and how many works it holds. */
-static int build_index(struct store *s)
-{
-    int64_t t0 = progress_now_ms();
-    int rc = idx_new(1, &g_site.idx);
-    if (!rc)
-        rc = idx_build(g_site.idx, s, isatty(STDERR_FILENO));
-    if (rc) {
-        fprintf(stderr, "ficd serve: cannot build the search index: %s\n",
-                rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(s) : ficd_strerror(rc));
-        idx_free(g_site.idx);
-        g_site.idx = NULL;
-        return rc;
-    }
-    struct idx_stats st;
-    idx_get_stats(g_site.idx, &st);
-    fprintf(stderr, "ficd: indexed %llu works (%llu tags, %llu terms) in %.2f s\n",
-            (unsigned long long)st.live, (unsigned long long)st.tags, (unsigned long long)st.terms,
-            (double)(progress_now_ms() - t0) / 1e3);
-    return 0;
-}
-
 int web_serve(const struct web_config *cfg)
 {
     if (sodium_init() < 0)
@@ -924,7 +902,7 @@ int web_serve(const struct web_config *cfg)
         store_close(main_store);
         return rc;
     }
-    rc = build_index(main_store);
+    rc = index_start(cfg->data_dir, main_store, &g_site.idx); /* web/restart.c */
     store_close(main_store);
     if (rc)
         return rc;
@@ -938,7 +916,7 @@ int web_serve(const struct web_config *cfg)
     int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
     if (gai) {
         fprintf(stderr, "ficd serve: cannot resolve %s: %s\n", cfg->listen_host, gai_strerror(gai));
-        idx_free(g_site.idx);
+        index_stop(g_site.idx);
         g_site.idx = NULL;
         return FICD_EINVAL;
     }
@@ -978,7 +956,7 @@ int web_serve(const struct web_config *cfg)
         pthread_sigmask(SIG_UNBLOCK, &set, NULL);
         hits_stop();
         page_cache_free();
-        idx_free(g_site.idx);
+        index_stop(g_site.idx);
         g_site.idx = NULL;
         return FICD_EIO;
     }
@@ -1000,7 +978,7 @@ int web_serve(const struct web_config *cfg)
     hits_stop(); /* after the last request: every hit counted is written */
     page_cache_free();
     close_stores();
-    idx_free(g_site.idx);
+    index_stop(g_site.idx); /* writes the index snapshot for the next start */
     g_site.idx = NULL;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     fprintf(stderr, "ficd: stopped\n");
