@@ -20,7 +20,11 @@ static void serve_usage(FILE *f)
             "  --config FILE       a file of `key = value` settings (also $FICD_CONFIG)\n"
             "  -h, --help          show this help\n\n"
             "Every setting can also come from the environment: FICD_LISTEN, FICD_DATA,\n"
-            "FICD_MAX_BODY, FICD_THREADS, ... (see docs/configuration.md).\n");
+            "FICD_MAX_BODY, FICD_THREADS, ... (see docs/configuration.md).\n\n"
+            "The archive lives in SQLite in DIR unless the setting `database` (or\n"
+            "$FICD_DATABASE) names a PostgreSQL database, postgres://user@host/db: then\n"
+            "several nodes can serve one archive (docs/operations.md); DIR still holds\n"
+            "local files such as the index snapshot.\n");
 }
 
 static const char *env_get(const char *name)

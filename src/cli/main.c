@@ -30,6 +30,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\nEvery command takes --data DIR (default ./ficd-data, or $FICD_DATA).\n"
+               "The archive is SQLite in DIR unless $FICD_DATABASE names PostgreSQL\n"
+               "(postgres://user@host/db); every command honours it.\n"
                "Run 'ficd COMMAND --help' for a command's options.\n");
 }
 

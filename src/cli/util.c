@@ -19,7 +19,7 @@ int cli_open_store(const char *dir, struct store **out)
 {
     int rc = store_open(dir, out);
     if (rc) {
-        fprintf(stderr, "ficd: cannot open data directory %s: %s\n", dir, ficd_strerror(rc));
+        fprintf(stderr, "ficd: cannot open data directory %s: %s\n", dir, store_open_error());
         return rc;
     }
     return 0;

@@ -1,6 +1,6 @@
 /* migrations.c: the SQLite schema, as numbered migrations applied in order on open. Never
  * edit a released migration; append a new one. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 /* Version 1: works with chapters, credits, tags and suggestions; accounts; settings; the
  * change log. Ratings, warnings and categories are columns of works (bits, as in
@@ -267,7 +267,7 @@ static const char migration_5[] =
     "  created INTEGER NOT NULL,\n"
     "  updated INTEGER NOT NULL\n"
     ");\n"
-    "CREATE UNIQUE INDEX series_user_title ON series(ifnull(user_id, 0), title);\n"
+    "CREATE UNIQUE INDEX series_user_title ON series(coalesce(user_id, 0), title);\n"
     "CREATE TABLE series_works (\n"
     "  work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,\n"
     "  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,\n"

@@ -1,5 +1,6 @@
-/* store.h: the storage interface. Nothing outside src/store/ speaks SQL. The SQLite
- * implementation lives in sqlite.c; a PostgreSQL one will implement the same functions.
+/* store.h: the storage interface. Nothing outside src/store/ speaks SQL or knows which
+ * database runs: SQLite (the default, DIR/ficd.db) or PostgreSQL, behind the same functions
+ * (conn.c chooses, db_sqlite.c and db_pg.c drive them).
  *
  * Conventions: functions return 0 or a negative FICD_E* code (core/err.h); the detail of
  * the last failure is in store_errmsg(). Every function that changes data does so in one
@@ -18,10 +19,20 @@
 
 struct store;
 
-/* Opens (creating when missing) the data directory DIR: DIR/ficd.db, WAL mode, foreign keys,
- * busy timeout, migrations applied (each in one transaction). A store is used by one thread
- * at a time (the server opens one per worker thread); it takes no lock of its own. */
+/* Opens (creating when missing) the data directory DIR and connects to the archive's
+ * database: $FICD_DATABASE when set, else what store_set_database chose, else SQLite in
+ * DIR/ficd.db (WAL mode, foreign keys, busy timeout). A database is a postgres:// (or
+ * postgresql://) URL, or sqlite:PATH. Migrations are applied, each in one transaction. The
+ * data directory keeps local files (caches, the index snapshot) with either database. A store
+ * is used by one thread at a time (the server opens one per worker thread); it takes no lock
+ * of its own. On failure, store_open_error() says why. */
 int store_open(const char *dir, struct store **out) FICD_MUST_CHECK;
+const char *store_open_error(void);
+/* Sets the database of every later store_open in this process (the config's `database`;
+ * $FICD_DATABASE still wins); NULL or "" goes back to SQLite in the data directory. */
+int store_set_database(const char *url) FICD_MUST_CHECK;
+/* "sqlite" or "postgresql": for messages and /healthz details only. */
+const char *store_backend(struct store *s);
 void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
 int store_schema_version(struct store *s);

@@ -162,6 +162,13 @@ int web_config_set(struct web_config *c, const char *key, const char *value, cha
             bad = 1;
         else
             snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
+    } else if (!strcmp(key, "database")) {
+        if (strlen(value) >= sizeof(c->database) ||
+            (*value && strncmp(value, "postgres://", 11) && strncmp(value, "postgresql://", 13) &&
+             strncmp(value, "sqlite:", 7)))
+            bad = 1;
+        else
+            snprintf(c->database, sizeof(c->database), "%s", value);
     } else if (!strcmp(key, "max_body")) {
         bad = parse_size(value, &sz) || sz < 1024;
         if (!bad)

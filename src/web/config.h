@@ -11,6 +11,7 @@ struct web_config {
     char listen_host[256]; /* address to bind: IPv4, IPv6 (brackets stripped) or a name */
     int port;
     char data_dir[1024];
+    char database[1024]; /* "" (SQLite in data_dir), postgres://... or sqlite:PATH */
     size_t max_body;          /* largest request body accepted (413 beyond) */
     int threads;              /* worker threads (thread pool size); 0 = number of cores */
     int connection_limit;     /* simultaneous connections */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store.h"
 
 #include <ctype.h>

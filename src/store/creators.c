@@ -2,7 +2,7 @@
  * and over time (hits per day from the trigger on works.hits, kudos, comments, public
  * bookmarks and subscriptions by their creation time), gifts, co-creator invitations and
  * removal, orphaning, and inspired-by links. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,32 +15,32 @@
 
 int store_user_work_stats(struct store *s, int64_t user_id, store_work_stat_cb cb, void *ctx)
 {
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(s->db,
-                               "SELECT w.id, w.title, w.hits, w.kudos, w.comments, w.bookmarks, "
-                               "w.subscriptions, (SELECT ifnull(sum(words), 0) FROM chapters c "
-                               "WHERE c.work_id = w.id) FROM works w WHERE w.id IN (" USER_WORKS
-                               ") ORDER BY w.id",
-                               -1, &st, NULL);
-    if (e != SQLITE_OK)
+    struct dbst *st;
+    int e = db_prepare(s,
+                       "SELECT w.id, w.title, w.hits, w.kudos, w.comments, w.bookmarks, "
+                       "w.subscriptions, (SELECT coalesce(sum(words), 0) FROM chapters c "
+                       "WHERE c.work_id = w.id) FROM works w WHERE w.id IN (" USER_WORKS
+                       ") ORDER BY w.id",
+                       &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, user_id);
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_int(st, 1, user_id);
+    while ((e = db_step(st)) == DB_ROW) {
         struct work_stat ws = {
-            .work_id = sqlite3_column_int64(st, 0),
-            .title = (const char *)sqlite3_column_text(st, 1),
-            .hits = sqlite3_column_int64(st, 2),
-            .kudos = sqlite3_column_int64(st, 3),
-            .comments = sqlite3_column_int64(st, 4),
-            .bookmarks = sqlite3_column_int64(st, 5),
-            .subscriptions = sqlite3_column_int64(st, 6),
-            .words = sqlite3_column_int64(st, 7),
+            .work_id = db_col_int(st, 0),
+            .title = db_col_text(st, 1),
+            .hits = db_col_int(st, 2),
+            .kudos = db_col_int(st, 3),
+            .comments = db_col_int(st, 4),
+            .bookmarks = db_col_int(st, 5),
+            .subscriptions = db_col_int(st, 6),
+            .words = db_col_int(st, 7),
         };
         if (cb(&ws, ctx))
             break;
     }
-    int rc = e == SQLITE_DONE || e == SQLITE_ROW ? 0 : sq_fail(s, e);
-    sqlite3_finalize(st);
+    int rc = e == DB_DONE || e == DB_ROW ? 0 : sq_fail(s, e);
+    db_finalize(st);
     return rc;
 }
 
@@ -48,50 +48,76 @@ int store_user_stats_over_time(struct store *s, int64_t user_id, int64_t work_id
                                enum stats_period period, store_stats_point_cb cb, void *ctx)
 {
     static const char *const fmt[] = {"%Y-%m-%d", "%Y-%m", "%Y"};
+    static const char *const pg_fmt[] = {"YYYY-MM-DD", "YYYY-MM", "YYYY"};
     if ((unsigned)period > STATS_YEAR)
         return sq_failf(s, FICD_EINVAL, "unknown period %d", (int)period);
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(
-        s->db,
-        "WITH w(id) AS (" USER_WORKS " AND (?2 = 0 OR w.id = ?2)), "
-        "ev(p, h, k, c, b, u) AS ("
-        "SELECT strftime(?3, day * 86400, 'unixepoch'), hits, 0, 0, 0, 0 FROM work_hits_daily "
-        "WHERE work_id IN w "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 1, 0, 0, 0 FROM kudos WHERE "
-        "work_id IN w "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 0, 1, 0, 0 FROM comments WHERE "
-        "work_id IN w AND deleted = 0 AND unreviewed = 0 "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 0, 0, 1, 0 FROM bookmarks WHERE "
-        "work_id IN w AND private = 0 "
-        "UNION ALL SELECT strftime(?3, created, 'unixepoch'), 0, 0, 0, 0, 1 FROM subscriptions "
-        "WHERE kind = 1 AND target_id IN w) "
-        "SELECT p, sum(h), sum(k), sum(c), sum(b), sum(u) FROM ev GROUP BY p ORDER BY p",
-        -1, &st, NULL);
-    if (e != SQLITE_OK)
+/* The period (?3, a format) of a unix time x, in each dialect. */
+#define PERIOD_SQ(x) "strftime(?3, " x ", 'unixepoch')"
+#define PERIOD_PG(x) "to_char(to_timestamp(" x ") AT TIME ZONE 'UTC', ?3)"
+#define STATS_SQL(P)                                                                               \
+    "WITH w(id) AS (" USER_WORKS " AND (?2 = 0 OR w.id = ?2)), "                                   \
+    "ev(p, h, k, c, b, u) AS ("                                                                    \
+    "SELECT " P(                                                                                   \
+        "day * 86400") ", hits, 0, 0, 0, 0 FROM work_hits_daily "                                  \
+                       "WHERE work_id IN (SELECT id FROM w) "                                      \
+                       "UNION ALL SELECT " P(                                                      \
+                           "created") ", 0, 1, 0, 0, 0 FROM kudos WHERE "                          \
+                                      "work_id IN (SELECT id FROM w) "                             \
+                                      "UNION ALL SELECT " P(                                       \
+                                          "created") ", 0, 0, 1, 0, 0 FROM comments WHERE "        \
+                                                     "work_id IN (SELECT id FROM w) AND deleted "  \
+                                                     "= 0 AND unreviewed = 0 "                     \
+                                                     "UNION ALL SELECT " P(                        \
+                                                         "created") ", 0, 0, 0, 1, 0 FROM "        \
+                                                                    "bookmarks WHERE "             \
+                                                                    "work_id IN (SELECT id FROM "  \
+                                                                    "w) AND private = 0 "          \
+                                                                    "UNION ALL SELECT " P(         \
+                                                                        "created") ", 0, 0, 0, "   \
+                                                                                   "0, 1 FROM "    \
+                                                                                   "subscriptions" \
+                                                                                   " "             \
+                                                                                   "WHERE kind = " \
+                                                                                   "1 AND "        \
+                                                                                   "target_id IN " \
+                                                                                   "(SELECT id "   \
+                                                                                   "FROM w)) "     \
+                                                                                   "SELECT p, "    \
+                                                                                   "sum(h), "      \
+                                                                                   "sum(k), "      \
+                                                                                   "sum(c), "      \
+                                                                                   "sum(b), "      \
+                                                                                   "sum(u) FROM "  \
+                                                                                   "ev GROUP BY "  \
+                                                                                   "p ORDER BY p"
+    struct dbst *st;
+    const char *sql = db_sql(s, STATS_SQL(PERIOD_SQ), STATS_SQL(PERIOD_PG));
+    int e = db_prepare(s, sql, &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, work_id);
-    sqlite3_bind_text(st, 3, fmt[period], -1, SQLITE_STATIC);
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, work_id);
+    db_bind_text(st, 3, db_sql(s, fmt[period], pg_fmt[period]));
+    while ((e = db_step(st)) == DB_ROW) {
         struct stats_point pt = {
-            .period = (const char *)sqlite3_column_text(st, 0),
-            .hits = sqlite3_column_int64(st, 1),
-            .kudos = sqlite3_column_int64(st, 2),
-            .comments = sqlite3_column_int64(st, 3),
-            .bookmarks = sqlite3_column_int64(st, 4),
-            .subscriptions = sqlite3_column_int64(st, 5),
+            .period = db_col_text(st, 0),
+            .hits = db_col_int(st, 1),
+            .kudos = db_col_int(st, 2),
+            .comments = db_col_int(st, 3),
+            .bookmarks = db_col_int(st, 4),
+            .subscriptions = db_col_int(st, 5),
         };
         if (pt.period && cb(&pt, ctx))
             break;
     }
-    int rc = e == SQLITE_DONE || e == SQLITE_ROW ? 0 : sq_fail(s, e);
-    sqlite3_finalize(st);
+    int rc = e == DB_DONE || e == DB_ROW ? 0 : sq_fail(s, e);
+    db_finalize(st);
     return rc;
 }
 
 /* ---- helpers ---- */
 
-static int64_t scalar(struct store *s, sqlite3_stmt *st, int *found, int *rc)
+static int64_t scalar(struct store *s, struct dbst *st, int *found, int *rc)
 {
     int r = sq_row(s, st);
     *found = r == 1;
@@ -99,8 +125,8 @@ static int64_t scalar(struct store *s, sqlite3_stmt *st, int *found, int *rc)
         *rc = r;
     if (r != 1)
         return 0;
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    int64_t v = db_col_int(st, 0);
+    db_reset(st);
     return v;
 }
 
@@ -117,8 +143,8 @@ static int push_id(int64_t **v, size_t *n, int64_t x)
 /* The account a name stands for (a user name or one of its pseuds); 0 when none. */
 static int64_t account_of(struct store *s, const char *name, int *rc)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT id FROM users WHERE name = ?1 UNION ALL SELECT user_id "
-                                  "FROM pseuds WHERE name = ?1 LIMIT 1");
+    struct dbst *st = sq_prep(s, "SELECT id FROM users WHERE name = ?1 UNION ALL SELECT user_id "
+                                 "FROM pseuds WHERE name = ?1 LIMIT 1");
     if (!st) {
         *rc = FICD_EDB;
         return 0;
@@ -146,23 +172,23 @@ int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *reci
     if (rc)
         return rc;
     /* recipients no longer named go; kept ones keep their refusal */
-    sqlite3_stmt *st = sq_prep(s, "SELECT id, recipient FROM gifts WHERE work_id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT id, recipient FROM gifts WHERE work_id = ?1");
     int64_t *drop = NULL;
     size_t ndrop = 0;
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, work_id);
+        db_bind_int(st, 1, work_id);
         int e;
-        while ((e = sqlite3_step(st)) == SQLITE_ROW)
-            if (!strlist_contains(recipients, (const char *)sqlite3_column_text(st, 1)) &&
-                push_id(&drop, &ndrop, sqlite3_column_int64(st, 0))) {
+        while ((e = db_step(st)) == DB_ROW)
+            if (!strlist_contains(recipients, db_col_text(st, 1)) &&
+                push_id(&drop, &ndrop, db_col_int(st, 0))) {
                 rc = sq_failf(s, FICD_ENOMEM, "out of memory");
                 break;
             }
-        if (!rc && e != SQLITE_DONE)
+        if (!rc && e != DB_DONE)
             rc = sq_fail(s, e);
-        sqlite3_reset(st);
+        db_reset(st);
     }
     for (size_t i = 0; !rc && i < ndrop; i++) {
         st = sq_prep(s, "DELETE FROM gifts WHERE id = ?1");
@@ -170,7 +196,7 @@ int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *reci
             rc = FICD_EDB;
             break;
         }
-        sqlite3_bind_int64(st, 1, drop[i]);
+        db_bind_int(st, 1, drop[i]);
         rc = sq_run(s, st);
     }
     free(drop);
@@ -181,16 +207,16 @@ int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *reci
         int64_t uid = account_of(s, name, &rc);
         if (rc)
             break;
-        st = sq_prep(s, "INSERT OR IGNORE INTO gifts (work_id, recipient, user_id, created) "
-                        "VALUES (?1, ?2, ?3, ?4)");
+        st = sq_prep(s, "INSERT INTO gifts (work_id, recipient, user_id, created) "
+                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
         if (!st) {
             rc = FICD_EDB;
             break;
         }
-        sqlite3_bind_int64(st, 1, work_id);
+        db_bind_int(st, 1, work_id);
         sq_bind_text(st, 2, name);
         sq_bind_id(st, 3, uid);
-        sqlite3_bind_int64(st, 4, sq_now());
+        db_bind_int(st, 4, sq_now());
         rc = sq_run(s, st);
         if (!rc && uid && sq_changes(s) > 0)
             rc = push_id(new_users, n_new, uid);
@@ -206,61 +232,61 @@ int store_gifts_set(struct store *s, int64_t work_id, const struct strlist *reci
     return rc;
 }
 
-static int gift_rows(struct store *s, sqlite3_stmt *st, store_gift_cb cb, void *ctx)
+static int gift_rows(struct store *s, struct dbst *st, store_gift_cb cb, void *ctx)
 {
     int e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         struct gift g = {
-            .id = sqlite3_column_int64(st, 0),
-            .work_id = sqlite3_column_int64(st, 1),
-            .user_id = sqlite3_column_int64(st, 2),
-            .recipient = (const char *)sqlite3_column_text(st, 3),
-            .refused = sqlite3_column_int(st, 4),
-            .created = sqlite3_column_int64(st, 5),
-            .work_title = (const char *)sqlite3_column_text(st, 6),
+            .id = db_col_int(st, 0),
+            .work_id = db_col_int(st, 1),
+            .user_id = db_col_int(st, 2),
+            .recipient = db_col_text(st, 3),
+            .refused = (int)db_col_int(st, 4),
+            .created = db_col_int(st, 5),
+            .work_title = db_col_text(st, 6),
         };
         if (cb(&g, ctx))
             break;
     }
-    int rc = e == SQLITE_DONE || e == SQLITE_ROW ? 0 : sq_fail(s, e);
-    sqlite3_finalize(st);
+    int rc = e == DB_DONE || e == DB_ROW ? 0 : sq_fail(s, e);
+    db_finalize(st);
     return rc;
 }
 
 #define GIFT_COLS                                                                                  \
-    "g.id, g.work_id, ifnull(g.user_id, 0), g.recipient, g.refused, g.created, w.title"
+    "g.id, g.work_id, coalesce(g.user_id, 0), g.recipient, g.refused, g.created, w.title"
 
 int store_gifts_of_work(struct store *s, int64_t work_id, int include_refused, store_gift_cb cb,
                         void *ctx)
 {
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(s->db,
-                               "SELECT " GIFT_COLS " FROM gifts g JOIN works w ON w.id = "
-                               "g.work_id WHERE g.work_id = ?1 AND (?2 OR g.refused = 0) ORDER "
-                               "BY g.id",
-                               -1, &st, NULL);
-    if (e != SQLITE_OK)
+    struct dbst *st;
+    int e = db_prepare(s,
+                       "SELECT " GIFT_COLS " FROM gifts g JOIN works w ON w.id = "
+                       "g.work_id WHERE g.work_id = ?1 AND (?2 <> 0 OR g.refused = 0) ORDER "
+                       "BY g.id",
+                       &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, work_id);
-    sqlite3_bind_int(st, 2, include_refused ? 1 : 0);
+    db_bind_int(st, 1, work_id);
+    db_bind_int(st, 2, include_refused ? 1 : 0);
     return gift_rows(s, st, cb, ctx);
 }
 
 int store_gifts_for_user(struct store *s, int64_t user_id, int include_refused,
                          int include_restricted, store_gift_cb cb, void *ctx)
 {
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(s->db,
-                               "SELECT " GIFT_COLS " FROM gifts g JOIN works w ON w.id = "
-                               "g.work_id WHERE g.user_id = ?1 AND (?2 OR g.refused = 0) AND "
-                               "w.draft = 0 AND w.hidden = 0 AND (?3 OR w.restricted = 0) ORDER "
-                               "BY g.created DESC, g.id DESC",
-                               -1, &st, NULL);
-    if (e != SQLITE_OK)
+    struct dbst *st;
+    int e = db_prepare(s,
+                       "SELECT " GIFT_COLS " FROM gifts g JOIN works w ON w.id = "
+                       "g.work_id WHERE g.user_id = ?1 AND (?2 <> 0 OR g.refused = 0) AND "
+                       "w.draft = 0 AND w.hidden = 0 AND (?3 <> 0 OR w.restricted = 0) ORDER "
+                       "BY g.created DESC, g.id DESC",
+                       &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, include_refused ? 1 : 0);
-    sqlite3_bind_int(st, 3, include_restricted ? 1 : 0);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, include_refused ? 1 : 0);
+    db_bind_int(st, 3, include_restricted ? 1 : 0);
     return gift_rows(s, st, cb, ctx);
 }
 
@@ -270,13 +296,13 @@ int store_gift_refuse(struct store *s, int64_t gift_id, int64_t user_id, int ref
     if (rc)
         return rc;
     int found = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT work_id FROM gifts WHERE id = ?1 AND user_id = ?2");
+    struct dbst *st = sq_prep(s, "SELECT work_id FROM gifts WHERE id = ?1 AND user_id = ?2");
     int64_t work_id = 0;
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, gift_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, gift_id);
+        db_bind_int(st, 2, user_id);
         work_id = scalar(s, st, &found, &rc);
         if (!rc && !found)
             rc = sq_failf(s, FICD_ENOTFOUND, "no such gift to you");
@@ -285,8 +311,8 @@ int store_gift_refuse(struct store *s, int64_t gift_id, int64_t user_id, int ref
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, gift_id);
-        sqlite3_bind_int(st, 2, refused ? 1 : 0);
+        db_bind_int(st, 1, gift_id);
+        db_bind_int(st, 2, refused ? 1 : 0);
         rc = sq_run(s, st);
     }
     if (!rc)
@@ -301,15 +327,15 @@ int store_creator_invite(struct store *s, int64_t work_id, int64_t user_id, int6
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO creator_invites (work_id, user_id, inviter_id, "
-                                  "created) VALUES (?1, ?2, ?3, ?4)");
+    struct dbst *st = sq_prep(s, "INSERT INTO creator_invites (work_id, user_id, inviter_id, "
+                                 "created) VALUES (?1, ?2, ?3, ?4)");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, user_id);
         sq_bind_id(st, 3, inviter_id);
-        sqlite3_bind_int64(st, 4, sq_now());
+        db_bind_int(st, 4, sq_now());
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
@@ -317,42 +343,41 @@ int store_creator_invite(struct store *s, int64_t work_id, int64_t user_id, int6
 
 int store_creator_invites_of_work(struct store *s, int64_t work_id, struct strlist *names)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT u.name FROM creator_invites i JOIN users u ON u.id = "
-                                  "i.user_id WHERE i.work_id = ?1 ORDER BY i.created, u.name");
+    struct dbst *st = sq_prep(s, "SELECT u.name FROM creator_invites i JOIN users u ON u.id = "
+                                 "i.user_id WHERE i.work_id = ?1 ORDER BY i.created, u.name");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW)
-        if (strlist_add(names, (const char *)sqlite3_column_text(st, 0))) {
+    while ((e = db_step(st)) == DB_ROW)
+        if (strlist_add(names, db_col_text(st, 0))) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
         }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
 int store_creator_invite_cancel(struct store *s, int64_t work_id, int64_t user_id)
 {
-    sqlite3_stmt *st =
-        sq_prep(s, "DELETE FROM creator_invites WHERE work_id = ?1 AND user_id = ?2");
+    struct dbst *st = sq_prep(s, "DELETE FROM creator_invites WHERE work_id = ?1 AND user_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
-    sqlite3_bind_int64(st, 2, user_id);
+    db_bind_int(st, 1, work_id);
+    db_bind_int(st, 2, user_id);
     return sq_run(s, st);
 }
 
 int store_creator_invited(struct store *s, int64_t work_id, int64_t user_id, int *invited)
 {
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT 1 FROM creator_invites WHERE work_id = ?1 AND user_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
-    sqlite3_bind_int64(st, 2, user_id);
+    db_bind_int(st, 1, work_id);
+    db_bind_int(st, 2, user_id);
     int rc = 0;
     scalar(s, st, invited, &rc);
     return rc;
@@ -361,13 +386,13 @@ int store_creator_invited(struct store *s, int64_t work_id, int64_t user_id, int
 /* Credits work_id to name too (after the last creator). */
 static int add_credit(struct store *s, int64_t work_id, const char *name)
 {
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO work_creators (work_id, position, name) SELECT ?1, "
-                                  "ifnull(max(position), 0) + 1, ?2 FROM work_creators WHERE "
-                                  "work_id = ?1 AND NOT EXISTS (SELECT 1 FROM work_creators "
-                                  "WHERE work_id = ?1 AND name = ?2)");
+    struct dbst *st = sq_prep(s, "INSERT INTO work_creators (work_id, position, name) SELECT ?1, "
+                                 "coalesce(max(position), 0) + 1, ?2 FROM work_creators WHERE "
+                                 "work_id = ?1 AND NOT EXISTS (SELECT 1 FROM work_creators "
+                                 "WHERE work_id = ?1 AND name = ?2)");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     sq_bind_text(st, 2, name);
     return sq_run(s, st);
 }
@@ -385,12 +410,12 @@ int store_creator_invite_answer(struct store *s, int64_t work_id, int64_t user_i
     if (!rc)
         rc = store_creator_invite_cancel(s, work_id, user_id);
     if (!rc && accept) {
-        sqlite3_stmt *st = sq_prep(s, "SELECT name FROM users WHERE id = ?1");
+        struct dbst *st = sq_prep(s, "SELECT name FROM users WHERE id = ?1");
         char *name = NULL;
         if (!st)
             rc = FICD_EDB;
         else {
-            sqlite3_bind_int64(st, 1, user_id);
+            db_bind_int(st, 1, user_id);
             int r = sq_row(s, st);
             if (r < 0)
                 rc = r;
@@ -398,7 +423,7 @@ int store_creator_invite_answer(struct store *s, int64_t work_id, int64_t user_i
                 rc = sq_failf(s, FICD_ENOTFOUND, "no such user");
             else {
                 rc = sq_col_dup(st, 0, &name);
-                sqlite3_reset(st);
+                db_reset(st);
             }
         }
         if (!rc)
@@ -416,14 +441,14 @@ int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id)
     if (rc)
         return rc;
     int found = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT count(*) FROM work_creators WHERE work_id = ?1 AND "
-                                  "name NOT IN (SELECT name FROM pseuds WHERE user_id = ?2)");
+    struct dbst *st = sq_prep(s, "SELECT count(*) FROM work_creators WHERE work_id = ?1 AND "
+                                 "name NOT IN (SELECT name FROM pseuds WHERE user_id = ?2)");
     int64_t others = 0, mine = 0;
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, user_id);
         others = scalar(s, st, &found, &rc);
     }
     st = rc ? NULL
@@ -432,8 +457,8 @@ int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, user_id);
         mine = scalar(s, st, &found, &rc);
     }
     if (!rc && !mine)
@@ -449,16 +474,16 @@ int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, user_id);
         heir = scalar(s, st, &found, &rc);
     }
     st = rc ? NULL : sq_prep(s, "UPDATE works SET user_id = ?3 WHERE id = ?1 AND user_id = ?2");
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, user_id);
         sq_bind_id(st, 3, heir);
         rc = sq_run(s, st);
     }
@@ -468,8 +493,8 @@ int store_work_remove_creator(struct store *s, int64_t work_id, int64_t user_id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, user_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, user_id);
         rc = sq_run(s, st);
     }
     /* positions keep their gaps: they only order the byline */
@@ -501,11 +526,11 @@ int store_work_orphan(struct store *s, int64_t work_id)
     int rc = store_orphan_account(s, &orphan);
     if (rc || (rc = sq_tx_begin(s)))
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM work_creators WHERE work_id = ?1");
+    struct dbst *st = sq_prep(s, "DELETE FROM work_creators WHERE work_id = ?1");
     if (!st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
+        db_bind_int(st, 1, work_id);
         rc = sq_run(s, st);
     }
     st = rc ? NULL
@@ -514,7 +539,7 @@ int store_work_orphan(struct store *s, int64_t work_id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
+        db_bind_int(st, 1, work_id);
         sq_bind_text(st, 2, ORPHAN_NAME);
         rc = sq_run(s, st);
     }
@@ -522,8 +547,8 @@ int store_work_orphan(struct store *s, int64_t work_id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, orphan);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, orphan);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)work_id);
@@ -533,7 +558,7 @@ int store_work_orphan(struct store *s, int64_t work_id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, work_id);
+        db_bind_int(st, 1, work_id);
         rc = sq_run(s, st);
     }
     if (!rc)
@@ -550,25 +575,24 @@ int store_inspiration_set(struct store *s, int64_t work_id, int64_t parent_id, i
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
-        sq_prep(s, "DELETE FROM inspirations WHERE work_id = ?1 AND parent_id <> ?2");
+    struct dbst *st = sq_prep(s, "DELETE FROM inspirations WHERE work_id = ?1 AND parent_id <> ?2");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int64(st, 2, parent_id);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, parent_id);
         rc = sq_run(s, st);
     }
     if (!rc && parent_id > 0) {
-        st = sq_prep(s, "INSERT OR IGNORE INTO inspirations (work_id, parent_id, approved, "
-                        "created) VALUES (?1, ?2, ?3, ?4)");
+        st = sq_prep(s, "INSERT INTO inspirations (work_id, parent_id, approved, "
+                        "created) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
         if (!st)
             rc = FICD_EDB;
         else {
-            sqlite3_bind_int64(st, 1, work_id);
-            sqlite3_bind_int64(st, 2, parent_id);
-            sqlite3_bind_int(st, 3, approved ? 1 : 0);
-            sqlite3_bind_int64(st, 4, sq_now());
+            db_bind_int(st, 1, work_id);
+            db_bind_int(st, 2, parent_id);
+            db_bind_int(st, 3, approved ? 1 : 0);
+            db_bind_int(st, 4, sq_now());
             rc = sq_run(s, st);
             if (rc == FICD_EDB)
                 sq_failf(s, rc, "work %lld cannot be its own inspiration", (long long)work_id);
@@ -580,14 +604,14 @@ int store_inspiration_set(struct store *s, int64_t work_id, int64_t parent_id, i
 
 int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id, int approve)
 {
-    sqlite3_stmt *st = sq_prep(s, approve ? "UPDATE inspirations SET approved = 1 WHERE "
-                                            "parent_id = ?1 AND work_id = ?2"
-                                          : "DELETE FROM inspirations WHERE parent_id = ?1 AND "
-                                            "work_id = ?2");
+    struct dbst *st = sq_prep(s, approve ? "UPDATE inspirations SET approved = 1 WHERE "
+                                           "parent_id = ?1 AND work_id = ?2"
+                                         : "DELETE FROM inspirations WHERE parent_id = ?1 AND "
+                                           "work_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, parent_id);
-    sqlite3_bind_int64(st, 2, work_id);
+    db_bind_int(st, 1, parent_id);
+    db_bind_int(st, 2, work_id);
     int rc = sq_run(s, st);
     if (!rc && sq_changes(s) == 0)
         rc = sq_failf(s, FICD_ENOTFOUND, "no such inspired-by link");
@@ -597,34 +621,34 @@ int store_inspiration_answer(struct store *s, int64_t parent_id, int64_t work_id
 int store_inspirations(struct store *s, int64_t work_id, int children, store_inspiration_cb cb,
                        void *ctx)
 {
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(
-        s->db,
-        children ? "SELECT work_id, parent_id, approved, created FROM inspirations WHERE "
-                   "parent_id = ?1 ORDER BY created, work_id"
-                 : "SELECT work_id, parent_id, approved, created FROM inspirations WHERE "
-                   "work_id = ?1 ORDER BY created, parent_id",
-        -1, &st, NULL);
-    if (e != SQLITE_OK)
+    struct dbst *st;
+    int e = db_prepare(s,
+                       children
+                           ? "SELECT work_id, parent_id, approved, created FROM inspirations WHERE "
+                             "parent_id = ?1 ORDER BY created, work_id"
+                           : "SELECT work_id, parent_id, approved, created FROM inspirations WHERE "
+                             "work_id = ?1 ORDER BY created, parent_id",
+                       &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     /* rows first: cb may read the works */
     struct inspiration *v = NULL;
     size_t n = 0;
     int rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         struct inspiration *nv = realloc(v, (n + 1) * sizeof(*nv));
         if (!nv) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
         }
         v = nv;
-        v[n++] = (struct inspiration){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                      sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3)};
+        v[n++] = (struct inspiration){db_col_int(st, 0), db_col_int(st, 1), (int)db_col_int(st, 2),
+                                      db_col_int(st, 3)};
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     for (size_t i = 0; !rc && i < n; i++)
         if (cb(&v[i], ctx))
             break;

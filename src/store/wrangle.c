@@ -1,7 +1,7 @@
 /* sqlite_wrangle.c: tag wrangling in SQLite: synonyms and merges, parent fandoms, meta and
  * sub tags (kept acyclic), the edges for index builds, the tags linked to one tag and the
  * unwrangled queue. Every mutation is one unit of work logging CHANGE_TAG rows. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,15 +66,15 @@ static int wrangled_type(struct store *s, const struct tag *t)
 /* 1 when a query binding ?1 (and ?2) returns a row, 0 when not, or FICD_E*. */
 static int exists(struct store *s, const char *sql, int64_t a, int64_t b)
 {
-    sqlite3_stmt *st = sq_prep(s, sql);
+    struct dbst *st = sq_prep(s, sql);
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, a);
-    if (sqlite3_bind_parameter_count(st) > 1)
-        sqlite3_bind_int64(st, 2, b);
+    db_bind_int(st, 1, a);
+    if (db_param_count(st) > 1)
+        db_bind_int(st, 2, b);
     int rc = sq_row(s, st);
     if (rc > 0)
-        sqlite3_reset(st);
+        db_reset(st);
     return rc;
 }
 
@@ -93,25 +93,25 @@ static int reaches_down(struct store *s, int64_t from, int64_t to)
 /* Runs a statement binding ?1 and ?2; 0 or FICD_E*. */
 static int run2(struct store *s, const char *sql, int64_t a, int64_t b)
 {
-    sqlite3_stmt *st = sq_prep(s, sql);
+    struct dbst *st = sq_prep(s, sql);
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, a);
-    if (sqlite3_bind_parameter_count(st) > 1)
-        sqlite3_bind_int64(st, 2, b);
+    db_bind_int(st, 1, a);
+    if (db_param_count(st) > 1)
+        db_bind_int(st, 2, b);
     return sq_run(s, st);
 }
 
 /* Collects the ids a query binding ?1 returns into out (appending). */
 static int collect(struct store *s, const char *sql, int64_t a, struct touched *out)
 {
-    sqlite3_stmt *st = sq_prep(s, sql);
+    struct dbst *st = sq_prep(s, sql);
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, a);
-    int e = SQLITE_DONE, rc = 0;
-    while (!rc && (e = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    db_bind_int(st, 1, a);
+    int e = DB_DONE, rc = 0;
+    while (!rc && (e = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
         if (out->n == out->cap) {
             size_t nc = out->cap ? out->cap * 2 : 16;
             int64_t *nv = realloc(out->v, nc * sizeof(*nv));
@@ -124,9 +124,9 @@ static int collect(struct store *s, const char *sql, int64_t a, struct touched *
         }
         out->v[out->n++] = id;
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -419,18 +419,18 @@ int store_tag_remove_meta(struct store *s, int64_t meta_id, int64_t sub_id)
 
 /* Steps st (prepared for this call alone, ?-bound by the caller) calling cb with each
  * WR_COLS row; finalizes st. */
-static int each_tag(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
+static int each_tag(struct store *s, struct dbst *st, store_tag_cb cb, void *ctx)
 {
     int rc = sq_tag_rows(s, st, cb, ctx);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
-static sqlite3_stmt *prepare(struct store *s, const char *sql, int *rc)
+static struct dbst *prepare(struct store *s, const char *sql, int *rc)
 {
-    sqlite3_stmt *st = NULL;
-    int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    *rc = e == SQLITE_OK ? 0 : sq_fail(s, e);
+    struct dbst *st = NULL;
+    int e = db_prepare(s, sql, &st);
+    *rc = e == DB_OK ? 0 : sq_fail(s, e);
     return st;
 }
 
@@ -454,11 +454,11 @@ int store_tag_linked(struct store *s, int64_t id, enum tag_link which, int limit
     if ((unsigned)which > TAG_LINK_SUBS)
         return sq_failf(s, FICD_EINVAL, "unknown tag link %d", (int)which);
     int rc;
-    sqlite3_stmt *st = prepare(s, sql[which], &rc);
+    struct dbst *st = prepare(s, sql[which], &rc);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    db_bind_int(st, 1, id);
+    db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
     return each_tag(s, st, cb, ctx);
 }
 
@@ -469,42 +469,42 @@ int store_tag_unwrangled(struct store *s, int type, int limit, store_tag_cb cb, 
                         "only fandom, relationship, character and freeform "
                         "tags are wrangled");
     int rc;
-    sqlite3_stmt *st = prepare(s,
-                               "SELECT " WR_COLS " FROM tags t WHERE t.type BETWEEN 0 AND 3 "
-                               "AND (?1 < 0 OR t.type = ?1) AND ("
-                               "(t.canonical = 0 AND t.synonym_of IS NULL) OR "
-                               "(t.canonical = 1 AND t.type IN (1, 2) AND NOT EXISTS "
-                               "(SELECT 1 FROM tag_parents p WHERE p.child_id = t.id))) "
-                               "ORDER BY t.uses DESC, t.name, t.id LIMIT ?2",
-                               &rc);
+    struct dbst *st = prepare(s,
+                              "SELECT " WR_COLS " FROM tags t WHERE t.type BETWEEN 0 AND 3 "
+                              "AND (?1 < 0 OR t.type = ?1) AND ("
+                              "(t.canonical = 0 AND t.synonym_of IS NULL) OR "
+                              "(t.canonical = 1 AND t.type IN (1, 2) AND NOT EXISTS "
+                              "(SELECT 1 FROM tag_parents p WHERE p.child_id = t.id))) "
+                              "ORDER BY t.uses DESC, t.name, t.id LIMIT ?2",
+                              &rc);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, type < 0 ? -1 : type);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    db_bind_int(st, 1, type < 0 ? -1 : type);
+    db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
     return each_tag(s, st, cb, ctx);
 }
 
 int store_tag_relations(struct store *s, store_tag_rel_cb cb, void *ctx)
 {
     int rc;
-    sqlite3_stmt *st = prepare(s,
-                               "SELECT 0, id, synonym_of FROM tags WHERE synonym_of IS NOT NULL "
-                               "UNION ALL SELECT 1, child_id, parent_id FROM tag_parents "
-                               "UNION ALL SELECT 2, sub_id, meta_id FROM tag_meta",
-                               &rc);
+    struct dbst *st = prepare(s,
+                              "SELECT 0, id, synonym_of FROM tags WHERE synonym_of IS NOT NULL "
+                              "UNION ALL SELECT 1, child_id, parent_id FROM tag_parents "
+                              "UNION ALL SELECT 2, sub_id, meta_id FROM tag_meta",
+                              &rc);
     if (rc)
         return rc;
     int e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct tag_rel rel = {.kind = (enum tag_rel_kind)sqlite3_column_int(st, 0),
-                              .from = sqlite3_column_int64(st, 1),
-                              .to = sqlite3_column_int64(st, 2)};
+    while ((e = db_step(st)) == DB_ROW) {
+        struct tag_rel rel = {.kind = (enum tag_rel_kind)(int)db_col_int(st, 0),
+                              .from = db_col_int(st, 1),
+                              .to = db_col_int(st, 2)};
         if (cb(&rel, ctx))
             break;
     }
-    if (e != SQLITE_ROW && e != SQLITE_DONE)
+    if (e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 

@@ -2,7 +2,7 @@
  * exact public bookmark count of each work), muted creators and blocked tags, subscriptions,
  * reading history and marked-for-later, the private feed token. */
 #include "core/buf.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 
 /* ---- helpers ---- */
 
-static int64_t one_int(struct store *s, sqlite3_stmt *st, int *found, int *rc)
+static int64_t one_int(struct store *s, struct dbst *st, int *found, int *rc)
 {
     int r = sq_row(s, st);
     *found = r == 1;
@@ -20,8 +20,8 @@ static int64_t one_int(struct store *s, sqlite3_stmt *st, int *found, int *rc)
     }
     if (r == 0)
         return 0;
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    int64_t v = db_col_int(st, 0);
+    db_reset(st);
     return v;
 }
 
@@ -40,19 +40,19 @@ static int ids_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
 }
 
 /* Steps st collecting column 0 of every row as text into out. */
-static int collect_names(struct store *s, sqlite3_stmt *st, struct strlist *out)
+static int collect_names(struct store *s, struct dbst *st, struct strlist *out)
 {
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
+    while ((e = db_step(st)) == DB_ROW) {
+        const char *v = db_col_text(st, 0);
         if (v && strlist_add(out, v)) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
         }
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -70,17 +70,18 @@ void series_free(struct series *se)
 }
 
 #define SERIES_COLS                                                                                \
-    "se.id, ifnull(se.user_id, 0), se.title, se.description, se.notes, se.complete, se.created, "  \
+    "se.id, coalesce(se.user_id, 0), se.title, se.description, se.notes, se.complete, "            \
+    "se.created, "                                                                                 \
     "se.updated, u.name"
 
-static int read_series(sqlite3_stmt *st, struct series *out)
+static int read_series(struct dbst *st, struct series *out)
 {
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(st, 0);
-    out->user_id = sqlite3_column_int64(st, 1);
-    out->complete = sqlite3_column_int(st, 5);
-    out->created = sqlite3_column_int64(st, 6);
-    out->updated = sqlite3_column_int64(st, 7);
+    out->id = db_col_int(st, 0);
+    out->user_id = db_col_int(st, 1);
+    out->complete = (int)db_col_int(st, 5);
+    out->created = db_col_int(st, 6);
+    out->updated = db_col_int(st, 7);
     int rc = sq_col_dup(st, 2, &out->title);
     rc |= sq_col_dup(st, 3, &out->description);
     rc |= sq_col_dup(st, 4, &out->notes);
@@ -95,18 +96,18 @@ static int read_series(sqlite3_stmt *st, struct series *out)
 int store_series_get(struct store *s, int64_t id, struct series *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = sq_prep(s, "SELECT " SERIES_COLS " FROM series se LEFT JOIN users u ON "
-                                  "u.id = se.user_id WHERE se.id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT " SERIES_COLS " FROM series se LEFT JOIN users u ON "
+                                 "u.id = se.user_id WHERE se.id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no series %lld", (long long)id);
     rc = read_series(st, out);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc ? sq_failf(s, rc, "out of memory") : 0;
 }
 
@@ -117,17 +118,17 @@ int store_series_update(struct store *s, const struct series *se)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "UPDATE series SET title = ?2, description = ?3, notes = ?4, "
-                                  "complete = ?5, updated = ?6 WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "UPDATE series SET title = ?2, description = ?3, notes = ?4, "
+                                 "complete = ?5, updated = ?6 WHERE id = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, se->id);
+        db_bind_int(st, 1, se->id);
         sq_bind_text(st, 2, se->title);
         sq_bind_text(st, 3, se->description && *se->description ? se->description : NULL);
         sq_bind_text(st, 4, se->notes && *se->notes ? se->notes : NULL);
-        sqlite3_bind_int(st, 5, se->complete ? 1 : 0);
-        sqlite3_bind_int64(st, 6, sq_now());
+        db_bind_int(st, 5, se->complete ? 1 : 0);
+        db_bind_int(st, 6, sq_now());
         rc = sq_run(s, st);
         if (rc == FICD_EEXISTS)
             sq_failf(s, rc, "you already have a series called '%s'", se->title);
@@ -135,13 +136,13 @@ int store_series_update(struct store *s, const struct series *se)
             rc = sq_failf(s, FICD_ENOTFOUND, "no series %lld", (long long)se->id);
     }
     /* the parts carry the title in works.series and are listed by the index with it */
-    sqlite3_stmt *up = rc ? NULL
-                          : sq_prep(s, "UPDATE works SET series = ?2 WHERE id IN (SELECT work_id "
-                                       "FROM series_works WHERE series_id = ?1)");
+    struct dbst *up = rc ? NULL
+                         : sq_prep(s, "UPDATE works SET series = ?2 WHERE id IN (SELECT work_id "
+                                      "FROM series_works WHERE series_id = ?1)");
     if (!rc && !up)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(up, 1, se->id);
+        db_bind_int(up, 1, se->id);
         sq_bind_text(up, 2, se->title);
         rc = sq_run(s, up);
     }
@@ -164,13 +165,13 @@ int store_series_list_user(struct store *s, int64_t user_id, store_series_cb cb,
     snprintf(sql, sizeof(sql),
              "SELECT " SERIES_COLS " FROM series se LEFT JOIN users u ON u.id = se.user_id "
              "WHERE se.user_id = ?1 ORDER BY se.title, se.id");
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (e != SQLITE_OK)
+    struct dbst *st;
+    int e = db_prepare(s, sql, &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     int rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         struct series se;
         if ((rc = read_series(st, &se))) {
             rc = sq_failf(s, rc, "out of memory");
@@ -181,9 +182,9 @@ int store_series_list_user(struct store *s, int64_t user_id, store_series_cb cb,
         if (stop)
             break;
     }
-    if (!rc && e != SQLITE_DONE && e != SQLITE_ROW)
+    if (!rc && e != DB_DONE && e != DB_ROW)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -192,15 +193,15 @@ int store_series_parts(struct store *s, int64_t id, int64_t **ids, int **pos, si
     *ids = NULL;
     *pos = NULL;
     *n = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT work_id, position FROM series_works WHERE series_id = ?1 "
-                                  "ORDER BY position, work_id");
+    struct dbst *st = sq_prep(s, "SELECT work_id, position FROM series_works WHERE series_id = ?1 "
+                                 "ORDER BY position, work_id");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     size_t cap = 0, pcap = 0;
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        if (ids_push(ids, n, &cap, sqlite3_column_int64(st, 0))) {
+    while ((e = db_step(st)) == DB_ROW) {
+        if (ids_push(ids, n, &cap, db_col_int(st, 0))) {
             rc = FICD_ENOMEM;
             break;
         }
@@ -213,13 +214,13 @@ int store_series_parts(struct store *s, int64_t id, int64_t **ids, int **pos, si
             }
             *pos = np;
         }
-        (*pos)[*n - 1] = sqlite3_column_int(st, 1);
+        (*pos)[*n - 1] = (int)db_col_int(st, 1);
     }
     if (rc)
         rc = sq_failf(s, rc, "out of memory");
-    else if (e != SQLITE_DONE)
+    else if (e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc) {
         free(*ids);
         free(*pos);
@@ -235,18 +236,17 @@ int store_series_of_work(struct store *s, int64_t work_id, int64_t *series_id, i
     *series_id = 0;
     if (position)
         *position = 0;
-    sqlite3_stmt *st =
-        sq_prep(s, "SELECT series_id, position FROM series_works WHERE work_id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT series_id, position FROM series_works WHERE work_id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *series_id = sqlite3_column_int64(st, 0);
+    *series_id = db_col_int(st, 0);
     if (position)
-        *position = sqlite3_column_int(st, 1);
-    sqlite3_reset(st);
+        *position = (int)db_col_int(st, 1);
+    db_reset(st);
     return 0;
 }
 
@@ -260,18 +260,18 @@ int sq_series_sync(struct store *s, struct work *w)
         title++;
     if (!title || !*title) {
         w->series_id = 0;
-        sqlite3_stmt *st = sq_prep(s, "DELETE FROM series_works WHERE work_id = ?1");
+        struct dbst *st = sq_prep(s, "DELETE FROM series_works WHERE work_id = ?1");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, w->id);
+        db_bind_int(st, 1, w->id);
         return sq_run(s, st);
     }
     int found = 0, rc = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT id FROM series WHERE ifnull(user_id, 0) = ?1 AND "
-                                  "title = ?2");
+    struct dbst *st = sq_prep(s, "SELECT id FROM series WHERE coalesce(user_id, 0) = ?1 AND "
+                                 "title = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, w->user_id > 0 ? w->user_id : 0);
+    db_bind_int(st, 1, w->user_id > 0 ? w->user_id : 0);
     sq_bind_text(st, 2, title);
     int64_t sid = one_int(s, st, &found, &rc);
     if (rc)
@@ -284,10 +284,10 @@ int sq_series_sync(struct store *s, struct work *w)
             return FICD_EDB;
         sq_bind_id(st, 1, w->user_id > 0 ? w->user_id : 0);
         sq_bind_text(st, 2, title);
-        sqlite3_bind_int64(st, 3, now);
+        db_bind_int(st, 3, now);
         if ((rc = sq_run(s, st)))
             return rc;
-        sid = sqlite3_last_insert_rowid(s->db);
+        sid = db_last_id(s);
     }
     int64_t cur_sid = 0;
     int cur_pos = 0;
@@ -297,12 +297,12 @@ int sq_series_sync(struct store *s, struct work *w)
     if (pos <= 0 && cur_sid == sid)
         pos = cur_pos;
     if (pos <= 0) {
-        st = sq_prep(s, "SELECT ifnull(max(position), 0) + 1 FROM series_works WHERE "
+        st = sq_prep(s, "SELECT coalesce(max(position), 0) + 1 FROM series_works WHERE "
                         "series_id = ?1 AND work_id <> ?2");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, sid);
-        sqlite3_bind_int64(st, 2, w->id);
+        db_bind_int(st, 1, sid);
+        db_bind_int(st, 2, w->id);
         pos = (int)one_int(s, st, &found, &rc);
         if (rc)
             return rc;
@@ -311,25 +311,25 @@ int sq_series_sync(struct store *s, struct work *w)
                     "ON CONFLICT (work_id) DO UPDATE SET series_id = ?2, position = ?3");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, w->id);
-    sqlite3_bind_int64(st, 2, sid);
-    sqlite3_bind_int(st, 3, pos);
+    db_bind_int(st, 1, w->id);
+    db_bind_int(st, 2, sid);
+    db_bind_int(st, 3, pos);
     if ((rc = sq_run(s, st)))
         return rc;
     st = sq_prep(s, "UPDATE works SET series = (SELECT title FROM series WHERE id = ?2), "
                     "series_position = ?3 WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, w->id);
-    sqlite3_bind_int64(st, 2, sid);
-    sqlite3_bind_int(st, 3, pos);
+    db_bind_int(st, 1, w->id);
+    db_bind_int(st, 2, sid);
+    db_bind_int(st, 3, pos);
     if ((rc = sq_run(s, st)))
         return rc;
     st = sq_prep(s, "UPDATE series SET updated = ?2 WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, sid);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_int(st, 1, sid);
+    db_bind_int(st, 2, now);
     if ((rc = sq_run(s, st)))
         return rc;
     w->series_position = pos;
@@ -352,22 +352,22 @@ void bookmark_free(struct bookmark *b)
 /* Sets works.bookmarks to the number of public bookmarks of the work and logs the change. */
 static int recount_bookmarks(struct store *s, int64_t work_id)
 {
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "UPDATE works SET bookmarks = (SELECT count(*) FROM bookmarks WHERE work_id = "
                    "?1 AND private = 0) WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     int rc = sq_run(s, st);
     return rc ? rc : sq_log_change(s, CHANGE_WORK, work_id);
 }
 
 static int write_bookmark_tags(struct store *s, const struct bookmark *b)
 {
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM bookmark_tags WHERE bookmark_id = ?1");
+    struct dbst *st = sq_prep(s, "DELETE FROM bookmark_tags WHERE bookmark_id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, b->id);
+    db_bind_int(st, 1, b->id);
     int rc = sq_run(s, st);
     int pos = 0;
     for (size_t i = 0; !rc && i < b->tags.n; i++) {
@@ -376,15 +376,15 @@ static int write_bookmark_tags(struct store *s, const struct bookmark *b)
             continue;
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
-            dup = b->tags.v[j] && !sqlite3_stricmp(b->tags.v[j], t);
+            dup = b->tags.v[j] && !strcasecmp(b->tags.v[j], t);
         if (dup)
             continue;
         st = sq_prep(s, "INSERT INTO bookmark_tags (bookmark_id, position, name) VALUES (?1, ?2, "
                         "?3)");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, b->id);
-        sqlite3_bind_int(st, 2, ++pos);
+        db_bind_int(st, 1, b->id);
+        db_bind_int(st, 2, ++pos);
         sq_bind_text(st, 3, t);
         rc = sq_run(s, st);
     }
@@ -398,14 +398,14 @@ int store_bookmark_save(struct store *s, struct bookmark *b)
         return rc;
     int64_t now = sq_now();
     int64_t id = b->id, work_id = b->work_id;
-    sqlite3_stmt *st;
+    struct dbst *st;
     if (!id) {
         st = sq_prep(s, "SELECT 1 FROM works WHERE id = ?1");
         int found = 0;
         if (!st)
             rc = FICD_EDB;
         else {
-            sqlite3_bind_int64(st, 1, b->work_id);
+            db_bind_int(st, 1, b->work_id);
             one_int(s, st, &found, &rc);
             if (!rc && !found)
                 rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)b->work_id);
@@ -416,16 +416,16 @@ int store_bookmark_save(struct store *s, struct bookmark *b)
         if (!rc && !st)
             rc = FICD_EDB;
         if (!rc) {
-            sqlite3_bind_int64(st, 1, b->user_id);
-            sqlite3_bind_int64(st, 2, b->work_id);
+            db_bind_int(st, 1, b->user_id);
+            db_bind_int(st, 2, b->work_id);
             sq_bind_text(st, 3, b->notes && *b->notes ? b->notes : NULL);
-            sqlite3_bind_int(st, 4, b->is_private ? 1 : 0);
-            sqlite3_bind_int(st, 5, b->rec ? 1 : 0);
-            sqlite3_bind_int64(st, 6, now);
+            db_bind_int(st, 4, b->is_private ? 1 : 0);
+            db_bind_int(st, 5, b->rec ? 1 : 0);
+            db_bind_int(st, 6, now);
             rc = sq_run(s, st);
             if (rc == FICD_EEXISTS)
                 sq_failf(s, rc, "you have already bookmarked this work");
-            id = sqlite3_last_insert_rowid(s->db);
+            id = db_last_id(s);
         }
     } else {
         st = sq_prep(s, "SELECT work_id FROM bookmarks WHERE id = ?1");
@@ -433,7 +433,7 @@ int store_bookmark_save(struct store *s, struct bookmark *b)
         if (!st)
             rc = FICD_EDB;
         else {
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_int(st, 1, id);
             work_id = one_int(s, st, &found, &rc);
             if (!rc && !found)
                 rc = sq_failf(s, FICD_ENOTFOUND, "no bookmark %lld", (long long)id);
@@ -444,11 +444,11 @@ int store_bookmark_save(struct store *s, struct bookmark *b)
         if (!rc && !st)
             rc = FICD_EDB;
         if (!rc) {
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_int(st, 1, id);
             sq_bind_text(st, 2, b->notes && *b->notes ? b->notes : NULL);
-            sqlite3_bind_int(st, 3, b->is_private ? 1 : 0);
-            sqlite3_bind_int(st, 4, b->rec ? 1 : 0);
-            sqlite3_bind_int64(st, 5, now);
+            db_bind_int(st, 3, b->is_private ? 1 : 0);
+            db_bind_int(st, 4, b->rec ? 1 : 0);
+            db_bind_int(st, 5, now);
             rc = sq_run(s, st);
         }
     }
@@ -473,16 +473,16 @@ int store_bookmark_save(struct store *s, struct bookmark *b)
 #define BOOKMARK_COLS                                                                              \
     "b.id, b.user_id, b.work_id, u.name, b.notes, b.private, b.rec, b.created, b.updated"
 
-static int read_bookmark(struct store *s, sqlite3_stmt *st, struct bookmark *out)
+static int read_bookmark(struct store *s, struct dbst *st, struct bookmark *out)
 {
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(st, 0);
-    out->user_id = sqlite3_column_int64(st, 1);
-    out->work_id = sqlite3_column_int64(st, 2);
-    out->is_private = sqlite3_column_int(st, 5);
-    out->rec = sqlite3_column_int(st, 6);
-    out->created = sqlite3_column_int64(st, 7);
-    out->updated = sqlite3_column_int64(st, 8);
+    out->id = db_col_int(st, 0);
+    out->user_id = db_col_int(st, 1);
+    out->work_id = db_col_int(st, 2);
+    out->is_private = (int)db_col_int(st, 5);
+    out->rec = (int)db_col_int(st, 6);
+    out->created = db_col_int(st, 7);
+    out->updated = db_col_int(st, 8);
     if (sq_col_dup(st, 3, &out->user_name) || sq_col_dup(st, 4, &out->notes)) {
         bookmark_free(out);
         return sq_failf(s, FICD_ENOMEM, "out of memory");
@@ -492,15 +492,15 @@ static int read_bookmark(struct store *s, sqlite3_stmt *st, struct bookmark *out
 
 static int load_bookmark_tags(struct store *s, struct bookmark *b)
 {
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT name FROM bookmark_tags WHERE bookmark_id = ?1 ORDER BY position");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, b->id);
+    db_bind_int(st, 1, b->id);
     return collect_names(s, st, &b->tags);
 }
 
-static int one_bookmark(struct store *s, sqlite3_stmt *st, struct bookmark *out)
+static int one_bookmark(struct store *s, struct dbst *st, struct bookmark *out)
 {
     int rc = sq_row(s, st);
     if (rc < 0)
@@ -508,7 +508,7 @@ static int one_bookmark(struct store *s, sqlite3_stmt *st, struct bookmark *out)
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no such bookmark");
     rc = read_bookmark(s, st, out);
-    sqlite3_reset(st);
+    db_reset(st);
     if (!rc && (rc = load_bookmark_tags(s, out)))
         bookmark_free(out);
     return rc;
@@ -517,23 +517,23 @@ static int one_bookmark(struct store *s, sqlite3_stmt *st, struct bookmark *out)
 int store_bookmark_get(struct store *s, int64_t id, struct bookmark *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = sq_prep(s, "SELECT " BOOKMARK_COLS " FROM bookmarks b JOIN users u ON "
-                                  "u.id = b.user_id WHERE b.id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT " BOOKMARK_COLS " FROM bookmarks b JOIN users u ON "
+                                 "u.id = b.user_id WHERE b.id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     return one_bookmark(s, st, out);
 }
 
 int store_bookmark_find(struct store *s, int64_t user_id, int64_t work_id, struct bookmark *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = sq_prep(s, "SELECT " BOOKMARK_COLS " FROM bookmarks b JOIN users u ON "
-                                  "u.id = b.user_id WHERE b.user_id = ?1 AND b.work_id = ?2");
+    struct dbst *st = sq_prep(s, "SELECT " BOOKMARK_COLS " FROM bookmarks b JOIN users u ON "
+                                 "u.id = b.user_id WHERE b.user_id = ?1 AND b.work_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, work_id);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, work_id);
     return one_bookmark(s, st, out);
 }
 
@@ -544,11 +544,11 @@ int store_bookmark_delete(struct store *s, int64_t id)
         return rc;
     int found = 0;
     int64_t work_id = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT work_id FROM bookmarks WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT work_id FROM bookmarks WHERE id = ?1");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         work_id = one_int(s, st, &found, &rc);
         if (!rc && !found)
             rc = sq_failf(s, FICD_ENOTFOUND, "no bookmark %lld", (long long)id);
@@ -557,7 +557,7 @@ int store_bookmark_delete(struct store *s, int64_t id)
     if (!rc && !st)
         rc = FICD_EDB;
     if (!rc) {
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         rc = sq_run(s, st);
     }
     if (!rc)
@@ -569,7 +569,7 @@ int store_bookmark_delete(struct store *s, int64_t id)
  * tags, transitively (blk), and the pseuds of the creators they muted (mp). */
 #define HIDE_CTE                                                                                   \
     "WITH RECURSIVE "                                                                              \
-    "b0(id) AS (SELECT ifnull(t.synonym_of, t.id) FROM blocked_tags bt JOIN tags t ON t.name = "   \
+    "b0(id) AS (SELECT coalesce(t.synonym_of, t.id) FROM blocked_tags bt JOIN tags t ON t.name = " \
     "bt.name WHERE bt.user_id = ?1), "                                                             \
     "b1(id) AS (SELECT id FROM b0 UNION SELECT m.sub_id FROM tag_meta m JOIN b1 ON m.meta_id = "   \
     "b1.id), "                                                                                     \
@@ -588,11 +588,11 @@ int store_work_hidden_for(struct store *s, int64_t viewer_id, int64_t work_id, i
     *hidden = 0;
     if (viewer_id <= 0)
         return 0;
-    sqlite3_stmt *st = sq_prep(s, HIDE_CTE "SELECT 1 WHERE 1" HIDE_WORK("?2"));
+    struct dbst *st = sq_prep(s, HIDE_CTE "SELECT 1 WHERE 1 = 1" HIDE_WORK("?2"));
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, viewer_id);
-    sqlite3_bind_int64(st, 2, work_id);
+    db_bind_int(st, 1, viewer_id);
+    db_bind_int(st, 2, work_id);
     int found = 0, rc = 0;
     one_int(s, st, &found, &rc);
     if (!rc)
@@ -644,7 +644,7 @@ static void bq_where(struct buf *b, const struct store_bookmark_query *q)
     for (size_t i = 0; i < q->nwork_tags; i++)
         buf_printf(b,
                    " AND EXISTS (SELECT 1 FROM work_tags y WHERE y.work_id = b.work_id AND "
-                   "y.tag_id IN (WITH RECURSIVE c0(id) AS (SELECT ifnull(synonym_of, id) FROM "
+                   "y.tag_id IN (WITH RECURSIVE c0(id) AS (SELECT coalesce(synonym_of, id) FROM "
                    "tags WHERE name = ?%d), c1(id) AS (SELECT id FROM c0 UNION SELECT m.sub_id "
                    "FROM tag_meta m JOIN c1 ON m.meta_id = c1.id) SELECT id FROM c1 UNION SELECT "
                    "t.id FROM tags t JOIN c1 ON t.synonym_of = c1.id))",
@@ -652,18 +652,18 @@ static void bq_where(struct buf *b, const struct store_bookmark_query *q)
 }
 
 static int bq_prepare(struct store *s, const char *sql, const struct store_bookmark_query *q,
-                      sqlite3_stmt **st)
+                      struct dbst **st)
 {
-    int e = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-    if (e != SQLITE_OK)
+    int e = db_prepare(s, sql, st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    int np = sqlite3_bind_parameter_count(*st);
+    int np = db_param_count(*st);
     if (np >= 1)
-        sqlite3_bind_int64(*st, 1, q->viewer_id);
+        db_bind_int(*st, 1, q->viewer_id);
     if (np >= 2)
-        sqlite3_bind_int64(*st, 2, q->user_id);
+        db_bind_int(*st, 2, q->user_id);
     if (np >= 3)
-        sqlite3_bind_int64(*st, 3, q->work_id);
+        db_bind_int(*st, 3, q->work_id);
     int p = BQ_TAGS;
     for (size_t i = 0; i < q->ntags; i++)
         sq_bind_text(*st, p++, q->tags[i]);
@@ -675,14 +675,14 @@ static int bq_prepare(struct store *s, const char *sql, const struct store_bookm
 static int facet_rows(struct store *s, const char *sql, const struct store_bookmark_query *q,
                       struct store_facet **v, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct dbst *st;
     int rc = bq_prepare(s, sql, q, &st);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 4, q->facet_limit);
+    db_bind_int(st, 4, q->facet_limit);
     size_t cap = 0;
     int e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             struct store_facet *nv = realloc(*v, cap * sizeof(*nv));
@@ -693,16 +693,16 @@ static int facet_rows(struct store *s, const char *sql, const struct store_bookm
             *v = nv;
         }
         struct store_facet *f = &(*v)[*n];
-        f->count = sqlite3_column_int64(st, 1);
+        f->count = db_col_int(st, 1);
         if ((rc = sq_col_dup(st, 0, &f->name))) {
             rc = sq_failf(s, rc, "out of memory");
             break;
         }
         (*n)++;
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -716,7 +716,7 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
     /* ?1..?3 are always present in the statement so that numbering holds */
     const char *pin = " AND ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL";
     int rc = 0;
-    sqlite3_stmt *st = NULL;
+    struct dbst *st = NULL;
     buf_printf(&sql, "%sSELECT count(*) FROM bookmarks b JOIN works w ON w.id = b.work_id%s%s", cte,
                buf_str(&where), pin);
     if (sql.err || where.err)
@@ -724,12 +724,12 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
     if (!rc)
         rc = bq_prepare(s, buf_str(&sql), q, &st);
     if (!rc) {
-        int e = sqlite3_step(st);
-        if (e == SQLITE_ROW)
-            out->total = sqlite3_column_int64(st, 0);
+        int e = db_step(st);
+        if (e == DB_ROW)
+            out->total = db_col_int(st, 0);
         else
             rc = sq_fail(s, e);
-        sqlite3_finalize(st);
+        db_finalize(st);
     }
     buf_reset(&sql);
     buf_printf(&sql,
@@ -742,11 +742,11 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
     if (!rc)
         rc = bq_prepare(s, buf_str(&sql), q, &st);
     if (!rc) {
-        sqlite3_bind_int(st, 4, q->limit > 0 ? q->limit : -1);
-        sqlite3_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
+        db_bind_int(st, 4, q->limit > 0 ? q->limit : INT64_MAX);
+        db_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
         size_t cap = 0;
         int e;
-        while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((e = db_step(st)) == DB_ROW) {
             if (out->n == cap) {
                 cap = cap ? cap * 2 : 16;
                 struct bookmark *nv = realloc(out->v, cap * sizeof(*nv));
@@ -760,9 +760,9 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
                 break;
             out->n++;
         }
-        if (!rc && e != SQLITE_DONE)
+        if (!rc && e != DB_DONE)
             rc = sq_fail(s, e);
-        sqlite3_finalize(st);
+        db_finalize(st);
     }
     for (size_t i = 0; !rc && i < out->n; i++)
         rc = load_bookmark_tags(s, &out->v[i]);
@@ -783,7 +783,7 @@ int store_bookmark_list(struct store *s, const struct store_bookmark_query *q,
         buf_printf(&sql,
                    "%s, sel(id, work_id) AS (SELECT b.id, b.work_id FROM bookmarks b JOIN works "
                    "w ON w.id = b.work_id%s%s), tw(bid, cid) AS (SELECT DISTINCT sel.id, "
-                   "ifnull(t.synonym_of, t.id) FROM sel JOIN work_tags wt ON wt.work_id = "
+                   "coalesce(t.synonym_of, t.id) FROM sel JOIN work_tags wt ON wt.work_id = "
                    "sel.work_id JOIN tags t ON t.id = wt.tag_id WHERE t.type <= 3) SELECT "
                    "c.name, count(*) FROM tw JOIN tags c ON c.id = tw.cid GROUP BY tw.cid "
                    "ORDER BY 2 DESC, 1 LIMIT ?4",
@@ -809,16 +809,16 @@ int store_mute(struct store *s, int64_t user_id, int64_t muted_id, int on)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, on ? "INSERT OR IGNORE INTO mutes (user_id, muted_id, created) "
-                                       "VALUES (?1, ?2, ?3)"
-                                     : "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2 "
-                                       "AND ?3 IS NOT NULL");
+    struct dbst *st = sq_prep(s, on ? "INSERT INTO mutes (user_id, muted_id, created) "
+                                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"
+                                    : "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2 "
+                                      "AND ?3 IS NOT NULL");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, user_id);
-        sqlite3_bind_int64(st, 2, muted_id);
-        sqlite3_bind_int64(st, 3, sq_now());
+        db_bind_int(st, 1, user_id);
+        db_bind_int(st, 2, muted_id);
+        db_bind_int(st, 3, sq_now());
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
@@ -827,11 +827,11 @@ int store_mute(struct store *s, int64_t user_id, int64_t muted_id, int on)
 int store_is_muted(struct store *s, int64_t user_id, int64_t muted_id, int *muted)
 {
     *muted = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT 1 FROM mutes WHERE user_id = ?1 AND muted_id = ?2");
+    struct dbst *st = sq_prep(s, "SELECT 1 FROM mutes WHERE user_id = ?1 AND muted_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, muted_id);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, muted_id);
     int rc = 0;
     one_int(s, st, muted, &rc);
     return rc;
@@ -839,21 +839,21 @@ int store_is_muted(struct store *s, int64_t user_id, int64_t muted_id, int *mute
 
 int store_muted_pseuds(struct store *s, int64_t user_id, struct strlist *out)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT p.name FROM mutes m JOIN pseuds p ON p.user_id = "
-                                  "m.muted_id WHERE m.user_id = ?1 ORDER BY p.name");
+    struct dbst *st = sq_prep(s, "SELECT p.name FROM mutes m JOIN pseuds p ON p.user_id = "
+                                 "m.muted_id WHERE m.user_id = ?1 ORDER BY p.name");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     return collect_names(s, st, out);
 }
 
 int store_muted_users(struct store *s, int64_t user_id, struct strlist *out)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT u.name FROM mutes m JOIN users u ON u.id = m.muted_id "
-                                  "WHERE m.user_id = ?1 ORDER BY u.name");
+    struct dbst *st = sq_prep(s, "SELECT u.name FROM mutes m JOIN users u ON u.id = m.muted_id "
+                                 "WHERE m.user_id = ?1 ORDER BY u.name");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     return collect_names(s, st, out);
 }
 
@@ -862,22 +862,23 @@ int store_blocked_tags_set(struct store *s, int64_t user_id, const struct strlis
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM blocked_tags WHERE user_id = ?1");
+    struct dbst *st = sq_prep(s, "DELETE FROM blocked_tags WHERE user_id = ?1");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, user_id);
+        db_bind_int(st, 1, user_id);
         rc = sq_run(s, st);
     }
     for (size_t i = 0; !rc && i < names->n; i++) {
         if (!names->v[i] || !*names->v[i])
             continue;
-        st = sq_prep(s, "INSERT OR IGNORE INTO blocked_tags (user_id, name) VALUES (?1, ?2)");
+        st = sq_prep(s, "INSERT INTO blocked_tags (user_id, name) VALUES (?1, ?2) "
+                        "ON CONFLICT DO NOTHING");
         if (!st) {
             rc = FICD_EDB;
             break;
         }
-        sqlite3_bind_int64(st, 1, user_id);
+        db_bind_int(st, 1, user_id);
         sq_bind_text(st, 2, names->v[i]);
         rc = sq_run(s, st);
     }
@@ -886,10 +887,10 @@ int store_blocked_tags_set(struct store *s, int64_t user_id, const struct strlis
 
 int store_blocked_tags(struct store *s, int64_t user_id, struct strlist *out)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT name FROM blocked_tags WHERE user_id = ?1 ORDER BY name");
+    struct dbst *st = sq_prep(s, "SELECT name FROM blocked_tags WHERE user_id = ?1 ORDER BY name");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     return collect_names(s, st, out);
 }
 
@@ -902,18 +903,18 @@ int store_subscribe(struct store *s, int64_t user_id, enum sub_kind kind, int64_
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
-        sq_prep(s, on ? "INSERT OR IGNORE INTO subscriptions (user_id, kind, target_id, created) "
-                        "VALUES (?1, ?2, ?3, ?4)"
+    struct dbst *st =
+        sq_prep(s, on ? "INSERT INTO subscriptions (user_id, kind, target_id, created) "
+                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"
                       : "DELETE FROM subscriptions WHERE user_id = ?1 AND kind = ?2 AND "
                         "target_id = ?3 AND ?4 IS NOT NULL");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, user_id);
-        sqlite3_bind_int(st, 2, (int)kind);
-        sqlite3_bind_int64(st, 3, target_id);
-        sqlite3_bind_int64(st, 4, sq_now());
+        db_bind_int(st, 1, user_id);
+        db_bind_int(st, 2, (int)kind);
+        db_bind_int(st, 3, target_id);
+        db_bind_int(st, 4, sq_now());
         rc = sq_run(s, st);
     }
     /* works.subscriptions stays the exact number of the work's subscribers */
@@ -923,7 +924,7 @@ int store_subscribe(struct store *s, int64_t user_id, enum sub_kind kind, int64_
         if (!st)
             rc = FICD_EDB;
         else {
-            sqlite3_bind_int64(st, 1, target_id);
+            db_bind_int(st, 1, target_id);
             rc = sq_run(s, st);
         }
         if (!rc)
@@ -936,13 +937,13 @@ int store_is_subscribed(struct store *s, int64_t user_id, enum sub_kind kind, in
                         int *on)
 {
     *on = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT 1 FROM subscriptions WHERE user_id = ?1 AND kind = ?2 "
-                                  "AND target_id = ?3");
+    struct dbst *st = sq_prep(s, "SELECT 1 FROM subscriptions WHERE user_id = ?1 AND kind = ?2 "
+                                 "AND target_id = ?3");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, (int)kind);
-    sqlite3_bind_int64(st, 3, target_id);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, (int)kind);
+    db_bind_int(st, 3, target_id);
     int rc = 0;
     one_int(s, st, on, &rc);
     return rc;
@@ -950,30 +951,30 @@ int store_is_subscribed(struct store *s, int64_t user_id, enum sub_kind kind, in
 
 int store_subscription_list(struct store *s, int64_t user_id, store_subscription_cb cb, void *ctx)
 {
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(
-        s->db,
+    struct dbst *st;
+    int e = db_prepare(
+        s,
         "SELECT x.id, x.kind, x.target_id, x.created, CASE x.kind WHEN 1 THEN (SELECT title "
         "FROM works WHERE id = x.target_id) WHEN 2 THEN (SELECT name FROM users WHERE id = "
         "x.target_id) ELSE (SELECT title FROM series WHERE id = x.target_id) END FROM "
         "subscriptions x WHERE x.user_id = ?1 ORDER BY x.created DESC, x.id DESC",
-        -1, &st, NULL);
-    if (e != SQLITE_OK)
+        &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, user_id);
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_int(st, 1, user_id);
+    while ((e = db_step(st)) == DB_ROW) {
         struct subscription sub = {
-            .id = sqlite3_column_int64(st, 0),
-            .kind = (enum sub_kind)sqlite3_column_int(st, 1),
-            .target_id = sqlite3_column_int64(st, 2),
-            .created = sqlite3_column_int64(st, 3),
-            .name = (const char *)sqlite3_column_text(st, 4),
+            .id = db_col_int(st, 0),
+            .kind = (enum sub_kind)(int)db_col_int(st, 1),
+            .target_id = db_col_int(st, 2),
+            .created = db_col_int(st, 3),
+            .name = db_col_text(st, 4),
         };
         if (cb(&sub, ctx))
             break;
     }
-    int rc = e == SQLITE_DONE || e == SQLITE_ROW ? 0 : sq_fail(s, e);
-    sqlite3_finalize(st);
+    int rc = e == DB_DONE || e == DB_ROW ? 0 : sq_fail(s, e);
+    db_finalize(st);
     return rc;
 }
 
@@ -982,22 +983,22 @@ int store_subscribers(struct store *s, enum sub_kind kind, int64_t target_id, in
 {
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT user_id FROM subscriptions WHERE kind = ?1 AND "
-                                  "target_id = ?2 ORDER BY user_id");
+    struct dbst *st = sq_prep(s, "SELECT user_id FROM subscriptions WHERE kind = ?1 AND "
+                                 "target_id = ?2 ORDER BY user_id");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int(st, 1, (int)kind);
-    sqlite3_bind_int64(st, 2, target_id);
+    db_bind_int(st, 1, (int)kind);
+    db_bind_int(st, 2, target_id);
     size_t cap = 0;
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW)
-        if (ids_push(ids, n, &cap, sqlite3_column_int64(st, 0))) {
+    while ((e = db_step(st)) == DB_ROW)
+        if (ids_push(ids, n, &cap, db_col_int(st, 0))) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
         }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc) {
         free(*ids);
         *ids = NULL;
@@ -1011,10 +1012,10 @@ int store_subscribers(struct store *s, enum sub_kind kind, int64_t target_id, in
 int store_history_off(struct store *s, int64_t user_id, int *off)
 {
     *off = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT history_off FROM reader_prefs WHERE user_id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT history_off FROM reader_prefs WHERE user_id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     int found = 0, rc = 0;
     *off = (int)one_int(s, st, &found, &rc);
     return rc;
@@ -1025,13 +1026,13 @@ int store_history_set(struct store *s, int64_t user_id, int off)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO reader_prefs (user_id, history_off) VALUES (?1, "
-                                  "?2) ON CONFLICT (user_id) DO UPDATE SET history_off = ?2");
+    struct dbst *st = sq_prep(s, "INSERT INTO reader_prefs (user_id, history_off) VALUES (?1, "
+                                 "?2) ON CONFLICT (user_id) DO UPDATE SET history_off = ?2");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, user_id);
-        sqlite3_bind_int(st, 2, off ? 1 : 0);
+        db_bind_int(st, 1, user_id);
+        db_bind_int(st, 2, off ? 1 : 0);
         rc = sq_run(s, st);
     }
     /* off clears the history; works marked for later stay on that list */
@@ -1039,7 +1040,7 @@ int store_history_set(struct store *s, int64_t user_id, int off)
     if (!rc && off && !st)
         rc = FICD_EDB;
     if (!rc && st) {
-        sqlite3_bind_int64(st, 1, user_id);
+        db_bind_int(st, 1, user_id);
         rc = sq_run(s, st);
     }
     st = !rc && off ? sq_prep(s, "UPDATE readings SET visits = 0, last_chapter = 0 WHERE "
@@ -1048,7 +1049,7 @@ int store_history_set(struct store *s, int64_t user_id, int off)
     if (!rc && off && !st)
         rc = FICD_EDB;
     if (!rc && st) {
-        sqlite3_bind_int64(st, 1, user_id);
+        db_bind_int(st, 1, user_id);
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
@@ -1057,54 +1058,54 @@ int store_history_set(struct store *s, int64_t user_id, int off)
 int store_reading_visit(struct store *s, int64_t user_id, int64_t work_id, int chapter)
 {
     /* One statement, no explicit transaction: the cheapest write SQLite does. */
-    sqlite3_stmt *st = sq_prep(
+    struct dbst *st = sq_prep(
         s, "INSERT INTO readings (user_id, work_id, last_visit, visits, last_chapter) SELECT ?1, "
            "?2, ?3, 1, ?4 WHERE NOT EXISTS (SELECT 1 FROM reader_prefs WHERE user_id = ?1 AND "
            "history_off = 1) ON CONFLICT (user_id, work_id) DO UPDATE SET last_visit = ?3, "
            "visits = visits + 1, last_chapter = CASE WHEN ?4 > 0 THEN ?4 ELSE last_chapter END");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, work_id);
-    sqlite3_bind_int64(st, 3, sq_now());
-    sqlite3_bind_int(st, 4, chapter > 0 ? chapter : 0);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, work_id);
+    db_bind_int(st, 3, sq_now());
+    db_bind_int(st, 4, chapter > 0 ? chapter : 0);
     return sq_run(s, st);
 }
 
 int store_reading_get(struct store *s, int64_t user_id, int64_t work_id, struct reading *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = sq_prep(s, "SELECT last_visit, visits, last_chapter, later FROM readings "
-                                  "WHERE user_id = ?1 AND work_id = ?2");
+    struct dbst *st = sq_prep(s, "SELECT last_visit, visits, last_chapter, later FROM readings "
+                                 "WHERE user_id = ?1 AND work_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, work_id);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, work_id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return FICD_ENOTFOUND;
     out->work_id = work_id;
-    out->last_visit = sqlite3_column_int64(st, 0);
-    out->visits = sqlite3_column_int64(st, 1);
-    out->last_chapter = sqlite3_column_int(st, 2);
-    out->later = sqlite3_column_int(st, 3);
-    sqlite3_reset(st);
+    out->last_visit = db_col_int(st, 0);
+    out->visits = db_col_int(st, 1);
+    out->last_chapter = (int)db_col_int(st, 2);
+    out->later = (int)db_col_int(st, 3);
+    db_reset(st);
     return 0;
 }
 
 int store_reading_mark_later(struct store *s, int64_t user_id, int64_t work_id, int later)
 {
-    sqlite3_stmt *st = sq_prep(
+    struct dbst *st = sq_prep(
         s, "INSERT INTO readings (user_id, work_id, last_visit, visits, later) VALUES (?1, ?2, "
            "?3, 0, ?4) ON CONFLICT (user_id, work_id) DO UPDATE SET later = ?4");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, work_id);
-    sqlite3_bind_int64(st, 3, sq_now());
-    sqlite3_bind_int(st, 4, later ? 1 : 0);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, work_id);
+    db_bind_int(st, 3, sq_now());
+    db_bind_int(st, 4, later ? 1 : 0);
     return sq_run(s, st);
 }
 
@@ -1113,22 +1114,22 @@ int store_reading_list(struct store *s, int64_t user_id, int later_only, int off
 {
     const char *cond = later_only ? " AND r.later = 1" : " AND r.visits > 0";
     char sql[512];
-    sqlite3_stmt *st;
+    struct dbst *st;
     int rc = 0;
     if (total) {
         snprintf(sql, sizeof(sql),
                  "SELECT count(*) FROM readings r JOIN works w ON w.id = r.work_id WHERE "
                  "r.user_id = ?1 AND w.draft = 0 AND w.hidden = 0%s",
                  cond);
-        int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-        if (e != SQLITE_OK)
+        int e = db_prepare(s, sql, &st);
+        if (e != DB_OK)
             return sq_fail(s, e);
-        sqlite3_bind_int64(st, 1, user_id);
-        e = sqlite3_step(st);
-        *total = e == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        if (e != SQLITE_ROW)
+        db_bind_int(st, 1, user_id);
+        e = db_step(st);
+        *total = e == DB_ROW ? db_col_int(st, 0) : 0;
+        if (e != DB_ROW)
             rc = sq_fail(s, e);
-        sqlite3_finalize(st);
+        db_finalize(st);
         if (rc)
             return rc;
     }
@@ -1139,16 +1140,16 @@ int store_reading_list(struct store *s, int64_t user_id, int later_only, int off
         "ORDER BY "
         "r.last_visit DESC, r.work_id DESC LIMIT ?2 OFFSET ?3",
         cond);
-    int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (e != SQLITE_OK)
+    int e = db_prepare(s, sql, &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-    sqlite3_bind_int(st, 3, offset > 0 ? offset : 0);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
+    db_bind_int(st, 3, offset > 0 ? offset : 0);
     /* rows first, callbacks after: cb may use the store */
     struct reading *v = NULL;
     size_t n = 0, cap = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
             struct reading *nv = realloc(v, cap * sizeof(*nv));
@@ -1158,13 +1159,12 @@ int store_reading_list(struct store *s, int64_t user_id, int later_only, int off
             }
             v = nv;
         }
-        v[n++] = (struct reading){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                  sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3),
-                                  sqlite3_column_int(st, 4)};
+        v[n++] = (struct reading){db_col_int(st, 0), db_col_int(st, 1), db_col_int(st, 2),
+                                  (int)db_col_int(st, 3), (int)db_col_int(st, 4)};
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     for (size_t i = 0; !rc && i < n; i++)
         if (cb(&v[i], ctx))
             break;
@@ -1179,12 +1179,12 @@ int store_feed_token_set(struct store *s, int64_t user_id, const char *token)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO reader_prefs (user_id, feed_token) VALUES (?1, ?2) "
-                                  "ON CONFLICT (user_id) DO UPDATE SET feed_token = ?2");
+    struct dbst *st = sq_prep(s, "INSERT INTO reader_prefs (user_id, feed_token) VALUES (?1, ?2) "
+                                 "ON CONFLICT (user_id) DO UPDATE SET feed_token = ?2");
     if (!st)
         rc = FICD_EDB;
     else {
-        sqlite3_bind_int64(st, 1, user_id);
+        db_bind_int(st, 1, user_id);
         sq_bind_text(st, 2, token);
         rc = sq_run(s, st);
     }
@@ -1196,7 +1196,7 @@ int store_feed_token_user(struct store *s, const char *token, int64_t *user_id)
     *user_id = 0;
     if (!token || !*token)
         return 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT user_id FROM reader_prefs WHERE feed_token = ?1");
+    struct dbst *st = sq_prep(s, "SELECT user_id FROM reader_prefs WHERE feed_token = ?1");
     if (!st)
         return FICD_EDB;
     sq_bind_text(st, 1, token);
@@ -1208,14 +1208,14 @@ int store_feed_token_user(struct store *s, const char *token, int64_t *user_id)
 int store_feed_token_get(struct store *s, int64_t user_id, char **token)
 {
     *token = NULL;
-    sqlite3_stmt *st = sq_prep(s, "SELECT feed_token FROM reader_prefs WHERE user_id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT feed_token FROM reader_prefs WHERE user_id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
     rc = sq_col_dup(st, 0, token);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc ? sq_failf(s, rc, "out of memory") : 0;
 }

@@ -1,8 +1,8 @@
-/* sqlite_maint.c: safety and maintenance for the SQLite store: the last failure's code (a
+/* maint.c: safety and maintenance for the store: the last failure's code (a
  * full disk told apart), the connection's change counter (did a request write anything),
  * ending an account's sessions, the per-account duplicate lookup for imports, and online
- * backups with VACUUM INTO. */
-#include "store/sqlite_int.h"
+ * backups (SQLite: the driver's VACUUM INTO). */
+#include "store/store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,18 +27,18 @@ void store_clear_error(struct store *s)
 
 int64_t store_total_changes(struct store *s)
 {
-    return (int64_t)sqlite3_total_changes64(s->db);
+    return (int64_t)db_total_changes(s);
 }
 
 int store_session_delete_user(struct store *s, int64_t user_id, const char *keep, int64_t *ended)
 {
     if (ended)
         *ended = 0;
-    sqlite3_stmt *st =
-        sq_prep(s, "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2");
+    struct dbst *st =
+        sq_prep(s, "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS DISTINCT FROM ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     sq_bind_text(st, 2, keep);
     int rc = sq_run(s, st);
     if (!rc && ended)
@@ -51,17 +51,17 @@ int store_work_find_hash_user(struct store *s, const char *hash, int64_t user_id
     *id = 0;
     if (!hash || !*hash || user_id <= 0)
         return 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT id FROM works WHERE content_hash = ?1 AND "
-                                  "user_id = ?2 ORDER BY id LIMIT 1");
+    struct dbst *st = sq_prep(s, "SELECT id FROM works WHERE content_hash = ?1 AND "
+                                 "user_id = ?2 ORDER BY id LIMIT 1");
     if (!st)
         return FICD_EDB;
     sq_bind_text(st, 1, hash);
-    sqlite3_bind_int64(st, 2, user_id);
+    db_bind_int(st, 2, user_id);
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *id = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -98,18 +98,13 @@ int store_backup(struct store *s, const char *out_dir)
         goto out;
     }
     unlink(tmp); /* a copy left over by a backup that was interrupted */
-    /* VACUUM INTO reads the archive in one read transaction: a consistent snapshot while
-     * other connections keep writing (WAL) */
-    sqlite3_stmt *st;
-    int e = sqlite3_prepare_v2(s->db, "VACUUM INTO ?1", -1, &st, NULL);
-    if (e != SQLITE_OK) {
-        rc = sq_fail(s, e);
+    if (!s->drv->backup) {
+        rc = sq_failf(s, FICD_EINVAL,
+                      "ficd backup copies SQLite archives; back up PostgreSQL with pg_dump "
+                      "(docs/operations.md)");
         goto out;
     }
-    sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
-    e = sqlite3_step(st);
-    rc = e == SQLITE_DONE ? 0 : sq_fail(s, e);
-    sqlite3_finalize(st);
+    rc = s->drv->backup(s, tmp);
     if (rc) {
         unlink(tmp);
         goto out;

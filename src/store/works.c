@@ -3,7 +3,7 @@
  * Why one file over 900 lines: every operation here reads or writes the same work row, its
  * tag links and its chapters, through the same column lists and statement helpers; kept
  * together, a column added to works is added in one file. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,14 +77,14 @@ struct batch {
 };
 
 /* Prepares the single-id or the batch form of a query and binds the batch's ids. */
-static sqlite3_stmt *prep_ids(struct store *s, const char *const sql[2], const struct batch *b)
+static struct dbst *prep_ids(struct store *s, const char *const sql[2], const struct batch *b)
 {
-    sqlite3_stmt *st = sq_prep(s, sql[b->n > 1]);
+    struct dbst *st = sq_prep(s, sql[b->n > 1]);
     if (!st)
         return NULL;
-    int np = sqlite3_bind_parameter_count(st);
+    int np = db_param_count(st);
     for (int i = 0; i < np; i++)
-        sqlite3_bind_int64(st, i + 1, (size_t)i < b->n ? b->ids[i] : 0);
+        db_bind_int(st, i + 1, (size_t)i < b->n ? b->ids[i] : 0);
     return st;
 }
 
@@ -103,38 +103,38 @@ static int slot_of(const struct batch *b, int64_t id, int *last)
     return -1;
 }
 
-static int read_work_row(sqlite3_stmt *st, struct work *w)
+static int read_work_row(struct dbst *st, struct work *w)
 {
     int rc = 0;
-    w->id = sqlite3_column_int64(st, 0);
+    w->id = db_col_int(st, 0);
     rc |= sq_col_dup(st, 1, &w->title);
     rc |= sq_col_dup(st, 2, &w->summary);
     rc |= sq_col_dup(st, 3, &w->notes_begin);
     rc |= sq_col_dup(st, 4, &w->notes_end);
     rc |= sq_col_dup(st, 5, &w->language);
-    w->rating = (enum rating)sqlite3_column_int(st, 6);
-    w->rating_declared = sqlite3_column_int(st, 7);
-    w->warnings = (unsigned)sqlite3_column_int64(st, 8);
-    w->categories = (unsigned)sqlite3_column_int64(st, 9);
-    w->expected_chapters = sqlite3_column_int(st, 10);
-    w->published = sqlite3_column_int64(st, 11);
-    w->updated = sqlite3_column_int64(st, 12);
-    w->draft = sqlite3_column_int(st, 13);
-    w->restricted = sqlite3_column_int(st, 14);
+    w->rating = (enum rating)(int)db_col_int(st, 6);
+    w->rating_declared = (int)db_col_int(st, 7);
+    w->warnings = (unsigned)db_col_int(st, 8);
+    w->categories = (unsigned)db_col_int(st, 9);
+    w->expected_chapters = (int)db_col_int(st, 10);
+    w->published = db_col_int(st, 11);
+    w->updated = db_col_int(st, 12);
+    w->draft = (int)db_col_int(st, 13);
+    w->restricted = (int)db_col_int(st, 14);
     rc |= sq_col_dup(st, 15, &w->series);
-    w->series_position = sqlite3_column_int(st, 16);
-    const char *h = (const char *)sqlite3_column_text(st, 17);
+    w->series_position = (int)db_col_int(st, 16);
+    const char *h = db_col_text(st, 17);
     snprintf(w->content_hash, sizeof(w->content_hash), "%s", h ? h : "");
-    w->user_id = sqlite3_column_int64(st, 18);
-    w->kudos = sqlite3_column_int64(st, 19);
-    w->hits = sqlite3_column_int64(st, 20);
-    w->comments = sqlite3_column_int64(st, 21);
-    w->bookmarks = sqlite3_column_int64(st, 22);
-    w->subscriptions = sqlite3_column_int64(st, 23);
-    w->comment_policy = sqlite3_column_int(st, 24);
-    w->moderate_comments = sqlite3_column_int(st, 25);
-    w->hidden = sqlite3_column_int(st, 26);
-    w->series_id = sqlite3_column_int64(st, 27);
+    w->user_id = db_col_int(st, 18);
+    w->kudos = db_col_int(st, 19);
+    w->hits = db_col_int(st, 20);
+    w->comments = db_col_int(st, 21);
+    w->bookmarks = db_col_int(st, 22);
+    w->subscriptions = db_col_int(st, 23);
+    w->comment_policy = (int)db_col_int(st, 24);
+    w->moderate_comments = (int)db_col_int(st, 25);
+    w->hidden = (int)db_col_int(st, 26);
+    w->series_id = db_col_int(st, 27);
     return rc ? FICD_ENOMEM : 0;
 }
 
@@ -164,31 +164,31 @@ static struct strlist *list_for(struct work *w, enum list_kind kind, int type)
 static int load_rows(struct store *s, struct batch *b, const char *const sql[2],
                      enum list_kind kind)
 {
-    sqlite3_stmt *st = prep_ids(s, sql, b);
+    struct dbst *st = prep_ids(s, sql, b);
     if (!st)
         return FICD_EDB;
     int rc = 0, e, last = -1;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
-        struct strlist *l = i < 0 ? NULL : list_for(&b->w[i], kind, sqlite3_column_int(st, 1));
-        const char *name = (const char *)sqlite3_column_text(st, 2);
+    while ((e = db_step(st)) == DB_ROW) {
+        int i = slot_of(b, db_col_int(st, 0), &last);
+        struct strlist *l = i < 0 ? NULL : list_for(&b->w[i], kind, (int)db_col_int(st, 1));
+        const char *name = db_col_text(st, 2);
         if (l && name && (rc = strlist_add(l, name)))
             break;
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
 static int load_chapters(struct store *s, struct batch *b, int with_bodies)
 {
-    sqlite3_stmt *st = prep_ids(s, with_bodies ? sql_load_chapters_bodies : sql_load_chapters, b);
+    struct dbst *st = prep_ids(s, with_bodies ? sql_load_chapters_bodies : sql_load_chapters, b);
     if (!st)
         return FICD_EDB;
     int rc = 0, e, last = -1;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
+    while ((e = db_step(st)) == DB_ROW) {
+        int i = slot_of(b, db_col_int(st, 0), &last);
         if (i < 0)
             continue;
         struct chapter *c = work_add_chapter(&b->w[i]);
@@ -196,9 +196,9 @@ static int load_chapters(struct store *s, struct batch *b, int with_bodies)
             rc = FICD_ENOMEM;
             break;
         }
-        c->id = sqlite3_column_int64(st, 1);
-        c->position = sqlite3_column_int(st, 2);
-        c->words = sqlite3_column_int(st, 7);
+        c->id = db_col_int(st, 1);
+        c->position = (int)db_col_int(st, 2);
+        c->words = (int)db_col_int(st, 7);
         if (sq_col_dup(st, 3, &c->title) || sq_col_dup(st, 4, &c->summary) ||
             sq_col_dup(st, 5, &c->notes_begin) || sq_col_dup(st, 6, &c->notes_end) ||
             sq_col_dup(st, 8, &c->html)) {
@@ -206,9 +206,9 @@ static int load_chapters(struct store *s, struct batch *b, int with_bodies)
             break;
         }
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -217,21 +217,21 @@ static int load_chapters(struct store *s, struct batch *b, int with_bodies)
  * the n works. */
 static int load_batch_queries(struct store *s, struct batch *b, int with_bodies)
 {
-    sqlite3_stmt *st = prep_ids(s, sql_load_works, b);
+    struct dbst *st = prep_ids(s, sql_load_works, b);
     if (!st)
         return FICD_EDB;
     int rc = 0, e, last = -1;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = slot_of(b, sqlite3_column_int64(st, 0), &last);
+    while ((e = db_step(st)) == DB_ROW) {
+        int i = slot_of(b, db_col_int(st, 0), &last);
         if (i < 0)
             continue;
         b->found[i] = 1;
         if ((rc = read_work_row(st, &b->w[i])))
             break;
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     if (!rc)
         rc = load_rows(s, b, sql_load_creators, LIST_CREATORS);
     if (!rc)
@@ -253,17 +253,17 @@ static int load_batch(struct store *s, struct batch *b, int with_bodies)
         work_init(&b->w[i]);
         b->found[i] = 0;
     }
-    int own = sqlite3_get_autocommit(s->db);
+    int own = !db_in_tx(s);
     if (own) {
-        sqlite3_stmt *begin = sq_prep(s, "BEGIN");
+        struct dbst *begin = sq_prep(s, "BEGIN");
         if (!begin || sq_run(s, begin))
             return FICD_EDB;
     }
     int rc = load_batch_queries(s, b, with_bodies);
     if (own) {
-        sqlite3_stmt *end = sq_prep(s, "COMMIT");
+        struct dbst *end = sq_prep(s, "COMMIT");
         if (!end || sq_run(s, end)) {
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            db_exec(s, "ROLLBACK");
             if (!rc)
                 rc = FICD_EDB;
         }
@@ -321,45 +321,45 @@ int store_work_get_many(struct store *s, const int64_t *ids, size_t n, int with_
 /* ---- writing ---- */
 
 /* Binds the metadata columns of w to ?1..?20, in the order of the INSERT and UPDATE below. */
-static void bind_meta(sqlite3_stmt *st, const struct work *w, int64_t published, int64_t updated)
+static void bind_meta(struct dbst *st, const struct work *w, int64_t published, int64_t updated)
 {
     sq_bind_text(st, 1, w->title);
     sq_bind_text(st, 2, w->summary);
     sq_bind_text(st, 3, w->notes_begin);
     sq_bind_text(st, 4, w->notes_end);
     sq_bind_text(st, 5, w->language);
-    sqlite3_bind_int(st, 6, (int)w->rating);
-    sqlite3_bind_int(st, 7, w->rating_declared ? 1 : 0);
-    sqlite3_bind_int64(st, 8, w->warnings);
-    sqlite3_bind_int64(st, 9, w->categories);
-    sqlite3_bind_int(st, 10, w->expected_chapters);
-    sqlite3_bind_int64(st, 11, published);
-    sqlite3_bind_int64(st, 12, updated);
-    sqlite3_bind_int(st, 13, w->draft ? 1 : 0);
-    sqlite3_bind_int(st, 14, w->restricted ? 1 : 0);
+    db_bind_int(st, 6, (int)w->rating);
+    db_bind_int(st, 7, w->rating_declared ? 1 : 0);
+    db_bind_int(st, 8, w->warnings);
+    db_bind_int(st, 9, w->categories);
+    db_bind_int(st, 10, w->expected_chapters);
+    db_bind_int(st, 11, published);
+    db_bind_int(st, 12, updated);
+    db_bind_int(st, 13, w->draft ? 1 : 0);
+    db_bind_int(st, 14, w->restricted ? 1 : 0);
     sq_bind_text(st, 15, w->series);
-    sqlite3_bind_int(st, 16, w->series_position);
+    db_bind_int(st, 16, w->series_position);
     sq_bind_text(st, 17, w->content_hash);
     sq_bind_id(st, 18, w->user_id);
-    sqlite3_bind_int(st, 19,
-                     w->comment_policy >= COMMENTS_EVERYONE && w->comment_policy <= COMMENTS_NOBODY
-                         ? w->comment_policy
-                         : COMMENTS_EVERYONE);
-    sqlite3_bind_int(st, 20, w->moderate_comments ? 1 : 0);
+    db_bind_int(st, 19,
+                w->comment_policy >= COMMENTS_EVERYONE && w->comment_policy <= COMMENTS_NOBODY
+                    ? w->comment_policy
+                    : COMMENTS_EVERYONE);
+    db_bind_int(st, 20, w->moderate_comments ? 1 : 0);
 }
 
 static int insert_names(struct store *s, const char *sql, int64_t work_id, int kind,
                         const struct strlist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
-        sqlite3_stmt *st = sq_prep(s, sql);
+        struct dbst *st = sq_prep(s, sql);
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, work_id);
-        sqlite3_bind_int(st, 2, (int)i + 1);
+        db_bind_int(st, 1, work_id);
+        db_bind_int(st, 2, (int)i + 1);
         sq_bind_text(st, 3, l->v[i]);
         if (kind >= 0)
-            sqlite3_bind_int(st, 4, kind);
+            db_bind_int(st, 4, kind);
         int rc = sq_run(s, st);
         if (rc)
             return rc;
@@ -393,13 +393,13 @@ static int write_credits_and_tags(struct store *s, const struct work *w)
             int64_t tag_id;
             if ((rc = sq_tag_ensure(s, (enum tag_type)t, tags[t]->v[i], &tag_id)))
                 break;
-            sqlite3_stmt *st = sq_prep(s, "INSERT INTO work_tags (work_id, tag_id, position) "
-                                          "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+            struct dbst *st = sq_prep(s, "INSERT INTO work_tags (work_id, tag_id, position) "
+                                         "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
             if (!st)
                 return FICD_EDB;
-            sqlite3_bind_int64(st, 1, w->id);
-            sqlite3_bind_int64(st, 2, tag_id);
-            sqlite3_bind_int(st, 3, ++pos);
+            db_bind_int(st, 1, w->id);
+            db_bind_int(st, 2, tag_id);
+            db_bind_int(st, 3, ++pos);
             rc = sq_run(s, st);
         }
     }
@@ -415,10 +415,10 @@ static int delete_credits_and_tags(struct store *s, int64_t id)
         "DELETE FROM work_tags WHERE work_id = ?1",
     };
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-        sqlite3_stmt *st = sq_prep(s, sql[i]);
+        struct dbst *st = sq_prep(s, sql[i]);
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         int rc = sq_run(s, st);
         if (rc)
             return rc;
@@ -429,22 +429,22 @@ static int delete_credits_and_tags(struct store *s, int64_t id)
 static int insert_chapter(struct store *s, int64_t work_id, int position, const struct chapter *c,
                           int64_t *id)
 {
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO chapters (work_id, position, title, summary, "
-                                  "notes_begin, notes_end, html, words) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    struct dbst *st = sq_prep(s, "INSERT INTO chapters (work_id, position, title, summary, "
+                                 "notes_begin, notes_end, html, words) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
-    sqlite3_bind_int(st, 2, position);
+    db_bind_int(st, 1, work_id);
+    db_bind_int(st, 2, position);
     sq_bind_text(st, 3, c->title);
     sq_bind_text(st, 4, c->summary);
     sq_bind_text(st, 5, c->notes_begin);
     sq_bind_text(st, 6, c->notes_end);
     sq_bind_text(st, 7, c->html);
-    sqlite3_bind_int(st, 8, c->words);
+    db_bind_int(st, 8, c->words);
     int rc = sq_run(s, st);
     if (!rc)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = db_last_id(s);
     return rc;
 }
 
@@ -453,22 +453,22 @@ static int insert_chapter(struct store *s, int64_t work_id, int position, const 
  * without bodies can be written back. FICD_ENOTFOUND when the chapter is not the work's. */
 static int update_chapter(struct store *s, int64_t work_id, int position, const struct chapter *c)
 {
-    sqlite3_stmt *st = sq_prep(
+    struct dbst *st = sq_prep(
         s, "UPDATE chapters SET title = ?3, summary = ?4, notes_begin = ?5, notes_end = ?6, "
            "html = coalesce(?7, html), words = ?8, "
            "position = CASE WHEN ?9 > 0 THEN ?9 ELSE position END "
            "WHERE id = ?1 AND work_id = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, c->id);
-    sqlite3_bind_int64(st, 2, work_id);
+    db_bind_int(st, 1, c->id);
+    db_bind_int(st, 2, work_id);
     sq_bind_text(st, 3, c->title);
     sq_bind_text(st, 4, c->summary);
     sq_bind_text(st, 5, c->notes_begin);
     sq_bind_text(st, 6, c->notes_end);
     sq_bind_text(st, 7, c->html);
-    sqlite3_bind_int(st, 8, c->words);
-    sqlite3_bind_int(st, 9, position);
+    db_bind_int(st, 8, c->words);
+    db_bind_int(st, 9, position);
     int rc = sq_run(s, st);
     if (!rc && sq_changes(s) == 0)
         rc = sq_failf(s, FICD_ENOTFOUND, "work %lld has no chapter %lld", (long long)work_id,
@@ -481,14 +481,14 @@ static int chapter_ids(struct store *s, int64_t work_id, int64_t **ids, size_t *
 {
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT id FROM chapters WHERE work_id = ?1 ORDER BY abs(position)");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     size_t cap = 0;
     int rc = 0, e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             int64_t *v = realloc(*ids, cap * sizeof(*v));
@@ -498,11 +498,11 @@ static int chapter_ids(struct store *s, int64_t work_id, int64_t **ids, size_t *
             }
             *ids = v;
         }
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = db_col_int(st, 0);
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc) {
         free(*ids);
         *ids = NULL;
@@ -515,11 +515,11 @@ static int chapter_ids(struct store *s, int64_t work_id, int64_t **ids, size_t *
  * one row at a time without tripping UNIQUE (work_id, position). */
 static int negate_positions(struct store *s, int64_t work_id)
 {
-    sqlite3_stmt *st = sq_prep(
+    struct dbst *st = sq_prep(
         s, "UPDATE chapters SET position = -abs(position) WHERE work_id = ?1 AND position > 0");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     return sq_run(s, st);
 }
 
@@ -527,13 +527,13 @@ static int set_positions(struct store *s, int64_t work_id, const int64_t *ids, s
 {
     int rc = negate_positions(s, work_id);
     for (size_t i = 0; !rc && i < n; i++) {
-        sqlite3_stmt *st =
+        struct dbst *st =
             sq_prep(s, "UPDATE chapters SET position = ?3 WHERE id = ?1 AND work_id = ?2");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, ids[i]);
-        sqlite3_bind_int64(st, 2, work_id);
-        sqlite3_bind_int(st, 3, (int)i + 1);
+        db_bind_int(st, 1, ids[i]);
+        db_bind_int(st, 2, work_id);
+        db_bind_int(st, 3, (int)i + 1);
         rc = sq_run(s, st);
     }
     return rc;
@@ -551,11 +551,11 @@ static int contains_id(const int64_t *v, size_t n, int64_t id)
  * Used by the chapter and tag operations, inside their unit of work. */
 static int touch_work(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st = sq_prep(s, "UPDATE works SET updated = ?2 WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "UPDATE works SET updated = ?2 WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, sq_now());
+    db_bind_int(st, 1, id);
+    db_bind_int(st, 2, sq_now());
     int rc = sq_run(s, st);
     if (!rc && sq_changes(s) == 0)
         rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
@@ -581,7 +581,7 @@ int store_work_insert(struct store *s, struct work *w)
         free(old);
         return rc;
     }
-    sqlite3_stmt *st = sq_prep(
+    struct dbst *st = sq_prep(
         s, "INSERT INTO works (title, summary, notes_begin, notes_end, language, rating, "
            "rating_declared, warnings, categories, expected_chapters, published, updated, draft, "
            "restricted, series, series_position, content_hash, user_id, comment_policy, "
@@ -592,15 +592,15 @@ int store_work_insert(struct store *s, struct work *w)
         rc = FICD_EDB;
     } else {
         bind_meta(st, w, published, updated);
-        sqlite3_bind_int64(st, 21, w->kudos);
-        sqlite3_bind_int64(st, 22, w->hits);
-        sqlite3_bind_int64(st, 23, w->comments);
-        sqlite3_bind_int64(st, 24, w->bookmarks);
-        sqlite3_bind_int64(st, 25, w->subscriptions);
+        db_bind_int(st, 21, w->kudos);
+        db_bind_int(st, 22, w->hits);
+        db_bind_int(st, 23, w->comments);
+        db_bind_int(st, 24, w->bookmarks);
+        db_bind_int(st, 25, w->subscriptions);
         rc = sq_run(s, st);
     }
     if (!rc) {
-        w->id = sqlite3_last_insert_rowid(s->db);
+        w->id = db_last_id(s);
         rc = write_credits_and_tags(s, w);
     }
     if (!rc)
@@ -649,12 +649,12 @@ static int update_chapters(struct store *s, struct work *w)
             found = w->chapters[j].id == have[i];
         if (found)
             continue;
-        sqlite3_stmt *st = sq_prep(s, "DELETE FROM chapters WHERE id = ?1");
+        struct dbst *st = sq_prep(s, "DELETE FROM chapters WHERE id = ?1");
         if (!st) {
             rc = FICD_EDB;
             break;
         }
-        sqlite3_bind_int64(st, 1, have[i]);
+        db_bind_int(st, 1, have[i]);
         rc = sq_run(s, st);
     }
     free(have);
@@ -682,7 +682,7 @@ int store_work_update(struct store *s, struct work *w)
         free(old);
         return rc;
     }
-    sqlite3_stmt *st = sq_prep(
+    struct dbst *st = sq_prep(
         s, "UPDATE works SET title = ?1, summary = ?2, notes_begin = ?3, notes_end = ?4, "
            "language = ?5, rating = ?6, rating_declared = ?7, warnings = ?8, categories = ?9, "
            "expected_chapters = ?10, published = ?11, updated = ?12, draft = ?13, "
@@ -692,7 +692,7 @@ int store_work_update(struct store *s, struct work *w)
         rc = FICD_EDB;
     } else {
         bind_meta(st, w, published, now);
-        sqlite3_bind_int64(st, 21, w->id);
+        db_bind_int(st, 21, w->id);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)w->id);
@@ -727,11 +727,11 @@ int store_work_delete(struct store *s, int64_t id)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM works WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "DELETE FROM works WHERE id = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
@@ -746,7 +746,7 @@ int store_work_find_hash(struct store *s, const char *hash, int64_t *id)
     *id = 0;
     if (!hash || !*hash)
         return 0;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT id FROM works WHERE content_hash = ?1 ORDER BY id LIMIT 1");
     if (!st)
         return FICD_EDB;
@@ -754,8 +754,8 @@ int store_work_find_hash(struct store *s, const char *hash, int64_t *id)
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *id = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -764,14 +764,14 @@ int store_work_publish(struct store *s, int64_t id)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "UPDATE works SET draft = 0, updated = ?2, "
-                                  "published = CASE WHEN published = 0 THEN ?2 ELSE published END "
-                                  "WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "UPDATE works SET draft = 0, updated = ?2, "
+                                 "published = CASE WHEN published = 0 THEN ?2 ELSE published END "
+                                 "WHERE id = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, sq_now());
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, sq_now());
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
@@ -807,7 +807,7 @@ static int idvec_push(struct idvec *a, int64_t id)
 static void query_sql(char *sql, size_t size, const char *head, const struct store_work_query *q,
                       int page)
 {
-    int n = snprintf(sql, size, "%s FROM works w WHERE 1", head);
+    int n = snprintf(sql, size, "%s FROM works w WHERE 1 = 1", head);
     if (q->drafts_only)
         n += snprintf(sql + n, size - (size_t)n, " AND w.draft = 1");
     else if (!q->include_drafts)
@@ -832,13 +832,13 @@ static void query_sql(char *sql, size_t size, const char *head, const struct sto
 }
 
 static int prepare_query(struct store *s, const char *sql, const struct store_work_query *q,
-                         sqlite3_stmt **st)
+                         struct dbst **st)
 {
-    int e = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-    if (e != SQLITE_OK)
+    int e = db_prepare(s, sql, st);
+    if (e != DB_OK)
         return sq_fail(s, e);
     if (q->user_id > 0)
-        sqlite3_bind_int64(*st, 1, q->user_id);
+        db_bind_int(*st, 1, q->user_id);
     if (q->creator)
         sq_bind_text(*st, 2, q->creator);
     if (q->tag)
@@ -855,7 +855,7 @@ int store_work_list(struct store *s, const struct store_work_query *q, store_wor
     if (!q)
         q = &defaults;
     char sql[1024];
-    sqlite3_stmt *st;
+    struct dbst *st;
     struct idvec ids = {0};
     if (total) {
         *total = 0;
@@ -863,12 +863,12 @@ int store_work_list(struct store *s, const struct store_work_query *q, store_wor
         int rc = prepare_query(s, sql, q, &st);
         if (rc)
             return rc;
-        int e = sqlite3_step(st);
-        if (e == SQLITE_ROW)
-            *total = sqlite3_column_int64(st, 0);
+        int e = db_step(st);
+        if (e == DB_ROW)
+            *total = db_col_int(st, 0);
         else
             rc = sq_fail(s, e);
-        sqlite3_finalize(st);
+        db_finalize(st);
         if (rc)
             return rc;
     }
@@ -876,15 +876,15 @@ int store_work_list(struct store *s, const struct store_work_query *q, store_wor
     int rc = prepare_query(s, sql, q, &st);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 4, q->limit > 0 ? q->limit : -1);
-    sqlite3_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
+    db_bind_int(st, 4, q->limit > 0 ? q->limit : INT64_MAX);
+    db_bind_int(st, 5, q->offset > 0 ? q->offset : 0);
     int e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = idvec_push(&ids, sqlite3_column_int64(st, 0))))
+    while ((e = db_step(st)) == DB_ROW)
+        if ((rc = idvec_push(&ids, db_col_int(st, 0))))
             break;
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     int stopped = 0;
     if (!rc)
         rc = emit_works(s, ids.v, ids.n, 0, cb, ctx, &stopped);
@@ -900,18 +900,18 @@ int store_work_foreach(struct store *s, int with_bodies, store_work_cb cb, void 
     int stopped = 0, rc = 0;
     size_t step = with_bodies ? BATCH_BODIES : BATCH;
     while (!rc && !stopped) {
-        sqlite3_stmt *st = sq_prep(s, "SELECT id FROM works WHERE id > ?1 ORDER BY id LIMIT ?2");
+        struct dbst *st = sq_prep(s, "SELECT id FROM works WHERE id > ?1 ORDER BY id LIMIT ?2");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, after);
-        sqlite3_bind_int(st, 2, (int)step);
+        db_bind_int(st, 1, after);
+        db_bind_int(st, 2, (int)step);
         size_t n = 0;
         int e;
-        while ((e = sqlite3_step(st)) == SQLITE_ROW)
-            ids[n++] = sqlite3_column_int64(st, 0);
-        if (e != SQLITE_DONE)
+        while ((e = db_step(st)) == DB_ROW)
+            ids[n++] = db_col_int(st, 0);
+        if (e != DB_DONE)
             rc = sq_fail(s, e);
-        sqlite3_reset(st);
+        db_reset(st);
         if (rc || n == 0)
             break;
         after = ids[n - 1];
@@ -923,15 +923,15 @@ int store_work_foreach(struct store *s, int with_bodies, store_work_cb cb, void 
 int store_work_count(struct store *s, int include_drafts, int64_t *n)
 {
     *n = 0;
-    sqlite3_stmt *st = include_drafts ? sq_prep(s, "SELECT count(*) FROM works")
-                                      : sq_prep(s, "SELECT count(*) FROM works WHERE draft = 0");
+    struct dbst *st = include_drafts ? sq_prep(s, "SELECT count(*) FROM works")
+                                     : sq_prep(s, "SELECT count(*) FROM works WHERE draft = 0");
     if (!st)
         return FICD_EDB;
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *n = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -946,16 +946,16 @@ int store_chapter_add(struct store *s, int64_t work_id, struct chapter *c)
     int64_t id = 0;
     rc = touch_work(s, work_id);
     if (!rc) {
-        sqlite3_stmt *st =
+        struct dbst *st =
             sq_prep(s, "SELECT coalesce(max(abs(position)), 0) FROM chapters WHERE work_id = ?1");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, work_id);
+            db_bind_int(st, 1, work_id);
             rc = sq_row(s, st);
             if (rc == 1) {
-                position = sqlite3_column_int(st, 0) + 1;
-                sqlite3_reset(st);
+                position = (int)db_col_int(st, 0) + 1;
+                db_reset(st);
                 rc = 0;
             } else if (rc == 0) {
                 rc = sq_failf(s, FICD_EDB, "no chapter count");
@@ -990,12 +990,12 @@ int store_chapter_delete(struct store *s, int64_t work_id, int64_t chapter_id)
         return rc;
     rc = touch_work(s, work_id);
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(s, "DELETE FROM chapters WHERE id = ?1 AND work_id = ?2");
+        struct dbst *st = sq_prep(s, "DELETE FROM chapters WHERE id = ?1 AND work_id = ?2");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, chapter_id);
-            sqlite3_bind_int64(st, 2, work_id);
+            db_bind_int(st, 1, chapter_id);
+            db_bind_int(st, 2, work_id);
             rc = sq_run(s, st);
             if (!rc && sq_changes(s) == 0)
                 rc = sq_failf(s, FICD_ENOTFOUND, "work %lld has no chapter %lld",

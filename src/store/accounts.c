@@ -1,6 +1,6 @@
 /* sqlite_accounts.c: accounts in SQLite: users, pseuds, sessions (by token hash) and
  * invitations. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,13 +16,12 @@ static int need(struct store *s, const char *v, const char *what)
 
 static int insert_pseud(struct store *s, int64_t user_id, const char *name)
 {
-    sqlite3_stmt *st =
-        sq_prep(s, "INSERT INTO pseuds (user_id, name, created) VALUES (?1, ?2, ?3)");
+    struct dbst *st = sq_prep(s, "INSERT INTO pseuds (user_id, name, created) VALUES (?1, ?2, ?3)");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     sq_bind_text(st, 2, name);
-    sqlite3_bind_int64(st, 3, sq_now());
+    db_bind_int(st, 3, sq_now());
     int rc = sq_run(s, st);
     if (rc == FICD_EEXISTS)
         sq_failf(s, rc, "the name '%s' is taken", name);
@@ -42,22 +41,22 @@ int store_user_create(struct store *s, struct user *u)
     if ((rc = sq_tx_begin(s)))
         return rc;
     int64_t id = 0;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO users (name, email, pwhash, role, created) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5)");
+    struct dbst *st = sq_prep(s, "INSERT INTO users (name, email, pwhash, role, created) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st) {
         rc = FICD_EDB;
     } else {
         sq_bind_text(st, 1, u->name);
         sq_bind_text(st, 2, u->email);
         sq_bind_text(st, 3, u->pwhash);
-        sqlite3_bind_int(st, 4, (int)u->role);
-        sqlite3_bind_int64(st, 5, created);
+        db_bind_int(st, 4, (int)u->role);
+        db_bind_int(st, 5, created);
         rc = sq_run(s, st);
         if (rc == FICD_EEXISTS)
             sq_failf(s, rc, "the name '%s' is taken", u->name);
     }
     if (!rc) {
-        id = sqlite3_last_insert_rowid(s->db);
+        id = db_last_id(s);
         rc = insert_pseud(s, id, u->name);
     }
     rc = sq_tx_end(s, rc);
@@ -68,7 +67,7 @@ int store_user_create(struct store *s, struct user *u)
     return rc;
 }
 
-static int one_user(struct store *s, sqlite3_stmt *st, struct user *out)
+static int one_user(struct store *s, struct dbst *st, struct user *out)
 {
     memset(out, 0, sizeof(*out));
     int rc = sq_row(s, st);
@@ -76,18 +75,18 @@ static int one_user(struct store *s, sqlite3_stmt *st, struct user *out)
         return rc;
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no such user");
-    out->id = sqlite3_column_int64(st, 0);
-    out->role = (enum user_role)sqlite3_column_int(st, 4);
-    out->created = sqlite3_column_int64(st, 5);
-    out->suspended_until = sqlite3_column_int64(st, 6);
-    out->banned = sqlite3_column_int(st, 7);
-    out->inbox_off = (unsigned)sqlite3_column_int64(st, 8);
+    out->id = db_col_int(st, 0);
+    out->role = (enum user_role)(int)db_col_int(st, 4);
+    out->created = db_col_int(st, 5);
+    out->suspended_until = db_col_int(st, 6);
+    out->banned = (int)db_col_int(st, 7);
+    out->inbox_off = (unsigned)db_col_int(st, 8);
     rc = sq_col_dup(st, 1, &out->name);
     if (!rc)
         rc = sq_col_dup(st, 2, &out->email);
     if (!rc)
         rc = sq_col_dup(st, 3, &out->pwhash);
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc)
         user_free(out);
     return rc;
@@ -95,18 +94,18 @@ static int one_user(struct store *s, sqlite3_stmt *st, struct user *out)
 
 int store_user_get(struct store *s, int64_t id, struct user *out)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT " USER_COLS " FROM users WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT " USER_COLS " FROM users WHERE id = ?1");
     if (!st) {
         memset(out, 0, sizeof(*out));
         return FICD_EDB;
     }
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     return one_user(s, st, out);
 }
 
 int store_user_get_by_name(struct store *s, const char *name, struct user *out)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT " USER_COLS " FROM users WHERE name = ?1");
+    struct dbst *st = sq_prep(s, "SELECT " USER_COLS " FROM users WHERE name = ?1");
     if (!st) {
         memset(out, 0, sizeof(*out));
         return FICD_EDB;
@@ -118,14 +117,14 @@ int store_user_get_by_name(struct store *s, const char *name, struct user *out)
 int store_user_count(struct store *s, int64_t *n)
 {
     *n = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT count(*) FROM users");
+    struct dbst *st = sq_prep(s, "SELECT count(*) FROM users");
     if (!st)
         return FICD_EDB;
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *n = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -136,15 +135,15 @@ static int update_user(struct store *s, const char *sql, int64_t id, const char 
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, sql);
+    struct dbst *st = sq_prep(s, sql);
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         if (text)
             sq_bind_text(st, 2, text);
         else
-            sqlite3_bind_int(st, 2, num);
+            db_bind_int(st, 2, num);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
@@ -169,14 +168,14 @@ int store_user_set_role(struct store *s, int64_t id, enum user_role role)
 
 static int user_exists(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT 1 FROM users WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT 1 FROM users WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
-    sqlite3_reset(st);
+    db_reset(st);
     return rc ? 0 : sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
 }
 
@@ -197,21 +196,21 @@ int store_pseud_add(struct store *s, int64_t user_id, const char *name)
 int store_pseud_list(struct store *s, int64_t user_id, struct strlist *out)
 {
     strlist_init(out);
-    sqlite3_stmt *st = sq_prep(s, "SELECT name FROM pseuds WHERE user_id = ?1 ORDER BY id");
+    struct dbst *st = sq_prep(s, "SELECT name FROM pseuds WHERE user_id = ?1 ORDER BY id");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     int rc = 0, e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
+    while ((e = db_step(st)) == DB_ROW) {
+        const char *name = db_col_text(st, 0);
         if (!name || (rc = strlist_add(out, name))) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
         }
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc)
         strlist_free(out);
     return rc;
@@ -220,7 +219,7 @@ int store_pseud_list(struct store *s, int64_t user_id, struct strlist *out)
 int store_pseud_owner(struct store *s, const char *pseud, int64_t *user_id)
 {
     *user_id = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT user_id FROM pseuds WHERE name = ?1");
+    struct dbst *st = sq_prep(s, "SELECT user_id FROM pseuds WHERE name = ?1");
     if (!st)
         return FICD_EDB;
     sq_bind_text(st, 1, pseud);
@@ -229,8 +228,8 @@ int store_pseud_owner(struct store *s, const char *pseud, int64_t *user_id)
         return rc;
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no pseud '%s'", pseud ? pseud : "");
-    *user_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *user_id = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -245,15 +244,15 @@ int store_session_create(struct store *s, const char *token_hash, int64_t user_i
         return rc;
     rc = user_exists(s, user_id);
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(s, "INSERT INTO sessions (token_hash, user_id, expires, "
-                                      "created) VALUES (?1, ?2, ?3, ?4)");
+        struct dbst *st = sq_prep(s, "INSERT INTO sessions (token_hash, user_id, expires, "
+                                     "created) VALUES (?1, ?2, ?3, ?4)");
         if (!st) {
             rc = FICD_EDB;
         } else {
             sq_bind_text(st, 1, token_hash);
-            sqlite3_bind_int64(st, 2, user_id);
-            sqlite3_bind_int64(st, 3, expires);
-            sqlite3_bind_int64(st, 4, sq_now());
+            db_bind_int(st, 2, user_id);
+            db_bind_int(st, 3, expires);
+            db_bind_int(st, 4, sq_now());
             rc = sq_run(s, st);
         }
     }
@@ -263,17 +262,17 @@ int store_session_create(struct store *s, const char *token_hash, int64_t user_i
 int store_session_get(struct store *s, const char *token_hash, int64_t *user_id)
 {
     *user_id = 0;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires > ?2");
     if (!st)
         return FICD_EDB;
     sq_bind_text(st, 1, token_hash);
-    sqlite3_bind_int64(st, 2, sq_now());
+    db_bind_int(st, 2, sq_now());
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *user_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *user_id = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -282,7 +281,7 @@ int store_session_delete(struct store *s, const char *token_hash)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM sessions WHERE token_hash = ?1");
+    struct dbst *st = sq_prep(s, "DELETE FROM sessions WHERE token_hash = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
@@ -300,11 +299,11 @@ int store_session_purge(struct store *s, int64_t now)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM sessions WHERE expires <= ?1");
+    struct dbst *st = sq_prep(s, "DELETE FROM sessions WHERE expires <= ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, now);
+        db_bind_int(st, 1, now);
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
@@ -319,14 +318,14 @@ int store_invite_create(struct store *s, const char *code, int64_t created_by)
         rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "INSERT INTO invites (code, created_by, created) VALUES (?1, ?2, ?3)");
     if (!st) {
         rc = FICD_EDB;
     } else {
         sq_bind_text(st, 1, code);
         sq_bind_id(st, 2, created_by);
-        sqlite3_bind_int64(st, 3, sq_now());
+        db_bind_int(st, 3, sq_now());
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
@@ -339,12 +338,12 @@ int store_invite_use(struct store *s, const char *code)
         rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "UPDATE invites SET used = ?2 WHERE code = ?1 AND used IS NULL");
+    struct dbst *st = sq_prep(s, "UPDATE invites SET used = ?2 WHERE code = ?1 AND used IS NULL");
     if (!st) {
         rc = FICD_EDB;
     } else {
         sq_bind_text(st, 1, code);
-        sqlite3_bind_int64(st, 2, sq_now());
+        db_bind_int(st, 2, sq_now());
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "unknown or used invitation");
@@ -354,19 +353,19 @@ int store_invite_use(struct store *s, const char *code)
 
 int store_invite_list(struct store *s, store_invite_cb cb, void *ctx)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT i.code, i.created_by, u.name, i.created, i.used "
-                                  "FROM invites i LEFT JOIN users u ON u.id = i.created_by "
-                                  "ORDER BY i.created DESC, i.code");
+    struct dbst *st = sq_prep(s, "SELECT i.code, i.created_by, u.name, i.created, i.used "
+                                 "FROM invites i LEFT JOIN users u ON u.id = i.created_by "
+                                 "ORDER BY i.created DESC, i.code");
     if (!st)
         return FICD_EDB;
     int rc = 0, e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         struct invite inv;
-        inv.code = (const char *)sqlite3_column_text(st, 0);
-        inv.created_by = sqlite3_column_int64(st, 1);
-        inv.creator = inv.created_by ? (const char *)sqlite3_column_text(st, 2) : NULL;
-        inv.created = sqlite3_column_int64(st, 3);
-        inv.used = sqlite3_column_int64(st, 4);
+        inv.code = db_col_text(st, 0);
+        inv.created_by = db_col_int(st, 1);
+        inv.creator = inv.created_by ? db_col_text(st, 2) : NULL;
+        inv.created = db_col_int(st, 3);
+        inv.used = db_col_int(st, 4);
         if (!inv.code) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
@@ -374,8 +373,8 @@ int store_invite_list(struct store *s, store_invite_cb cb, void *ctx)
         if (cb(&inv, ctx))
             break;
     }
-    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
+    if (!rc && e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }

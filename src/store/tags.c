@@ -1,6 +1,6 @@
 /* sqlite_tags.c: tags in SQLite: find, get, ensure, canonical flag, listing by use, and
  * adding/removing one tag on a work. tags.uses is maintained by triggers on work_tags. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,19 +16,19 @@ static int valid_name(struct store *s, const char *name)
 }
 
 /* Copies the TAG_COLS row into out (name duplicated); FICD_ENOMEM. */
-static int read_tag(sqlite3_stmt *st, struct tag *out)
+static int read_tag(struct dbst *st, struct tag *out)
 {
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(st, 0);
-    out->type = (enum tag_type)sqlite3_column_int(st, 1);
-    out->canonical = sqlite3_column_int(st, 3);
-    out->synonym_of = sqlite3_column_int64(st, 4);
-    out->uses = sqlite3_column_int64(st, 5);
+    out->id = db_col_int(st, 0);
+    out->type = (enum tag_type)(int)db_col_int(st, 1);
+    out->canonical = (int)db_col_int(st, 3);
+    out->synonym_of = db_col_int(st, 4);
+    out->uses = db_col_int(st, 5);
     return sq_col_dup(st, 2, &out->name);
 }
 
 /* Reads the single row of a TAG_COLS query into out, or FICD_ENOTFOUND. */
-static int one_tag(struct store *s, sqlite3_stmt *st, struct tag *out, const char *what)
+static int one_tag(struct store *s, struct dbst *st, struct tag *out, const char *what)
 {
     memset(out, 0, sizeof(*out));
     int rc = sq_row(s, st);
@@ -37,7 +37,7 @@ static int one_tag(struct store *s, sqlite3_stmt *st, struct tag *out, const cha
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no tag %s", what);
     rc = read_tag(st, out);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -45,16 +45,16 @@ static int one_tag(struct store *s, sqlite3_stmt *st, struct tag *out, const cha
 static int tag_lookup(struct store *s, int type, const char *name, int64_t *id)
 {
     *id = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT id FROM tags WHERE type = ?1 AND name = ?2");
+    struct dbst *st = sq_prep(s, "SELECT id FROM tags WHERE type = ?1 AND name = ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int(st, 1, type);
+    db_bind_int(st, 1, type);
     sq_bind_text(st, 2, name);
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *id = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -67,16 +67,16 @@ int sq_tag_ensure(struct store *s, enum tag_type type, const char *name, int64_t
         rc = tag_lookup(s, (int)type, name, id);
     if (rc || *id)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "INSERT INTO tags (type, name, canonical, created) VALUES (?1, ?2, 0, ?3)");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int(st, 1, (int)type);
+    db_bind_int(st, 1, (int)type);
     sq_bind_text(st, 2, name);
-    sqlite3_bind_int64(st, 3, sq_now());
+    db_bind_int(st, 3, sq_now());
     if ((rc = sq_run(s, st)))
         return rc;
-    *id = sqlite3_last_insert_rowid(s->db);
+    *id = db_last_id(s);
     return sq_log_change(s, CHANGE_TAG, *id);
 }
 
@@ -100,24 +100,24 @@ int store_tag_find(struct store *s, int type, const char *name, struct tag *out)
     int rc = valid_name(s, name);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         type >= 0 ? sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE type = ?1 AND name = ?2")
                   : sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE name = ?2 "
                                "ORDER BY canonical DESC, uses DESC, id LIMIT 1");
     if (!st)
         return FICD_EDB;
     if (type >= 0)
-        sqlite3_bind_int(st, 1, type);
+        db_bind_int(st, 1, type);
     sq_bind_text(st, 2, name);
     return one_tag(s, st, out, name);
 }
 
 int store_tag_get(struct store *s, int64_t id, struct tag *out)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     char what[32];
     snprintf(what, sizeof(what), "%lld", (long long)id);
     return one_tag(s, st, out, what);
@@ -130,12 +130,12 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
         return rc;
     /* refuses changes that would break synonyms, meta/sub or parent links */
     rc = sq_tag_canonical_check(s, id, canonical);
-    sqlite3_stmt *st = rc ? NULL : sq_prep(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1");
+    struct dbst *st = rc ? NULL : sq_prep(s, "UPDATE tags SET canonical = ?2 WHERE id = ?1");
     if (!rc && !st) {
         rc = FICD_EDB;
     } else if (!rc) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, canonical ? 1 : 0);
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, canonical ? 1 : 0);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no tag %lld", (long long)id);
@@ -147,17 +147,17 @@ int store_tag_set_canonical(struct store *s, int64_t id, int canonical)
 
 /* The statement is prepared for this call alone, so cb may use the store. The prefix becomes
  * a LIKE pattern with its own % _ and \ escaped; LIKE ignores ASCII case. */
-int sq_tag_rows(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
+int sq_tag_rows(struct store *s, struct dbst *st, store_tag_cb cb, void *ctx)
 {
     int rc = 0, e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         struct tag t = {
-            .id = sqlite3_column_int64(st, 0),
-            .type = (enum tag_type)sqlite3_column_int(st, 1),
-            .name = (char *)sqlite3_column_text(st, 2),
-            .canonical = sqlite3_column_int(st, 3),
-            .synonym_of = sqlite3_column_int64(st, 4),
-            .uses = sqlite3_column_int64(st, 5),
+            .id = db_col_int(st, 0),
+            .type = (enum tag_type)(int)db_col_int(st, 1),
+            .name = (char *)db_col_text(st, 2),
+            .canonical = (int)db_col_int(st, 3),
+            .synonym_of = db_col_int(st, 4),
+            .uses = db_col_int(st, 5),
         };
         if (!t.name) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
@@ -166,21 +166,21 @@ int sq_tag_rows(struct store *s, sqlite3_stmt *st, store_tag_cb cb, void *ctx)
         if (cb(&t, ctx))
             break;
     }
-    if (!rc && e != SQLITE_ROW && e != SQLITE_DONE)
+    if (!rc && e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
     return rc;
 }
 
 int store_tag_list_canonical(struct store *s, enum tag_type type, store_tag_cb cb, void *ctx)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
-                                  "WHERE canonical = 1 AND type = ?1 "
-                                  "ORDER BY uses DESC, name, id");
+    struct dbst *st = sq_prep(s, "SELECT " TAG_COLS " FROM tags INDEXED BY tags_canonical "
+                                 "WHERE canonical = 1 AND type = ?1 "
+                                 "ORDER BY uses DESC, name, id");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int(st, 1, (int)type);
+    db_bind_int(st, 1, (int)type);
     int rc = sq_tag_rows(s, st, cb, ctx);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -202,24 +202,26 @@ int store_tag_list(struct store *s, int type, const char *prefix, int limit, sto
         *p++ = '%';
         *p = 0;
     }
-    char sql[256];
+    char sql[256], like[64] = "";
+    if (pattern)
+        snprintf(like, sizeof(like), " AND name %s ?2 ESCAPE '\\'", db_like(s));
     snprintf(sql, sizeof(sql),
-             "SELECT " TAG_COLS " FROM tags WHERE 1%s%s "
+             "SELECT " TAG_COLS " FROM tags WHERE 1 = 1%s%s "
              "ORDER BY uses DESC, name, id LIMIT ?3",
-             type >= 0 ? " AND type = ?1" : "", pattern ? " AND name LIKE ?2 ESCAPE '\\'" : "");
-    sqlite3_stmt *st = NULL;
-    int rc = 0, e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (e != SQLITE_OK) {
+             type >= 0 ? " AND type = ?1" : "", like);
+    struct dbst *st = NULL;
+    int rc = 0, e = db_prepare(s, sql, &st);
+    if (e != DB_OK) {
         free(pattern);
         return sq_fail(s, e);
     }
     if (type >= 0)
-        sqlite3_bind_int(st, 1, type);
+        db_bind_int(st, 1, type);
     if (pattern)
         sq_bind_text(st, 2, pattern);
-    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+    db_bind_int(st, 3, limit > 0 ? limit : INT64_MAX);
     rc = sq_tag_rows(s, st, cb, ctx);
-    sqlite3_finalize(st);
+    db_finalize(st);
     free(pattern);
     return rc;
 }
@@ -261,22 +263,22 @@ static int suggest_pass(struct store *s, int type, char *const *pats, int npats,
                        "FROM tags t JOIN tags c ON c.id = CASE WHEN t.synonym_of > 0 "
                        "THEN t.synonym_of ELSE t.id END WHERE (?1 < 0 OR t.type = ?1) AND (");
     for (int i = 0; i < npats; i++)
-        len += snprintf(sql + len, sizeof(sql) - (size_t)len, "%st.name LIKE ?%d ESCAPE '\\'",
-                        i ? " OR " : "", i + 3);
+        len += snprintf(sql + len, sizeof(sql) - (size_t)len, "%st.name %s ?%d ESCAPE '\\'",
+                        i ? " OR " : "", db_like(s), i + 3);
     snprintf(sql + len, sizeof(sql) - (size_t)len,
              ") ORDER BY c.canonical DESC, c.uses DESC, c.name, t.canonical DESC LIMIT ?2");
-    sqlite3_stmt *st = NULL;
-    int e = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (e != SQLITE_OK)
+    struct dbst *st = NULL;
+    int e = db_prepare(s, sql, &st);
+    if (e != DB_OK)
         return sq_fail(s, e);
-    sqlite3_bind_int(st, 1, type);
+    db_bind_int(st, 1, type);
     /* synonyms of one tag and tags already given take rows: ask for more than needed */
-    sqlite3_bind_int(st, 2, (g->limit - g->n) * 4 + g->n + 8);
+    db_bind_int(st, 2, (g->limit - g->n) * 4 + g->n + 8);
     for (int i = 0; i < npats; i++)
         sq_bind_text(st, i + 3, pats[i]);
     int rc = 0;
-    while (!g->stop && g->n < g->limit && (e = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    while (!g->stop && g->n < g->limit && (e = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
         int dup = 0;
         for (int i = 0; i < g->n && !dup; i++)
             dup = g->seen[i] == id;
@@ -284,13 +286,13 @@ static int suggest_pass(struct store *s, int type, char *const *pats, int npats,
             continue;
         struct tag t = {
             .id = id,
-            .type = (enum tag_type)sqlite3_column_int(st, 1),
-            .name = (char *)sqlite3_column_text(st, 2),
-            .canonical = sqlite3_column_int(st, 3),
-            .synonym_of = sqlite3_column_int64(st, 4),
-            .uses = sqlite3_column_int64(st, 5),
+            .type = (enum tag_type)(int)db_col_int(st, 1),
+            .name = (char *)db_col_text(st, 2),
+            .canonical = (int)db_col_int(st, 3),
+            .synonym_of = db_col_int(st, 4),
+            .uses = db_col_int(st, 5),
         };
-        const char *matched = (const char *)sqlite3_column_text(st, 6);
+        const char *matched = db_col_text(st, 6);
         if (!t.name || !matched) {
             rc = sq_failf(s, FICD_ENOMEM, "out of memory");
             break;
@@ -299,9 +301,9 @@ static int suggest_pass(struct store *s, int type, char *const *pats, int npats,
         if (g->cb(&t, matched, g->ctx))
             g->stop = 1;
     }
-    if (!rc && !g->stop && g->n < g->limit && e != SQLITE_ROW && e != SQLITE_DONE)
+    if (!rc && !g->stop && g->n < g->limit && e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -334,14 +336,14 @@ int store_tag_suggest(struct store *s, int type, const char *term, int limit,
 
 static int work_exists(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT 1 FROM works WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT 1 FROM works WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
-    sqlite3_reset(st);
+    db_reset(st);
     return rc ? 0 : sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
 }
 
@@ -369,15 +371,15 @@ int store_work_tag_add(struct store *s, int64_t work_id, enum tag_type type, con
     if (!rc)
         rc = sq_tag_ensure(s, type, name, &tag_id);
     if (!rc) {
-        sqlite3_stmt *st =
+        struct dbst *st =
             sq_prep(s, "INSERT INTO work_tags (work_id, tag_id, position) VALUES (?1, ?2, "
                        "(SELECT coalesce(max(position), 0) + 1 FROM work_tags WHERE work_id = ?1)) "
                        "ON CONFLICT DO NOTHING");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, work_id);
-            sqlite3_bind_int64(st, 2, tag_id);
+            db_bind_int(st, 1, work_id);
+            db_bind_int(st, 2, tag_id);
             rc = sq_run(s, st);
             if (!rc && sq_changes(s) > 0)
                 rc = sq_log_change(s, CHANGE_WORK, work_id);
@@ -400,12 +402,12 @@ int store_work_tag_remove(struct store *s, int64_t work_id, enum tag_type type, 
     if (!rc)
         rc = tag_lookup(s, (int)type, name, &tag_id);
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(s, "DELETE FROM work_tags WHERE work_id = ?1 AND tag_id = ?2");
+        struct dbst *st = sq_prep(s, "DELETE FROM work_tags WHERE work_id = ?1 AND tag_id = ?2");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, work_id);
-            sqlite3_bind_int64(st, 2, tag_id);
+            db_bind_int(st, 1, work_id);
+            db_bind_int(st, 2, tag_id);
             rc = sq_run(s, st);
             if (!rc && sq_changes(s) == 0)
                 rc = sq_failf(s, FICD_ENOTFOUND, "work %lld has no %s tag '%s'", (long long)work_id,

@@ -1,7 +1,7 @@
 /* sqlite_feedback.c: feedback in SQLite: kudos, threaded comments, batched hits, the inbox,
  * reports, the moderators' audit log, suspensions and bans, password reset tokens. Counter
  * changes share the transaction of the feedback that causes them and log a CHANGE_WORK. */
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,39 +11,39 @@
 
 /* Prepares sql for one call (not cached), so that a callback run while it is open may use
  * the store's cached statements. */
-static sqlite3_stmt *prep_once(struct store *s, const char *sql)
+static struct dbst *prep_once(struct store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) {
+    struct dbst *st = NULL;
+    int rc = db_prepare(s, sql, &st);
+    if (rc != DB_OK) {
         sq_fail(s, rc);
-        sqlite3_finalize(st);
+        db_finalize(st);
         return NULL;
     }
     return st;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(struct dbst *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return db_col_text(st, i);
 }
 
 /* Runs a one-integer query with up to two integer parameters; *out = 0 when no row. */
 static int query_int(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *out)
 {
     *out = 0;
-    sqlite3_stmt *st = sq_prep(s, sql);
+    struct dbst *st = sq_prep(s, sql);
     if (!st)
         return FICD_EDB;
-    if (sqlite3_bind_parameter_count(st) >= 1)
-        sqlite3_bind_int64(st, 1, a);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, b);
+    if (db_param_count(st) >= 1)
+        db_bind_int(st, 1, a);
+    if (db_param_count(st) >= 2)
+        db_bind_int(st, 2, b);
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *out = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -58,31 +58,31 @@ static int count_into(struct store *s, const char *sql, int64_t a, int64_t b, in
 /* The owner and title of a work (title copied into title[n]); FICD_ENOTFOUND. */
 static int work_owner(struct store *s, int64_t work_id, int64_t *owner, char *title, size_t n)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT user_id, title FROM works WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT user_id, title FROM works WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)work_id);
-    *owner = sqlite3_column_int64(st, 0);
+    *owner = db_col_int(st, 0);
     const char *t = col_text(st, 1);
     snprintf(title, n, "%s", t && *t ? t : "Untitled");
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
 /* Recounts a work's visible comments and logs the change. */
 static int recount_comments(struct store *s, int64_t work_id)
 {
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "UPDATE works SET comments = (SELECT count(*) FROM comments WHERE work_id = ?1 "
                    "AND deleted = 0 AND unreviewed = 0) WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     int rc = sq_run(s, st);
     return rc ? rc : sq_log_change(s, CHANGE_WORK, work_id);
 }
@@ -92,32 +92,32 @@ static int recount_comments(struct store *s, int64_t work_id)
 /* Whether user_id wants items of kind: 1 yes, 0 turned off; FICD_ENOTFOUND. */
 static int inbox_wanted(struct store *s, int64_t user_id, enum inbox_kind kind)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT inbox_off FROM users WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT inbox_off FROM users WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_int(st, 1, user_id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)user_id);
-    unsigned off = (unsigned)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    unsigned off = (unsigned)db_col_int(st, 0);
+    db_reset(st);
     return (off & (1u << kind)) ? 0 : 1;
 }
 
 static int inbox_insert(struct store *s, int64_t user_id, enum inbox_kind kind, const char *text,
                         const char *url)
 {
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO inbox (user_id, kind, text, url, created) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5)");
+    struct dbst *st = sq_prep(s, "INSERT INTO inbox (user_id, kind, text, url, created) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, (int)kind);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, (int)kind);
     sq_bind_text(st, 3, text);
     sq_bind_text(st, 4, url);
-    sqlite3_bind_int64(st, 5, sq_now());
+    db_bind_int(st, 5, sq_now());
     return sq_run(s, st);
 }
 
@@ -145,19 +145,19 @@ static int inbox_kudos(struct store *s, int64_t owner, const char *giver, const 
     if (want <= 0)
         return want;
     int64_t id = 0, count = 0;
-    sqlite3_stmt *st = sq_prep(s, "SELECT id, count FROM inbox WHERE user_id = ?1 AND kind = 3 "
-                                  "AND url = ?2 AND read = 0 ORDER BY id DESC LIMIT 1");
+    struct dbst *st = sq_prep(s, "SELECT id, count FROM inbox WHERE user_id = ?1 AND kind = 3 "
+                                 "AND url = ?2 AND read = 0 ORDER BY id DESC LIMIT 1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, owner);
+    db_bind_int(st, 1, owner);
     sq_bind_text(st, 2, url);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
     if (rc == 1) {
-        id = sqlite3_column_int64(st, 0);
-        count = sqlite3_column_int64(st, 1);
-        sqlite3_reset(st);
+        id = db_col_int(st, 0);
+        count = db_col_int(st, 1);
+        db_reset(st);
     }
     char text[600];
     if (!id) {
@@ -170,10 +170,10 @@ static int inbox_kudos(struct store *s, int64_t owner, const char *giver, const 
     st = sq_prep(s, "UPDATE inbox SET text = ?2, count = ?3, created = ?4 WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     sq_bind_text(st, 2, text);
-    sqlite3_bind_int64(st, 3, count);
-    sqlite3_bind_int64(st, 4, sq_now());
+    db_bind_int(st, 3, count);
+    db_bind_int(st, 4, sq_now());
     return sq_run(s, st);
 }
 
@@ -183,44 +183,44 @@ int store_inbox_list(struct store *s, int64_t user_id, int kind, int unread_only
     static const char *const sql_count = "SELECT count(*) FROM inbox WHERE user_id = ?1 AND "
                                          "(?2 = 0 OR kind = ?2) AND (?3 = 0 OR read = 0)";
     if (total) {
-        sqlite3_stmt *c = sq_prep(s, sql_count);
+        struct dbst *c = sq_prep(s, sql_count);
         if (!c)
             return FICD_EDB;
-        sqlite3_bind_int64(c, 1, user_id);
-        sqlite3_bind_int(c, 2, kind);
-        sqlite3_bind_int(c, 3, unread_only ? 1 : 0);
+        db_bind_int(c, 1, user_id);
+        db_bind_int(c, 2, kind);
+        db_bind_int(c, 3, unread_only ? 1 : 0);
         int rc = sq_row(s, c);
         if (rc < 0)
             return rc;
-        *total = rc ? sqlite3_column_int64(c, 0) : 0;
-        sqlite3_reset(c);
+        *total = rc ? db_col_int(c, 0) : 0;
+        db_reset(c);
     }
-    sqlite3_stmt *st = prep_once(
+    struct dbst *st = prep_once(
         s, "SELECT id, kind, text, url, created, read, count FROM inbox WHERE user_id = ?1 AND "
            "(?2 = 0 OR kind = ?2) AND (?3 = 0 OR read = 0) ORDER BY created DESC, id DESC "
            "LIMIT ?4 OFFSET ?5");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int(st, 3, unread_only ? 1 : 0);
-    sqlite3_bind_int(st, 4, limit > 0 ? limit : -1);
-    sqlite3_bind_int(st, 5, offset > 0 ? offset : 0);
+    db_bind_int(st, 1, user_id);
+    db_bind_int(st, 2, kind);
+    db_bind_int(st, 3, unread_only ? 1 : 0);
+    db_bind_int(st, 4, limit > 0 ? limit : INT64_MAX);
+    db_bind_int(st, 5, offset > 0 ? offset : 0);
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct inbox_item it = {.id = sqlite3_column_int64(st, 0),
-                                .kind = (enum inbox_kind)sqlite3_column_int(st, 1),
+    while ((e = db_step(st)) == DB_ROW) {
+        struct inbox_item it = {.id = db_col_int(st, 0),
+                                .kind = (enum inbox_kind)(int)db_col_int(st, 1),
                                 .text = col_text(st, 2),
                                 .url = col_text(st, 3),
-                                .created = sqlite3_column_int64(st, 4),
-                                .read = sqlite3_column_int(st, 5),
-                                .count = sqlite3_column_int64(st, 6)};
+                                .created = db_col_int(st, 4),
+                                .read = (int)db_col_int(st, 5),
+                                .count = db_col_int(st, 6)};
         if (cb(&it, ctx))
             break;
     }
-    if (e != SQLITE_ROW && e != SQLITE_DONE)
+    if (e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -235,14 +235,14 @@ int store_inbox_mark(struct store *s, int64_t user_id, int64_t id, int read)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "UPDATE inbox SET read = ?3 WHERE user_id = ?1 AND (?2 = 0 OR id = ?2)");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, user_id);
-        sqlite3_bind_int64(st, 2, id);
-        sqlite3_bind_int(st, 3, read ? 1 : 0);
+        db_bind_int(st, 1, user_id);
+        db_bind_int(st, 2, id);
+        db_bind_int(st, 3, read ? 1 : 0);
         rc = sq_run(s, st);
         if (!rc && id && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no inbox item %lld", (long long)id);
@@ -255,12 +255,12 @@ int store_inbox_delete(struct store *s, int64_t user_id, int64_t id)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "DELETE FROM inbox WHERE user_id = ?1 AND id = ?2");
+    struct dbst *st = sq_prep(s, "DELETE FROM inbox WHERE user_id = ?1 AND id = ?2");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, user_id);
-        sqlite3_bind_int64(st, 2, id);
+        db_bind_int(st, 1, user_id);
+        db_bind_int(st, 2, id);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no inbox item %lld", (long long)id);
@@ -274,12 +274,12 @@ static int user_set_int(struct store *s, const char *sql, int64_t id, int64_t v)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, sql);
+    struct dbst *st = sq_prep(s, sql);
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, v);
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, v);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
@@ -308,15 +308,15 @@ int store_kudos_add(struct store *s, int64_t work_id, int64_t user_id, const cha
     if (!rc && user_id > 0 && owner == user_id)
         rc = sq_failf(s, FICD_EINVAL, "creators cannot leave kudos on their own work");
     if (!rc && user_id > 0) {
-        sqlite3_stmt *st = sq_prep(s, "SELECT name FROM users WHERE id = ?1");
+        struct dbst *st = sq_prep(s, "SELECT name FROM users WHERE id = ?1");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, user_id);
+            db_bind_int(st, 1, user_id);
             rc = sq_row(s, st);
             if (rc == 1) {
                 snprintf(giver, sizeof(giver), "%s", col_text(st, 0));
-                sqlite3_reset(st);
+                db_reset(st);
                 rc = 0;
             } else if (rc == 0) {
                 rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)user_id);
@@ -324,28 +324,28 @@ int store_kudos_add(struct store *s, int64_t work_id, int64_t user_id, const cha
         }
     }
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(
+        struct dbst *st = sq_prep(
             s,
             "INSERT INTO kudos (work_id, user_id, name, ip, created) VALUES (?1, ?2, ?3, ?4, ?5)");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, work_id);
+            db_bind_int(st, 1, work_id);
             sq_bind_id(st, 2, user_id > 0 ? user_id : 0);
             sq_bind_text(st, 3, user_id > 0 ? giver : NULL);
             sq_bind_text(st, 4, ip);
-            sqlite3_bind_int64(st, 5, sq_now());
+            db_bind_int(st, 5, sq_now());
             rc = sq_run(s, st);
             if (rc == FICD_EEXISTS)
                 sq_failf(s, rc, "You have already left kudos here");
         }
     }
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(s, "UPDATE works SET kudos = kudos + 1 WHERE id = ?1");
+        struct dbst *st = sq_prep(s, "UPDATE works SET kudos = kudos + 1 WHERE id = ?1");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, work_id);
+            db_bind_int(st, 1, work_id);
             rc = sq_run(s, st);
         }
     }
@@ -368,16 +368,16 @@ int store_kudos_given(struct store *s, int64_t work_id, int64_t user_id, const c
         rc = query_int(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND user_id = ?2", work_id,
                        user_id, &n);
     } else {
-        sqlite3_stmt *st = sq_prep(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND "
-                                      "user_id IS NULL AND name IS NULL AND ip = ?2");
+        struct dbst *st = sq_prep(s, "SELECT count(*) FROM kudos WHERE work_id = ?1 AND "
+                                     "user_id IS NULL AND name IS NULL AND ip = ?2");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, work_id);
+        db_bind_int(st, 1, work_id);
         sq_bind_text(st, 2, ip ? ip : "");
         rc = sq_row(s, st);
         if (rc == 1) {
-            n = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
+            n = db_col_int(st, 0);
+            db_reset(st);
             rc = 0;
         }
     }
@@ -392,19 +392,19 @@ int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names, in
                        0, guests);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT name FROM kudos WHERE work_id = ?1 AND name IS NOT NULL ORDER BY id");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, work_id);
+    db_bind_int(st, 1, work_id);
     int e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW)
+    while ((e = db_step(st)) == DB_ROW)
         if (strlist_add(names, col_text(st, 0))) {
-            sqlite3_reset(st);
+            db_reset(st);
             return sq_failf(s, FICD_ENOMEM, "out of memory");
         }
-    rc = e == SQLITE_DONE ? 0 : sq_fail(s, e);
-    sqlite3_reset(st);
+    rc = e == DB_DONE ? 0 : sq_fail(s, e);
+    db_reset(st);
     return rc;
 }
 
@@ -414,23 +414,23 @@ int store_kudos_list(struct store *s, int64_t work_id, struct strlist *names, in
     "id, work_id, chapter_id, parent_id, user_id, name, email, ip, html, created, edited, "        \
     "deleted, unreviewed, frozen"
 
-static int read_comment(sqlite3_stmt *st, struct comment *c)
+static int read_comment(struct dbst *st, struct comment *c)
 {
     memset(c, 0, sizeof(*c));
-    c->id = sqlite3_column_int64(st, 0);
-    c->work_id = sqlite3_column_int64(st, 1);
-    c->chapter_id = sqlite3_column_int64(st, 2);
-    c->parent_id = sqlite3_column_int64(st, 3);
-    c->user_id = sqlite3_column_int64(st, 4);
+    c->id = db_col_int(st, 0);
+    c->work_id = db_col_int(st, 1);
+    c->chapter_id = db_col_int(st, 2);
+    c->parent_id = db_col_int(st, 3);
+    c->user_id = db_col_int(st, 4);
     int rc = sq_col_dup(st, 5, &c->name);
     rc |= sq_col_dup(st, 6, &c->email);
     rc |= sq_col_dup(st, 7, &c->ip);
     rc |= sq_col_dup(st, 8, &c->html);
-    c->created = sqlite3_column_int64(st, 9);
-    c->edited = sqlite3_column_int64(st, 10);
-    c->deleted = sqlite3_column_int(st, 11);
-    c->unreviewed = sqlite3_column_int(st, 12);
-    c->frozen = sqlite3_column_int(st, 13);
+    c->created = db_col_int(st, 9);
+    c->edited = db_col_int(st, 10);
+    c->deleted = (int)db_col_int(st, 11);
+    c->unreviewed = (int)db_col_int(st, 12);
+    c->frozen = (int)db_col_int(st, 13);
     if (rc) {
         comment_free(c);
         return FICD_ENOMEM;
@@ -441,17 +441,17 @@ static int read_comment(sqlite3_stmt *st, struct comment *c)
 int store_comment_get(struct store *s, int64_t id, struct comment *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = sq_prep(s, "SELECT " COMMENT_COLS " FROM comments WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT " COMMENT_COLS " FROM comments WHERE id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     int rc = sq_row(s, st);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
     rc = read_comment(st, out);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc ? sq_failf(s, rc, "out of memory") : 0;
 }
 
@@ -507,14 +507,14 @@ int store_comment_add(struct store *s, struct comment *c)
     int64_t created = c->created ? c->created : sq_now();
     int64_t id = 0;
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(
+        struct dbst *st = sq_prep(
             s, "INSERT INTO comments (work_id, chapter_id, parent_id, user_id, name, email, ip, "
                "html, created, unreviewed, frozen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
                "?10, ?11)");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, c->work_id);
+            db_bind_int(st, 1, c->work_id);
             sq_bind_id(st, 2, c->chapter_id > 0 ? c->chapter_id : 0);
             sq_bind_id(st, 3, c->parent_id > 0 ? c->parent_id : 0);
             sq_bind_id(st, 4, c->user_id > 0 ? c->user_id : 0);
@@ -522,11 +522,11 @@ int store_comment_add(struct store *s, struct comment *c)
             sq_bind_text(st, 6, c->email && *c->email ? c->email : NULL);
             sq_bind_text(st, 7, c->ip);
             sq_bind_text(st, 8, c->html);
-            sqlite3_bind_int64(st, 9, created);
-            sqlite3_bind_int(st, 10, c->unreviewed ? 1 : 0);
-            sqlite3_bind_int(st, 11, c->frozen ? 1 : 0);
+            db_bind_int(st, 9, created);
+            db_bind_int(st, 10, c->unreviewed ? 1 : 0);
+            db_bind_int(st, 11, c->frozen ? 1 : 0);
             rc = sq_run(s, st);
-            id = sqlite3_last_insert_rowid(s->db);
+            id = db_last_id(s);
         }
     }
     if (!rc)
@@ -566,14 +566,14 @@ int store_comment_edit(struct store *s, int64_t id, const char *html)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "UPDATE comments SET html = ?2, edited = ?3 WHERE id = ?1 AND deleted = 0");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         sq_bind_text(st, 2, html);
-        sqlite3_bind_int64(st, 3, sq_now());
+        db_bind_int(st, 3, sq_now());
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
@@ -599,12 +599,12 @@ static int delete_up(struct store *s, int64_t id)
             return rc;
         if (!first && !deleted)
             return 0; /* a live parent stays */
-        sqlite3_stmt *st =
+        struct dbst *st =
             replies ? sq_prep(s, "UPDATE comments SET deleted = 1, html = '' WHERE id = ?1")
                     : sq_prep(s, "DELETE FROM comments WHERE id = ?1");
         if (!st)
             return FICD_EDB;
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         if ((rc = sq_run(s, st)))
             return rc;
         if (replies)
@@ -641,11 +641,11 @@ int store_comment_approve(struct store *s, int64_t id)
     if (!rc && !work_id)
         rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
     if (!rc) {
-        sqlite3_stmt *st = sq_prep(s, "UPDATE comments SET unreviewed = 0 WHERE id = ?1");
+        struct dbst *st = sq_prep(s, "UPDATE comments SET unreviewed = 0 WHERE id = ?1");
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_int(st, 1, id);
             rc = sq_run(s, st);
         }
     }
@@ -659,15 +659,15 @@ int store_comment_freeze(struct store *s, int64_t id, int frozen)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "WITH RECURSIVE t(id) AS (SELECT id FROM comments WHERE id = ?1 UNION ALL "
                    "SELECT c.id FROM comments c JOIN t ON c.parent_id = t.id) "
                    "UPDATE comments SET frozen = ?2 WHERE id IN (SELECT id FROM t)");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, frozen ? 1 : 0);
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, frozen ? 1 : 0);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no comment %lld", (long long)id);
@@ -709,15 +709,15 @@ static int emit_thread(struct cvec *a, size_t i, int depth, int *done, store_com
 int store_comment_list(struct store *s, const struct comment_query *q, store_comment_cb cb,
                        void *ctx)
 {
-    sqlite3_stmt *st = sq_prep(s, "SELECT " COMMENT_COLS " FROM comments WHERE work_id = ?1 "
-                                  "AND unreviewed = ?2 ORDER BY id");
+    struct dbst *st = sq_prep(s, "SELECT " COMMENT_COLS " FROM comments WHERE work_id = ?1 "
+                                 "AND unreviewed = ?2 ORDER BY id");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, q->work_id);
-    sqlite3_bind_int(st, 2, q->unreviewed ? 1 : 0);
+    db_bind_int(st, 1, q->work_id);
+    db_bind_int(st, 2, q->unreviewed ? 1 : 0);
     struct cvec a = {0};
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((e = db_step(st)) == DB_ROW) {
         if (a.n == a.cap) {
             size_t cap = a.cap ? a.cap * 2 : 32;
             struct comment *v = realloc(a.v, cap * sizeof(*v));
@@ -732,9 +732,9 @@ int store_comment_list(struct store *s, const struct comment_query *q, store_com
             break;
         a.n++;
     }
-    if (!rc && e != SQLITE_DONE)
+    if (!rc && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_reset(st);
+    db_reset(st);
     int *done = a.n ? calloc(a.n, sizeof(*done)) : NULL;
     if (!rc && a.n && !done)
         rc = sq_failf(s, FICD_ENOMEM, "out of memory");
@@ -768,13 +768,13 @@ int store_work_add_hits(struct store *s, const int64_t *ids, const int64_t *n, s
     if (rc)
         return rc;
     for (size_t i = 0; !rc && i < count; i++) {
-        sqlite3_stmt *st = sq_prep(s, "UPDATE works SET hits = hits + ?2 WHERE id = ?1");
+        struct dbst *st = sq_prep(s, "UPDATE works SET hits = hits + ?2 WHERE id = ?1");
         if (!st) {
             rc = FICD_EDB;
             break;
         }
-        sqlite3_bind_int64(st, 1, ids[i]);
-        sqlite3_bind_int64(st, 2, n[i]);
+        db_bind_int(st, 1, ids[i]);
+        db_bind_int(st, 2, n[i]);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) > 0)
             rc = sq_log_change(s, CHANGE_WORK, ids[i]);
@@ -787,12 +787,12 @@ int store_work_set_hidden(struct store *s, int64_t id, int hidden)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "UPDATE works SET hidden = ?2 WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "UPDATE works SET hidden = ?2 WHERE id = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, hidden ? 1 : 0);
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, hidden ? 1 : 0);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
@@ -814,20 +814,20 @@ int store_report_add(struct store *s, enum report_kind kind, int64_t object_id, 
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO reports (kind, object_id, reporter_id, ip, reason, "
-                                  "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    struct dbst *st = sq_prep(s, "INSERT INTO reports (kind, object_id, reporter_id, ip, reason, "
+                                 "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int(st, 1, (int)kind);
-        sqlite3_bind_int64(st, 2, object_id);
+        db_bind_int(st, 1, (int)kind);
+        db_bind_int(st, 2, object_id);
         sq_bind_id(st, 3, reporter_id > 0 ? reporter_id : 0);
         sq_bind_text(st, 4, ip);
         sq_bind_text(st, 5, reason);
-        sqlite3_bind_int64(st, 6, sq_now());
+        db_bind_int(st, 6, sq_now());
         rc = sq_run(s, st);
         if (!rc && id)
-            *id = sqlite3_last_insert_rowid(s->db);
+            *id = db_last_id(s);
     }
     return sq_tx_end(s, rc);
 }
@@ -837,27 +837,27 @@ int store_report_add(struct store *s, enum report_kind kind, int64_t object_id, 
     "r.created, r.resolved, b.name, r.resolution FROM reports r LEFT JOIN users u ON u.id = "      \
     "r.reporter_id LEFT JOIN users b ON b.id = r.resolved_by "
 
-static int report_rows(struct store *s, sqlite3_stmt *st, store_report_cb cb, void *ctx)
+static int report_rows(struct store *s, struct dbst *st, store_report_cb cb, void *ctx)
 {
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct report rep = {.id = sqlite3_column_int64(st, 0),
-                             .kind = (enum report_kind)sqlite3_column_int(st, 1),
-                             .object_id = sqlite3_column_int64(st, 2),
-                             .reporter_id = sqlite3_column_int64(st, 3),
+    while ((e = db_step(st)) == DB_ROW) {
+        struct report rep = {.id = db_col_int(st, 0),
+                             .kind = (enum report_kind)(int)db_col_int(st, 1),
+                             .object_id = db_col_int(st, 2),
+                             .reporter_id = db_col_int(st, 3),
                              .reporter = col_text(st, 4),
                              .ip = col_text(st, 5),
                              .reason = col_text(st, 6),
-                             .created = sqlite3_column_int64(st, 7),
-                             .resolved = sqlite3_column_int(st, 8),
+                             .created = db_col_int(st, 7),
+                             .resolved = (int)db_col_int(st, 8),
                              .resolved_by = col_text(st, 9),
                              .resolution = col_text(st, 10)};
         if (cb(&rep, ctx))
             break;
     }
-    if (e != SQLITE_ROW && e != SQLITE_DONE)
+    if (e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -868,13 +868,13 @@ int store_report_list(struct store *s, int resolved, int offset, int limit, stor
                         total);
     if (rc)
         return rc;
-    sqlite3_stmt *st = prep_once(
+    struct dbst *st = prep_once(
         s, resolved ? REPORT_SELECT "WHERE r.resolved = 1 ORDER BY r.id DESC LIMIT ?1 OFFSET ?2"
                     : REPORT_SELECT "WHERE r.resolved = 0 ORDER BY r.id LIMIT ?1 OFFSET ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
-    sqlite3_bind_int(st, 2, offset > 0 ? offset : 0);
+    db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
+    db_bind_int(st, 2, offset > 0 ? offset : 0);
     return report_rows(s, st, cb, ctx);
 }
 
@@ -900,10 +900,10 @@ static int report_get_cb(const struct report *rep, void *ctx)
 
 int store_report_get(struct store *s, int64_t id, store_report_cb cb, void *ctx)
 {
-    sqlite3_stmt *st = prep_once(s, REPORT_SELECT "WHERE r.id = ?1");
+    struct dbst *st = prep_once(s, REPORT_SELECT "WHERE r.id = ?1");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int(st, 1, id);
     struct report_get_ctx g = {cb, ctx, 0};
     int rc = report_rows(s, st, report_get_cb, &g);
     if (!rc && !g.found)
@@ -917,15 +917,15 @@ int store_report_resolve(struct store *s, int64_t id, int64_t by_user, const cha
     if (rc)
         return rc;
     int64_t resolved = -1;
-    sqlite3_stmt *st = sq_prep(s, "SELECT resolved FROM reports WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "SELECT resolved FROM reports WHERE id = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
+        db_bind_int(st, 1, id);
         rc = sq_row(s, st);
         if (rc == 1) {
-            resolved = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
+            resolved = db_col_int(st, 0);
+            db_reset(st);
             rc = 0;
         } else if (rc == 0) {
             rc = sq_failf(s, FICD_ENOTFOUND, "no report %lld", (long long)id);
@@ -939,7 +939,7 @@ int store_report_resolve(struct store *s, int64_t id, int64_t by_user, const cha
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_int(st, 1, id);
             sq_bind_id(st, 2, by_user > 0 ? by_user : 0);
             sq_bind_text(st, 3, resolution && *resolution ? resolution : "dismissed");
             rc = sq_run(s, st);
@@ -958,8 +958,8 @@ int store_modlog_add(struct store *s, int64_t actor_id, const char *actor, const
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO mod_log (actor_id, actor, action, target, reason, "
-                                  "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    struct dbst *st = sq_prep(s, "INSERT INTO mod_log (actor_id, actor, action, target, reason, "
+                                 "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!st) {
         rc = FICD_EDB;
     } else {
@@ -968,7 +968,7 @@ int store_modlog_add(struct store *s, int64_t actor_id, const char *actor, const
         sq_bind_text(st, 3, action);
         sq_bind_text(st, 4, target);
         sq_bind_text(st, 5, reason && *reason ? reason : NULL);
-        sqlite3_bind_int64(st, 6, sq_now());
+        db_bind_int(st, 6, sq_now());
         rc = sq_run(s, st);
     }
     return sq_tx_end(s, rc);
@@ -980,26 +980,26 @@ int store_modlog_list(struct store *s, int offset, int limit, store_modlog_cb cb
     int rc = count_into(s, "SELECT count(*) FROM mod_log", 0, 0, total);
     if (rc)
         return rc;
-    sqlite3_stmt *st = prep_once(s, "SELECT id, actor, action, target, reason, created FROM "
-                                    "mod_log ORDER BY id DESC LIMIT ?1 OFFSET ?2");
+    struct dbst *st = prep_once(s, "SELECT id, actor, action, target, reason, created FROM "
+                                   "mod_log ORDER BY id DESC LIMIT ?1 OFFSET ?2");
     if (!st)
         return FICD_EDB;
-    sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
-    sqlite3_bind_int(st, 2, offset > 0 ? offset : 0);
+    db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
+    db_bind_int(st, 2, offset > 0 ? offset : 0);
     int e;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct modlog_entry en = {.id = sqlite3_column_int64(st, 0),
+    while ((e = db_step(st)) == DB_ROW) {
+        struct modlog_entry en = {.id = db_col_int(st, 0),
                                   .actor = col_text(st, 1),
                                   .action = col_text(st, 2),
                                   .target = col_text(st, 3),
                                   .reason = col_text(st, 4),
-                                  .created = sqlite3_column_int64(st, 5)};
+                                  .created = db_col_int(st, 5)};
         if (cb(&en, ctx))
             break;
     }
-    if (e != SQLITE_ROW && e != SQLITE_DONE)
+    if (e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -1007,26 +1007,26 @@ int store_modlog_list(struct store *s, int offset, int limit, store_modlog_cb cb
 
 int store_user_list(struct store *s, store_user_cb cb, void *ctx)
 {
-    sqlite3_stmt *st = prep_once(s, "SELECT id, name, email, role, created, suspended_until, "
-                                    "banned, inbox_off FROM users ORDER BY name");
+    struct dbst *st = prep_once(s, "SELECT id, name, email, role, created, suspended_until, "
+                                   "banned, inbox_off FROM users ORDER BY name");
     if (!st)
         return FICD_EDB;
     int e, rc = 0;
-    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        struct user u = {.id = sqlite3_column_int64(st, 0),
+    while ((e = db_step(st)) == DB_ROW) {
+        struct user u = {.id = db_col_int(st, 0),
                          .name = (char *)col_text(st, 1),
                          .email = (char *)col_text(st, 2),
-                         .role = (enum user_role)sqlite3_column_int(st, 3),
-                         .created = sqlite3_column_int64(st, 4),
-                         .suspended_until = sqlite3_column_int64(st, 5),
-                         .banned = sqlite3_column_int(st, 6),
-                         .inbox_off = (unsigned)sqlite3_column_int64(st, 7)};
+                         .role = (enum user_role)(int)db_col_int(st, 3),
+                         .created = db_col_int(st, 4),
+                         .suspended_until = db_col_int(st, 5),
+                         .banned = (int)db_col_int(st, 6),
+                         .inbox_off = (unsigned)db_col_int(st, 7)};
         if (cb(&u, ctx))
             break;
     }
-    if (e != SQLITE_ROW && e != SQLITE_DONE)
+    if (e != DB_ROW && e != DB_DONE)
         rc = sq_fail(s, e);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -1041,12 +1041,12 @@ int store_user_ban(struct store *s, int64_t id, int banned)
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "UPDATE users SET banned = ?2 WHERE id = ?1");
+    struct dbst *st = sq_prep(s, "UPDATE users SET banned = ?2 WHERE id = ?1");
     if (!st) {
         rc = FICD_EDB;
     } else {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, banned ? 1 : 0);
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, banned ? 1 : 0);
         rc = sq_run(s, st);
         if (!rc && sq_changes(s) == 0)
             rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)id);
@@ -1056,7 +1056,7 @@ int store_user_ban(struct store *s, int64_t id, int banned)
         if (!st) {
             rc = FICD_EDB;
         } else {
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_int(st, 1, id);
             rc = sq_run(s, st);
         }
     }
@@ -1068,16 +1068,16 @@ int store_reset_create(struct store *s, const char *token_hash, int64_t user_id,
     int rc = sq_tx_begin(s);
     if (rc)
         return rc;
-    sqlite3_stmt *st = sq_prep(s, "INSERT INTO password_resets (token_hash, user_id, expires) "
-                                  "VALUES (?1, ?2, ?3)");
+    struct dbst *st = sq_prep(s, "INSERT INTO password_resets (token_hash, user_id, expires) "
+                                 "VALUES (?1, ?2, ?3)");
     if (!st) {
         rc = FICD_EDB;
     } else {
         sq_bind_text(st, 1, token_hash);
-        sqlite3_bind_int64(st, 2, user_id);
-        sqlite3_bind_int64(st, 3, expires);
+        db_bind_int(st, 2, user_id);
+        db_bind_int(st, 3, expires);
         rc = sq_run(s, st);
-        if (rc == FICD_EDB && sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        if (rc == FICD_EDB && s->fk_violation)
             rc = sq_failf(s, FICD_ENOTFOUND, "no user %lld", (long long)user_id);
     }
     return sq_tx_end(s, rc);
@@ -1086,17 +1086,17 @@ int store_reset_create(struct store *s, const char *token_hash, int64_t user_id,
 int store_reset_check(struct store *s, const char *token_hash, int64_t now, int64_t *user_id)
 {
     *user_id = 0;
-    sqlite3_stmt *st =
+    struct dbst *st =
         sq_prep(s, "SELECT user_id FROM password_resets WHERE token_hash = ?1 AND expires > ?2");
     if (!st)
         return FICD_EDB;
     sq_bind_text(st, 1, token_hash);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_int(st, 2, now);
     int rc = sq_row(s, st);
     if (rc <= 0)
         return rc;
-    *user_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *user_id = db_col_int(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -1109,13 +1109,13 @@ int store_reset_use(struct store *s, const char *token_hash, int64_t now, int64_
     int64_t uid = 0;
     rc = store_reset_check(s, token_hash, now, &uid);
     if (!rc) {
-        sqlite3_stmt *st =
+        struct dbst *st =
             sq_prep(s, "DELETE FROM password_resets WHERE token_hash = ?1 OR expires <= ?2");
         if (!st) {
             rc = FICD_EDB;
         } else {
             sq_bind_text(st, 1, token_hash);
-            sqlite3_bind_int64(st, 2, now);
+            db_bind_int(st, 2, now);
             rc = sq_run(s, st);
         }
     }
