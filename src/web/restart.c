@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,8 +96,9 @@ int index_start(const char *data_dir, struct store *s, struct idx **out)
         struct idx_stats st;
         idx_get_stats(idx, &st);
         fprintf(stderr,
-                "ficd: index loaded from %s: %llu works (%llu tags, %llu terms) in %.2f s\n",
-                snap_path, (unsigned long long)st.live, (unsigned long long)st.tags,
+                "ficd: indexed %llu works from the snapshot %s (%llu tags, %llu terms) in "
+                "%.2f s\n",
+                (unsigned long long)st.live, snap_path, (unsigned long long)st.tags,
                 (unsigned long long)st.terms, (double)(progress_now_ms() - t0) / 1e3);
     } else {
         if (rc != FICD_ENOTFOUND)
@@ -105,7 +107,13 @@ int index_start(const char *data_dir, struct store *s, struct idx **out)
         idx_free(idx);
         if ((rc = idx_new(1, &idx)))
             return rc;
-        rc = idx_build_deferred(idx, s, isatty(STDERR_FILENO));
+        /* Small archives are built whole (a second or two); big ones serve listings first. */
+        int64_t works = 0;
+        const char *env = getenv("FICD_INDEX_DEFER_MIN");
+        long defer_min = env && *env ? strtol(env, NULL, 10) : INDEX_DEFER_MIN;
+        int defer = store_work_count(s, 0, &works) || works >= defer_min;
+        rc = defer ? idx_build_deferred(idx, s, isatty(STDERR_FILENO))
+                   : idx_build(idx, s, isatty(STDERR_FILENO));
         if (rc) {
             fprintf(stderr, "ficd serve: cannot build the search index: %s\n",
                     rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(s) : ficd_strerror(rc));
@@ -114,11 +122,16 @@ int index_start(const char *data_dir, struct store *s, struct idx **out)
         }
         struct idx_stats st;
         idx_get_stats(idx, &st);
-        fprintf(stderr,
-                "ficd: indexed %llu works (%llu tags) in %.2f s; full text is being built in "
-                "the background\n",
-                (unsigned long long)st.live, (unsigned long long)st.tags,
-                (double)(progress_now_ms() - t0) / 1e3);
+        if (defer)
+            fprintf(stderr,
+                    "ficd: indexed %llu works (%llu tags) in %.2f s; full text is being built in "
+                    "the background\n",
+                    (unsigned long long)st.live, (unsigned long long)st.tags,
+                    (double)(progress_now_ms() - t0) / 1e3);
+        else
+            fprintf(stderr, "ficd: indexed %llu works (%llu tags, %llu terms) in %.2f s\n",
+                    (unsigned long long)st.live, (unsigned long long)st.tags,
+                    (unsigned long long)st.terms, (double)(progress_now_ms() - t0) / 1e3);
     }
     bg_stop = 0;
     if (pthread_create(&bg_thread, NULL, background, idx)) {

@@ -11,6 +11,9 @@ struct idx;
 
 /* The snapshot's file name in the data directory. */
 #define INDEX_SNAPSHOT_FILE "index.snap"
+/* Archives of fewer works are indexed whole before serving (full text in the background for
+ * bigger ones); the environment variable FICD_INDEX_DEFER_MIN overrides it. */
+#define INDEX_DEFER_MIN 20000
 /* How often a changed index is written again (seconds). */
 #define INDEX_SNAPSHOT_EVERY 600
 
