@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: the `make bench` entry point: runs the import and sanitizer benchmarks, then
-# the search, HTTP, JSON API and update-latency ones, and the 60-second soak.
+# the search, HTTP, JSON API, update-latency and restart ones, and the 60-second soak.
 #
-# Usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|soak]   (default: all)
+# Usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|restart|soak]   (default: all)
 # Each benchmark is its own script; this only dispatches. See bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,18 +25,20 @@ case "$what" in
     bash "$here/http.sh"
     bash "$here/api.sh"
     bash "$here/freshness.sh"
+    bash "$here/restart.sh"
     bash "$here/soak.sh"
     ;;
   soak) bash "$here/soak.sh" ;;
   http) bash "$here/http.sh" ;;
   api) bash "$here/api.sh" ;;
   freshness) bash "$here/freshness.sh" ;;
+  restart) bash "$here/restart.sh" ;;
   import) bash "$here/import.sh" ;;
   sanitize) bash "$here/sanitize.sh" ;;
   search) run_search 2 ;;
-  -h | --help) echo "usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|soak]" ;;
+  -h | --help) echo "usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|restart|soak]" ;;
   *)
-    echo "usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|soak]" >&2
+    echo "usage: bash bench/run.sh [all|import|sanitize|search|http|api|freshness|restart|soak]" >&2
     exit 2
     ;;
 esac
