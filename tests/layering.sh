@@ -33,7 +33,9 @@ for layer, allowed in may_use.items():
         if a in ("-I", "-isystem"):
             flags += [a, args[i + 1]]
     for other in may_use:
-        header = sorted(h for h in os.listdir(os.path.join(src, other)) if h.endswith(".h"))[0]
+        # a public header of the layer (internal *_int.h headers may need more than it gives)
+        header = sorted(h for h in os.listdir(os.path.join(src, other))
+                        if h.endswith(".h") and not h.endswith("_int.h"))[0]
         code = f'#include "{other}/{header}"\n'
         r = subprocess.run([args[0], *flags, "-fsyntax-only", "-x", "c", "-"], input=code,
                            capture_output=True, text=True, cwd=entry["directory"])
