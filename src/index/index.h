@@ -165,9 +165,10 @@ int idx_build(struct idx *idx, struct store *s, int progress) FICD_MUST_CHECK;
  * searches do not. idx_snapshot_load fills idx, which must be fresh from idx_new with the same
  * fulltext flag, from such a file, then applies the change log after its position. It
  * refuses a file of another archive, schema or format, one that the change log does not
- * confirm (a restored store), and a truncated or corrupted one: it returns FICD_ENOTFOUND
- * when there is no file, another FICD_E* otherwise, with the reason in why; idx is then
- * partly filled and must be freed (build a new one with idx_build). */
+ * confirm (a restored store), and a truncated or corrupted one. Returns the number of
+ * changes applied after loading (>= 0), or FICD_ENOTFOUND when there is no file, another
+ * FICD_E* otherwise, with the reason in why; idx is then partly filled and must be freed
+ * (build a new one with idx_build). */
 int idx_snapshot_save(struct idx *idx, struct store *s, const char *path) FICD_MUST_CHECK;
 int idx_snapshot_load(struct idx *idx, struct store *s, const char *path, char *why,
                       size_t whysz) FICD_MUST_CHECK;

@@ -1013,15 +1013,16 @@ int idx_snapshot_load(struct idx *idx, struct store *s, const char *path, char *
     fclose(f);
     if (!rc)
         rc = idx_load_tag_relations(idx, s);
+    int applied = 0;
     if (!rc) {
-        int n = idx_apply_changes(idx, s);
-        if (n < 0)
-            rc = n;
+        applied = idx_apply_changes(idx, s);
+        if (applied < 0)
+            rc = applied;
     }
     if (rc) {
         if (!reason && !msg[0])
             reason = ficd_strerror(rc);
         snprintf(why, whysz, "snapshot %s", reason ? reason : msg);
     }
-    return rc;
+    return rc ? rc : applied;
 }

@@ -91,8 +91,10 @@ int index_start(const char *data_dir, struct store *s, struct idx **out)
         return rc;
     char why[300] = "";
     rc = idx_snapshot_load(idx, s, snap_path, why, sizeof(why));
-    if (!rc) {
-        saved_seq = -1; /* changes may have been applied on top: write it again */
+    if (rc >= 0) {
+        /* the file on disk is the index, unless changes were applied on top */
+        saved_seq = rc == 0 ? idx_seq(idx) : -1;
+        rc = 0;
         struct idx_stats st;
         idx_get_stats(idx, &st);
         fprintf(stderr,
