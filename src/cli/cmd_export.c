@@ -68,41 +68,34 @@ static int run_export(int argc, char **argv)
         case 'f':
             fmt = export_format_parse(optarg);
             if (fmt < 0) {
-                fprintf(stderr, "ficd export: unknown format '%s' (txt, md, html, epub)\n",
-                        optarg);
+                fprintf(stderr, "ficd export: unknown format '%s' (txt, md, html, epub)\n", optarg);
                 return CLI_USAGE;
             }
             break;
-        case 'o': out = optarg; break;
-        case 'd': data = optarg; break;
-        case 'h': export_usage(stdout); return CLI_OK;
-        default: export_usage(stderr); return CLI_USAGE;
+        case 'o':
+            out = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 'h':
+            export_usage(stdout);
+            return CLI_OK;
+        default:
+            export_usage(stderr);
+            return CLI_USAGE;
         }
     }
     if (fmt < 0) {
         fprintf(stderr, "ficd export: --format is required (txt, md, html, epub)\n");
         return CLI_USAGE;
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "ficd export: give exactly one WORK_ID (see 'ficd export --help')\n");
-        return CLI_USAGE;
-    }
-    long long id = cli_parse_id(argv[optind]);
-    if (!id)
-        return CLI_USAGE;
     struct store *s;
-    if (cli_open_store(cli_data_dir(data), &s))
-        return CLI_FAIL;
     struct work w;
-    int rc = store_work_get(s, id, 1, &w);
-    if (rc) {
-        if (rc == FICD_ENOTFOUND)
-            fprintf(stderr, "ficd export: no work with id %lld\n", id);
-        else
-            fprintf(stderr, "ficd export: %s\n", store_errmsg(s));
-        store_close(s);
-        return rc == FICD_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
-    }
+    int rc = cli_load_work("export", argc, argv, data, 1, &s, &w);
+    if (rc)
+        return rc;
+    long long id = w.id;
     struct buf b = BUF_INIT;
     rc = export_work(&w, (enum export_format)fmt, &b);
     int status = CLI_OK;

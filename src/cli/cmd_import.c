@@ -5,6 +5,7 @@
 #include "store/store.h"
 #include "text/import.h"
 #include "text/manuscript.h"
+#include "web/import_known.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -37,7 +38,9 @@ static void import_usage(FILE *f)
             "transactions (--batch): each file is stored whole or not at all, and its id is\n"
             "printed on stdout, one per line, only once its transaction has committed, so\n"
             "an interrupted import loses at most the batch it had not acknowledged yet.\n"
-            "Messages and the summary go to stderr.\n\n"
+            "Messages and the summary go to stderr. Suggestions (characters named in the\n"
+            "prose, a relationship, fandoms) use the archive's wrangled tags: canonical names\n"
+            "and synonyms, and the parent fandoms of characters and relationships.\n\n"
             "options:\n"
             "  --dry-run          parse only; store nothing\n"
             "  --format FMT       output: text (default) or json (one object per file and line;\n"
@@ -60,7 +63,7 @@ struct import_opts {
     int dry_run, json, publish, allow_dup, batch;
     enum ms_format as;
     size_t max_bytes;
-    struct strlist known_chars, known_char_fandoms, known_rels, known_fandoms;
+    struct ms_known *known; /* the archive's wrangled tags, for suggestions (may be NULL) */
 };
 
 /* Reads a whole file, refusing it before reading when it is over the limit. */
@@ -108,22 +111,6 @@ struct known_ctx {
     struct store *s;
 };
 
-static int collect_tag(const struct tag *t, void *ctx)
-{
-    struct import_opts *o = ctx;
-    if (!t->canonical)
-        return 0;
-    if (t->type == TAG_CHARACTER) {
-        strlist_add(&o->known_chars, t->name);
-        strlist_add(&o->known_char_fandoms, "");
-    } else if (t->type == TAG_RELATIONSHIP) {
-        strlist_add(&o->known_rels, t->name);
-    } else if (t->type == TAG_FANDOM) {
-        strlist_add(&o->known_fandoms, t->name);
-    }
-    return 0;
-}
-
 /* What a stored file prints once its batch has committed. */
 struct acked {
     const char *path;
@@ -156,13 +143,8 @@ static void parse_one(const struct import_opts *o, const char *path, struct pars
         return;
     }
     p->bytes = n;
-    struct ms_opts mo = {.format = o->as,
-                         .filename = path,
-                         .max_bytes = o->max_bytes,
-                         .known_characters = &o->known_chars,
-                         .known_character_fandoms = &o->known_char_fandoms,
-                         .known_relationships = &o->known_rels,
-                         .known_fandoms = &o->known_fandoms};
+    struct ms_opts mo = {
+        .format = o->as, .filename = path, .max_bytes = o->max_bytes, .known = o->known};
     struct text_err te = {0, ""};
     p->kind = IMPORT_MANUSCRIPT;
     rc = import_bytes(data, n, &mo, &p->w, &p->kind, &te);
@@ -397,12 +379,8 @@ static int run_import(int argc, char **argv)
             data = optarg;
             break;
         case 'f':
-            if (!strcmp(optarg, "json"))
-                o.json = 1;
-            else if (strcmp(optarg, "text")) {
-                fprintf(stderr, "ficd import: --format must be text or json, not '%s'\n", optarg);
+            if (cli_parse_format("import", optarg, &o.json))
                 return CLI_USAGE;
-            }
             break;
         case 'a':
             if (!strcmp(optarg, "txt") || !strcmp(optarg, "text"))
@@ -458,9 +436,7 @@ static int run_import(int argc, char **argv)
     if (!o.dry_run || stat(dir, &st) == 0) {
         if (cli_open_store(dir, &s))
             return CLI_FAIL;
-        if (store_tag_list_canonical(s, TAG_CHARACTER, collect_tag, &o) ||
-            store_tag_list_canonical(s, TAG_RELATIONSHIP, collect_tag, &o) ||
-            store_tag_list_canonical(s, TAG_FANDOM, collect_tag, &o))
+        if (!(o.known = import_known_load(s)))
             fprintf(stderr, "ficd import: warning: cannot read tags: %s\n", store_errmsg(s));
     }
     int nfiles = argc - optind, ok = 0, refused = 0, failed = 0;
@@ -533,10 +509,7 @@ static int run_import(int argc, char **argv)
         fprintf(stderr, "%s %d of %d file%s (%.1f MB) in %.2f s; %d refused, %d failed\n",
                 o.dry_run ? "parsed" : "imported", ok, nfiles, nfiles == 1 ? "" : "s",
                 (double)bytes / 1e6, secs, refused, failed);
-    strlist_free(&o.known_chars);
-    strlist_free(&o.known_char_fandoms);
-    strlist_free(&o.known_rels);
-    strlist_free(&o.known_fandoms);
+    ms_known_free(o.known);
     if (s)
         store_close(s);
     return failed ? CLI_FAIL : refused ? CLI_USAGE : CLI_OK;

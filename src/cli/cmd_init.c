@@ -26,9 +26,15 @@ static int run_init(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': data = optarg; break;
-        case 'h': init_usage(stdout); return 0;
-        default: init_usage(stderr); return 2;
+        case 'd':
+            data = optarg;
+            break;
+        case 'h':
+            init_usage(stdout);
+            return 0;
+        default:
+            init_usage(stderr);
+            return 2;
         }
     }
     if (optind < argc)

@@ -115,12 +115,8 @@ static int run_list(int argc, char **argv)
             break;
         }
         case 'f':
-            if (!strcmp(optarg, "json"))
-                lc.json = 1;
-            else if (strcmp(optarg, "text")) {
-                fprintf(stderr, "ficd list: --format must be text or json\n");
+            if (cli_parse_format("list", optarg, &lc.json))
                 return CLI_USAGE;
-            }
             break;
         case 'd':
             data = optarg;
@@ -169,9 +165,7 @@ static void show_list(const char *label, const struct strlist *l)
     if (!l->n)
         return;
     printf("%-20s", label);
-    for (size_t i = 0; i < l->n; i++)
-        printf("%s%s", i ? ", " : "", l->v[i]);
-    printf("\n");
+    cli_print_joined(l);
 }
 
 static void show_bits(const char *label, unsigned bits, int count, const char *(*name)(unsigned))
@@ -219,12 +213,8 @@ static int run_show(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (!strcmp(optarg, "json"))
-                json = 1;
-            else if (strcmp(optarg, "text")) {
-                fprintf(stderr, "ficd show: --format must be text or json\n");
+            if (cli_parse_format("show", optarg, &json))
                 return CLI_USAGE;
-            }
             break;
         case 'd':
             data = optarg;
@@ -237,23 +227,11 @@ static int run_show(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "ficd show: give exactly one WORK_ID (see 'ficd show --help')\n");
-        return CLI_USAGE;
-    }
-    long long id = cli_parse_id(argv[optind]);
-    if (!id)
-        return CLI_USAGE;
     struct store *s;
-    if (cli_open_store(cli_data_dir(data), &s))
-        return CLI_FAIL;
     struct work w;
-    int rc = store_work_get(s, id, json, &w);
-    if (rc) {
-        fprintf(stderr, "ficd show: %s\n", rc == FICD_ENOTFOUND ? "no such work" : store_errmsg(s));
-        store_close(s);
-        return rc == FICD_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
-    }
+    int rc = cli_load_work("show", argc, argv, data, json, &s, &w);
+    if (rc)
+        return rc;
     if (json) {
         json_t *j = meta_json(&w);
         cli_print_json(stdout, j);

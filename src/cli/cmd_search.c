@@ -69,9 +69,7 @@ static void print_list(const char *label, const struct strlist *l)
     if (!l->n)
         return;
     printf("      %s: ", label);
-    for (size_t i = 0; i < l->n; i++)
-        printf("%s%s", i ? ", " : "", l->v[i]);
-    printf("\n");
+    cli_print_joined(l);
 }
 
 static void print_text(const struct idx_result *r, struct store *s)
@@ -185,10 +183,7 @@ static int run_search(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_FORMAT:
-            if (!strcmp(optarg, "json"))
-                json = 1;
-            else if (strcmp(optarg, "text")) {
-                fprintf(stderr, "ficd search: --format must be text or json\n");
+            if (cli_parse_format("search", optarg, &json)) {
                 free(params);
                 return CLI_USAGE;
             }

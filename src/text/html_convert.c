@@ -3,6 +3,7 @@
  * elements as the sanitizer does, and the writer of prefixed lines (html_convert_int.h). */
 #include "core/utf8.h"
 #include "text/html_convert_int.h"
+#include "text/html_tok.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,29 +91,6 @@ int hc_is_block_tag(GumboTag t)
 int hc_is_block(const GumboNode *n)
 {
     return hc_is_elem(n) && hc_is_block_tag(n->v.element.tag);
-}
-
-int hc_is_void_tag(GumboTag t)
-{
-    switch (t) {
-    case GUMBO_TAG_AREA:
-    case GUMBO_TAG_BASE:
-    case GUMBO_TAG_BR:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_IMG:
-    case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_LINK:
-    case GUMBO_TAG_META:
-    case GUMBO_TAG_PARAM:
-    case GUMBO_TAG_SOURCE:
-    case GUMBO_TAG_TRACK:
-    case GUMBO_TAG_WBR:
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 const char *hc_attr(const GumboElement *el, const char *name)
@@ -210,7 +188,7 @@ void hc_ser_node(struct ser *s, const GumboNode *n, int depth)
     int known = el->tag != GUMBO_TAG_UNKNOWN;
     if (known)
         hc_ser_open(s, el);
-    if (known && hc_is_void_tag(el->tag))
+    if (known && ht_is_void_tag(el->tag))
         return;
     if (el->tag == GUMBO_TAG_PRE && el->children.length > 0) {
         const GumboNode *k = el->children.data[0];

@@ -41,7 +41,6 @@ int hc_is_ws(char c);
 int hc_is_blank(const GumboNode *n);
 int hc_is_block_tag(GumboTag t);
 int hc_is_block(const GumboNode *n);
-int hc_is_void_tag(GumboTag t);
 const char *hc_attr(const GumboElement *el, const char *name);
 /* True when every attribute of el is one of the NULL-terminated names. */
 int hc_attrs_within(const GumboElement *el, const char *const *names);

@@ -6,6 +6,7 @@
 #include "text/sanitize.h"
 #include "text/export.h"
 #include "text/html_convert_int.h"
+#include "text/html_tok.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,7 +252,7 @@ static void md_raw_inline(struct md *m, const GumboElement *el)
     if (tmp.err)
         m->w.out->err = tmp.err;
     buf_free(&tmp);
-    if (hc_is_void_tag(el->tag))
+    if (ht_is_void_tag(el->tag))
         return;
     md_inline_kids(m, el);
     hc_lw_puts(&m->w, "</");

@@ -141,3 +141,26 @@ int ht_nest_end(struct ht_nest *s, int t)
     s->open_a -= kind == HT_A;
     return 1;
 }
+
+int ht_is_void_tag(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_AREA:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_PARAM:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_TRACK:
+    case GUMBO_TAG_WBR:
+        return 1;
+    default:
+        return 0;
+    }
+}

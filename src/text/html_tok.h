@@ -75,4 +75,8 @@ int ht_nest_start(struct ht_nest *s, int t);
 /* An end tag t: 1 when it closes the innermost open element, which it then does; else 0. */
 int ht_nest_end(struct ht_nest *s, int t);
 
+/* HTML's void elements (no content, no end tag), by gumbo tag; also used by the HTML
+ * converters and the importer's walker. */
+int ht_is_void_tag(GumboTag t);
+
 #endif

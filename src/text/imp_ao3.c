@@ -393,25 +393,7 @@ int import_ao3_html(const char *html, size_t n, const struct ms_opts *opts, stru
         work_free(out);
         return rc;
     }
-    /* chapters announced by a heading but left without text are dropped */
-    size_t k = 0;
-    for (size_t i = 0; i < out->nchapters; i++) {
-        struct chapter *c = &out->chapters[i];
-        if (!c->html || !*c->html) {
-            free(c->title);
-            free(c->summary);
-            free(c->notes_begin);
-            free(c->notes_end);
-            free(c->html);
-            continue;
-        }
-        if (k != i)
-            out->chapters[k] = *c;
-        out->chapters[k].position = (int)k + 1;
-        k++;
-    }
-    out->nchapters = k;
-    if (!out->nchapters) {
+    if (!imp_drop_empty_chapters(out)) {
         snprintf(err->msg, sizeof(err->msg),
                  "an AO3 download without any chapter text (no userstuff section found)");
         work_free(out);

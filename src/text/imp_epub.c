@@ -310,25 +310,7 @@ int import_epub(const unsigned char *b, size_t n, const struct ms_opts *opts, st
     for (size_t i = 0; !rc && i < e.nspine; i++)
         rc = content_doc(&e, &st, &e.items[e.spine[i]]);
     if (!rc) {
-        /* chapters announced by a heading but left without text are dropped */
-        size_t k = 0;
-        for (size_t i = 0; i < out->nchapters; i++) {
-            struct chapter *c = &out->chapters[i];
-            if (!c->html || !*c->html) {
-                free(c->title);
-                free(c->summary);
-                free(c->notes_begin);
-                free(c->notes_end);
-                free(c->html);
-                continue;
-            }
-            if (k != i)
-                out->chapters[k] = *c;
-            out->chapters[k].position = (int)k + 1;
-            k++;
-        }
-        out->nchapters = k;
-        if (!k)
+        if (!imp_drop_empty_chapters(out))
             rc = epubr_fail(&e, FICD_EINVAL, "the EPUB holds no chapter text");
     }
     if (!rc) {

@@ -61,6 +61,9 @@ struct imp_walk {
     char errmsg[200];
 };
 void imp_walk_init(struct imp_walk *st, struct work *w, int max_chapters);
+/* Drops the chapters announced by a heading but left without text and numbers the rest from
+ * 1; returns how many are left. */
+size_t imp_drop_empty_chapters(struct work *w);
 void imp_walk(struct imp_walk *st, const GumboNode *n);
 /* Whether the walker read n as metadata (a heading, a label, its text, the tag list, ...). */
 int imp_walk_used(const struct imp_walk *st, const GumboNode *n);

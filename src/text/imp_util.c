@@ -2,6 +2,7 @@
  * bodies through the sanitizer, and the mapping of AO3-style tag labels onto a work. */
 #include "core/err.h"
 #include "core/html.h"
+#include "text/html_tok.h"
 #include "text/imp_int.h"
 #include "text/sanitize.h"
 #include "text/wordcount.h"
@@ -154,29 +155,6 @@ char *imp_text_dup(const GumboNode *n)
     return buf_take(&b);
 }
 
-static int is_void(GumboTag t)
-{
-    switch (t) {
-    case GUMBO_TAG_BR:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_IMG:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_WBR:
-    case GUMBO_TAG_META:
-    case GUMBO_TAG_LINK:
-    case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_AREA:
-    case GUMBO_TAG_BASE:
-    case GUMBO_TAG_SOURCE:
-    case GUMBO_TAG_TRACK:
-    case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_PARAM:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 static void html_node(const GumboNode *n, struct buf *out, int depth);
 
 static void html_children(const GumboNode *n, struct buf *out, int depth)
@@ -234,7 +212,7 @@ static void html_node(const GumboNode *n, struct buf *out, int depth)
         buf_putc(out, '"');
     }
     buf_putc(out, '>');
-    if (is_void(e->tag))
+    if (ht_is_void_tag(e->tag))
         return;
     html_children(n, out, depth);
     buf_puts(out, "</");
@@ -589,4 +567,26 @@ int imp_header_lines(struct work *w, const char *text)
         p = e ? e + 1 : NULL;
     }
     return found;
+}
+
+size_t imp_drop_empty_chapters(struct work *w)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < w->nchapters; i++) {
+        struct chapter *c = &w->chapters[i];
+        if (!c->html || !*c->html) {
+            free(c->title);
+            free(c->summary);
+            free(c->notes_begin);
+            free(c->notes_end);
+            free(c->html);
+            continue;
+        }
+        if (k != i)
+            w->chapters[k] = *c;
+        w->chapters[k].position = (int)k + 1;
+        k++;
+    }
+    w->nchapters = k;
+    return k;
 }

@@ -10,17 +10,32 @@
 #include "text/text.h"
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* What the archive's wrangled tags say (ms_known.c): canonical characters, relationships and
+ * fandoms, their synonyms, and the parent fandoms of characters and relationships. Filled
+ * once from the store (tags with ms_known_tag, parent edges with ms_known_parent, in any
+ * order) and then shared, read-only, by any number of imports on any threads. */
+struct ms_known;
+struct ms_known *ms_known_new(void);
+/* A tag: only canonical tags and synonyms of fandom, relationship and character type are
+ * kept (others are ignored). Returns 0 or -1 without memory. */
+int ms_known_tag(struct ms_known *k, int64_t id, enum tag_type type, const char *name,
+                 int canonical, int64_t synonym_of);
+/* A parent fandom of a character or relationship (ids as given to ms_known_tag). */
+int ms_known_parent(struct ms_known *k, int64_t child_id, int64_t parent_id);
+void ms_known_free(struct ms_known *k);
 
 enum ms_format { MS_AUTO = 0, MS_TEXT, MS_MARKDOWN, MS_HTML };
 
-#define MS_MAX_BYTES_DEFAULT ((size_t)50 << 20) /* 50 MiB */
+#define MS_MAX_BYTES_DEFAULT    ((size_t)50 << 20) /* 50 MiB */
 #define MS_MAX_CHAPTERS_DEFAULT 500
 
 struct ms_opts {
-    enum ms_format format;    /* MS_AUTO: from the file name's extension, then the content */
-    const char *filename;     /* for format detection and messages; may be NULL */
-    size_t max_bytes;         /* 0 = MS_MAX_BYTES_DEFAULT */
-    int max_chapters;         /* 0 = MS_MAX_CHAPTERS_DEFAULT */
+    enum ms_format format; /* MS_AUTO: from the file name's extension, then the content */
+    const char *filename;  /* for format detection and messages; may be NULL */
+    size_t max_bytes;      /* 0 = MS_MAX_BYTES_DEFAULT */
+    int max_chapters;      /* 0 = MS_MAX_CHAPTERS_DEFAULT */
     /* Existing canonical tags that suggestions are matched against (may be NULL). */
     const struct strlist *known_characters;
     /* Parallel to known_characters: the fandom of each (or "" when unknown); may be NULL.
@@ -28,6 +43,11 @@ struct ms_opts {
     const struct strlist *known_character_fandoms;
     const struct strlist *known_relationships;
     const struct strlist *known_fandoms;
+    /* The archive's wrangled tags (may be NULL); when set, the four lists above are not
+     * used. Characters are matched by canonical name and synonyms (and one word of either:
+     * "Sakura" fits "Haruno Sakura"), suggested in canonical form, and the parent fandoms of
+     * the suggested and declared characters and relationships become fandom suggestions. */
+    const struct ms_known *known;
 };
 
 /* Decodes and parses raw bytes into out (work_init'ed by this call; free with work_free).

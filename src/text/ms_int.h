@@ -157,6 +157,12 @@ void ms_scan_header(struct ms_ctx *c, struct ms_doc *d, size_t *pos);
 /* ms_notes.c */
 int ms_note_label(const char *s, const char **rest); /* A/N:, Author's Note: ... */
 int ms_notey(const char *s, int at_end);
+/* The writer speaking about the writing (a request filled, how long it sat, other stories,
+ * thanks, reviews) rather than the story: an author's note without a label. */
+int ms_meta_voice(const char *s);
+/* The same for a short paragraph a scene break sets apart from the story at the top or the
+ * bottom: one word about the writing in the writer's voice is enough. */
+int ms_meta_voice_apart(const char *s);
 /* Index of the block that closes a bracket opened at block i, -1 when none (12 at most). */
 long ms_bracket_end(struct ms_doc *d, size_t i, size_t to);
 void ms_extract_beta(struct ms_ctx *c, const char *notes);
@@ -165,11 +171,49 @@ size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended);
 size_t ms_leading_notes(struct ms_doc *d, size_t from, size_t to);
 void ms_collect_notes(struct ms_ctx *c, struct ms_doc *d, size_t from, size_t to, char **dst);
 
-/* ms_suggest.c */
+/* ms_known.c: the archive's tags as lists (MS_K_CHAR, MS_K_REL, MS_K_FANDOM): canonical
+ * names, synonyms (syn_to: the index of each one's canonical name), and per canonical name
+ * its parent fandoms (characters and relationships; empty for fandoms). */
+enum { MS_K_CHAR = 0, MS_K_REL, MS_K_FANDOM };
+struct ms_kent {
+    uint64_t hash;   /* of the key, lower-cased */
+    const char *key; /* a whole name, or one word of it (klen bytes) */
+    size_t klen;
+    const char *tag; /* the name (canonical or synonym) the key is from */
+    size_t idx;      /* the canonical name's index */
+};
+struct ms_klist {
+    struct strlist names, syn;
+    size_t *syn_to;
+    struct strlist *parents;
+    /* sorted by hash: every name and synonym whole (full), every word of them (words) */
+    struct ms_kent *full, *words;
+    size_t nfull, nwords;
+};
+/* Builds l's lookup tables (after names, syn and syn_to are filled). 0 or -1. */
+int ms_klist_index(struct ms_klist *l);
+/* Calls cb for each name or synonym of l having the word w (up to the disambiguation in
+ * parentheses), with its canonical index; stops when cb returns non-zero. */
+void ms_klist_words(const struct ms_klist *l, const char *w,
+                    int (*cb)(const char *tag, size_t idx, void *ctx), void *ctx);
+struct ms_kview {
+    struct ms_klist l[3];
+};
+/* The lists of k, built on first use (NULL without memory or without k). */
+const struct ms_kview *ms_known_view(const struct ms_known *k);
+void ms_klist_free(struct ms_klist *l);
+/* The index of the canonical name that name is (or is a synonym of), case-insensitively;
+ * -1 when none. */
+long ms_klist_find(const struct ms_klist *l, const char *name);
+
+/* ms_suggest.c, ms_lang.c, ms_names.c; scanner internals in ms_scan.h */
 char *ms_detect_language(const char *text, size_t n);
 /* Suggestions into c->w; with language set, also the language (as ms_detect_language finds
  * it, in the same pass over the text). */
 int ms_suggest(struct ms_ctx *c, const char *text, size_t n, int language);
+/* For tests: ms_suggest keeping every recurring capitalised name (places, clans, titles and
+ * family names too), as the suggestions were before people were told from places. */
+int ms_suggest_plain(struct ms_ctx *c, const char *text, size_t n, int language);
 /* For tests: the counts the language is decided on (letters in Latin, Cyrillic, kana, Han
  * and Hangul script, words, then the stopwords found of each of the six languages) for text
  * (n bytes), from ms_detect_language's own scan or (fused set) from the pass ms_suggest makes

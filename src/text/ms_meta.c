@@ -198,6 +198,28 @@ static void header_lines(struct ms_ctx *c, const char *text)
     free(copy);
 }
 
+/* Written like a title: the first letter a capital (or not ASCII), and at least half of the
+ * words of four letters or more capitalised ("The Lantern Keeper", not "Three years later"). */
+static int title_cased(const char *s)
+{
+    if (!isupper((unsigned char)*s) && (unsigned char)*s < 0x80)
+        return 0;
+    int longw = 0, caps = 0;
+    for (const char *p = s; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if (e - p >= 4) {
+            longw++;
+            caps += isupper((unsigned char)*p) || (unsigned char)*p >= 0x80;
+        }
+        p = e;
+    }
+    return caps * 2 >= longw;
+}
+
 /* Does the block at i start a header block: its first line a known key, "Rated X", "by X"? */
 static int header_start(const struct ms_block *b)
 {
@@ -299,7 +321,8 @@ void ms_scan_header(struct ms_ctx *c, struct ms_doc *d, size_t *pos)
             i++;
         }
     }
-no_title:
+no_title:;
+    int titled = i > opening || c->title_from_key, noted = 0;
     while (i < d->n) {
         struct ms_block *b = &d->b[i];
         if (b->kind == MSB_BREAK) {
@@ -369,8 +392,20 @@ no_title:
             i++;
             continue;
         }
-        if (ms_notey(t, 0) && i + 1 < d->n) {
+        int apart = i + 2 < d->n && d->b[i + 1].kind == MSB_BREAK && i < opening + 4;
+        if ((ms_notey(t, 0) || ms_meta_voice(t) || (apart && ms_meta_voice_apart(t))) &&
+            i + 1 < d->n) {
             ms_collect_notes(c, d, i, i + 1, &c->w->notes_begin);
+            noted = 1;
+            i++;
+            continue;
+        }
+        /* the title under a note the writer put above it */
+        if (noted && !titled && b->nlines == 1 && i + 1 < d->n && ms_title_line(t) &&
+            title_cased(t)) {
+            ms_set_title(c, t);
+            b->role = MSR_DROP;
+            titled = 1;
             i++;
             continue;
         }

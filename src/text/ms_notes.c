@@ -136,6 +136,107 @@ static int disclaimer_start(const char *s)
            ms_starts_ci(s, "i don't own");
 }
 
+/* The writer talking about the writing rather than telling the story: words about stories,
+ * chapters, posting and readers ("this fic", "the next chapter", "reviews", "update",
+ * "sat in my drafts", "my other stories") in the writer's own voice (first person, or
+ * readers addressed: "you guys", "everyone"), not speech. Strong words count 2, weak ones 1;
+ * a note needs a strong word and 3 points in a voice, or two strong words; first-person
+ * narration ("I never wrote to him again") has weak words at most. */
+static const char *const meta_strong[] = {
+    "fic",       "fics",      "fanfic",     "fanfics",  "fanfiction", "oneshot",   "oneshots",
+    "one-shot",  "drabble",   "drabbles",   "ficlet",   "review",     "reviews",   "reviewed",
+    "reviewing", "reviewers", "reviewer",   "kudos",    "readers",    "reader",    "update",
+    "updates",   "updated",   "updating",   "beta",     "betas",      "beta'd",    "betaed",
+    "prompt",    "prompts",   "requested",  "sequel",   "prequel",    "hiatus",    "wip",
+    "posting",   "fandom",    "ooc",        "au",       "drafts",     "plotbunny", "tumblr",
+    "ao3",       "ffn",       "a/n",        "author's", "lol",        "xd",        "upload",
+    "uploaded",  "uploading", "commenting", "comments", "otp",        "canon",     NULL};
+static const char *const meta_weak[] = {
+    "story",   "stories", "chapter",  "chapters",    "write",   "wrote",      "writing", "written",
+    "writer",  "finish",  "finished", "thanks",      "thank",   "sorry",      "enjoy",   "enjoyed",
+    "hope",    "idea",    "inspired", "inspiration", "reading", "read",       "post",    "posted",
+    "finally", "guys",    "everyone", "y'all",       "plot",    "characters", "comment", "request",
+    "wait",    "waiting", "months",   "years",       "weeks",   "forever",    "promise", "next",
+    "last",    "part",    "ending",   "feedback",    "words",   NULL};
+static const char *const first_person[] = {"i",  "i'm",  "i've",   "i'll",  "i'd", "my",
+                                           "me", "mine", "myself", "we're", NULL};
+static const char *const third_person[] = {"he", "she", "his", "her", "him", "they", "their", NULL};
+
+static int in_words(const char *w, const char *const *l)
+{
+    for (; *l; l++)
+        if (!strcmp(*l, w))
+            return 1;
+    return 0;
+}
+
+/* ms_meta_voice, and with relaxed set its test for a paragraph a scene break sets apart
+ * from the story (ms_meta_voice_apart). */
+static int meta_voice(const char *s, int relaxed)
+{
+    if (ms_is_quote_start(s) || ms_words(s) > (relaxed ? 60 : 160))
+        return 0;
+    int strong = 0, weak = 0, me = 0, them = 0, you = 0, quotes = 0;
+    char w[32];
+    size_t wl = 0;
+    for (const char *p = s;; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || (ch == 0xE2 && (unsigned char)p[1] == 0x80 &&
+                          ((unsigned char)p[2] == 0x9C || (unsigned char)p[2] == 0x9D)))
+            quotes++;
+        if (isalnum(ch) || ((ch == '\'' || ch == '-' || ch == '/') && wl)) {
+            if (wl + 1 < sizeof(w))
+                w[wl++] = (char)tolower(ch);
+            continue;
+        }
+        if (ch == 0xE2 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x99 && wl) {
+            if (wl + 1 < sizeof(w))
+                w[wl++] = '\'';
+            p += 2;
+            continue;
+        }
+        while (wl && (w[wl - 1] == '\'' || w[wl - 1] == '-' || w[wl - 1] == '/'))
+            wl--;
+        if (wl) {
+            w[wl] = '\0';
+            if (in_words(w, meta_strong))
+                strong++;
+            else if (in_words(w, meta_weak))
+                weak++;
+            if (in_words(w, first_person))
+                me++;
+            else if (in_words(w, third_person))
+                them++;
+            else if (!strcmp(w, "you") || !strcmp(w, "guys") || !strcmp(w, "everyone") ||
+                     !strcmp(w, "y'all"))
+                you++;
+            wl = 0;
+        }
+        if (!ch)
+            break;
+    }
+    if (quotes >= 2 && (ms_find_ci(s, " said") || ms_find_ci(s, " asked")))
+        return 0; /* speech in the paragraph: story */
+    int voice = me > 0 || you > 0;
+    if (them > 2 * (me + you) + 2)
+        voice = 0; /* mostly about him and her: narration */
+    if (strong >= 2 && 2 * strong + weak >= 4)
+        return 1;
+    if (relaxed)
+        return voice && them == 0 && strong + weak >= 1;
+    return voice && strong >= 1 && 2 * strong + weak >= 3;
+}
+
+int ms_meta_voice(const char *s)
+{
+    return meta_voice(s, 0);
+}
+
+int ms_meta_voice_apart(const char *s)
+{
+    return meta_voice(s, 1);
+}
+
 /* Note-like content without a label: feedback requests (at the end), credits, prompt fills,
  * song credits, disclaimers. Only short blocks qualify, and never speech. */
 int ms_notey(const char *s, int at_end)
@@ -192,6 +293,13 @@ static void add_names(struct strlist *l, const char *p)
             }
         while (*s == '@' || *s == ' ')
             s++;
+        /* "Ashgrove for everything": the name ends where lower-case words begin */
+        if (!all_lower)
+            for (char *q = strchr(s, ' '); q; q = strchr(q + 1, ' '))
+                if (islower((unsigned char)q[1])) {
+                    *q = '\0';
+                    break;
+                }
         size_t sl = strlen(s);
         if (sl >= 2 && (strcmp(s + sl - 2, "'s") == 0))
             s[sl -= 2] = '\0';
@@ -404,7 +512,7 @@ static size_t note_at(struct ms_doc *d, size_t i, size_t to)
         if (e >= 0 && (ms_note_label(t, &rest) || ms_notey(t + 1, 1)))
             return (size_t)e + 1;
     }
-    if (ms_note_label(t, &rest))
+    if (ms_note_label(t, &rest) || ms_meta_voice(t))
         return i + 1;
     return i;
 }
@@ -482,7 +590,13 @@ size_t ms_trailing_notes(struct ms_doc *d, size_t from, size_t to, int *ended)
             if (found)
                 continue;
         }
-        if (ms_note_label(t, &rest) || ms_notey(t, 1)) {
+        if (ms_note_label(t, &rest) || ms_notey(t, 1) || ms_meta_voice(t)) {
+            j--;
+            continue;
+        }
+        /* a short paragraph in the writer's voice after the last scene break */
+        if (to - j < 3 && j >= from + 2 && d->b[j - 2].kind == MSB_BREAK &&
+            ms_meta_voice_apart(t)) {
             j--;
             continue;
         }

@@ -9,28 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Serialises j into the response (jansson escapes every string); consumes j. */
-static int json_reply(struct web_req *r, int status, json_t *j)
-{
-    r->content_type = "application/json; charset=utf-8";
-    buf_reset(&r->out);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) {
-        buf_puts(&r->out, "{\"error\":\"out of memory\"}");
-        return 500;
-    }
-    buf_puts(&r->out, s);
-    buf_putc(&r->out, '\n');
-    free(s);
-    return status;
-}
-
-static int json_error(struct web_req *r, int status, const char *msg)
-{
-    return json_reply(r, status, json_pack("{s:s}", "error", msg));
-}
-
 /* The address of the next page: this request's query with page replaced. */
 static json_t *next_link(struct web_req *r, int page)
 {
@@ -56,7 +34,7 @@ int api_works(struct web_req *r)
     struct idx_result res;
     int status = web_search(r, NULL, &res);
     if (status != 200) {
-        int st = json_error(r, status, res.err[0] ? res.err : "The search failed.");
+        int st = web_json_error(r, status, res.err[0] ? res.err : "The search failed.");
         idx_result_free(&res);
         return st;
     }
@@ -66,7 +44,7 @@ int api_works(struct web_req *r)
     idx_result_free(&res);
     if (!j || !next || json_object_set_new(j, "next", next)) {
         json_decref(j);
-        return json_error(r, 500, "out of memory");
+        return web_json_error(r, 500, "out of memory");
     }
-    return json_reply(r, 200, j);
+    return web_json_reply(r, 200, j);
 }

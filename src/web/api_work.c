@@ -11,27 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int reply(struct web_req *r, int status, json_t *j)
-{
-    r->content_type = "application/json; charset=utf-8";
-    buf_reset(&r->out);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) {
-        buf_puts(&r->out, "{\"error\":\"out of memory\"}\n");
-        return 500;
-    }
-    buf_puts(&r->out, s);
-    buf_putc(&r->out, '\n');
-    free(s);
-    return status;
-}
-
-static int error(struct web_req *r, int status, const char *msg)
-{
-    return reply(r, status, json_pack("{s:s}", "error", msg));
-}
-
 /* Loads the work of route parameter 0 as the work page would show it; 0 or a status with
  * the JSON error already written. */
 static int load(struct web_req *r, struct work *w)
@@ -39,15 +18,15 @@ static int load(struct web_req *r, struct work *w)
     int64_t id = web_param_id(r, 0);
     int rc = id ? store_work_get(r->store, id, 0, w) : FICD_ENOTFOUND;
     if (rc == FICD_ENOTFOUND)
-        return error(r, 404, "There is no work with that id.");
+        return web_json_error(r, 404, "There is no work with that id.");
     if (rc)
-        return error(r, 500, "The work could not be read.");
+        return web_json_error(r, 500, "The work could not be read.");
     int editor = web_can_edit(r, w);
     int status = 0;
     if ((w->draft && !editor) || (w->hidden && !editor && !web_is_moderator(r)))
-        status = error(r, 404, "There is no work with that id.");
+        status = web_json_error(r, 404, "There is no work with that id.");
     else if (w->restricted && r->user.id <= 0)
-        status = error(r, 401, "This work is visible to logged-in users only.");
+        status = web_json_error(r, 401, "This work is visible to logged-in users only.");
     if (status)
         work_free(w);
     return status;
@@ -85,7 +64,7 @@ int api_work_show(struct web_req *r)
         j = NULL;
     }
     work_free(&w);
-    return j ? reply(r, 200, j) : error(r, 500, "out of memory");
+    return j ? web_json_reply(r, 200, j) : web_json_error(r, 500, "out of memory");
 }
 
 struct comments_out {
@@ -129,7 +108,7 @@ int api_work_comments(struct web_req *r)
     work_free(&w);
     if (rc) {
         json_decref(a);
-        return error(r, 500, "The comments could not be read.");
+        return web_json_error(r, 500, "The comments could not be read.");
     }
-    return reply(r, 200, a);
+    return web_json_reply(r, 200, a);
 }

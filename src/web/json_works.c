@@ -1,10 +1,11 @@
 /* json_works.c: works and search results as JSON, shared by GET /api/v1/works (web/api.c)
  * and the CLI (`ficd search --format json`, cli/json.c): total, page, the works with their
- * metadata, and exact facets. */
+ * metadata, and exact facets; and the API's JSON responses (web_json_reply). */
 #include "web/json_works.h"
 #include "core/work.h"
 #include "index/index.h"
 #include "store/store.h"
+#include "web/server.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -156,4 +157,25 @@ json_t *works_json_result(const struct idx_result *r, struct store *s)
     }
     json_object_set_new(j, "facets", facets);
     return j;
+}
+
+int web_json_reply(struct web_req *r, int status, json_t *j)
+{
+    r->content_type = "application/json; charset=utf-8";
+    buf_reset(&r->out);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s) {
+        buf_puts(&r->out, "{\"error\":\"out of memory\"}\n");
+        return 500;
+    }
+    buf_puts(&r->out, s);
+    buf_putc(&r->out, '\n');
+    free(s);
+    return status;
+}
+
+int web_json_error(struct web_req *r, int status, const char *msg)
+{
+    return web_json_reply(r, status, json_pack("{s:s}", "error", msg));
 }

@@ -32,8 +32,14 @@ void page_pagination(struct web_req *r, const char *base, int page, int npages);
  * without page (may be "" or NULL), so filters survive paging. */
 void page_pagination_query(struct web_req *r, const char *base, const char *query, int page,
                            int npages);
+/* This request's query without page and without empty arguments, URL-encoded (arena), for
+ * page_pagination_query. */
+const char *page_query_without_page(struct web_req *r);
 
 /* ---- links and pieces ---- */
+
+/* "/users/NAME" + tail, NAME percent-encoded (arena). */
+const char *page_user_path(struct web_req *r, const char *name, const char *tail);
 
 /* The URL path segment AO3 uses for a tag name: '/' as *s*, '&' *a*, '.' *d*, '?' *q*,
  * '#' *h*, the rest percent-encoded. */
@@ -76,6 +82,22 @@ void page_textarea(struct web_req *r, const char *name, const char *label, const
 
 /* ---- loading what a page shows (ui_work.c) ---- */
 
+/* s as a positive id (decimal digits only, at most 18), or 0 when it is not one. */
+int64_t web_parse_id(const char *s);
+/* The account named by route parameter 0, or owning a pseud of that name (ui_users.c): 0
+ * with *u filled (user_free it), FICD_ENOTFOUND, or another error. */
+int web_find_user(struct web_req *r, struct user *u);
+/* The same by account name only (pseuds = 0) or also by pseud (pseuds = 1), rendering the
+ * 404 or 500 page on failure: 0 with *u filled, or that page's status. */
+int web_load_user(struct web_req *r, int pseuds, struct user *u);
+/* For pages only their owner sees: 0 when route parameter 0 names the signed-in account (with
+ * pseuds = 1 also by one of its pseuds); else the sign-in redirect, the 404 or 500 page, or
+ * a 403 page saying why, and its status. */
+int web_own_user(struct web_req *r, int pseuds, const char *why);
+/* The series of route parameter 0 and its parts' work ids and positions, in order (ui_series.c):
+ * 0 with *se, *ids and *pos filled (series_free, free, free), or the status of the 404 or
+ * 500 page rendered. */
+int web_load_series(struct web_req *r, struct series *se, int64_t **ids, int **pos, size_t *n);
 /* Route parameter i as a positive id, or 0 when it is not one. */
 int64_t web_param_id(const struct web_req *r, size_t i);
 /* Loads the work named by route parameter 0 for reading (access = 0) or changing
@@ -281,6 +303,9 @@ int ui_static(struct web_req *r);
 int ui_error(struct web_req *r, int status, const char *msg);
 /* Redirects an anonymous visitor to /login?return_to=<this path>; returns 303. */
 int ui_login_required(struct web_req *r);
+/* 0 when the visitor is signed in and allowed; else the sign-in redirect (anonymous) or a
+ * 403 page saying why, and its status. */
+int ui_need(struct web_req *r, int allowed, const char *why);
 
 /* ---- static assets (static.c) ---- */
 struct static_asset {

@@ -132,20 +132,6 @@ void post_form_from_request(struct web_req *r, struct post_form *f)
     }
 }
 
-/* Joins a list with ", " into an arena string. */
-static const char *join(struct web_req *r, const struct strlist *l)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            buf_puts(&b, ", ");
-        buf_puts(&b, l->v[i]);
-    }
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
-}
-
 /* Fills the form from a stored work (its first chapter's text, as HTML). */
 void post_form_from_work(struct web_req *r, const struct work *w, struct post_form *f)
 {
@@ -158,7 +144,7 @@ void post_form_from_work(struct web_req *r, const struct work *w, struct post_fo
     f->language = web_strdup(r, w->language ? w->language : "English");
     struct work *mw = (struct work *)w;
     for (int i = 0; i < 4; i++)
-        f->tags[i] = join(r, work_tags(mw, i));
+        f->tags[i] = web_join(r, work_tags(mw, i));
     f->expected = w->expected_chapters > 0 ? web_sprintf(r, "%d", w->expected_chapters) : "";
     f->chapter_title = w->nchapters ? web_strdup(r, w->chapters[0].title) : "";
     f->chapter_text = w->nchapters ? web_strdup(r, w->chapters[0].html) : "";

@@ -6,20 +6,8 @@
 #include "store/store.h"
 #include "web/server.h"
 
-/* The account named by route parameter i (or owning a pseud of that name). */
-int readers_find_user(struct web_req *r, size_t i, struct user *u);
-
-/* readers_find_user for route parameter 0; 0, or the status of the 404/500 page rendered. */
-int readers_user_or_error(struct web_req *r, struct user *u);
-
-/* "/users/NAME" + tail, NAME percent-encoded (arena). */
-const char *readers_user_path(struct web_req *r, const char *name, const char *tail);
-
 /* Splits a comma-separated list into trimmed, non-empty names (at most max). */
 void readers_split_commas(const char *s, struct strlist *out, size_t max);
-
-/* Joins a list with ", " into an arena string. */
-const char *readers_join(struct web_req *r, const struct strlist *l);
 
 /* A form with one POST button (and the CSRF field) to action. */
 void readers_post_button(struct web_req *r, const char *action, const char *id, const char *label);

@@ -68,6 +68,25 @@ char *web_sprintf(struct web_req *r, const char *fmt, ...)
     return d;
 }
 
+const char *web_join(struct web_req *r, const struct strlist *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += (i ? 2 : 0) + strlen(l->v[i]);
+    char *d = web_alloc(r, n + 1), *p = d;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i) {
+            memcpy(p, ", ", 2);
+            p += 2;
+        }
+        size_t k = strlen(l->v[i]);
+        memcpy(p, l->v[i], k);
+        p += k;
+    }
+    *p = 0;
+    return d;
+}
+
 void web_arena_free(struct web_arena *a)
 {
     struct web_arena_chunk *c = a->head;

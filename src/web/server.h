@@ -88,6 +88,8 @@ void *web_alloc(struct web_req *r, size_t n);
 char *web_strdup(struct web_req *r, const char *s);
 char *web_strndup(struct web_req *r, const char *s, size_t n);
 char *web_sprintf(struct web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The strings of l joined with ", " (a tag field's value), in the arena. */
+const char *web_join(struct web_req *r, const struct strlist *l);
 void web_arena_free(struct web_arena *a);
 
 /* A new request id ("1a2b3c4d-5f": a random prefix per process and a counter). */

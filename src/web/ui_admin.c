@@ -20,33 +20,12 @@
 
 static int need_moderator(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    if (!web_is_moderator(r))
-        return ui_error(r, 403, "Only the archive's moderators and admins can do that.");
-    return 0;
+    return ui_need(r, web_is_moderator(r), "Only the archive's moderators and admins can do that.");
 }
 
 static int need_admin(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    if (!web_is_admin(r))
-        return ui_error(r, 403, "Only the archive's admins can do that.");
-    return 0;
-}
-
-static int64_t parse_pos(const char *s)
-{
-    if (!s || !*s || strlen(s) > 18)
-        return 0;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
+    return ui_need(r, web_is_admin(r), "Only the archive's admins can do that.");
 }
 
 static void user_href(struct buf *b, const char *name)
@@ -110,7 +89,7 @@ static int form_days(struct web_req *r)
     const char *d = web_field(r, "days");
     if (!d || !*d)
         return 7;
-    int64_t v = parse_pos(d);
+    int64_t v = web_parse_id(d);
     return v >= 1 && v <= 3650 ? (int)v : -1;
 }
 
@@ -633,11 +612,9 @@ int ui_admin_user_act(struct web_req *r)
     if (status)
         return status;
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The account could not be read.");
+        return rc;
     const char *action = web_field(r, "action");
     const char *err = NULL;
     const char *reason = action_reason(r, &err);

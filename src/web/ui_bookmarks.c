@@ -5,6 +5,7 @@
 #include "core/html.h"
 #include "index/index.h"
 #include "text/sanitize.h"
+#include "web/json_works.h"
 #include "web/page.h"
 #include "web/readers_int.h"
 #include "web/session.h"
@@ -48,7 +49,7 @@ void readers_bookmark_fields(struct web_req *r, const struct bookmark *bm)
     page_csrf_field(r);
     page_textarea(r, "notes", "Notes", bm ? bm->notes : NULL, 4,
                   "Simple HTML is allowed; it is cleaned before it is saved.");
-    page_input(r, "text", "tags", "Your tags", bm ? readers_join(r, &bm->tags) : NULL,
+    page_input(r, "text", "tags", "Your tags", bm ? web_join(r, &bm->tags) : NULL,
                "Comma-separated; they are yours, not the work's.");
     html_lit(b, "<p class=\"field\"><label><input type=\"checkbox\" name=\"private\" value=\"1\" "
                 "id=\"private\"");
@@ -163,7 +164,7 @@ int ui_bookmark_delete(struct web_req *r)
     if (st)
         return st;
     int rc = store_bookmark_delete(r->store, bm.id);
-    const char *to = readers_user_path(r, r->user.name, "/bookmarks");
+    const char *to = page_user_path(r, r->user.name, "/bookmarks");
     bookmark_free(&bm);
     if (rc)
         return ui_error(r, 500, "The bookmark could not be deleted.");
@@ -320,25 +321,6 @@ static int bookmark_query(struct web_req *r, struct store_bookmark_query *q, int
     return 0;
 }
 
-/* The query string without page, for pagination links. */
-static const char *query_without_page(struct web_req *r)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < r->args.n; i++) {
-        const struct web_kv *kv = &r->args.v[i];
-        if (!strcmp(kv->key, "page") || !*kv->value)
-            continue;
-        if (b.len)
-            buf_putc(&b, '&');
-        html_url_arg(&b, kv->key);
-        buf_putc(&b, '=');
-        html_url_arg(&b, kv->value);
-    }
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
-}
-
 static int bookmark_listing(struct web_req *r, struct store_bookmark_query *q, const char *title,
                             const char *base, int page, int filters)
 {
@@ -374,7 +356,7 @@ static int bookmark_listing(struct web_req *r, struct store_bookmark_query *q, c
                     "</form>\n");
     }
     bookmark_items(r, &res);
-    page_pagination_query(r, base, query_without_page(r), page, npages);
+    page_pagination_query(r, base, page_query_without_page(r), page, npages);
     page_end(r);
     store_bookmark_result_free(&res);
     return 200;
@@ -412,7 +394,7 @@ int ui_work_bookmarks(struct web_req *r)
 int ui_user_bookmarks(struct web_req *r)
 {
     struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_load_user(r, 1, &u);
     if (st)
         return st;
     struct store_bookmark_query q = {0};
@@ -421,40 +403,24 @@ int ui_user_bookmarks(struct web_req *r)
     if (!st) {
         q.user_id = u.id;
         st = bookmark_listing(r, &q, web_sprintf(r, "Bookmarks by %s", u.name),
-                              readers_user_path(r, u.name, "/bookmarks"), page, 1);
+                              page_user_path(r, u.name, "/bookmarks"), page, 1);
     }
     user_free(&u);
     return st;
 }
 
-static int json_out(struct web_req *r, int status, json_t *j)
-{
-    r->content_type = "application/json; charset=utf-8";
-    buf_reset(&r->out);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) {
-        buf_puts(&r->out, "{\"error\":\"out of memory\"}\n");
-        return 500;
-    }
-    buf_puts(&r->out, s);
-    buf_putc(&r->out, '\n');
-    free(s);
-    return status;
-}
-
 int api_user_bookmarks(struct web_req *r)
 {
     struct user u;
-    int rc = readers_find_user(r, 0, &u);
+    int rc = web_find_user(r, &u);
     if (rc == FICD_ENOTFOUND)
-        return json_out(r, 404, json_pack("{s:s}", "error", "no such user"));
+        return web_json_error(r, 404, "no such user");
     if (rc)
-        return json_out(r, 500, json_pack("{s:s}", "error", "the user could not be read"));
+        return web_json_error(r, 500, "the user could not be read");
     int page = page_parse(web_arg(r, "page"));
     if (page < 0) {
         user_free(&u);
-        return json_out(r, 400, json_pack("{s:s}", "error", "page must be a whole number >= 1"));
+        return web_json_error(r, 400, "page must be a whole number >= 1");
     }
     struct store_bookmark_query q = {.user_id = u.id,
                                      .viewer_id = r->user.id,
@@ -464,7 +430,7 @@ int api_user_bookmarks(struct web_req *r)
     user_free(&u);
     struct store_bookmark_result res;
     if (store_bookmark_list(r->store, &q, &res))
-        return json_out(r, 500, json_pack("{s:s}", "error", "the bookmarks could not be read"));
+        return web_json_error(r, 500, "the bookmarks could not be read");
     json_t *list = json_array();
     for (size_t i = 0; list && i < res.n; i++) {
         const struct bookmark *bm = &res.v[i];
@@ -480,5 +446,5 @@ int api_user_bookmarks(struct web_req *r)
     json_t *j = json_pack("{s:I,s:i,s:o}", "total", (json_int_t)res.total, "page", page,
                           "bookmarks", list ? list : json_array());
     store_bookmark_result_free(&res);
-    return json_out(r, 200, j);
+    return web_json_reply(r, 200, j);
 }

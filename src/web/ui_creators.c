@@ -32,19 +32,6 @@ static void split_names(const char *s, struct strlist *out, size_t max)
     }
 }
 
-static const char *joined(struct web_req *r, const struct strlist *l)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            buf_puts(&b, ", ");
-        buf_puts(&b, l->v[i]);
-    }
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
-}
-
 static void button(struct web_req *r, const char *action, const char *id, const char *label,
                    const char *name, const char *value)
 {
@@ -154,8 +141,8 @@ void readers_work_form_values(struct web_req *r, int64_t work_id, const char **g
         store_creator_invites_of_work(r->store, work_id, &c) ||
         store_inspirations(r->store, work_id, 0, parent_cb, &parent))
         fprintf(stderr, "ficd: the work's gifts could not be read: %s\n", store_errmsg(r->store));
-    *gift_to = joined(r, &g);
-    *co_creators = joined(r, &c);
+    *gift_to = web_join(r, &g);
+    *co_creators = web_join(r, &c);
     *inspired_by = parent ? web_sprintf(r, "/works/%lld", (long long)parent) : "";
     strlist_free(&g);
     strlist_free(&c);
@@ -280,11 +267,9 @@ static int gift_row(const struct gift *g, void *ctx)
 int ui_user_gifts(struct web_req *r)
 {
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
+        return rc;
     struct gift_page gp = {r, r->user.id == u.id, 0};
     struct buf *b = &r->out;
     page_begin(r, web_sprintf(r, "Gifts for %s", u.name));
@@ -310,12 +295,7 @@ static int gift_answer(struct web_req *r, int refused)
         return ui_error(r, 404, "You have no such gift.");
     if (rc)
         return ui_error(r, 500, "The gift could not be changed.");
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, r->user.name);
-    html_lit(&p, "/gifts");
-    const char *to = web_strdup(r, buf_str(&p));
-    buf_free(&p);
+    const char *to = page_user_path(r, r->user.name, "/gifts");
     return web_redirect(r, to);
 }
 

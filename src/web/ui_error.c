@@ -93,3 +93,10 @@ int ui_login_required(struct web_req *r)
     buf_free(&b);
     return 303;
 }
+
+int ui_need(struct web_req *r, int allowed, const char *why)
+{
+    if (r->user.id <= 0)
+        return ui_login_required(r);
+    return allowed ? 0 : ui_error(r, 403, why);
+}

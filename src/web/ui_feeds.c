@@ -276,11 +276,9 @@ static int id_cb(const struct work *w, void *ctx)
 int ui_feed_user_works(struct web_req *r)
 {
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
+        return rc;
     struct idlist *l = web_alloc(r, sizeof(*l));
     l->r = r;
     l->n = 0;
@@ -293,11 +291,7 @@ int ui_feed_user_works(struct web_req *r)
         user_free(&u);
         return ui_error(r, 500, "The feed could not be read.");
     }
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, u.name);
-    const char *path = web_strdup(r, buf_str(&p));
-    buf_free(&p);
+    const char *path = page_user_path(r, u.name, "");
     const char *title = web_sprintf(r, "Works by %s", u.name);
     user_free(&u);
     return write_feed(r, web_sprintf(r, "%s/works.atom", path), title,
@@ -306,20 +300,14 @@ int ui_feed_user_works(struct web_req *r)
 
 int ui_feed_series(struct web_req *r)
 {
-    int64_t id = web_param_id(r, 0);
     struct series se;
-    int rc = id ? store_series_get(r->store, id, &se) : FICD_ENOTFOUND;
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no such series.");
-    if (rc)
-        return ui_error(r, 500, "The series could not be read.");
     int64_t *ids = NULL;
     int *pos = NULL;
     size_t n = 0;
-    if (store_series_parts(r->store, id, &ids, &pos, &n)) {
-        series_free(&se);
-        return ui_error(r, 500, "The series could not be read.");
-    }
+    int rc = web_load_series(r, &se, &ids, &pos, &n);
+    if (rc)
+        return rc;
+    int64_t id = web_param_id(r, 0);
     /* newest parts first */
     for (size_t i = 0; i < n / 2; i++) {
         int64_t t = ids[i];
@@ -374,11 +362,9 @@ int ui_feed_inbox(struct web_req *r)
 {
     r->personal = 1;
     struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_load_user(r, 0, &u);
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
+        return rc;
     int64_t owner = 0;
     const char *tok = web_arg(r, "token");
     if (store_feed_token_user(r->store, tok, &owner)) {
@@ -389,11 +375,7 @@ int ui_feed_inbox(struct web_req *r)
         user_free(&u);
         return ui_error(r, 403, "This feed needs its private token (see your settings).");
     }
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, u.name);
-    const char *path = web_strdup(r, buf_str(&p));
-    buf_free(&p);
+    const char *path = page_user_path(r, u.name, "");
     const char *title = web_sprintf(r, "Inbox of %s", u.name);
     int64_t uid = u.id;
     user_free(&u);

@@ -3,6 +3,7 @@
 #include "text/import.h"
 #include "text/manuscript.h"
 #include "core/html.h"
+#include "web/import_known.h"
 #include "web/page.h"
 #include "web/post_int.h"
 
@@ -41,15 +42,6 @@ int ui_work_import_form(struct web_req *r)
     return 200;
 }
 
-struct known_ctx {
-    struct strlist *l;
-};
-
-static int known_cb(const struct tag *t, void *ctx)
-{
-    return strlist_add(((struct known_ctx *)ctx)->l, t->name) ? 1 : 0;
-}
-
 int ui_work_import(struct web_req *r)
 {
     if (r->user.id <= 0)
@@ -59,28 +51,21 @@ int ui_work_import(struct web_req *r)
         import_page(r, "Choose a manuscript file to upload.");
         return 422;
     }
-    struct strlist known[3];
-    static const enum tag_type kt[3] = {TAG_CHARACTER, TAG_RELATIONSHIP, TAG_FANDOM};
-    for (int i = 0; i < 3; i++) {
-        strlist_init(&known[i]);
-        struct known_ctx c = {&known[i]};
-        if (store_tag_list_canonical(r->store, kt[i], known_cb, &c))
-            fprintf(stderr, "ficd: tag list: %s\n", store_errmsg(r->store));
-    }
+    /* the archive's wrangled tags: suggestions in canonical form, fandoms from parents */
+    struct ms_known *known = import_known_load(r->store);
+    if (!known)
+        fprintf(stderr, "ficd: tag list: %s\n", store_errmsg(r->store));
     struct ms_opts o;
     memset(&o, 0, sizeof(o));
     o.filename = file->filename;
     o.max_bytes = r->cfg->max_body;
-    o.known_characters = &known[0];
-    o.known_relationships = &known[1];
-    o.known_fandoms = &known[2];
+    o.known = known;
     struct work w;
     struct text_err te;
     memset(&te, 0, sizeof(te));
     /* by content: an EPUB, an AO3 download or a manuscript (text/import.h) */
     int rc = import_bytes((const unsigned char *)file->value, file->vlen, &o, &w, NULL, &te);
-    for (int i = 0; i < 3; i++)
-        strlist_free(&known[i]);
+    ms_known_free(known);
     if (rc) {
         import_page(r, te.line ? web_sprintf(r, "%s, line %d: %s", file->filename, te.line, te.msg)
                                : web_sprintf(r, "%s: %s", file->filename,

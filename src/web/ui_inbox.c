@@ -26,13 +26,7 @@ static int inbox_owner(struct web_req *r)
 
 static const char *inbox_path(struct web_req *r)
 {
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, r->user.name);
-    html_lit(&p, "/inbox");
-    const char *s = web_strdup(r, buf_str(&p));
-    buf_free(&p);
-    return s;
+    return page_user_path(r, r->user.name, "/inbox");
 }
 
 /* A stored link is shown only when it is a local path. */
@@ -153,20 +147,6 @@ int ui_inbox(struct web_req *r)
     return status ? status : inbox_page(r, 200, NULL);
 }
 
-/* Parses a positive id; 0 when s is not one. */
-static int64_t parse_id(const char *s)
-{
-    if (!s || !*s || strlen(s) > 18)
-        return 0;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
-}
-
 /* Applies action ("read", "unread", "delete") to item id; 0, or FICD_ENOTFOUND. */
 static int apply(struct web_req *r, const char *action, int64_t id)
 {
@@ -186,7 +166,7 @@ int ui_inbox_update(struct web_req *r)
     if (one) {
         const char *colon = strchr(one, ':');
         char verb[16];
-        int64_t id = colon ? parse_id(colon + 1) : 0;
+        int64_t id = colon ? web_parse_id(colon + 1) : 0;
         size_t vl = colon ? (size_t)(colon - one) : 0;
         if (!id || vl == 0 || vl >= sizeof(verb))
             return ui_error(r, 400, "Unknown inbox action.");
@@ -203,7 +183,7 @@ int ui_inbox_update(struct web_req *r)
         for (size_t i = 0; !rc && i < r->form.n; i++) {
             if (strcmp(r->form.v[i].key, "items") != 0)
                 continue;
-            int64_t id = parse_id(r->form.v[i].value);
+            int64_t id = web_parse_id(r->form.v[i].value);
             if (!id)
                 return ui_error(r, 400, "The selected items are not valid.");
             rc = apply(r, action, id);
@@ -257,7 +237,7 @@ int ui_settings_inbox(struct web_req *r)
     for (size_t i = 0; i < r->form.n; i++) {
         if (strcmp(r->form.v[i].key, "inbox_kinds") != 0)
             continue;
-        int64_t k = parse_id(r->form.v[i].value);
+        int64_t k = web_parse_id(r->form.v[i].value);
         if (k < INBOX_COMMENT || k >= INBOX__COUNT)
             return ui_error(r, 400, "Unknown inbox kind.");
         on |= 1u << k;

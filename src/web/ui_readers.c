@@ -19,41 +19,6 @@
 
 /* ---- shared helpers ---- */
 
-/* The account named by route parameter i (or owning a pseud of that name). */
-int readers_find_user(struct web_req *r, size_t i, struct user *u)
-{
-    memset(u, 0, sizeof(*u));
-    int rc = store_user_get_by_name(r->store, r->params[i], u);
-    if (rc != FICD_ENOTFOUND)
-        return rc;
-    int64_t uid = 0;
-    rc = store_pseud_owner(r->store, r->params[i], &uid);
-    if (rc)
-        return rc;
-    return store_user_get(r->store, uid, u);
-}
-
-int readers_user_or_error(struct web_req *r, struct user *u)
-{
-    int rc = readers_find_user(r, 0, u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
-    if (rc)
-        return ui_error(r, 500, "The user could not be read.");
-    return 0;
-}
-
-const char *readers_user_path(struct web_req *r, const char *name, const char *tail)
-{
-    struct buf b = BUF_INIT;
-    html_lit(&b, "/users/");
-    html_url_path(&b, name);
-    buf_puts(&b, tail);
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
-}
-
 /* Splits a comma-separated list into trimmed, non-empty names (at most max). */
 void readers_split_commas(const char *s, struct strlist *out, size_t max)
 {
@@ -72,19 +37,6 @@ void readers_split_commas(const char *s, struct strlist *out, size_t max)
             free(t);
         }
     }
-}
-
-const char *readers_join(struct web_req *r, const struct strlist *l)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            buf_puts(&b, ", ");
-        buf_puts(&b, l->v[i]);
-    }
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
 }
 
 void readers_post_button(struct web_req *r, const char *action, const char *id, const char *label)
@@ -157,7 +109,7 @@ static int mute_set(struct web_req *r, int on)
     if (r->user.id <= 0)
         return ui_login_required(r);
     struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_load_user(r, 1, &u);
     if (st)
         return st;
     if (u.id == r->user.id) {
@@ -165,7 +117,7 @@ static int mute_set(struct web_req *r, int on)
         return ui_error(r, 422, "You cannot mute yourself.");
     }
     int rc = store_mute(r->store, r->user.id, u.id, on);
-    const char *path = readers_user_path(r, u.name, "");
+    const char *path = page_user_path(r, u.name, "");
     user_free(&u);
     if (rc)
         return ui_error(r, 500, "The mute could not be saved.");
@@ -241,7 +193,7 @@ void readers_settings_sections(struct web_req *r)
                 "out of every list, search, count and feed you see while signed in.</p>\n<form "
                 "method=\"post\" action=\"/settings/filters\" id=\"filters-form\">\n");
     page_csrf_field(r);
-    page_textarea(r, "blocked_tags", "Blocked tags", readers_join(r, &blocked), 3,
+    page_textarea(r, "blocked_tags", "Blocked tags", web_join(r, &blocked), 3,
                   "Tag names separated by commas.");
     html_lit(b, "<p class=\"actions\"><button type=\"submit\" id=\"save-filters\">Save Blocked "
                 "Tags</button></p>\n</form>\n<h3>Muted creators</h3>\n");
@@ -253,7 +205,7 @@ void readers_settings_sections(struct web_req *r)
             html_lit(b, "<li>");
             page_user_link(r, muted.v[i]);
             html_lit(b, " ");
-            readers_post_button(r, readers_user_path(r, muted.v[i], "/unmute"), "unmute", "Unmute");
+            readers_post_button(r, page_user_path(r, muted.v[i], "/unmute"), "unmute", "Unmute");
             html_lit(b, "</li>\n");
         }
         html_lit(b, "</ul>\n");
@@ -277,7 +229,7 @@ void readers_settings_sections(struct web_req *r)
     if (tok) {
         html_lit(b, "<p>Your inbox as an Atom feed (keep this address to yourself): <code "
                     "id=\"inbox-feed\">");
-        html_text(b, readers_user_path(r, r->user.name, "/inbox.atom?token="));
+        html_text(b, page_user_path(r, r->user.name, "/inbox.atom?token="));
         html_text(b, tok);
         html_lit(b, "</code></p>\n");
     } else {
@@ -416,19 +368,19 @@ void readers_user_actions(struct web_req *r, const struct user *u)
 {
     struct buf *b = &r->out;
     html_lit(b, "<ul class=\"navigation actions\" id=\"user-links\"><li><a href=\"");
-    html_attr(b, readers_user_path(r, u->name, "/bookmarks"));
+    html_attr(b, page_user_path(r, u->name, "/bookmarks"));
     html_lit(b, "\">Bookmarks</a></li><li><a href=\"");
-    html_attr(b, readers_user_path(r, u->name, "/series"));
+    html_attr(b, page_user_path(r, u->name, "/series"));
     html_lit(b, "\">Series</a></li><li><a href=\"");
-    html_attr(b, readers_user_path(r, u->name, "/works.atom"));
+    html_attr(b, page_user_path(r, u->name, "/works.atom"));
     html_lit(b, "\" type=\"application/atom+xml\" id=\"user-feed\">Atom feed of works</a></li>");
     if (r->user.id > 0 && r->user.id == u->id) {
         html_lit(b, "<li><a href=\"");
-        html_attr(b, readers_user_path(r, u->name, "/readings"));
+        html_attr(b, page_user_path(r, u->name, "/readings"));
         html_lit(b, "\" id=\"history-link\">History</a></li><li><a href=\"");
-        html_attr(b, readers_user_path(r, u->name, "/subscriptions"));
+        html_attr(b, page_user_path(r, u->name, "/subscriptions"));
         html_lit(b, "\" id=\"subscriptions-link\">Subscriptions</a></li><li><a href=\"");
-        html_attr(b, readers_user_path(r, u->name, "/stats"));
+        html_attr(b, page_user_path(r, u->name, "/stats"));
         html_lit(b, "\" id=\"stats-link\">Statistics</a></li>");
     }
     html_lit(b, "</ul>\n");
@@ -438,9 +390,9 @@ void readers_user_actions(struct web_req *r, const struct user *u)
     if (store_is_muted(r->store, r->user.id, u->id, &muted))
         return;
     html_lit(b, "<p class=\"actions\">");
-    readers_subscribe_button(r, readers_user_path(r, u->name, ""), SUB_USER, u->id);
+    readers_subscribe_button(r, page_user_path(r, u->name, ""), SUB_USER, u->id);
     html_lit(b, " ");
-    readers_post_button(r, readers_user_path(r, u->name, muted ? "/unmute" : "/mute"),
+    readers_post_button(r, page_user_path(r, u->name, muted ? "/unmute" : "/mute"),
                         muted ? "unmute" : "mute", muted ? "Unmute" : "Mute");
     html_lit(b, "</p>\n");
     if (muted)

@@ -89,16 +89,9 @@ static int rd_work_cb(const struct work *w, void *ctx)
 
 int ui_user_readings(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_own_user(r, 1, "Only you can see your reading history.");
     if (st)
         return st;
-    int64_t uid = u.id;
-    user_free(&u);
-    if (uid != r->user.id)
-        return ui_error(r, 403, "Only you can see your reading history.");
     int page = page_parse(web_arg(r, "page"));
     if (page < 0)
         return ui_error(r, 400, "The page number must be a whole number from 1 up.");
@@ -106,11 +99,11 @@ int ui_user_readings(struct web_req *r)
     int later = show && !strcmp(show, "to-read");
     struct rd_page p = {r, NULL, 0, 0};
     int64_t total = 0;
-    if (store_reading_list(r->store, uid, later, page_offset(page, WORKS_PER_PAGE), WORKS_PER_PAGE,
-                           rd_collect, &p, &total))
+    if (store_reading_list(r->store, r->user.id, later, page_offset(page, WORKS_PER_PAGE),
+                           WORKS_PER_PAGE, rd_collect, &p, &total))
         return ui_error(r, 500, "The history could not be read.");
     int off = 0;
-    if (store_history_off(r->store, uid, &off))
+    if (store_history_off(r->store, r->user.id, &off))
         return ui_error(r, 500, "The history could not be read.");
     struct buf *b = &r->out;
     const char *title = later ? "Marked for Later" : "History";
@@ -118,9 +111,9 @@ int ui_user_readings(struct web_req *r)
     html_lit(b, "<h1>");
     html_text(b, title);
     html_lit(b, "</h1>\n<nav aria-label=\"History views\"><ul><li><a href=\"");
-    html_attr(b, readers_user_path(r, r->user.name, "/readings"));
+    html_attr(b, page_user_path(r, r->user.name, "/readings"));
     html_lit(b, "\">Full History</a></li><li><a id=\"marked-for-later\" href=\"");
-    html_attr(b, readers_user_path(r, r->user.name, "/readings?show=to-read"));
+    html_attr(b, page_user_path(r, r->user.name, "/readings?show=to-read"));
     html_lit(b, "\">Marked for Later</a></li></ul></nav>\n");
     if (off && !later)
         html_lit(b, "<p class=\"notice\" id=\"history-off\">Your history is turned off (in <a "
@@ -135,7 +128,7 @@ int ui_user_readings(struct web_req *r)
     if (p.n && store_work_get_many(r->store, ids, p.n, 0, rd_work_cb, &p))
         html_lit(b, "<li>The works could not be read.</li>\n");
     html_lit(b, "</ol>\n");
-    page_pagination_query(r, readers_user_path(r, r->user.name, "/readings"),
+    page_pagination_query(r, page_user_path(r, r->user.name, "/readings"),
                           later ? "show=to-read" : "", page, page_count(total, WORKS_PER_PAGE));
     page_end(r);
     return 200;

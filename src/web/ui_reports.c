@@ -145,30 +145,14 @@ int ui_report_comment(struct web_req *r)
     return status;
 }
 
-/* Loads the account named by route parameter 0. */
-static int load_user(struct web_req *r, struct user *u)
-{
-    int rc = store_user_get_by_name(r->store, r->params[0], u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
-    if (rc)
-        return ui_error(r, 500, "The account could not be read.");
-    return 0;
-}
-
 int ui_report_user_form(struct web_req *r)
 {
     struct user u;
-    int status = load_user(r, &u);
+    int status = web_load_user(r, 0, &u);
     if (status)
         return status;
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, u.name);
-    html_lit(&p, "/report");
-    status = report_form(r, web_sprintf(r, "the user %s", u.name), web_strdup(r, buf_str(&p)), NULL,
-                         NULL, 0, 200);
-    buf_free(&p);
+    status = report_form(r, web_sprintf(r, "the user %s", u.name),
+                         page_user_path(r, u.name, "/report"), NULL, NULL, 0, 200);
     user_free(&u);
     return status;
 }
@@ -176,16 +160,12 @@ int ui_report_user_form(struct web_req *r)
 int ui_report_user(struct web_req *r)
 {
     struct user u;
-    int status = load_user(r, &u);
+    int status = web_load_user(r, 0, &u);
     if (status)
         return status;
-    struct buf p = BUF_INIT;
-    html_lit(&p, "/users/");
-    html_url_path(&p, u.name);
-    const char *url = web_strdup(r, buf_str(&p));
+    const char *url = page_user_path(r, u.name, "");
     status = file_report(r, REPORT_USER, u.id, web_sprintf(r, "the user %s", u.name),
                          web_sprintf(r, "%s/report", url), url);
-    buf_free(&p);
     user_free(&u);
     return status;
 }

@@ -169,25 +169,6 @@ static int same_category(const char *v, unsigned bit)
     return category_parse(v) == bit;
 }
 
-/* The query string of this request without page (URL-encoded, for pagination links). */
-static const char *query_without_page(struct web_req *r)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < r->args.n; i++) {
-        const struct web_kv *kv = &r->args.v[i];
-        if (!strcmp(kv->key, "page") || !*kv->value)
-            continue;
-        if (b.len)
-            buf_putc(&b, '&');
-        html_url_arg(&b, kv->key);
-        buf_putc(&b, '=');
-        html_url_arg(&b, kv->value);
-    }
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
-}
-
 /* 1 when the request has a filter or a query (any non-empty argument but page and sort). */
 static int has_filters(const struct web_req *r)
 {
@@ -318,27 +299,11 @@ static void tag_group(struct web_req *r, const struct idx_result *res, int have,
     group_end(r);
 }
 
+/* A form field showing value only when it is not empty. */
 static void text_field(struct web_req *r, const char *type, const char *name, const char *label,
                        const char *value)
 {
-    struct buf *b = &r->out;
-    html_lit(b, "<p class=\"field\"><label for=\"");
-    html_attr(b, name);
-    html_lit(b, "\">");
-    html_text(b, label);
-    html_lit(b, "</label> <input type=\"");
-    html_attr(b, type);
-    html_lit(b, "\" name=\"");
-    html_attr(b, name);
-    html_lit(b, "\" id=\"");
-    html_attr(b, name);
-    html_lit(b, "\"");
-    if (value && *value) {
-        html_lit(b, " value=\"");
-        html_attr(b, value);
-        html_lit(b, "\"");
-    }
-    html_lit(b, "></p>\n");
+    page_input(r, type, name, label, value && *value ? value : NULL, NULL);
 }
 
 static void radio(struct web_req *r, const char *name, const char *value, const char *label,
@@ -564,7 +529,7 @@ int ui_search_works(struct web_req *r, const char *base, const char *tag)
             return ui_error(r, 500, "The list of works could not be read.");
         }
         html_lit(b, "</ol>\n");
-        page_pagination_query(r, base, query_without_page(r), res.page, npages);
+        page_pagination_query(r, base, page_query_without_page(r), res.page, npages);
     }
     html_lit(b, "</div>\n");
     sidebar(r, base, &res, have);

@@ -44,22 +44,42 @@ static int series_part_cb(const struct work *w, void *ctx)
     return 0;
 }
 
-int ui_series_show(struct web_req *r)
+/* The series of route parameter 0: 0 with *se filled, or the status of the 404 or 500 page. */
+static int get_series(struct web_req *r, struct series *se)
 {
     int64_t id = web_param_id(r, 0);
-    struct series se;
-    int rc = id ? store_series_get(r->store, id, &se) : FICD_ENOTFOUND;
+    int rc = id ? store_series_get(r->store, id, se) : FICD_ENOTFOUND;
     if (rc == FICD_ENOTFOUND)
         return ui_error(r, 404, "There is no such series.");
     if (rc)
         return ui_error(r, 500, "The series could not be read.");
+    return 0;
+}
+
+int web_load_series(struct web_req *r, struct series *se, int64_t **ids, int **pos, size_t *n)
+{
+    int rc = get_series(r, se);
+    if (rc)
+        return rc;
+    *ids = NULL;
+    *pos = NULL;
+    *n = 0;
+    if (store_series_parts(r->store, web_param_id(r, 0), ids, pos, n)) {
+        series_free(se);
+        return ui_error(r, 500, "The series could not be read.");
+    }
+    return 0;
+}
+
+int ui_series_show(struct web_req *r)
+{
+    struct series se;
     int64_t *ids = NULL;
     int *pos = NULL;
     size_t n = 0;
-    if (store_series_parts(r->store, id, &ids, &pos, &n)) {
-        series_free(&se);
-        return ui_error(r, 500, "The series could not be read.");
-    }
+    int rc = web_load_series(r, &se, &ids, &pos, &n);
+    if (rc)
+        return rc;
     struct buf *b = &r->out;
     page_begin(r, se.title);
     html_lit(b, "<h1 id=\"series-title\">");
@@ -128,12 +148,9 @@ static int own_series(struct web_req *r, struct series *se)
 {
     if (r->user.id <= 0)
         return ui_login_required(r);
-    int64_t id = web_param_id(r, 0);
-    int rc = id ? store_series_get(r->store, id, se) : FICD_ENOTFOUND;
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no such series.");
+    int rc = get_series(r, se);
     if (rc)
-        return ui_error(r, 500, "The series could not be read.");
+        return rc;
     if (se->user_id != r->user.id && !web_is_admin(r)) {
         series_free(se);
         return ui_error(r, 403, "Only the series' creator may change it.");
@@ -232,7 +249,7 @@ static int series_row(const struct series *se, void *ctx)
 int ui_user_series(struct web_req *r)
 {
     struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_load_user(r, 1, &u);
     if (st)
         return st;
     struct buf *b = &r->out;

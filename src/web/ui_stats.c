@@ -331,19 +331,11 @@ static void sort_header(struct web_req *r, const char *key, const char *label,
 
 int ui_user_stats(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    struct user u;
-    int rc = store_user_get_by_name(r->store, r->params[0], &u);
-    if (rc == FICD_ENOTFOUND)
-        return ui_error(r, 404, "There is no user by that name.");
+    int rc = web_own_user(r, 0, "Only you can see your statistics.");
     if (rc)
-        return ui_error(r, 500, "The user could not be read.");
-    int64_t uid = u.id;
-    const char *name = web_strdup(r, u.name);
-    user_free(&u);
-    if (uid != r->user.id)
-        return ui_error(r, 403, "Only you can see your statistics.");
+        return rc;
+    int64_t uid = r->user.id;
+    const char *name = r->user.name;
 
     const char *ps = web_arg(r, "period"), *sort = web_arg(r, "sort"), *dir = web_arg(r, "dir");
     const char *fmt = web_arg(r, "format"), *wk = web_arg(r, "work");
@@ -418,12 +410,7 @@ int ui_user_stats(struct web_req *r)
         return csv_out(r, &rows, tot, &pts, pname);
 
     struct buf *b = &r->out;
-    struct buf base = BUF_INIT;
-    html_lit(&base, "/users/");
-    html_url_path(&base, name);
-    html_lit(&base, "/stats");
-    const char *basep = web_strdup(r, buf_str(&base));
-    buf_free(&base);
+    const char *basep = page_user_path(r, name, "/stats");
     const char *keep = web_sprintf(r, "period=%s%s", period_key[period],
                                    work_id ? web_sprintf(r, "&work=%lld", (long long)work_id) : "");
     page_begin(r, "Statistics");

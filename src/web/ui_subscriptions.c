@@ -22,7 +22,7 @@ static int subscription_set(struct web_req *r, enum sub_kind kind, int on)
     const char *path = NULL;
     if (kind == SUB_USER) {
         struct user u;
-        int st = readers_user_or_error(r, &u);
+        int st = web_load_user(r, 1, &u);
         if (st)
             return st;
         if (u.id == r->user.id) {
@@ -30,7 +30,7 @@ static int subscription_set(struct web_req *r, enum sub_kind kind, int on)
             return ui_error(r, 422, "You cannot subscribe to yourself.");
         }
         target = u.id;
-        path = readers_user_path(r, u.name, "");
+        path = page_user_path(r, u.name, "");
         user_free(&u);
     } else if (kind == SUB_WORK) {
         struct work w;
@@ -99,7 +99,7 @@ static int sub_row(const struct subscription *sub, void *ctx)
     html_text(b, kinds[sub->kind]);
     html_lit(b, "</td><td>");
     const char *name = sub->name ? sub->name : "(gone)";
-    const char *base = sub->kind == SUB_USER ? readers_user_path(r, name, "")
+    const char *base = sub->kind == SUB_USER ? page_user_path(r, name, "")
                        : sub->kind == SUB_WORK
                            ? web_sprintf(r, "/works/%lld", (long long)sub->target_id)
                            : web_sprintf(r, "/series/%lld", (long long)sub->target_id);
@@ -116,23 +116,16 @@ static int sub_row(const struct subscription *sub, void *ctx)
 
 int ui_user_subscriptions(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    struct user u;
-    int st = readers_user_or_error(r, &u);
+    int st = web_own_user(r, 1, "Only you can see your subscriptions.");
     if (st)
         return st;
-    int64_t uid = u.id;
-    user_free(&u);
-    if (uid != r->user.id)
-        return ui_error(r, 403, "Only you can see your subscriptions.");
     struct buf *b = &r->out;
     page_begin(r, "Subscriptions");
     html_lit(b, "<h1>Subscriptions</h1>\n<p>New chapters, works and series parts of what you "
                 "subscribe to arrive in your inbox.</p>\n<table id=\"subscriptions\">\n<caption>"
                 "Your subscriptions</caption>\n<thead><tr><th scope=\"col\">Kind</th><th "
                 "scope=\"col\">Name</th><th scope=\"col\">Action</th></tr></thead>\n<tbody>\n");
-    if (store_subscription_list(r->store, uid, sub_row, r))
+    if (store_subscription_list(r->store, r->user.id, sub_row, r))
         return ui_error(r, 500, "The subscriptions could not be read.");
     html_lit(b, "</tbody>\n</table>\n");
     page_end(r);

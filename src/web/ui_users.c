@@ -12,9 +12,7 @@ static int skip_cb(const struct work *w, void *ctx)
     return 0;
 }
 
-/* Finds the account named by route parameter 0; also accepts one of its pseuds. Returns 0
- * with *u filled, FICD_ENOTFOUND, or another error. */
-static int find_user(struct web_req *r, struct user *u)
+int web_find_user(struct web_req *r, struct user *u)
 {
     memset(u, 0, sizeof(*u));
     int rc = store_user_get_by_name(r->store, r->params[0], u);
@@ -25,6 +23,29 @@ static int find_user(struct web_req *r, struct user *u)
     if (rc)
         return rc;
     return store_user_get(r->store, uid, u);
+}
+
+int web_load_user(struct web_req *r, int pseuds, struct user *u)
+{
+    int rc = pseuds ? web_find_user(r, u) : store_user_get_by_name(r->store, r->params[0], u);
+    if (rc == FICD_ENOTFOUND)
+        return ui_error(r, 404, "There is no user by that name.");
+    if (rc)
+        return ui_error(r, 500, "The user could not be read.");
+    return 0;
+}
+
+int web_own_user(struct web_req *r, int pseuds, const char *why)
+{
+    if (r->user.id <= 0)
+        return ui_login_required(r);
+    struct user u;
+    int st = web_load_user(r, pseuds, &u);
+    if (st)
+        return st;
+    int64_t uid = u.id;
+    user_free(&u);
+    return uid == r->user.id ? 0 : ui_error(r, 403, why);
 }
 
 /* Lists works for a query with a heading and pagination. */
@@ -70,22 +91,10 @@ static int work_list(struct web_req *r, struct store_work_query *q, const char *
     return 200;
 }
 
-/* The list base path /users/NAME/works, encoded. */
-static const char *user_works_base(struct web_req *r, const char *name)
-{
-    struct buf b = BUF_INIT;
-    html_lit(&b, "/users/");
-    html_url_path(&b, name);
-    html_lit(&b, "/works");
-    const char *s = web_strdup(r, buf_str(&b));
-    buf_free(&b);
-    return s;
-}
-
 int ui_user_show(struct web_req *r)
 {
     struct user u;
-    int rc = find_user(r, &u);
+    int rc = web_find_user(r, &u);
     if (rc == FICD_ENOTFOUND)
         return ui_error(r, 404, "There is no user by that name.");
     if (rc)
@@ -119,7 +128,7 @@ int ui_user_show(struct web_req *r)
     int64_t total = 0;
     rc = muted ? 0 : store_work_list(r->store, &q, page_work_blurb_cb, r, &total);
     html_lit(b, "</ol>\n<p><a id=\"all-works\" href=\"");
-    html_attr(b, user_works_base(r, u.name));
+    html_attr(b, page_user_path(r, u.name, "/works"));
     html_lit(b, "\">All works (");
     html_int(b, total);
     html_lit(b, ")</a></p>\n");
@@ -134,7 +143,7 @@ int ui_user_show(struct web_req *r)
 int ui_user_works(struct web_req *r)
 {
     struct user u;
-    int rc = find_user(r, &u);
+    int rc = web_find_user(r, &u);
     struct store_work_query q = {0};
     q.order = STORE_ORDER_UPDATED_DESC;
     if (rc == FICD_ENOTFOUND) {
@@ -149,13 +158,14 @@ int ui_user_works(struct web_req *r)
             return ui_error(r, 404, "There is no user by that name.");
         q.creator = r->params[0];
         return work_list(r, &q, web_sprintf(r, "Works by %s", r->params[0]),
-                         user_works_base(r, r->params[0]));
+                         page_user_path(r, r->params[0], "/works"));
     }
     if (rc)
         return ui_error(r, 500, "The user could not be read.");
     q.user_id = u.id;
     q.include_hidden = r->user.id == u.id; /* hidden works stay listed for their creator */
-    rc = work_list(r, &q, web_sprintf(r, "Works by %s", u.name), user_works_base(r, u.name));
+    rc = work_list(r, &q, web_sprintf(r, "Works by %s", u.name),
+                   page_user_path(r, u.name, "/works"));
     user_free(&u);
     return rc;
 }

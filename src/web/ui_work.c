@@ -9,20 +9,22 @@
 #include <string.h>
 #include <time.h>
 
-int64_t web_param_id(const struct web_req *r, size_t i)
+int64_t web_parse_id(const char *s)
 {
-    if (i >= r->nparams || !r->params[i])
-        return 0;
-    const char *s = r->params[i];
-    if (!*s || strlen(s) > 18)
+    if (!s || !*s || strlen(s) > 18)
         return 0;
     int64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
             return 0;
-        v = v * 10 + (*p - '0');
+        v = v * 10 + (*s - '0');
     }
     return v;
+}
+
+int64_t web_param_id(const struct web_req *r, size_t i)
+{
+    return i < r->nparams ? web_parse_id(r->params[i]) : 0;
 }
 
 int web_load_work(struct web_req *r, int with_bodies, int access, struct work *w)

@@ -359,11 +359,7 @@ static int edit_page(struct web_req *r, const struct tag *t, int status, const c
 /* Anonymous visitors are sent to log in; signed-in users who may not wrangle get 403. */
 static int wrangler_only(struct web_req *r)
 {
-    if (r->user.id <= 0)
-        return ui_login_required(r);
-    if (!can_wrangle(r))
-        return ui_error(r, 403, "Only tag wranglers and admins may wrangle tags.");
-    return 0;
+    return ui_need(r, can_wrangle(r), "Only tag wranglers and admins may wrangle tags.");
 }
 
 int ui_tag_edit(struct web_req *r)

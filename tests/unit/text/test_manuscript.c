@@ -900,14 +900,25 @@ static void test_shared_samples(void **state)
             assert_null(strstr(w.chapters[0].html, "The End."));
             assert_null(strstr(w.chapters[0].html, "Temarilyn"));
             assert_int_equal(w.expected_chapters, 1);
-            assert_true(has(&w.sugg_characters, "Kakashi"));
+            /* "Hatake Kakashi" is written once: one suggestion with the family name */
+            assert_true(has(&w.sugg_characters, "Hatake Kakashi"));
+            assert_false(has(&w.sugg_characters, "Kakashi"));
+            assert_false(has(&w.sugg_characters, "Hatake"));
+            /* the village and "the Land of Waves" are places, "Team Seven" a team */
+            assert_false(has(&w.sugg_characters, "Konoha"));
+            assert_false(has(&w.sugg_characters, "Waves"));
+            assert_false(has(&w.sugg_characters, "Seven"));
         } else if (!strcmp(e->d_name, "grief-at-the-gates.txt")) {
             assert_string_equal(w.title, "Grief at the Gates");
             assert_true(has(&w.sugg_characters, "Naruto"));
             assert_false(has(&w.sugg_characters, "Sakura-chan"));
         } else if (!strcmp(e->d_name, "the-apprentice.txt")) {
             assert_string_equal(w.title, "The Apprentice");
-            assert_true(has(&w.sugg_characters, "Sasuke"));
+            assert_true(has(&w.sugg_characters, "Uchiha Sasuke"));
+            /* the clan alone, and the family name only ever used with "-san" */
+            assert_false(has(&w.sugg_characters, "Uchiha"));
+            assert_false(has(&w.sugg_characters, "Haruno"));
+            assert_false(has(&w.sugg_characters, "Sasuke"));
         }
         assert_null(w.notes_begin);
         free(data);

@@ -963,7 +963,7 @@ static void test_suggestions(void **state)
         memset(&c, 0, sizeof(c));
         c.w = &w;
         c.o = use_known ? &o : NULL;
-        assert_int_equal(ms_suggest(&c, text, n, 1), 0);
+        assert_int_equal(ms_suggest_plain(&c, text, n, 1), 0);
         struct strlist chars, rels;
         strlist_init(&chars);
         strlist_init(&rels);
@@ -1025,7 +1025,7 @@ static void test_suggestions_at_growth(void **state)
             struct ms_ctx c;
             memset(&c, 0, sizeof(c));
             c.w = &w;
-            assert_int_equal(ms_suggest(&c, text, n, 0), 0);
+            assert_int_equal(ms_suggest_plain(&c, text, n, 0), 0);
             struct strlist chars, rels;
             strlist_init(&chars);
             strlist_init(&rels);
