@@ -24,7 +24,12 @@ static void serve_usage(FILE *f)
             "The archive lives in SQLite in DIR unless the setting `database` (or\n"
             "$FICD_DATABASE) names a PostgreSQL database, postgres://user@host/db: then\n"
             "several nodes can serve one archive (docs/operations.md); DIR still holds\n"
-            "local files such as the index snapshot.\n");
+            "local files such as the index snapshot.\n\n"
+            "The search index is loaded from DIR/index.snap when it matches the store\n"
+            "(written after a build, every 10 minutes when changed and at a clean stop;\n"
+            "deleting it is safe), else built from the store: with 20000 works or more\n"
+            "($FICD_INDEX_DEFER_MIN), listings are served first and full-text searches\n"
+            "answer 503 until full text is built in the background.\n");
 }
 
 static const char *env_get(const char *name)

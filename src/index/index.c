@@ -336,7 +336,7 @@ static void doc_kill(struct idx *idx, uint32_t d)
     }
     doc->live = 0;
     idx->pop_dirty = 1;
-    if (idx->fulltext)
+    if (idx->fulltext && (doc->flags & IDX_DOC_FTS))
         fts_doc_killed(idx, d);
 }
 
@@ -493,6 +493,9 @@ static int add_doc(struct idx *idx, const struct work *w)
     idx->pop_dirty = 1;
     if (idx->fulltext) {
         memset(&idx->dfts[d], 0, sizeof(idx->dfts[d]));
+        if (idx->fts_pending)
+            return 0; /* the full-text builder gets to it (deferred.c) */
+        doc->flags |= IDX_DOC_FTS;
         return fts_index_doc(idx, d, w);
     }
     return 0;

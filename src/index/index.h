@@ -158,6 +158,38 @@ void idx_free(struct idx *idx);
  * picks up writes made meanwhile. progress = 1 draws a bar on stderr when it is a TTY. */
 int idx_build(struct idx *idx, struct store *s, int progress) FICD_MUST_CHECK;
 
+/* The index on local disk, for fast restarts (snapshot.c). idx_snapshot_save writes idx to
+ * path (through path.tmp and a rename, so a crash leaves the previous file whole), stamped
+ * with the change-log position it reflects, the change logged there, the store's schema
+ * version and archive id (idx_archive_id) and a checksum; changes wait while it is written,
+ * searches do not. idx_snapshot_load fills idx, which must be fresh from idx_new with the same
+ * fulltext flag, from such a file, then applies the change log after its position. It
+ * refuses a file of another archive, schema or format, one that the change log does not
+ * confirm (a restored store), and a truncated or corrupted one. Returns the number of
+ * changes applied after loading (>= 0), or FICD_ENOTFOUND when there is no file, another
+ * FICD_E* otherwise, with the reason in why; idx is then partly filled and must be freed
+ * (build a new one with idx_build). */
+int idx_snapshot_save(struct idx *idx, struct store *s, const char *path) FICD_MUST_CHECK;
+int idx_snapshot_load(struct idx *idx, struct store *s, const char *path, char *why,
+                      size_t whysz) FICD_MUST_CHECK;
+/* The archive's random identity (32 hex digits, the setting "archive_id"), created on first
+ * use: a snapshot is only ever loaded into the archive that wrote it. */
+int idx_archive_id(struct store *s, char out[65]) FICD_MUST_CHECK;
+
+/* idx_build, but full text later: works are read without their bodies and not full-text
+ * indexed, so that the index answers everything but text queries sooner; these fail with
+ * FICD_EBUSY (a message in idx_result.err) until idx_build_fulltext, typically in a background
+ * thread while the index is in use, has indexed every work. idx_build_fulltext reads every
+ * work again with its bodies (s must not be used by another thread meanwhile); changes
+ * applied meanwhile are picked up. Returns 0 once full text is complete. */
+int idx_build_deferred(struct idx *idx, struct store *s, int progress) FICD_MUST_CHECK;
+int idx_build_fulltext(struct idx *idx, struct store *s) FICD_MUST_CHECK;
+/* Makes a running idx_build_fulltext return FICD_EBUSY soon (full text stays incomplete, text
+ * queries keep failing): for a server shutting down. */
+void idx_fulltext_cancel(struct idx *idx);
+/* Seconds until full text is expected to be ready (0 when it is; at least 1 while not). */
+int idx_fulltext_wait(struct idx *idx);
+
 /* Follows the store's change log from the last applied sequence: re-reads changed works and
  * tags and applies them. Returns the number of changes applied (>= 0) or FICD_E*. Safe to call
  * from several threads (calls are serialised); readers are blocked only while a change is

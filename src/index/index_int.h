@@ -135,6 +135,7 @@ struct idx_doc {
 };
 #define IDX_DOC_WIDE       1 /* a tag number needs 4 bytes: all are stored in 4 */
 #define IDX_DOC_TKEY_ASCII 2 /* the title is ASCII: title_key is it lower-cased, not stored */
+#define IDX_DOC_FTS        4 /* full-text indexed (not yet, while full text is built after) */
 
 /* Full-text fields of a doc (idx->dfts, only in a full-text index). */
 struct idx_dfts {
@@ -289,6 +290,17 @@ struct idx {
     uint64_t fts_compactions; /* how many compactions ran (for tests and stats) */
     struct sb_stemmer *stemmers[IDX_MAX_LANGS + 1]; /* writer's, by language number */
     uint8_t stem_tried[IDX_MAX_LANGS + 1];
+    /* Full text built after the rest (deferred.c): while fts_pending, new docs are not
+     * full-text indexed and text queries answer FICD_EBUSY; the builder indexes the docs
+     * below fts_bound in the store's order, then every live doc from fts_next on, in doc
+     * order (postings grow at their ends), and clears fts_pending under the write lock once
+     * none is left. Read without the lock: it only ever goes from 1 to 0. */
+    _Atomic int fts_pending;
+    _Atomic int fts_cancel; /* idx_fulltext_cancel: the builder returns early */
+    uint32_t fts_next, fts_bound;
+    _Atomic uint64_t fts_done; /* docs indexed by the builder so far, of fts_total */
+    uint64_t fts_total;
+    int64_t fts_start_ms;
 
     int64_t last_seq;
     int64_t last_poll_ms;
@@ -493,6 +505,8 @@ void idx_bm_free(roaring_bitmap_t *b);
 /* Shrinks tables, arrays and tag lists to what they hold (after a build, with the orders). */
 void idx_trim(struct idx *idx);
 int64_t doc_id_of(const void *ctx, uint32_t d); /* a doc's work id (hash table callback) */
+/* sync.c: idx_build, reading bodies or not */
+int idx_build_from(struct idx *idx, struct store *s, int progress, int bodies);
 /* tags.c */
 int tag_ensure(struct idx *idx, enum tag_type type, const char *name, uint32_t *out);
 int tag_register(struct idx *idx, const struct tag *st, uint32_t *out);

@@ -433,6 +433,14 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
             sb_stemmer_delete(stem);
         if (rc)
             return rc;
+        if (qn && idx->fts_pending) {
+            qnode_free(qn);
+            snprintf(out->err, sizeof(out->err),
+                     "Full-text search is still being prepared after a restart; try again in "
+                     "about %d s (filters without search words work now).",
+                     idx_fulltext_wait(idx));
+            return FICD_EBUSY;
+        }
         if (qn && (rc = fts_collect_terms(qn, out))) {
             qnode_free(qn);
             return rc;

@@ -43,7 +43,8 @@ static int build_work(const struct work *w, void *ctx)
     return 0;
 }
 
-int idx_build(struct idx *idx, struct store *s, int progress)
+/* The full build; bodies = 0 reads the works without their chapters (deferred full text). */
+int idx_build_from(struct idx *idx, struct store *s, int progress, int bodies)
 {
     struct build_ctx bc = {.idx = idx, .show = progress};
     int64_t seq = 0, total = 0;
@@ -82,7 +83,7 @@ int idx_build(struct idx *idx, struct store *s, int progress)
         return rc;
     if (progress)
         progress_start(&bc.pr, "indexing", (uint64_t)total);
-    rc = store_work_foreach(s, idx->fulltext, build_work, &bc);
+    rc = store_work_foreach(s, bodies, build_work, &bc);
     if (progress)
         progress_finish(&bc.pr);
     if (rc || bc.rc)
@@ -95,6 +96,11 @@ int idx_build(struct idx *idx, struct store *s, int progress)
     idx_rebuild_orders(idx); /* and gives back the slack of every array, and free pages */
     pthread_rwlock_unlock(&idx->lock);
     return 0;
+}
+
+int idx_build(struct idx *idx, struct store *s, int progress)
+{
+    return idx_build_from(idx, s, progress, idx->fulltext);
 }
 
 struct change {

@@ -1,11 +1,13 @@
 /* serve.c: web_serve, starting and stopping the libmicrohttpd server (the CSRF secret, the
- * index build, the listening socket and thread pool, graceful shutdown on SIGTERM/SIGINT),
- * and the thread that writes the hits counted in memory (the change follower is follow.c). */
+ * index (web/restart.c), the listening socket and thread pool, graceful shutdown on
+ * SIGTERM/SIGINT), and the thread that writes the hits counted in memory (the change
+ * follower is follow.c). */
 #include "core/progress.h"
 #include "index/index.h"
 #include "web/cache.h"
 #include "web/follow.h"
 #include "web/hits.h"
+#include "web/restart.h"
 #include "web/server_int.h"
 #include "web/wjcache.h"
 
@@ -130,29 +132,6 @@ static int prepare_site(struct store *s)
     return 0;
 }
 
-/* Builds the search index from the store (a progress bar when stderr is a terminal) and
- * logs how long it took and how many works it holds. */
-static int build_index(struct store *s)
-{
-    int64_t t0 = progress_now_ms();
-    int rc = idx_new(1, &srv_site.idx);
-    if (!rc)
-        rc = idx_build(srv_site.idx, s, isatty(STDERR_FILENO));
-    if (rc) {
-        fprintf(stderr, "ficd serve: cannot build the search index: %s\n",
-                rc == FICD_EDB || rc == FICD_EIO ? store_errmsg(s) : ficd_strerror(rc));
-        idx_free(srv_site.idx);
-        srv_site.idx = NULL;
-        return rc;
-    }
-    struct idx_stats st;
-    idx_get_stats(srv_site.idx, &st);
-    fprintf(stderr, "ficd: indexed %llu works (%llu tags, %llu terms) in %.2f s\n",
-            (unsigned long long)st.live, (unsigned long long)st.tags, (unsigned long long)st.terms,
-            (double)(progress_now_ms() - t0) / 1e3);
-    return 0;
-}
-
 int web_serve(const struct web_config *cfg)
 {
     if (sodium_init() < 0)
@@ -173,7 +152,7 @@ int web_serve(const struct web_config *cfg)
         store_close(main_store);
         return rc;
     }
-    rc = build_index(main_store);
+    rc = index_start(cfg->data_dir, main_store, &srv_site.idx); /* web/restart.c */
     store_close(main_store);
     if (rc)
         return rc;
@@ -187,7 +166,7 @@ int web_serve(const struct web_config *cfg)
     int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
     if (gai) {
         fprintf(stderr, "ficd serve: cannot resolve %s: %s\n", cfg->listen_host, gai_strerror(gai));
-        idx_free(srv_site.idx);
+        index_stop(srv_site.idx);
         srv_site.idx = NULL;
         return FICD_EINVAL;
     }
@@ -237,7 +216,7 @@ int web_serve(const struct web_config *cfg)
         web_follow_stop();
         hits_stop();
         page_cache_free();
-        idx_free(srv_site.idx);
+        index_stop(srv_site.idx);
         srv_site.idx = NULL;
         return FICD_EIO;
     }
@@ -260,7 +239,7 @@ int web_serve(const struct web_config *cfg)
     hits_stop(); /* after the last request: every hit counted is written */
     page_cache_free();
     srv_close_stores();
-    idx_free(srv_site.idx);
+    index_stop(srv_site.idx); /* writes the index snapshot for the next start */
     srv_site.idx = NULL;
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     fprintf(stderr, "ficd: stopped\n");

@@ -58,6 +58,10 @@ int web_search(struct web_req *r, const char *tag, struct idx_result *res)
     idx_qparams_free(&qp);
     if (rc == FICD_ESYNTAX || rc == FICD_EINVAL)
         return 400;
+    if (rc == FICD_EBUSY) { /* full text still being built after a restart: res->err says so */
+        web_header(r, "Retry-After", web_sprintf(r, "%d", idx_fulltext_wait(idx)));
+        return 503;
+    }
     if (rc) {
         snprintf(res->err, sizeof(res->err), "%s", ficd_strerror(rc));
         return 500;
