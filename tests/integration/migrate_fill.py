@@ -72,6 +72,8 @@ fill('work_hits_daily', [(works[0], 20793, 12), (works[0], 20794, 3)])
 fill('gifts', [(1, works[0], 'quill', u2, 0, T), (2, works[1], 'Someone Else', None, 1, T)])
 fill('creator_invites', [(works[0], u3, u1, T)])
 fill('inspirations', [(works[1], works[0], 1, T), (works[2], works[0], 0, T)])
+fill('rate_limits', [('login:ip:192.0.2.5', 3, T + 300), ('post:user:' + AWKWARD[0], 1, T + 3600)])
+fill('hit_visits', [(20793, 1234567890123), (20794, -42)])
 fill('import_map', [('efiction:https://old.example.org', 'story', 17, works[0], T),
                     ('efiction:https://old.example.org', 'author', 3, u1, T)])
 db.commit()
