@@ -31,27 +31,24 @@ static const char *const sql_load_works[2] = {
     "subscriptions, comment_policy, moderate_comments, hidden, "
     "(SELECT series_id FROM series_works sw WHERE sw.work_id = works.id) "
     "FROM works WHERE id IN " IN_IDS};
-static const char *const sql_load_creators[2] = {"SELECT work_id, -1, name FROM work_creators "
-                                                 "WHERE work_id = ?1 ORDER BY work_id, position",
-                                                 "SELECT work_id, -1, name FROM work_creators "
-                                                 "WHERE work_id IN " IN_IDS
-                                                 " ORDER BY work_id, position"};
-static const char *const sql_load_beta[2] = {"SELECT work_id, -1, name FROM work_beta "
-                                             "WHERE work_id = ?1 ORDER BY work_id, position",
-                                             "SELECT work_id, -1, name FROM work_beta "
-                                             "WHERE work_id IN " IN_IDS
-                                             " ORDER BY work_id, position"};
-static const char *const sql_load_sugg[2] = {"SELECT work_id, kind, name FROM work_suggestions "
-                                             "WHERE work_id = ?1 ORDER BY work_id, kind, position",
-                                             "SELECT work_id, kind, name FROM work_suggestions "
-                                             "WHERE work_id IN " IN_IDS
-                                             " ORDER BY work_id, kind, position"};
-static const char *const sql_load_tags[2] = {
-    "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
-    "WHERE wt.work_id = ?1 ORDER BY wt.work_id, wt.position",
-
-    "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
-    "WHERE wt.work_id IN " IN_IDS " ORDER BY wt.work_id, wt.position"};
+/* A batch's creators, beta readers, suggestions and tags in one query (one round trip on
+ * PostgreSQL): work id, list (0 creators, 1 beta, 2 suggestions, 3 tags), tag type, name.
+ * On PostgreSQL each tag is looked up by its key (a nested loop), never by hashing the whole
+ * tags table, which the planner would otherwise choose for a page of works. */
+#define SQL_LISTS(W, TAGS)                                                                         \
+    "SELECT work_id, 0, 0, name, position FROM work_creators WHERE work_id " W                     \
+    " UNION ALL SELECT work_id, 1, 0, name, position FROM work_beta WHERE work_id " W              \
+    " UNION ALL SELECT work_id, 2, kind, name, position FROM work_suggestions WHERE work_id " W    \
+    " UNION ALL SELECT wt.work_id, 3, t.type, t.name, wt.position FROM work_tags wt " TAGS         \
+    " WHERE wt.work_id " W " ORDER BY 1, 2, 3, 5"
+#define TAGS_JOIN "JOIN tags t ON t.id = wt.tag_id"
+#define TAGS_LATERAL                                                                               \
+    "CROSS JOIN LATERAL (SELECT type, CAST(name AS TEXT) AS name FROM tags WHERE tags.id = "       \
+    "wt.tag_id OFFSET 0) t"
+static const char *const sql_load_lists[2] = {SQL_LISTS("= ?1", TAGS_JOIN),
+                                              SQL_LISTS("IN " IN_IDS, TAGS_JOIN)};
+static const char *const sql_load_lists_pg[2] = {SQL_LISTS("= ?1", TAGS_LATERAL),
+                                                 SQL_LISTS("IN " IN_IDS, TAGS_LATERAL)};
 static const char *const sql_load_chapters[2] = {
     "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "
     "FROM chapters WHERE work_id = ?1 ORDER BY work_id, position",
@@ -158,18 +155,20 @@ static struct strlist *list_for(struct work *w, enum list_kind kind, int type)
     return NULL;
 }
 
-/* Runs one of the batch queries and hands each row to the work it belongs to. */
-static int load_rows(struct store *s, struct batch *b, const char *const sql[2],
-                     enum list_kind kind)
+/* Runs the batch's list query and hands each row to the list of the work it belongs to. */
+static int load_lists(struct store *s, struct batch *b)
 {
-    struct dbst *st = prep_ids(s, sql, b);
+    struct dbst *st = prep_ids(s, s->drv == &db_pg_driver ? sql_load_lists_pg : sql_load_lists, b);
     if (!st)
         return FICD_EDB;
     int rc = 0, e, last = -1;
     while ((e = db_step(st)) == DB_ROW) {
         int i = slot_of(b, db_col_int(st, 0), &last);
-        struct strlist *l = i < 0 ? NULL : list_for(&b->w[i], kind, (int)db_col_int(st, 1));
-        const char *name = db_col_text(st, 2);
+        int kind = (int)db_col_int(st, 1);
+        struct strlist *l = i < 0 || kind < LIST_CREATORS || kind > LIST_TAGS
+                                ? NULL
+                                : list_for(&b->w[i], (enum list_kind)kind, (int)db_col_int(st, 2));
+        const char *name = db_col_text(st, 3);
         if (l && name && (rc = strlist_add(l, name)))
             break;
     }
@@ -231,13 +230,7 @@ static int load_batch_queries(struct store *s, struct batch *b, int with_bodies)
         rc = sq_fail(s, e);
     db_reset(st);
     if (!rc)
-        rc = load_rows(s, b, sql_load_creators, LIST_CREATORS);
-    if (!rc)
-        rc = load_rows(s, b, sql_load_beta, LIST_BETA);
-    if (!rc)
-        rc = load_rows(s, b, sql_load_sugg, LIST_SUGG);
-    if (!rc)
-        rc = load_rows(s, b, sql_load_tags, LIST_TAGS);
+        rc = load_lists(s, b);
     if (!rc)
         rc = load_chapters(s, b, with_bodies);
     return rc;
