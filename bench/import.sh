@@ -120,6 +120,10 @@ fi
 # Every run reads the corpus from the page cache.
 xargs -0 -a "$TMP/all" cat >/dev/null
 
+# Bytes of names per command line: well under ARG_MAX (2 MB with the environment and one
+# pointer per argument), or GNU xargs retries on E2BIG again and again with a long list.
+XARGS_S=1000000
+
 # measure NAME LIST CMD...: runs CMD with the files of LIST appended (xargs, as few processes
 # as the command line allows), pinned to one CPU; stdout to /dev/null, stderr to $TMP/NAME.err.
 # Leaves "wall user sys maxrss_kb invocations" in $TMP/NAME.time; returns CMD's status.
@@ -128,7 +132,7 @@ measure() {
   shift 2
   local rc=0
   timeout "$LIMIT" /usr/bin/time -f '%e %U %S %M' -o "$TMP/$name.t" \
-    taskset -c "$CPU" xargs -0 -s 1900000 -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || rc=$?
+    taskset -c "$CPU" xargs -0 -s "$XARGS_S" -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || rc=$?
   # xargs reports 123 when an invocation exited 1-125; the command's own status is in .err.
   # /usr/bin/time writes "Command exited with non-zero status N" before the figures.
   tail -1 "$TMP/$name.t" >"$TMP/$name.time"
@@ -188,7 +192,7 @@ measure_free() {
   local name=$1 list=$2
   shift 2
   timeout "$LIMIT" /usr/bin/time -f '%e %U %S %M' -o "$TMP/$name.t" \
-    xargs -0 -s 1900000 -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || true
+    xargs -0 -s "$XARGS_S" -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || true
   tail -1 "$TMP/$name.t" >"$TMP/$name.time"
 }
 measure_free store_all "$TMP/all" "$FICD" import --data "$TMP/data_all"
