@@ -19,9 +19,18 @@
 # On one machine the nodes share its cores with each other, nginx and wrk: the ratio shows
 # what a second node costs or gains there, and the CPU per request shows that a request costs
 # the same on either node (what makes nodes on separate machines add up).
+# To see what a node adds when the nodes are the bottleneck (as on machines of their own),
+# FICD_BENCH_NODE_CPU=0.2 runs each `ficd serve` in a cgroup of its own with a CPU quota of
+# 0.2 core (cgroup v2's cpu.max, or v1's cpu.cfs_quota_us under /sys/fs/cgroup/cpu; needs
+# root; the cgroups ficd-bench-node1..4 are removed at the end). One node then has 0.2 core
+# and two nodes 0.4, while nginx, wrk and the database keep the rest of the machine. The table
+# gains each working node's CPU time over the run divided by its quota (1.00: the cap was
+# the limit), the machine's busy share and its load average. When no cgroup is writable the
+# run says so and goes on uncapped.
 # Environment (all optional): FICD_BUILD (default build), FICD (a binary to measure as is),
 # FICD_BENCH_WORKS, FICD_BENCH_DURATION (default 8s), FICD_BENCH_CONNS (default 32),
-# FICD_BENCH_THREADS (worker threads per node, default nproc), FICD_DATABASE.
+# FICD_BENCH_THREADS (worker threads per node, default nproc), FICD_DATABASE,
+# FICD_BENCH_NODE_CPU (cores per node, unset: no cap).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FICD_BUILD:-$SRC/build}
