@@ -152,6 +152,8 @@ int web_serve(const struct web_config *cfg)
         store_close(main_store);
         return rc;
     }
+    /* a worker waits on every round trip to a database server: more of them than cores */
+    int remote_db = strcmp(store_backend(main_store), "sqlite") != 0;
     rc = index_start(cfg->data_dir, main_store, &srv_site.idx); /* web/restart.c */
     store_close(main_store);
     if (rc)
@@ -185,8 +187,8 @@ int web_serve(const struct web_config *cfg)
     size_t pool = cfg->connection_memory;
     if (pool < cfg->max_header + ((size_t)16 << 10))
         pool = cfg->max_header + ((size_t)16 << 10);
-    unsigned threads =
-        cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads
+                                        : (unsigned)(cores > 0 ? cores : 1) * (remote_db ? 4 : 1);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
