@@ -24,7 +24,8 @@
 #      FICD_BENCH_DURATION on each list; memory (anonymous, file) of the server at the end;
 #   5. the table (also written to $FICD_BENCH_OUT).
 # Environment (all optional): FICD_BUILD, FICD_BENCH_SIZES, FICD_BENCH_SHAPE (classic|ao3),
-#   FICD_BENCH_QUERIES (1000), FICD_BENCH_DURATION (10s), FICD_BENCH_THREADS (nproc),
+#   FICD_BENCH_QUERIES (1000), FICD_BENCH_DURATION (10s), FICD_BENCH_THREADS (default: each
+#   backend's own, one worker per core on SQLite, four on PostgreSQL),
 #   FICD_BENCH_CACHE, FICD_BENCH_OUT (default $FICD_BUILD/bench-results/backends.md).
 set -euo pipefail
 
@@ -36,7 +37,7 @@ SHAPE=${FICD_BENCH_SHAPE:-ao3}
 SEED=1
 QUERIES=${FICD_BENCH_QUERIES:-1000}
 DURATION=${FICD_BENCH_DURATION:-10s}
-THREADS=${FICD_BENCH_THREADS:-$(nproc)}
+THREADS=${FICD_BENCH_THREADS:-0}
 CACHE=${FICD_BENCH_CACHE:-$BUILD/bench-cache}
 OUT=${FICD_BENCH_OUT:-$BUILD/bench-results/backends.md}
 
@@ -175,7 +176,7 @@ get() { awk -v k="$2" '$1 == k { print $('"${3:-2}"') }' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 
 {
-  echo "### SQLite vs PostgreSQL, the same archive ($(date +%Y-%m-%d), $(nproc) cores, $THREADS server threads)"
+  echo "### SQLite vs PostgreSQL, the same archive ($(date +%Y-%m-%d), $(nproc) cores, $([ "$THREADS" = 0 ] && echo "each backend's default number of" || echo "$THREADS") server threads)"
   echo
   echo "PostgreSQL $PG_VERSION in a temporary directory on loopback (tests/pg/server.sh: fsync off, 64 MB shared buffers); SQLite in WAL mode."
   echo "Corpus and queries: $SHAPE shape, $QUERIES filter queries (bench_filter's mix), page cache off (every request rendered)."
