@@ -3,7 +3,7 @@
  * that `ficd serve` can be measured on it (bench/api.sh). */
 /*
  * Usage: bench_gen_store --out DIR [--works N] [--seed S] [--batch B] [--body-words W]
- *                        [--summary-words W] [--shape classic|ao3]
+ *                        [--summary-words W] [--shape classic|ao3] [--cache-mb M]
  *
  * DIR must not hold an archive yet (it is created). Work i of the generator (seed S, the
  * same default as bench_filter: 1) is stored as work id i + 1, with its fandoms,
@@ -15,7 +15,10 @@
  * about --summary-words words (default 20) and chapter bodies, about --body-words words for
  * the first chapter (default 30) and a sentence for each further one. Works are inserted B
  * at a time (default 50000) in one transaction each (store_begin/store_commit), and the
- * connection's page cache is raised to 512 MB for the load. An account "bench" (admin,
+ * connection's page cache is raised for the load to --cache-mb MB (default 400 MB per
+ * million works, at least 512 and at most 4096: the tag and work_tags indexes of a 10M-work
+ * archive are about 3 GB and inserting into them is random, so a cache smaller than them
+ * makes the load several times slower as it grows). An account "bench" (admin,
  * random password, printed) is created so that the site counts as set up.
  */
 #include "gen_meta.h"
@@ -40,11 +43,16 @@ static double now_s(void)
 
 /* Run by SQLite on every connection this process opens (the store's one): a big page cache,
  * so that the tag and work_tags indexes stay in memory during the long transactions. */
+static long cache_mb = 512;
+
 static int bench_pragmas(sqlite3 *db, const char **err, const void *api)
 {
     (void)err;
     (void)api;
-    sqlite3_exec(db, "PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%ld; PRAGMA temp_store = MEMORY",
+             cache_mb * 1024);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
     return SQLITE_OK;
 }
 
@@ -94,7 +102,7 @@ static char *html_words(struct gm *g, struct gm_rng *r, int words)
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_gen_store --out DIR [--works N] [--seed S] [--batch B] "
-                    "[--body-words W] [--summary-words W] [--shape classic|ao3]\n");
+                    "[--body-words W] [--summary-words W] [--shape classic|ao3] [--cache-mb M]\n");
     return 2;
 }
 
@@ -105,6 +113,7 @@ int main(int argc, char **argv)
     uint64_t seed = 1;
     int body_words = 30, summary_words = 20;
     enum gm_shape shape = GM_SHAPE_CLASSIC;
+    long cache_arg = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out = argv[++i];
@@ -118,13 +127,20 @@ int main(int argc, char **argv)
             body_words = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--summary-words") && i + 1 < argc)
             summary_words = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--cache-mb") && i + 1 < argc)
+            cache_arg = atol(argv[++i]);
         else if (!strcmp(argv[i], "--shape") && i + 1 < argc && gm_shape_parse(argv[i + 1]) >= 0)
             shape = (enum gm_shape)gm_shape_parse(argv[++i]);
         else
             return usage();
     }
-    if (!out || nworks < 1000 || batch < 1 || body_words < 1 || summary_words < 0)
+    if (!out || nworks < 1000 || batch < 1 || body_words < 1 || summary_words < 0 || cache_arg < 0)
         return usage();
+    cache_mb = cache_arg ? cache_arg : (long)((uint64_t)nworks * 400 / 1000000);
+    if (!cache_arg && cache_mb < 512)
+        cache_mb = 512;
+    if (!cache_arg && cache_mb > 4096)
+        cache_mb = 4096;
     char dbpath[4096];
     snprintf(dbpath, sizeof(dbpath), "%s/ficd.db", out);
     struct stat sb;
