@@ -88,7 +88,9 @@ static int cmp_entry(const void *a, const void *b)
 
 /* Calls fn for every (local number, canonical tag) of f's works, each tag once per work. */
 #define FC_FOR_EACH(idx, e, s, BODY)                                                               \
+    idx_walk_prefetch_start(idx, (e)->docs, (e)->ndocs);                                           \
     for (uint32_t li = 0; li < (e)->ndocs; li++) {                                                 \
+        idx_walk_prefetch(idx, (e)->docs, li, (e)->ndocs);                                         \
         const struct idx_doc *d = &(idx)->docs[(e)->docs[li]];                                     \
         for (uint32_t i = 0; i < idx_doc_ntags(d); i++) {                                          \
             uint32_t c = (idx)->canon_of[idx_doc_tag(idx, d, i)];                                  \

@@ -40,5 +40,9 @@ const struct idx_fcache *idx_fcache_get(const struct idx *idx, uint32_t f, uint6
 /* Notes that a big result inside non-fandom tag f was counted without counts of its own, so
  * that they are built if f is asked for again. */
 void idx_fcache_seen(uint32_t f);
+/* Walking docs[0..n) in order: prefetches the records and tag numbers of the works some
+ * positions after k (call before reading docs[k]); _start before the first. */
+void idx_walk_prefetch(const struct idx *idx, const uint32_t *docs, uint32_t k, uint32_t n);
+void idx_walk_prefetch_start(const struct idx *idx, const uint32_t *docs, uint32_t n);
 
 #endif

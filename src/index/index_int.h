@@ -393,10 +393,13 @@ void idx_rebuild_pop(struct idx *idx);
 
 /* facets.c. Variables so that tests and benchmarks can exercise every path:
  * results up to idx_facet_walk_max works that are not inside one cached fandom count facets
- * by walking each work's tags, larger ones by bitmap intersections over tags by total;
+ * by walking each work's tags, larger ones by bitmap intersections over tags by total, reading
+ * at most idx_facet_total_budget elements per work of the result (0: no limit) before walking
+ * the types not settled;
  * fandoms of at least idx_facet_fandom_min works keep their tags' counts, and results of at
  * least idx_facet_bound_min works inside such a fandom use them as bounds. */
 extern int idx_facet_walk_max;
+extern int idx_facet_total_budget;
 extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
 /* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
@@ -415,6 +418,8 @@ struct idx_facet_stats {
     _Atomic uint64_t fandom_path; /* results counted inside one fandom */
 };
 extern struct idx_facet_stats idx_facet_stats;
+/* 0 turns off the prefetching of the facet walk (for benchmarks: A/B in one process). */
+extern int idx_walk_prefetch_on;
 /* The canonical tag bounding q's result (an include tag of any type, or the one canonical of
  * the fandoms list), the one with the fewest works when several; UINT32_MAX when none. */
 uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q);
