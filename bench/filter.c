@@ -146,6 +146,101 @@ static double cpu_ms(void)
 static const char *const *mute_names, *const *block_names;
 static size_t nmute_names, nblock_names;
 
+/* --check-facets N: the first N queries' tag facets (top 10 of each type, with counts) and
+ * total are checked against a brute-force count over the generator's works (every work
+ * tested against the query, every tag of every match counted). */
+static const struct meta *check_meta;
+static const struct gm *check_g;
+static uint32_t check_nworks;
+static int check_n;
+static uint64_t checked;
+
+struct bf_tag {
+    uint32_t tag, count;
+    int type;
+    char name[96];
+};
+
+static int cmp_bf(const void *a, const void *b)
+{
+    const struct bf_tag *x = a, *y = b;
+    if (x->type != y->type)
+        return x->type - y->type;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int check_facets(int qi, const struct bq *b, const struct idx_result *r)
+{
+    const struct meta *m = check_meta;
+    uint32_t nt = gm_ntags(check_g);
+    uint32_t *cnt = calloc(nt, sizeof(uint32_t));
+    uint32_t *touched = malloc(nt * sizeof(uint32_t));
+    uint64_t total = 0;
+    size_t ntouched = 0;
+    for (uint32_t w = 0; w < check_nworks; w++) {
+        if (!(b->ratings & (1u << m->rating[w])))
+            continue;
+        uint32_t need = 1 + b->ntags, have = 0, bad = 0;
+        for (uint32_t k = m->off[w]; k < m->off[w + 1]; k++) {
+            uint32_t t = m->tags[k];
+            have += t == b->fandom;
+            for (uint32_t j = 0; j < b->ntags; j++)
+                have += t == b->tags[j] && (j == 0 || b->tags[1] != b->tags[0]);
+            bad |= t == b->ex[0] || t == b->ex[1];
+        }
+        if (bad || have < need)
+            continue;
+        total++;
+        for (uint32_t k = m->off[w]; k < m->off[w + 1]; k++)
+            if (!cnt[m->tags[k]]++)
+                touched[ntouched++] = m->tags[k];
+    }
+    struct bf_tag *v = malloc((ntouched ? ntouched : 1) * sizeof(*v));
+    for (size_t i = 0; i < ntouched; i++) {
+        v[i].tag = touched[i];
+        v[i].count = cnt[touched[i]];
+        v[i].type = (int)gm_tag_name(check_g, touched[i], v[i].name, sizeof(v[i].name));
+    }
+    qsort(v, ntouched, sizeof(*v), cmp_bf);
+    int bad = total != r->total;
+    if (bad)
+        fprintf(stderr, "check: query %d: total %llu, brute force %llu\n", qi,
+                (unsigned long long)r->total, (unsigned long long)total);
+    size_t i = 0;
+    for (int ty = 0; ty < 4 && !bad; ty++) {
+        const struct idx_facets *f = &r->facets[IDX_FACET_FANDOMS + ty];
+        size_t n = 0;
+        while (i < ntouched && v[i].type < ty)
+            i++;
+        for (; i < ntouched && v[i].type == ty; i++) {
+            if (n < 10) {
+                if (n >= f->n || strcmp(f->v[n].name, v[i].name) || f->v[n].count != v[i].count) {
+                    fprintf(
+                        stderr, "check: query %d: %s facet %zu is %s (%llu), brute force %s (%u)\n",
+                        qi, idx_facet_group_name(IDX_FACET_FANDOMS + ty), n,
+                        n < f->n ? f->v[n].name : "(none)",
+                        n < f->n ? (unsigned long long)f->v[n].count : 0ull, v[i].name, v[i].count);
+                    bad = 1;
+                    break;
+                }
+            }
+            n++;
+        }
+        if (!bad && f->n != (n < 10 ? n : 10)) {
+            fprintf(stderr, "check: query %d: %zu %s facets, brute force %zu\n", qi, f->n,
+                    idx_facet_group_name(IDX_FACET_FANDOMS + ty), n < 10 ? n : 10);
+            bad = 1;
+        }
+    }
+    free(v);
+    free(cnt);
+    free(touched);
+    checked++;
+    return bad ? -1 : 0;
+}
+
 /* Runs the queries: t[i] the wall time of the first run, tb[i] the best of `repeat` runs
  * (on a machine shared with other jobs, the best of a few runs leaves out time spent waiting
  * for a core or refilling caches after another job ran). */
@@ -189,6 +284,10 @@ static int run_index(struct idx *idx, const struct gm *g, struct bq *qs, int nq,
             cpu_first[i] = cbest;
         if (rc) {
             fprintf(stderr, "index query %d failed: %d %s\n", i, rc, r.err);
+            return -1;
+        }
+        if (check_meta && !nofacets && i < check_n && check_facets(i, b, &r)) {
+            idx_result_free(&r);
             return -1;
         }
         for (int k = 1; k < repeat; k++) {
@@ -603,6 +702,8 @@ int main(int argc, char **argv)
             only = atoi(argv[++i]); /* run query I alone, --repeat times, and stop: for perf */
         else if (!strcmp(argv[i], "--ab"))
             do_ab = 1; /* with --only: every other run without the walk's prefetching */
+        else if (!strcmp(argv[i], "--check-facets") && i + 1 < argc)
+            check_n = atoi(argv[++i]); /* brute-force check of the first N queries' facets */
         else if (!strcmp(argv[i], "--mute"))
             do_mute = 1; /* also run the queries with 100 muted creators and 50 blocked tags */
         else if (!strcmp(argv[i], "--baseline"))
@@ -614,12 +715,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--shape") && i + 1 < argc && gm_shape_parse(argv[i + 1]) >= 0)
             shape = (enum gm_shape)gm_shape_parse(argv[++i]); /* corpus and query mix */
         else {
-            fprintf(stderr, "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
-                            "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
-                            "[--walk-max N] [--total-budget N] [--fandom-min N] [--bound-min N] "
-                            "[--other-max BYTES] "
-                            "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
-                            "[--shape classic|ao3] [--mute] [--only I [--ab]]\n");
+            fprintf(stderr,
+                    "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
+                    "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
+                    "[--walk-max N] [--total-budget N] [--fandom-min N] [--bound-min N] "
+                    "[--other-max BYTES] "
+                    "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
+                    "[--shape classic|ao3] [--mute] [--only I [--ab]] [--check-facets N]\n");
             return 2;
         }
     }
@@ -811,12 +913,21 @@ int main(int argc, char **argv)
     }
     uint64_t fs_fandom = idx_facet_stats.fandom_path, fs_isect = idx_facet_stats.isect,
              fs_walked = idx_facet_stats.walked;
+    check_meta = check_n > 0 ? &m : NULL;
+    check_g = &g;
+    check_nworks = nworks;
     cpu_first = malloc(nq * sizeof(double));
     cpu_best = malloc(nq * sizeof(double));
     if (run_index(idx, &g, qs, nq, ti, tc, repeat))
         return 1;
     double *cf = cpu_first, *cb = cpu_best;
     cpu_first = cpu_best = NULL;
+    if (check_meta) {
+        printf("check      facets and totals of the first %llu queries equal a brute-force count "
+               "over the generated works\n",
+               (unsigned long long)checked);
+        check_meta = NULL;
+    }
     if (dump_path && dump_urls(dump_path, &g, qs, nq))
         return 1;
     uint64_t big = 0;

@@ -278,6 +278,29 @@ uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q
     return best;
 }
 
+uint32_t idx_facet_bound_alt(const struct idx *idx, const struct idx_query *q)
+{
+    uint32_t best = UINT32_MAX;
+    uint64_t best_card = UINT64_MAX, slack;
+    for (size_t i = 0; i < q->ntags + q->nfandoms; i++) {
+        const char *name = i < q->ntags ? q->tags[i] : q->fandoms[i - q->ntags];
+        if (i >= q->ntags && q->nfandoms > 1)
+            break; /* several fandoms (any of them) do not bound the result */
+        for (int ty = TAG_FANDOM; ty <= TAG_FREEFORM; ty++) {
+            uint32_t t;
+            if ((i >= q->ntags && ty != TAG_FANDOM) || !idx_tag_lookup(idx, ty, name, &t))
+                continue;
+            uint32_t c = idx->canon_of[t];
+            uint64_t card = idx_tag_card(idx, c);
+            if (card < best_card && idx_fcache_get(idx, c, &slack)) {
+                best = c;
+                best_card = card;
+            }
+        }
+    }
+    return best;
+}
+
 /* Whether fandom f wants counts (big enough) but has no usable ones. */
 static int fc_wanted(const struct idx *idx, uint32_t f)
 {

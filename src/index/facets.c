@@ -430,8 +430,8 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
     return 0;
 }
 
-int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, size_t limit,
-                   struct idx_result *res)
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, uint32_t alt,
+                   size_t limit, struct idx_result *res)
 {
     struct topn top[4];
     int rc = 0;
@@ -450,12 +450,18 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
     struct local l = {0};
     int local = 0;
     if (!rc && card >= (uint64_t)idx_facet_bound_min && fandom != UINT32_MAX) {
-        if ((e = idx_fcache_get(idx, fandom, &slack)))
+        if ((e = idx_fcache_get(idx, fandom, &slack))) {
             local = local_map(e, r, &l);
-        else if (idx->type_of[fandom] != TAG_FANDOM && card * 4 >= idx_tag_card(idx, fandom))
-            /* Worth counts of its own only when results are a good part of the tag: a
-             * smaller result is walked for less than building the tag's counts costs. */
-            idx_fcache_seen(fandom);
+        } else {
+            if (idx->type_of[fandom] != TAG_FANDOM && card * 4 >= idx_tag_card(idx, fandom))
+                /* Worth counts of its own only when results are a good part of the tag: a
+                 * smaller result is walked for less than building the tag's counts costs. */
+                idx_fcache_seen(fandom);
+            /* Else inside a bigger include tag that has counts (a fandom, most often): looser
+             * bounds, which the cost budget below turns into a walk when they do not end. */
+            if (alt != UINT32_MAX && alt != fandom && (e = idx_fcache_get(idx, alt, &slack)))
+                local = local_map(e, r, &l);
+        }
     }
     if (!rc && local) {
         /* Inside one fandom. The budget keeps loose bounds (a result that is a small part of

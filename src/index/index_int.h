@@ -423,15 +423,20 @@ extern int idx_walk_prefetch_on;
 /* The canonical tag bounding q's result (an include tag of any type, or the one canonical of
  * the fandoms list), the one with the fewest works when several; UINT32_MAX when none. */
 uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q);
+/* Among q's include tags, the one with the fewest works that has usable cached counts (every
+ * big fandom has), UINT32_MAX when none: a result whose smallest include tag has no counts of
+ * its own is still counted inside it (read lock). */
+uint32_t idx_facet_bound_alt(const struct idx *idx, const struct idx_query *q);
 /* Whether facet counts for fandom f (UINT32_MAX: none) need no refresh (read lock), and the
  * refresh (write lock): on first use, every big fandom; later, f when stale. */
 int idx_facet_cache_fresh(const struct idx *idx, uint32_t f);
 int idx_facet_cache_refresh(struct idx *idx, uint32_t f);
 void idx_facet_cache_free(struct idx *idx);
 uint64_t idx_facet_cache_bytes(const struct idx *idx);
-/* Exact facets of r: the top `limit` tags of each type; fandom from idx_facet_bound_fandom. */
-int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, size_t limit,
-                   struct idx_result *res);
+/* Exact facets of r: the top `limit` tags of each type; fandom from idx_facet_bound_fandom,
+ * alt from idx_facet_bound_alt. */
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, uint32_t alt,
+                   size_t limit, struct idx_result *res);
 int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res);
 
 /* wrangle.c: meta/sub tags. The docs a query for tag t matches: its canonical's docs, its
