@@ -40,7 +40,8 @@
 #   FICD_BENCH_PASSES      sequential passes over the list (default 3)
 #   FICD_BENCH_MEM_QUERIES queries sent before the last memory figure (default 10000)
 #   FICD_BENCH_DURATION    wrk duration per run (default 10s); FICD_BENCH_CONNS ("16 64")
-#   FICD_BENCH_WRK=0       skips the wrk runs
+#   FICD_BENCH_WRK=0       skips the wrk runs; FICD_BENCH_WRK_TIMEOUT: wrk's per-request timeout
+#                          (default 10s: a slow request at 10M works is a figure, not an error)
 #   FICD_BENCH_THREADS     server worker threads (default: nproc)
 #   FICD_BENCH_PAGE_CACHE  1 runs the server with its page cache as configured by default
 #   FICD_BENCH_PERF=1      records a perf profile of the server during one plain pass and
@@ -222,6 +223,7 @@ if [ "${FICD_BENCH_WRK:-1}" = 1 ]; then
     for c in $CONNS; do
       echo "bench/api: wrk -t2 -c$c -d$DURATION --latency ($enc)" >&2
       FICD_BENCH_URLS=$TMP/urls.txt FICD_BENCH_AE=$ae wrk -t2 -c"$c" -d"$DURATION" --latency \
+        --timeout "${FICD_BENCH_WRK_TIMEOUT:-10s}" \
         -s "$SRC/bench/api_urls.lua" "$BASE" >"$TMP/wrk-$enc-$c.txt" 2>&1 ||
         { cat "$TMP/wrk-$enc-$c.txt" >&2; die "wrk failed"; }
       if grep -qE 'Non-2xx|Socket errors' "$TMP/wrk-$enc-$c.txt"; then

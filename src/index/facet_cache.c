@@ -115,8 +115,13 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
     e->upto = idx->ndocs;
     e->ndocs = (uint32_t)idx_docset_card(&b);
     e->nwords = (e->ndocs + 63) / 64;
-    e->keep = e->ndocs / 4096 > (uint32_t)idx_facet_keep_min ? e->ndocs / 4096
-                                                             : (uint32_t)idx_facet_keep_min;
+    for (int ty = 0; ty < 4; ty++)
+        e->keep[ty] = e->ndocs / 4096 > (uint32_t)idx_facet_keep_min ? e->ndocs / 4096
+                                                                     : (uint32_t)idx_facet_keep_min;
+    /* Fandoms are listed down to idx_facet_keep_min works: inside a fandom they are its
+     * crossovers, a few per cent of its works, whose tenth best in a result is often below
+     * |F| / 4096 (the bound of the unlisted ones then never closed: the type was walked). */
+    e->keep[TAG_FANDOM] = (uint32_t)idx_facet_keep_min;
     e->docs = malloc((e->ndocs ? e->ndocs : 1) * sizeof(uint32_t));
     if (!e->docs) {
         fc_entry_free(e);
@@ -134,7 +139,7 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
     struct fc_sort *v = malloc((nt ? nt : 1) * sizeof(*v));
     uint32_t per[4] = {0}, n = 0;
     for (size_t i = 0; v && i < nt; i++)
-        if (s->cnt[s->touched[i]] >= e->keep)
+        if (s->cnt[s->touched[i]] >= e->keep[idx->type_of[s->touched[i]] & 3])
             per[idx->type_of[s->touched[i]] & 3]++;
     e->off[0] = 0;
     for (int ty = 0; ty < 4; ty++)
@@ -148,7 +153,7 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
         uint32_t at[4] = {e->off[0], e->off[1], e->off[2], e->off[3]};
         for (size_t i = 0; i < nt; i++) {
             uint32_t c = s->touched[i];
-            if (s->cnt[c] >= e->keep)
+            if (s->cnt[c] >= e->keep[idx->type_of[c] & 3])
                 v[at[idx->type_of[c] & 3]++] = (struct fc_sort){c, s->cnt[c]};
         }
         for (int ty = 0; ty < 4; ty++)

@@ -223,8 +223,8 @@ static int top_by_fandom(const struct idx *idx, const struct idx_fcache *e, cons
         if (c)
             top_insert(idx, t, e->tag[k], c);
     }
-    /* Tags not listed have fewer than e->keep works in the fandom (plus fresh ones). */
-    uint64_t rest = (uint64_t)e->keep - 1 + l->nfresh;
+    /* Tags not listed have fewer than e->keep[ty] works in the fandom (plus fresh ones). */
+    uint64_t rest = (uint64_t)e->keep[ty] - 1 + l->nfresh;
     return !rest || top_closed(t, rest);
 }
 

@@ -7,21 +7,21 @@
 
 /* Per big fandom F, taken under the write lock and read under the read lock: F's works
  * numbered locally (their rank among F's docs), and for each tag carried by at least `keep`
- * of them (as canonicals), its count and its works as local numbers: a bitset over F when
- * dense, else a sorted list (of 16-bit numbers when F has at most 65536 works). Tags per
- * type by descending count; a tag not listed has fewer than `keep` works in F. A result
- * inside F, mapped to a bitset over F (a few KB), then meets a tag in ~|F|/64 word
- * operations or |list| bit tests, instead of an intersection over the whole archive. The
- * entries are kept in idx->fcache by ascending fandom tag number. */
+ * (per type) of them (as canonicals), its count and its works as local numbers: a bitset over F
+ * when dense, else a sorted list (of 16-bit numbers when F has at most 65536 works). Tags per type
+ * by descending count; a tag not listed has fewer than `keep` works in F. A result inside F, mapped
+ * to a bitset over F (a few KB), then meets a tag in ~|F|/64 word operations or |list| bit tests,
+ * instead of an intersection over the whole archive. The entries are kept in idx->fcache by
+ * ascending fandom tag number. */
 struct idx_fcache {
-    uint64_t gen;    /* idx->tag_gen when counted */
-    uint32_t fandom; /* F's tag number */
-    uint32_t upto;   /* docs numbered below this were counted */
-    uint32_t ndocs;  /* works counted (F's docs then) */
-    uint32_t nwords; /* 64-bit words of a bitset over F */
-    uint32_t keep;   /* tags with fewer works in F are not listed */
-    uint32_t *docs;  /* [ndocs] F's docs, ascending */
-    uint32_t off[5]; /* entries of tag type t are [off[t], off[t + 1]) */
+    uint64_t gen;     /* idx->tag_gen when counted */
+    uint32_t fandom;  /* F's tag number */
+    uint32_t upto;    /* docs numbered below this were counted */
+    uint32_t ndocs;   /* works counted (F's docs then) */
+    uint32_t nwords;  /* 64-bit words of a bitset over F */
+    uint32_t keep[4]; /* tags of type t with fewer works in F than keep[t] are not listed */
+    uint32_t *docs;   /* [ndocs] F's docs, ascending */
+    uint32_t off[5];  /* entries of tag type t are [off[t], off[t + 1]) */
     uint32_t *tag, *count,
         *at; /* per entry; at: FC_DENSE | word offset in bits, or offset in ids */
     uint64_t *bits;
