@@ -967,7 +967,28 @@ int main(int argc, char **argv)
         nofacets = 0;
         uint64_t s_isect = idx_facet_stats.isect, s_walked = idx_facet_stats.walked,
                  s_fandom = idx_facet_stats.fandom_path;
+        uint64_t s_fail[2][4], s_fail_cost[2];
+        for (int a = 0; a < 2; a++) {
+            s_fail_cost[a] = idx_facet_stats.fail_cost[a];
+            for (int ty = 0; ty < 4; ty++)
+                s_fail[a][ty] = idx_facet_stats.fail[a][ty];
+        }
         run_index(idx, &g, &qs[worst], 1, &t2, &c2, repeat);
+        /* which types the bounds did not settle (then walked): in a tag's counts (t), by
+         * totals (T); letters f r c x = fandoms, relationships, characters, freeforms, and
+         * $ when the budget ran out */
+        char fails[32], *fp = fails;
+        for (int a = 0; a < 2; a++) {
+            *fp++ = a ? 'T' : 't';
+            *fp++ = ':';
+            for (int ty = 0; ty < 4; ty++)
+                if (idx_facet_stats.fail[a][ty] != s_fail[a][ty])
+                    *fp++ = "frcx"[ty];
+            if (idx_facet_stats.fail_cost[a] != s_fail_cost[a])
+                *fp++ = '$';
+            *fp++ = ' ';
+        }
+        fp[-1] = 0;
         char tname[96];
         uint32_t itag;
         enum tag_type tty = gm_tag_name(&g, qs[worst].fandom, tname, sizeof(tname));
@@ -977,13 +998,13 @@ int main(int argc, char **argv)
             fsz += m.tags[m.off[w]] == qs[worst].fandom;
         printf("slow       q%d: best %.3f ms (again %.3f, %.3f without facets), %llu results, "
                "%s %u (%u works as first fandom, %llu in all), %u tags; per run: %llu inside "
-               "a tag, %llu tag counts, %llu works walked\n",
+               "a tag, %llu tag counts, %llu works walked; unsettled %s\n",
                worst, tc[worst], c2, c1, (unsigned long long)qs[worst].total,
                qs[worst].first_tag ? "tag" : "fandom", qs[worst].fandom, fsz,
                (unsigned long long)tcard, qs[worst].ntags,
                (unsigned long long)(idx_facet_stats.fandom_path - s_fandom) / repeat,
                (unsigned long long)(idx_facet_stats.isect - s_isect) / repeat,
-               (unsigned long long)(idx_facet_stats.walked - s_walked) / repeat);
+               (unsigned long long)(idx_facet_stats.walked - s_walked) / repeat, fails);
         tc[worst] = -tc[worst];
     }
     for (int i = 0; i < nq; i++)

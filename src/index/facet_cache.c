@@ -15,7 +15,19 @@
 
 int idx_facet_fandom_min = 2048;
 int idx_facet_keep_min = 2;
-long long idx_facet_other_max = 32ll << 20;
+long long idx_facet_other_max = -1;
+
+/* The budget of non-fandom counts: idx_facet_other_max, or by default 32 MB or 12 bytes per
+ * work, whichever is more (at 10M works, 120 MB: the counts of a freeform carried by 1.5M
+ * works fit; a result inside it is then counted in milliseconds instead of a walk or
+ * thousands of intersections over the archive taking seconds). */
+static uint64_t other_max(const struct idx *idx)
+{
+    if (idx_facet_other_max >= 0)
+        return (uint64_t)idx_facet_other_max;
+    uint64_t per_doc = (uint64_t)idx->ndocs * 12;
+    return per_doc > (32ull << 20) ? per_doc : 32ull << 20;
+}
 
 /* Ticks of the counts' use, for evicting the least recently used non-fandom entry. */
 static _Atomic uint64_t fc_clock;
@@ -318,7 +330,7 @@ static int fc_wanted(const struct idx *idx, uint32_t f)
     /* A non-fandom entry costs about 40 bytes a work (measured at 1M AO3-shaped works): one
      * that would not fit the budget is not built (it would be evicted by the next). */
     if (idx->type_of[f] != TAG_FANDOM &&
-        (card * 40 > (uint64_t)idx_facet_other_max / 2 ||
+        (card * 40 > other_max(idx) / 2 ||
          atomic_load_explicit(&fc_seen[fc_seen_slot(f)], memory_order_relaxed) != f + 1))
         return 0;
     return !idx_fcache_get(idx, f, &slack);
@@ -350,7 +362,7 @@ static void fc_evict(struct idx *idx, const struct idx_fcache *keep)
                 (lru == UINT32_MAX || atomic_load(&e->used) < atomic_load(&idx->fcache[lru]->used)))
                 lru = i;
         }
-        if (total <= (uint64_t)idx_facet_other_max || lru == UINT32_MAX)
+        if (total <= other_max(idx) || lru == UINT32_MAX)
             return;
         /* An evicted tag has to be asked for again before its counts are rebuilt. */
         uint32_t gone = idx->fcache[lru]->fandom, expect = gone + 1;

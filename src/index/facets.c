@@ -29,7 +29,7 @@
 #include <string.h>
 
 int idx_facet_walk_max = 32768;
-int idx_facet_total_budget = 256;
+int idx_facet_total_budget = 48;
 int idx_fixed_dense_min = -1;
 int idx_facet_bound_min = 2048;
 
@@ -470,10 +470,14 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
          * here is one sequential read (measured with bench_filter at 1M works). */
         uint64_t cost = 0, budget = card * 128 + 65536;
         for (int ty = 0; ty < 4; ty++) {
-            if (top_by_fandom(idx, e, &l, ty, &cost, budget, &top[ty]))
+            if (top_by_fandom(idx, e, &l, ty, &cost, budget, &top[ty])) {
                 walk[ty] = 0;
-            else
+            } else {
                 top[ty].n = 0;
+                STAT_ADD(fail[0][ty], 1);
+                if (cost > budget)
+                    STAT_ADD(fail_cost[0], 1);
+            }
         }
         STAT_ADD(fandom_path, 1);
     } else if (!rc && card > (uint64_t)idx_facet_walk_max) {
@@ -491,6 +495,9 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
                 walk[ty] = 0;
             } else {
                 top[ty].n = 0;
+                STAT_ADD(fail[1][ty], 1);
+                if (budget && cost > budget)
+                    STAT_ADD(fail_cost[1], 1);
                 break;
             }
         }

@@ -406,16 +406,21 @@ extern int idx_facet_bound_min;
 extern int idx_facet_keep_min;
 /* Other big tags (characters, relationships, freeforms a query includes) get the same counts
  * on first use, kept least recently used first within this many bytes (fandoms' counts are
- * always kept and not part of it). */
+ * always kept and not part of it); -1 (the default): 32 MB or 12 bytes per work, whichever
+ * is more. */
 extern long long idx_facet_other_max;
 /* Results of at least this many works count ratings, warnings and categories against the
  * dense copies; -1 (the default): a quarter of the dense sets' words. */
 extern int idx_fixed_dense_min;
 /* Counters for tests and benchmarks (relaxed atomics: readers count concurrently). */
 struct idx_facet_stats {
-    _Atomic uint64_t isect;       /* tag counts by bitmaps (fandom-local or archive-wide) */
-    _Atomic uint64_t walked;      /* works whose tags were walked */
-    _Atomic uint64_t fandom_path; /* results counted inside one fandom */
+    _Atomic uint64_t isect;        /* tag counts by bitmaps (fandom-local or archive-wide) */
+    _Atomic uint64_t walked;       /* works whose tags were walked */
+    _Atomic uint64_t fandom_path;  /* results counted inside one fandom */
+    _Atomic uint64_t fail[2][4];   /* types walked after [0] counts inside a tag, [1] by totals:
+                                      [.][ty] the bounds did not end, [.][ty] with cost: see
+                                      fail_cost */
+    _Atomic uint64_t fail_cost[2]; /* ... of which the budget ran out */
 };
 extern struct idx_facet_stats idx_facet_stats;
 /* 0 turns off the prefetching of the facet walk (for benchmarks: A/B in one process). */
