@@ -102,7 +102,7 @@ DATA=$CACHE/store-$SHAPE-$WORKS-s$SEED-$HASH
 mkdir -p "$CACHE"
 if [ ! -f "$DATA/ficd.db" ]; then
   for old in "$CACHE"/store-"$SHAPE"-"$WORKS"-s"$SEED"-*; do
-    [ -e "$old" ] && [ "$old" != "$DATA" ] && [ "$old" != "$DATA.log" ] && rm -rf "$old"
+    [ -e "$old" ] && [ "$old" != "$DATA" ] && [ "$old" != "$DATA.log" ] && [ "$old" != "$DATA.tmp" ] && rm -rf "$old"
   done
   # An unfinished generation (stopped, killed) is resumed where its last batch ended.
   RESUME=()
