@@ -325,6 +325,8 @@ static inline void prefetch_doc(const struct idx *idx, uint32_t d)
 static inline void prefetch_doc_tags(const struct idx *idx, uint32_t d)
 {
     const struct idx_doc *doc = &idx->docs[d];
+    if (!idx->tagpool)
+        return; /* no tags yet */
     const uint8_t *p = idx->tagpool + doc->tags;
     size_t len = (size_t)doc->type_end[3] * (doc->flags & IDX_DOC_WIDE ? 4 : 3);
     __builtin_prefetch(p);
