@@ -23,8 +23,11 @@ $(BUILD)/Makefile: CMakeLists.txt
 build: deps $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The unit tests under ASan and UBSan, built with clang when it is there (make test installs
+# it): its UBSan also catches pointer arithmetic on NULL, which gcc's does not.
+ASAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo -DCMAKE_C_COMPILER=clang)
 asan: deps
-	@cmake -S . -B $(ASAN_BUILD) -DFICD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -DFICD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(ASAN_CC) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # The libFuzzer targets (fuzz/fuzz_*.c) with clang, ASan and UBSan, in $(FUZZ_BUILD).

@@ -15,9 +15,12 @@
 #      which only matters for writes), and `ficd migrate` of the archive into a database of
 #      its own (timed: the migration's own figure);
 #   4. for each backend: `ficd serve` (page cache off, so every request is rendered; access
-#      log on) timed from start to /healthz (the index build), one warm-up search, then on
-#      one keep-alive connection one pass of the API queries (every answer checked against
-#      the index's total and page) and one pass of the rendered pages; then wrk -t2 -c16 for
+#      log on) timed from start to /healthz (the index build) and to full text searchable
+#      (built in the background from 20,000 works), with the CPU time ficd and PostgreSQL
+#      spent until then; one warm-up search, then on one keep-alive connection one pass of the
+#      API queries (every answer checked against the index's total and page) and one pass of
+#      the rendered pages, each with the server's CPU per request (ficd, and PostgreSQL's
+#      processes, reaped backends included); then wrk -t2 -c16 for
 #      FICD_BENCH_DURATION on each list; memory (anonymous, file) of the server at the end;
 #   5. the table (also written to $FICD_BENCH_OUT).
 # Environment (all optional): FICD_BUILD, FICD_BENCH_SIZES, FICD_BENCH_SHAPE (classic|ao3),
@@ -64,6 +67,7 @@ cmake --build "$BUILD" -j "${FICD_BENCH_JOBS:-2}" --target ficd bench_filter ben
 echo "bench/backends: starting PostgreSQL" >&2
 bash "$SRC/tests/pg/server.sh" start "$TMP/pg" >&2 || die "cannot start PostgreSQL"
 PG_URL=$(sed -n 's/^FICD_TEST_PG_URL=//p' "$TMP/pg/pg.env")
+PGTMP=$(sed -n 's/^PGTMP=//p' "$TMP/pg/pg.env")
 PG_VERSION=$(psql "${PG_URL}postgres" -Atc 'SHOW server_version' 2>/dev/null || echo "?")
 
 free_port() {
@@ -80,6 +84,20 @@ server_side() {
     sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f %.3f", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1]; else print "- -" }'
 }
 count_lines() { grep -c " $2 " "$1" || true; }
+# CPU time in clock ticks: of a process, and of the PostgreSQL server (the postmaster, the
+# children it has reaped, and the live ones: backends, checkpointer, ...). Wall time on a
+# shared machine waits for other work; CPU time is what a request or a build costs.
+cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+pg_cpu() {
+  local pm t c
+  pm=$(head -1 "$PGTMP/data/postmaster.pid")
+  t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+  for c in $(pgrep -P "$pm"); do t=$((t + $(cpu_of "$c" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+TCK=$(getconf CLK_TCK)
+# per_req TICKS N: microseconds per request
+per_req() { awk -v t="$1" -v n="$2" -v hz="$TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }'; }
 wrk_rps() { # wrk_rps URLS: requests per second walking the list
   FICD_BENCH_URLS=$1 wrk -t2 -c16 -d"$DURATION" --latency -s "$SRC/bench/api_urls.lua" "$BASE" >"$TMP/wrk.txt" 2>&1 ||
     { cat "$TMP/wrk.txt" >&2; die "wrk failed"; }
@@ -98,7 +116,11 @@ run_backend() {
   local port log=$TMP/ficd-$name.log res=$TMP/res-$name
   port=$(free_port)
   BASE=http://127.0.0.1:$port
-  local t0
+  # both backends build their index from the store: a snapshot left by an earlier run would
+  # let one of them skip the build
+  rm -f "$data/index.snap"
+  local t0 p0=0 p1=0 c0 c1
+  [ "$name" = pg ] && p0=$(pg_cpu)
   t0=$(python3 -c 'import time; print(time.time())')
   env "$@" FICD_PAGE_CACHE=0 FICD_ACCESS_LOG=yes FICD_PER_IP_LIMIT=0 FICD_THREADS="$THREADS" \
     "$BUILD/ficd" serve --listen "127.0.0.1:$port" --data "$data" 2>"$log" &
@@ -108,18 +130,38 @@ run_backend() {
     sleep 0.2
   done
   echo "start $(secs_since "$t0")" >"$res"
+  # archives of 20,000 works or more build full text in the background: wait for it (a text
+  # search answers 503 until then), so that the passes below measure requests alone
+  local code
+  while code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/works?q=work"); [ "$code" = 503 ] || [ "$code" = 000 ]; do
+    kill -0 "$FICD_PID" 2>/dev/null || { cat "$log" >&2; die "ficd serve exited ($name)"; }
+    sleep 0.2
+  done
+  echo "fulltext $(secs_since "$t0")" >>"$res"
+  [ "$name" = pg ] && p1=$(pg_cpu)
+  echo "start_cpu $(awk -v a="$(cpu_of "$FICD_PID")" -v b="$((p1 - p0))" -v hz="$TCK" 'BEGIN { printf "%.1f %.1f", a / hz, b / hz }')" >>"$res"
   curl -s -o /dev/null "$BASE/api/v1/works?sort=kudos"
   echo "bench/backends: $name: API pass" >&2
   local l0
   l0=$(count_lines "$log" /api/v1/works)
+  c0=$(cpu_of "$FICD_PID")
+  [ "$name" = pg ] && p0=$(pg_cpu)
   "$BUILD/bench_api_client" --port "$port" --urls "$TMP/urls.txt" --expected "$TMP/urls.txt.expected" \
     --passes 1 >"$TMP/seq-api-$name.txt" || { cat "$TMP/seq-api-$name.txt" >&2; die "wrong API answers ($name)"; }
+  c1=$(cpu_of "$FICD_PID")
+  [ "$name" = pg ] && p1=$(pg_cpu)
   echo "api $(server_side "$log" /api/v1/works "$l0" "$QUERIES")" >>"$res"
+  echo "api_cpu $(per_req $((c1 - c0)) "$QUERIES") $(per_req $((p1 - p0)) "$QUERIES")" >>"$res"
   echo "bench/backends: $name: rendered pages pass" >&2
   l0=$(count_lines "$log" /works)
+  c0=$(cpu_of "$FICD_PID")
+  [ "$name" = pg ] && p0=$(pg_cpu)
   "$BUILD/bench_api_client" --port "$port" --urls "$TMP/pages.txt" --html --passes 1 >"$TMP/seq-pages-$name.txt" ||
     { cat "$TMP/seq-pages-$name.txt" >&2; die "page requests failed ($name)"; }
+  c1=$(cpu_of "$FICD_PID")
+  [ "$name" = pg ] && p1=$(pg_cpu)
   echo "pages $(server_side "$log" /works "$l0" "$QUERIES")" >>"$res"
+  echo "pages_cpu $(per_req $((c1 - c0)) "$QUERIES") $(per_req $((p1 - p0)) "$QUERIES")" >>"$res"
   echo "bench/backends: $name: wrk" >&2
   echo "api_rps $(wrk_rps "$TMP/urls.txt")" >>"$res"
   echo "pages_rps $(wrk_rps "$TMP/pages.txt")" >>"$res"
@@ -183,6 +225,10 @@ for N in $SIZES; do
     echo "| figure | SQLite | PostgreSQL | PostgreSQL / SQLite |"
     echo "|---|---|---|---|"
     echo "| start to serving (index build) | $(get "$S" start) s | $(get "$P" start) s | $(ratio "$(get "$P" start)" "$(get "$S" start)") |"
+    echo "| start to full text searchable | $(get "$S" fulltext) s | $(get "$P" fulltext) s | $(ratio "$(get "$P" fulltext)" "$(get "$S" fulltext)") |"
+    echo "| start to full text: CPU of ficd + PostgreSQL | $(get "$S" start_cpu) s | $(get "$P" start_cpu) + $(get "$P" start_cpu 3) s | $(ratio "$(awk -v a="$(get "$P" start_cpu)" -v b="$(get "$P" start_cpu 3)" 'BEGIN { print a + b }')" "$(get "$S" start_cpu)") |"
+    echo "| API, CPU per request: ficd + PostgreSQL | $(get "$S" api_cpu) µs | $(get "$P" api_cpu) + $(get "$P" api_cpu 3) µs | $(ratio "$(awk -v a="$(get "$P" api_cpu)" -v b="$(get "$P" api_cpu 3)" 'BEGIN { print a + b }')" "$(get "$S" api_cpu)") |"
+    echo "| rendered listing, CPU per request: ficd + PostgreSQL | $(get "$S" pages_cpu) µs | $(get "$P" pages_cpu) + $(get "$P" pages_cpu 3) µs | $(ratio "$(awk -v a="$(get "$P" pages_cpu)" -v b="$(get "$P" pages_cpu 3)" 'BEGIN { print a + b }')" "$(get "$S" pages_cpu)") |"
     echo "| API, server-side p50 | $(get "$S" api) ms | $(get "$P" api) ms | $(ratio "$(get "$P" api)" "$(get "$S" api)") |"
     echo "| API, server-side p99 | $(get "$S" api 3) ms | $(get "$P" api 3) ms | $(ratio "$(get "$P" api 3)" "$(get "$S" api 3)") |"
     echo "| rendered listing, server-side p50 | $(get "$S" pages) ms | $(get "$P" pages) ms | $(ratio "$(get "$P" pages)" "$(get "$S" pages)") |"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# bench/import.sh: manuscript import throughput of `ficd import` (parse+store, parse only) vs pandoc, one core each.
-#
+# bench/import.sh: manuscript import throughput of `ficd import` (parse+store, parse only) vs pandoc,
+# one core each, and parse+store again on all cores. The peer for storing is SQLite loading the
+# same rows (bench_sqlite_load); the ratio to it is printed in CPU time and in wall time (pinned
+# to one CPU, and on all cores).
 # Usage: bash bench/import.sh   (or: bash bench/run.sh import, or: make bench)
 # Environment (all optional):
 #   FICD_BUILD          build directory holding ficd (default: build)
@@ -118,6 +120,10 @@ fi
 # Every run reads the corpus from the page cache.
 xargs -0 -a "$TMP/all" cat >/dev/null
 
+# Bytes of names per command line: well under ARG_MAX (2 MB with the environment and one
+# pointer per argument), or GNU xargs retries on E2BIG again and again with a long list.
+XARGS_S=1000000
+
 # measure NAME LIST CMD...: runs CMD with the files of LIST appended (xargs, as few processes
 # as the command line allows), pinned to one CPU; stdout to /dev/null, stderr to $TMP/NAME.err.
 # Leaves "wall user sys maxrss_kb invocations" in $TMP/NAME.time; returns CMD's status.
@@ -126,7 +132,7 @@ measure() {
   shift 2
   local rc=0
   timeout "$LIMIT" /usr/bin/time -f '%e %U %S %M' -o "$TMP/$name.t" \
-    taskset -c "$CPU" xargs -0 -s 1900000 -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || rc=$?
+    taskset -c "$CPU" xargs -0 -s "$XARGS_S" -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || rc=$?
   # xargs reports 123 when an invocation exited 1-125; the command's own status is in .err.
   # /usr/bin/time writes "Command exited with non-zero status N" before the figures.
   tail -1 "$TMP/$name.t" >"$TMP/$name.time"
@@ -156,7 +162,7 @@ rate() { awk -v b="$1" '{ printf "%.3f", b / 1e6 / ($1 > 0 ? $1 : 1e-9) }' "$2";
 echo "bench/import: corpus $FILES files, $(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }') MB;" \
   "every run pinned to CPU $CPU (taskset -c $CPU)" >&2
 
-# (a) parse + store: each work in its own transaction, as `ficd import` does.
+# (a) parse + store: works grouped into transactions (--batch), as `ficd import` does.
 echo "bench/import: ficd import (parse+store)..." >&2
 rc=0
 measure store "$TMP/all" "$FICD" import --data "$TMP/data" || rc=$?
@@ -178,6 +184,21 @@ timeout "$LIMIT" taskset -c "$CPU" "$BUILD/bench_sqlite_load" --from "$TMP/data/
   --to "$TMP/peer.db" >"$TMP/peer.out" 2>"$TMP/peer.err" || { cat "$TMP/peer.err" >&2; die "bench_sqlite_load failed"; }
 read -r _ PEER_ROWS _ PEER_WALL _ PEER_CPU <"$TMP/peer.out"
 rm -f "$TMP"/peer.db*
+
+# (a'') parse + store again, unpinned: the worker threads that read and parse ahead use every
+# core, as `ficd import` does when nothing restricts it (the peer has one thread to use).
+echo "bench/import: ficd import (parse+store), all cores..." >&2
+measure_free() {
+  local name=$1 list=$2
+  shift 2
+  timeout "$LIMIT" /usr/bin/time -f '%e %U %S %M' -o "$TMP/$name.t" \
+    xargs -0 -s "$XARGS_S" -a "$list" "$@" >/dev/null 2>"$TMP/$name.err" || true
+  tail -1 "$TMP/$name.t" >"$TMP/$name.time"
+}
+measure_free store_all "$TMP/all" "$FICD" import --data "$TMP/data_all"
+read -r a_ok a_n a_ref a_fail a_inv < <(summary "$TMP/store_all.err")
+[ "$a_fail" = 0 ] && [ "$a_ok" = "$s_ok" ] || die "the unpinned import stored $a_ok works, not $s_ok"
+rm -rf "$TMP/data_all"
 
 # (b) parse only: the importer's full view of each work as JSON, thrown away.
 echo "bench/import: ficd import --dry-run --format json (parse only)..." >&2
@@ -212,6 +233,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
   echo "| run | files | MB | wall s | CPU s | MB/s (wall) | MB/s (CPU) | peak RSS MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   fmt_row "ficd import (parse + store)" "$s_n" "$BYTES" "$TMP/store.time"
+  fmt_row "ficd import (parse + store), all $(nproc) cores, not pinned" "$a_n" "$BYTES" "$TMP/store_all.time"
   fmt_row "ficd import --dry-run --format json (parse only)" "$p_n" "$BYTES" "$TMP/parse.time"
   echo "| SQLite loading the same $PEER_ROWS rows (one transaction) | | | $PEER_WALL | $PEER_CPU | | | |"
   if [ "$WITH_PANDOC" = 1 ]; then
@@ -244,9 +266,18 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
       "$(ratio "$(cpu_rate "$TMP/store.time")" "$(cpu_rate "$TMP/pandoc.time")")x, parse only" \
       "$(ratio "$(cpu_rate "$TMP/parse.time")" "$(cpu_rate "$TMP/pandoc.time")")x."
   fi
-  awk -v f="$s_ok" -v w="$(cut -d' ' -f1 "$TMP/store.time")" -v p="$PEER_WALL" 'BEGIN {
-    printf "- Files per second, parse+store: %.0f; ficd import / SQLite loading the same rows: x%.1f (wall; target <= x4: %s).\n",
-      f / (w > 0 ? w : 1e-9), w / (p > 0 ? p : 1e-9), (w <= 4 * p ? "met" : "NOT met") }'
+  # The ratio to the peer three ways: CPU time (user + sys, every thread) of the pinned run,
+  # which the load of other processes changes least; wall time pinned to one CPU; wall time
+  # with every core. The target (<= x4) is checked on each; say which one a claim uses.
+  read -r s_wall s_user s_sys _ <"$TMP/store.time"
+  read -r a_wall _ <"$TMP/store_all.time"
+  awk -v f="$s_ok" -v sw="$s_wall" -v sc="$(awk -v u="$s_user" -v y="$s_sys" 'BEGIN { print u + y }')" \
+    -v aw="$a_wall" -v pw="$PEER_WALL" -v pc="$PEER_CPU" 'BEGIN {
+    printf "- Files per second, parse+store: %.0f pinned to one CPU, %.0f on all cores.\n",
+      f / (sw > 0 ? sw : 1e-9), f / (aw > 0 ? aw : 1e-9)
+    rc = sc / (pc > 0 ? pc : 1e-9); rw = sw / (pw > 0 ? pw : 1e-9); ra = aw / (pw > 0 ? pw : 1e-9)
+    printf "- ficd import / SQLite loading the same rows (target <= x4): x%.1f in CPU time (%s), x%.1f in wall time pinned to one CPU (%s), x%.1f in wall time on all cores (%s).\n",
+      rc, (rc <= 4 ? "met" : "NOT met"), rw, (rw <= 4 ? "met" : "NOT met"), ra, (ra <= 4 ? "met" : "NOT met") }'
   awk -v r="$(cpu_rate "$TMP/store.time")" -v w="$store_rate" 'BEGIN {
     printf "- Target >= 50 MB/s of CPU, parse+store on one core: %s (%.1f MB/s of CPU, %.1f MB/s wall).\n",
       (r >= 50 ? "met" : "NOT met"), r, w }'

@@ -1,5 +1,5 @@
 /* cmd_import.c: `ficd import`: read manuscripts, AO3 downloads and EPUBs, show what the
- * importer understood (--dry-run), or store each as a work in its own transaction. */
+ * importer understood (--dry-run), or store them, many works to a transaction (--batch). */
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "store/store.h"
@@ -8,6 +8,7 @@
 #include "web/import_known.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -51,7 +52,9 @@ static void import_usage(FILE *f)
             "  --as FORMAT        treat input as a txt, md or html manuscript (default: detect\n"
             "                     from the content: EPUB, AO3 download or manuscript)\n"
             "  --max-size MB      refuse files larger than MB megabytes (default 50)\n"
-            "  --batch N          files per transaction (default 500; a batch also ends after\n"
+            "  --files-from FILE  also import the files named in FILE, one path per line\n"
+            "                     (- reads the list from stdin): a million files in one call\n"
+            "  --batch N          files per transaction (default 5000; a batch also ends after\n"
             "                     a second or 64 MB); 1 commits each file on its own\n"
             "  --data DIR         data directory (default ./ficd-data or $FICD_DATA)\n"
             "  -h, --help         show this help\n\n"
@@ -110,6 +113,58 @@ struct known_ctx {
     struct import_opts *o;
     struct store *s;
 };
+
+/* The paths listed in the file named path ("-": stdin), one per line (a final '\r' dropped,
+ * empty lines skipped), appended to *v (n entries, malloc'd). Returns 0, or CLI_USAGE after
+ * saying why. */
+static int read_list(const char *path, char ***v, int *n)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f) {
+        fprintf(stderr, "ficd import: --files-from %s: %s\n", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    char *line = NULL;
+    size_t cap = 0, vcap = (size_t)*n;
+    ssize_t len;
+    int rc = 0;
+    while (!rc && (len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (!len)
+            continue;
+        if ((size_t)*n == vcap) {
+            vcap = vcap ? 2 * vcap : 1024;
+            char **nv = vcap < INT_MAX ? realloc(*v, vcap * sizeof(*nv)) : NULL;
+            if (!nv) {
+                rc = CLI_FAIL;
+                break;
+            }
+            *v = nv;
+        }
+        if (!((*v)[*n] = strdup(line)))
+            rc = CLI_FAIL;
+        else
+            (*n)++;
+    }
+    if (!rc && ferror(f)) {
+        fprintf(stderr, "ficd import: --files-from %s: read error\n", path);
+        rc = CLI_USAGE;
+    } else if (rc) {
+        fprintf(stderr, "ficd import: out of memory\n");
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static void free_list(char **v, int n, int owned_from)
+{
+    for (int i = owned_from; i < n; i++)
+        free(v[i]);
+    free(v);
+}
 
 /* What a stored file prints once its batch has committed. */
 struct acked {
@@ -352,16 +407,23 @@ static void pipeline_stop(struct pipeline *pl)
     pthread_mutex_destroy(&pl->lock);
 }
 
+static int run_files(struct import_opts *op, const char *data, char **paths, int nfiles);
+
 static int run_import(int argc, char **argv)
 {
-    const char *data = NULL;
-    struct import_opts o = {.max_bytes = MS_MAX_BYTES_DEFAULT, .batch = 500};
-    static const struct option opts[] = {
-        {"dry-run", no_argument, 0, 'n'},     {"format", required_argument, 0, 'f'},
-        {"publish", no_argument, 0, 'p'},     {"allow-duplicate", no_argument, 0, 'D'},
-        {"as", required_argument, 0, 'a'},    {"max-size", required_argument, 0, 'm'},
-        {"batch", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *data = NULL, *files_from = NULL;
+    struct import_opts o = {.max_bytes = MS_MAX_BYTES_DEFAULT, .batch = 5000};
+    static const struct option opts[] = {{"dry-run", no_argument, 0, 'n'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"publish", no_argument, 0, 'p'},
+                                         {"allow-duplicate", no_argument, 0, 'D'},
+                                         {"as", required_argument, 0, 'a'},
+                                         {"max-size", required_argument, 0, 'm'},
+                                         {"batch", required_argument, 0, 'b'},
+                                         {"data", required_argument, 0, 'd'},
+                                         {"files-from", required_argument, 0, 'F'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -417,6 +479,9 @@ static int run_import(int argc, char **argv)
             o.batch = (int)v;
             break;
         }
+        case 'F':
+            files_from = optarg;
+            break;
         case 'h':
             import_usage(stdout);
             return CLI_OK;
@@ -425,10 +490,36 @@ static int run_import(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (optind >= argc) {
+    /* the files: those named on the command line, then those listed in --files-from */
+    int nfiles = argc - optind;
+    char **paths = malloc(((size_t)nfiles + 1) * sizeof(*paths));
+    if (!paths) {
+        fprintf(stderr, "ficd import: out of memory\n");
+        return CLI_FAIL;
+    }
+    memcpy(paths, argv + optind, (size_t)nfiles * sizeof(*paths));
+    int nargs = nfiles;
+    if (files_from) {
+        int lrc = read_list(files_from, &paths, &nfiles);
+        if (lrc) {
+            free_list(paths, nfiles, nargs);
+            return lrc;
+        }
+    }
+    if (nfiles == 0) {
         fprintf(stderr, "ficd import: no files given (see 'ficd import --help')\n");
+        free_list(paths, nfiles, nargs);
         return CLI_USAGE;
     }
+    int rc_all = run_files(&o, data, paths, nfiles);
+    free_list(paths, nfiles, nargs);
+    return rc_all;
+}
+
+/* Imports (or, in a dry run, reads) the nfiles files of paths in order. */
+static int run_files(struct import_opts *op, const char *data, char **paths, int nfiles)
+{
+    struct import_opts o = *op;
     const char *dir = cli_data_dir(data);
     struct store *s = NULL;
     struct stat st;
@@ -438,8 +529,11 @@ static int run_import(int argc, char **argv)
             return CLI_FAIL;
         if (!(o.known = import_known_load(s)))
             fprintf(stderr, "ficd import: warning: cannot read tags: %s\n", store_errmsg(s));
+        /* many works in big transactions: a bigger page cache, fewer checkpoints */
+        if (!o.dry_run && store_bulk_load(s))
+            fprintf(stderr, "ficd import: warning: %s\n", store_errmsg(s));
     }
-    int nfiles = argc - optind, ok = 0, refused = 0, failed = 0;
+    int ok = 0, refused = 0, failed = 0;
     size_t bytes = 0;
     struct progress pg;
     progress_start(&pg, "importing", (uint64_t)nfiles);
@@ -456,20 +550,20 @@ static int run_import(int argc, char **argv)
     }
     /* Reading and parsing run ahead on worker threads (one per core) while this thread
      * stores the files in order: parsing is most of an import's work. */
-    struct pipeline pl = {.o = &o, .paths = argv + optind, .n = nfiles};
+    struct pipeline pl = {.o = &o, .paths = paths, .n = nfiles};
     if (pipeline_start(&pl)) {
         fprintf(stderr, "ficd import: out of memory\n");
         free(pending);
         return CLI_FAIL;
     }
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < nfiles; i++) {
         struct parsed *pr = pipeline_next(&pl);
         if (!o.dry_run && !in_batch) {
             if (store_begin(s)) {
-                fprintf(stderr, "ficd: %s: not stored: %s\n", argv[i], store_errmsg(s));
+                fprintf(stderr, "ficd: %s: not stored: %s\n", paths[i], store_errmsg(s));
                 failed++;
                 pipeline_release(&pl, pr);
-                progress_update(&pg, (uint64_t)(i - optind + 1));
+                progress_update(&pg, (uint64_t)(i + 1));
                 continue;
             }
             in_batch = 1;
@@ -478,10 +572,10 @@ static int run_import(int argc, char **argv)
         }
         char *line = NULL;
         bytes += pr->bytes;
-        int rc = store_one(s, &o, argv[i], pr, &line);
+        int rc = store_one(s, &o, paths[i], pr, &line);
         pipeline_release(&pl, pr);
         if (rc == CLI_OK && line) {
-            pending[npending].path = argv[i];
+            pending[npending].path = paths[i];
             pending[npending++].line = line;
         } else if (rc == CLI_OK) {
             ok++; /* a dry run */
@@ -491,7 +585,7 @@ static int run_import(int argc, char **argv)
             failed++;
         }
         if (in_batch &&
-            ((int)npending >= o.batch || i + 1 == argc || progress_now_ms() - batch_ms >= 1000 ||
+            ((int)npending >= o.batch || i + 1 == nfiles || progress_now_ms() - batch_ms >= 1000 ||
              bytes - batch_bytes >= (64u << 20))) {
             size_t n = npending;
             int lost = batch_end(s, pending, &npending);
@@ -499,7 +593,7 @@ static int run_import(int argc, char **argv)
             failed += lost;
             in_batch = 0;
         }
-        progress_update(&pg, (uint64_t)(i - optind + 1));
+        progress_update(&pg, (uint64_t)(i + 1));
     }
     pipeline_stop(&pl);
     free(pending);

@@ -33,7 +33,7 @@ static void migrate_usage(FILE *f)
             "  --to URL       the PostgreSQL connection URL (libpq's syntax; also a\n"
             "                 \"host=... dbname=...\" string)\n"
             "  --force        replace what the target database holds\n"
-            "  --batch N      rows per transaction (1-1000000, default 1000)\n"
+            "  --batch N      rows per transaction (1-1000000, default 10000)\n"
             "  -h, --help     show this help\n\n"
             "exit status: 0 copied and verified; 1 the copy or a check failed (run it again\n"
             "to resume); 2 bad usage, no archive in DIR, schema versions differ, or the\n"
@@ -50,7 +50,7 @@ static void print_line(void *ctx, const char *line)
 static int run_migrate(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
-    struct migrate_opts o = {.batch = 1000, .report = print_line};
+    struct migrate_opts o = {.batch = MIGRATE_BATCH, .report = print_line};
     static const struct option opts[] = {
         {"from", required_argument, 0, 'f'}, {"to", required_argument, 0, 't'},
         {"force", no_argument, 0, 'F'},      {"batch", required_argument, 0, 'b'},

@@ -387,7 +387,7 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
                     counts[touched[i]] = 0;
                 return FICD_ENOMEM;
             }
-            const uint8_t *p = idx->tagpool + d->tags;
+            const uint8_t *p = idx->tagpool ? idx->tagpool + d->tags : NULL; /* no tags yet */
             int wide = d->flags & IDX_DOC_WIDE;
             for (int ty = 0; ty < 4; ty++) {
                 if (!walk[ty])

@@ -235,6 +235,10 @@ void fts_doc_killed(struct idx *idx, uint32_t d)
 /* Rewrites one term's postings without the dead docs' entries, in exact-size buffers. */
 static int compact_term(const struct idx *idx, struct idx_term *t)
 {
+    if (!t->plen) { /* nothing left since an earlier compaction (post is NULL) */
+        roaring_bitmap_and_inplace(t->docs, idx->live);
+        return 0;
+    }
     uint8_t *np = NULL, *npos = NULL;
     size_t nl = 0, nposl = 0;
     if (t->plen && !(np = malloc(t->plen)))
@@ -254,7 +258,8 @@ static int compact_term(const struct idx *idx, struct idx_term *t)
             nl += vput(np + nl, doc - last);
             nl += vput(np + nl, wtf);
             nl += vput(np + nl, plen);
-            memcpy(npos + nposl, pp, plen);
+            if (plen)
+                memcpy(npos + nposl, pp, plen);
             nposl += plen;
             last = doc;
             df++;

@@ -419,7 +419,7 @@ static int add_doc(struct idx *idx, const struct work *w)
         if ((rc = set_key(idx, d, k, keys[k])))
             return rc;
     /* The tag numbers go into the pool 4 bytes each, then 3 when they all fit. */
-    uint8_t *tags = idx->tagpool + doc->tags;
+    uint8_t *tags = idx->tagpool ? idx->tagpool + doc->tags : NULL; /* NULL: no tags yet */
     uint32_t nt = 0, big = 0;
     int err = 0;
     for (int ty = 0; ty < 4; ty++, doc->type_end[ty - 1] = (uint16_t)nt)

@@ -242,6 +242,13 @@ int store_begin(struct store *s)
     return 0;
 }
 
+int store_bulk_load(struct store *s)
+{
+    if (s->drv != &db_sqlite_driver)
+        return 0;
+    return s->drv->exec(s, "PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 16384");
+}
+
 int store_commit(struct store *s)
 {
     if (s->depth == 0)

@@ -5,9 +5,11 @@
 
 #include <stddef.h>
 
+#define MIGRATE_BATCH 10000 /* rows per transaction by default */
+
 struct migrate_opts {
     int force; /* replace what a non-empty target holds (else it is refused) */
-    int batch; /* rows per transaction (0: 1000) */
+    int batch; /* rows per transaction (0: MIGRATE_BATCH) */
     /* one line of news per table ("works: 1000 rows copied, verified"); may be NULL */
     void (*report)(void *ctx, const char *line);
     void *ctx;

@@ -11,11 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Sends buf to COPY t FROM STDIN in one transaction (user triggers off while it runs). */
+/* Sends buf to COPY t FROM STDIN in one transaction (user triggers off while it runs, unless
+ * the whole session runs as a replica, where none fires). */
 static int copy_in(struct mg *m, struct mg_table *t, const struct mg_buf *buf, int triggers)
 {
     struct mg_buf sql = {0};
     int rc = mg_pg_cmd(m, "BEGIN");
+    triggers = triggers && !m->replica;
     if (!rc && triggers) {
         mg_put_str(&sql, "ALTER TABLE ");
         mg_put_ident(&sql, t->name);
@@ -165,7 +167,7 @@ int mg_copy_rows(struct mg *m, struct mg_table *t, int64_t *copied)
         mg_advance(m, (uint64_t)there);
         *copied += there;
     }
-    int batch = m->o->batch > 0 ? m->o->batch : 1000;
+    int batch = m->o->batch > 0 ? m->o->batch : MIGRATE_BATCH;
     struct mg_buf buf = {0};
     int n = 0, e;
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {

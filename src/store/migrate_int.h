@@ -44,6 +44,8 @@ struct mg {
     struct progress bar;
     char label[128];
     uint64_t done;
+    int replica; /* session_replication_role = replica: no trigger or foreign-key check fires
+                    on the target (the source's keys were checked once instead) */
 };
 
 /* A growable byte buffer for COPY text. */

@@ -97,6 +97,27 @@ int sq_series_sync(struct store *s, struct work *w);
 #define SQ_WORK_BATCH_BODIES 16
 int sq_emit_works(struct store *s, const int64_t *ids, size_t n, int with_bodies, store_work_cb cb,
                   void *ctx, int *stopped);
+/* The same for a run of ids as "SELECT id FROM works ... ORDER BY id" gives them (ascending,
+ * no work between the first and the last left out), any number at once: each table is read
+ * by id range in one query, which lets PostgreSQL join a whole run at once instead of probing
+ * per row. Used by full scans (index builds), SQ_WORK_RANGE works at a time
+ * (SQ_WORK_RANGE_BODIES with bodies). */
+#define SQ_WORK_RANGE        2048
+#define SQ_WORK_RANGE_BODIES 128
+struct sq_tag_names;
+int sq_emit_range(struct store *s, const int64_t *ids, size_t n, int with_bodies,
+                  const struct sq_tag_names *tn, store_work_cb cb, void *ctx, int *stopped);
+/* Every tag's type and name by id, read once for a full scan so that its batches need no
+ * join with tags (millions of lookups at a million works). type[id] is -1 for no such tag;
+ * a table with type == NULL (ids too sparse) means "join" (works.c). */
+struct sq_tag_names {
+    int64_t max;
+    int8_t *type;
+    uint32_t *off; /* into pool */
+    char *pool;
+};
+int sq_tag_names_load(struct store *s, struct sq_tag_names *tn);
+void sq_tag_names_free(struct sq_tag_names *tn);
 
 /* Small helpers the store's files share (conn.c). */
 /* Prepares sql for one call (not cached: free it with db_finalize), so that a callback run

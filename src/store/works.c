@@ -1,6 +1,7 @@
 /* works.c: works and chapters in the store: reading them in batches, insert, update, delete,
  * publish, and the chapter operations. Listing, the full scan for index builds and counting
  * are in works_list.c. */
+#include "core/buf.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -17,53 +18,64 @@
     "?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,"     \
     "?47,?48,?49,?50,?51,?52,?53,?54,?55,?56,?57,?58,?59,?60,?61,?62,?63,?64)"
 
-static const char *const sql_load_works[2] = {
-    "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
-    "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
-    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "
-    "subscriptions, comment_policy, moderate_comments, hidden, "
-    "(SELECT series_id FROM series_works sw WHERE sw.work_id = works.id) "
-    "FROM works WHERE id = ?1",
+/* The three forms of each batch query: [0] one work, [1] the IN list, [2] a range of ids
+ * (RANGE below). */
+#define W_ONE   "= ?1"
+#define W_IN    "IN " IN_IDS
+#define W_RANGE "BETWEEN ?1 AND ?2"
+#define FORMS(M)                                                                                   \
+    {                                                                                              \
+        M(W_ONE), M(W_IN), M(W_RANGE)                                                              \
+    }
 
-    "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "
-    "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "
-    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "
-    "subscriptions, comment_policy, moderate_comments, hidden, "
-    "(SELECT series_id FROM series_works sw WHERE sw.work_id = works.id) "
-    "FROM works WHERE id IN " IN_IDS};
-static const char *const sql_load_creators[2] = {"SELECT work_id, -1, name FROM work_creators "
-                                                 "WHERE work_id = ?1 ORDER BY work_id, position",
-                                                 "SELECT work_id, -1, name FROM work_creators "
-                                                 "WHERE work_id IN " IN_IDS
-                                                 " ORDER BY work_id, position"};
-static const char *const sql_load_beta[2] = {"SELECT work_id, -1, name FROM work_beta "
-                                             "WHERE work_id = ?1 ORDER BY work_id, position",
-                                             "SELECT work_id, -1, name FROM work_beta "
-                                             "WHERE work_id IN " IN_IDS
-                                             " ORDER BY work_id, position"};
-static const char *const sql_load_sugg[2] = {"SELECT work_id, kind, name FROM work_suggestions "
-                                             "WHERE work_id = ?1 ORDER BY work_id, kind, position",
-                                             "SELECT work_id, kind, name FROM work_suggestions "
-                                             "WHERE work_id IN " IN_IDS
-                                             " ORDER BY work_id, kind, position"};
-static const char *const sql_load_tags[2] = {
-    "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
-    "WHERE wt.work_id = ?1 ORDER BY wt.work_id, wt.position",
+#define SQL_WORKS(W)                                                                               \
+    "SELECT id, title, summary, notes_begin, notes_end, language, rating, rating_declared, "       \
+    "warnings, categories, expected_chapters, published, updated, draft, restricted, series, "     \
+    "series_position, content_hash, user_id, kudos, hits, comments, bookmarks, "                   \
+    "subscriptions, comment_policy, moderate_comments, hidden, "                                   \
+    "(SELECT series_id FROM series_works sw WHERE sw.work_id = works.id) "                         \
+    "FROM works WHERE id " W
+static const char *const sql_load_works[3] = FORMS(SQL_WORKS);
 
-    "SELECT wt.work_id, t.type, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
-    "WHERE wt.work_id IN " IN_IDS " ORDER BY wt.work_id, wt.position"};
-static const char *const sql_load_chapters[2] = {
-    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "
-    "FROM chapters WHERE work_id = ?1 ORDER BY work_id, position",
+/* A batch's creators, beta readers, suggestions and tags in one query (one round trip on
+ * PostgreSQL): work id, list (0 creators, 1 beta, 2 suggestions, 3 tags), tag type, name.
+ * On PostgreSQL a page's tags are looked up by key (a nested loop), never by hashing the
+ * whole tags table, which its planner would otherwise choose for a few dozen works; a range
+ * (thousands of works) lets the planner choose. */
+#define SQL_LISTS_T(W, TAGS)                                                                       \
+    "SELECT work_id, 0, 0, name, position FROM work_creators WHERE work_id " W                     \
+    " UNION ALL SELECT work_id, 1, 0, name, position FROM work_beta WHERE work_id " W              \
+    " UNION ALL SELECT work_id, 2, kind, name, position FROM work_suggestions WHERE work_id " W    \
+    " UNION ALL SELECT wt.work_id, 3, t.type, t.name, wt.position FROM work_tags wt " TAGS         \
+    " WHERE wt.work_id " W " ORDER BY 1, 2, 3, 5"
+#define TAGS_JOIN "JOIN tags t ON t.id = wt.tag_id"
+#define TAGS_LATERAL                                                                               \
+    "CROSS JOIN LATERAL (SELECT type, CAST(name AS TEXT) AS name FROM tags WHERE tags.id = "       \
+    "wt.tag_id OFFSET 0) t"
+#define SQL_LISTS(W)    SQL_LISTS_T(W, TAGS_JOIN)
+#define SQL_LISTS_PG(W) SQL_LISTS_T(W, TAGS_LATERAL)
+static const char *const sql_load_lists[3] = FORMS(SQL_LISTS);
+static const char *const sql_load_lists_pg[3] = {SQL_LISTS_PG(W_ONE), SQL_LISTS_PG(W_IN),
+                                                 SQL_LISTS(W_RANGE)};
 
-    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "
-    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position"};
-static const char *const sql_load_chapters_bodies[2] = {
-    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, html "
-    "FROM chapters WHERE work_id = ?1 ORDER BY work_id, position",
+/* The same with each tag as its id (last column), for scans that hold every tag's name in a
+ * struct sq_tag_names: no join with tags at all. */
+#define SQL_LISTS_IDS(W)                                                                           \
+    "SELECT work_id, 0, 0, name, position, 0 FROM work_creators WHERE work_id " W                  \
+    " UNION ALL SELECT work_id, 1, 0, name, position, 0 FROM work_beta WHERE work_id " W           \
+    " UNION ALL SELECT work_id, 2, kind, name, position, 0 FROM work_suggestions WHERE work_id " W \
+    " UNION ALL SELECT work_id, 3, 0, CAST(NULL AS TEXT), position, tag_id FROM work_tags "        \
+    "WHERE work_id " W " ORDER BY 1, 2, 3, 5"
+static const char *const sql_load_lists_ids[3] = FORMS(SQL_LISTS_IDS);
 
-    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, html "
-    "FROM chapters WHERE work_id IN " IN_IDS " ORDER BY work_id, position"};
+#define SQL_CHAPTERS(W)                                                                            \
+    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, NULL "           \
+    "FROM chapters WHERE work_id " W " ORDER BY work_id, position"
+#define SQL_CHAPTERS_BODIES(W)                                                                     \
+    "SELECT work_id, id, position, title, summary, notes_begin, notes_end, words, html "           \
+    "FROM chapters WHERE work_id " W " ORDER BY work_id, position"
+static const char *const sql_load_chapters[3] = FORMS(SQL_CHAPTERS);
+static const char *const sql_load_chapters_bodies[3] = FORMS(SQL_CHAPTERS_BODIES);
 
 enum list_kind { LIST_CREATORS, LIST_BETA, LIST_SUGG, LIST_TAGS };
 
@@ -72,14 +84,23 @@ struct batch {
     size_t n;
     struct work *w; /* n works, in the order of ids */
     int *found;     /* found[i]: ids[i] exists */
+    int range;      /* ids ascending, and every work with an id between the first and the last
+                       is among them: loaded with the range form, any n */
+    const struct sq_tag_names *tn; /* every tag's type and name, or NULL: join with tags */
 };
 
-/* Prepares the single-id or the batch form of a query and binds the batch's ids. */
-static struct dbst *prep_ids(struct store *s, const char *const sql[2], const struct batch *b)
+/* Prepares the single-id, the IN-list or the range form of a query and binds the batch's
+ * ids. */
+static struct dbst *prep_ids(struct store *s, const char *const sql[3], const struct batch *b)
 {
-    struct dbst *st = sq_prep(s, sql[b->n > 1]);
+    struct dbst *st = sq_prep(s, sql[b->range ? 2 : b->n > 1]);
     if (!st)
         return NULL;
+    if (b->range) {
+        db_bind_int(st, 1, b->ids[0]);
+        db_bind_int(st, 2, b->ids[b->n - 1]);
+        return st;
+    }
     int np = db_param_count(st);
     for (int i = 0; i < np; i++)
         db_bind_int(st, i + 1, (size_t)i < b->n ? b->ids[i] : 0);
@@ -87,11 +108,24 @@ static struct dbst *prep_ids(struct store *s, const char *const sql[2], const st
 }
 
 /* The slot of work id in the batch, or -1; rows come grouped by work, so the previous
- * slot is tried first. */
+ * slot is tried first, then (a range's ids are sorted) a binary search. */
 static int slot_of(const struct batch *b, int64_t id, int *last)
 {
     if (*last >= 0 && b->ids[*last] == id)
         return *last;
+    if (b->range) {
+        size_t lo = 0, hi = b->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (b->ids[mid] < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < b->n && b->ids[lo] == id)
+            return *last = (int)lo;
+        return -1;
+    }
     for (size_t i = 0; i < b->n; i++) {
         if (b->ids[i] == id) {
             *last = (int)i;
@@ -158,18 +192,32 @@ static struct strlist *list_for(struct work *w, enum list_kind kind, int type)
     return NULL;
 }
 
-/* Runs one of the batch queries and hands each row to the work it belongs to. */
-static int load_rows(struct store *s, struct batch *b, const char *const sql[2],
-                     enum list_kind kind)
+/* Runs the batch's list query and hands each row to the list of the work it belongs to. */
+static int load_lists(struct store *s, struct batch *b)
 {
-    struct dbst *st = prep_ids(s, sql, b);
+    struct dbst *st = prep_ids(s,
+                               b->tn                     ? sql_load_lists_ids
+                               : s->drv == &db_pg_driver ? sql_load_lists_pg
+                                                         : sql_load_lists,
+                               b);
     if (!st)
         return FICD_EDB;
     int rc = 0, e, last = -1;
     while ((e = db_step(st)) == DB_ROW) {
         int i = slot_of(b, db_col_int(st, 0), &last);
-        struct strlist *l = i < 0 ? NULL : list_for(&b->w[i], kind, (int)db_col_int(st, 1));
-        const char *name = db_col_text(st, 2);
+        int kind = (int)db_col_int(st, 1), type = (int)db_col_int(st, 2);
+        const char *name = db_col_text(st, 3);
+        if (b->tn && kind == LIST_TAGS) {
+            int64_t id = db_col_int(st, 5);
+            const struct sq_tag_names *tn = b->tn;
+            if (id <= 0 || id > tn->max || tn->type[id] < 0)
+                continue; /* a tag made after the names were read: not this scan's */
+            type = tn->type[id];
+            name = tn->pool + tn->off[id];
+        }
+        struct strlist *l = i < 0 || kind < LIST_CREATORS || kind > LIST_TAGS
+                                ? NULL
+                                : list_for(&b->w[i], (enum list_kind)kind, type);
         if (l && name && (rc = strlist_add(l, name)))
             break;
     }
@@ -231,13 +279,7 @@ static int load_batch_queries(struct store *s, struct batch *b, int with_bodies)
         rc = sq_fail(s, e);
     db_reset(st);
     if (!rc)
-        rc = load_rows(s, b, sql_load_creators, LIST_CREATORS);
-    if (!rc)
-        rc = load_rows(s, b, sql_load_beta, LIST_BETA);
-    if (!rc)
-        rc = load_rows(s, b, sql_load_sugg, LIST_SUGG);
-    if (!rc)
-        rc = load_rows(s, b, sql_load_tags, LIST_TAGS);
+        rc = load_lists(s, b);
     if (!rc)
         rc = load_chapters(s, b, with_bodies);
     return rc;
@@ -278,7 +320,7 @@ static void free_batch(struct batch *b)
 int store_work_get(struct store *s, int64_t id, int with_bodies, struct work *out)
 {
     int found = 0;
-    struct batch b = {&id, 1, out, &found};
+    struct batch b = {&id, 1, out, &found, 0, NULL};
     int rc = load_batch(s, &b, with_bodies);
     if (!rc && !found)
         rc = sq_failf(s, FICD_ENOTFOUND, "no work %lld", (long long)id);
@@ -297,7 +339,7 @@ int sq_emit_works(struct store *s, const int64_t *ids, size_t n, int with_bodies
     int found[BATCH];
     size_t step = with_bodies ? BATCH_BODIES : BATCH;
     for (size_t off = 0; off < n && !*stopped; off += step) {
-        struct batch b = {ids + off, n - off < step ? n - off : step, w, found};
+        struct batch b = {ids + off, n - off < step ? n - off : step, w, found, 0, NULL};
         int rc = load_batch(s, &b, with_bodies);
         for (size_t i = 0; !rc && i < b.n && !*stopped; i++)
             if (found[i] && cb(&w[i], ctx))
@@ -307,6 +349,89 @@ int sq_emit_works(struct store *s, const int64_t *ids, size_t n, int with_bodies
             return rc;
     }
     return 0;
+}
+
+int sq_tag_names_load(struct store *s, struct sq_tag_names *tn)
+{
+    memset(tn, 0, sizeof(*tn));
+    int64_t count = 0, max = 0;
+    struct dbst *st = sq_prep(s, "SELECT count(*), coalesce(max(id), 0) FROM tags");
+    if (!st)
+        return FICD_EDB;
+    int rc = sq_row(s, st);
+    if (rc < 0)
+        return rc;
+    if (rc > 0) {
+        count = db_col_int(st, 0);
+        max = db_col_int(st, 1);
+        db_reset(st);
+    }
+    if (max > 4 * count + 1000000) /* ids too sparse for a table: the caller joins */
+        return 0;
+    tn->type = malloc((size_t)(max + 1));
+    tn->off = malloc((size_t)(max + 1) * sizeof(*tn->off));
+    if (!tn->type || !tn->off) {
+        sq_tag_names_free(tn);
+        return FICD_ENOMEM;
+    }
+    memset(tn->type, -1, (size_t)(max + 1));
+    tn->max = max;
+    struct buf pool = BUF_INIT;
+    st = sq_prep(s, "SELECT id, type, name FROM tags WHERE id <= ?1");
+    if (!st) {
+        sq_tag_names_free(tn);
+        return FICD_EDB;
+    }
+    db_bind_int(st, 1, max);
+    int e;
+    rc = 0;
+    while ((e = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
+        const char *name = db_col_text(st, 2);
+        if (id <= 0 || id > max || !name)
+            continue;
+        tn->type[id] = (int8_t)db_col_int(st, 1);
+        tn->off[id] = (uint32_t)pool.len;
+        buf_put(&pool, name, strlen(name) + 1);
+        if (pool.err || pool.len > UINT32_MAX) {
+            rc = FICD_ENOMEM;
+            break;
+        }
+    }
+    if (!rc && e != DB_DONE)
+        rc = sq_fail(s, e);
+    db_reset(st);
+    tn->pool = buf_take(&pool);
+    if (rc)
+        sq_tag_names_free(tn);
+    return rc;
+}
+
+void sq_tag_names_free(struct sq_tag_names *tn)
+{
+    free(tn->type);
+    free(tn->off);
+    free(tn->pool);
+    memset(tn, 0, sizeof(*tn));
+}
+
+int sq_emit_range(struct store *s, const int64_t *ids, size_t n, int with_bodies,
+                  const struct sq_tag_names *tn, store_work_cb cb, void *ctx, int *stopped)
+{
+    struct work *w = malloc(n * sizeof(*w));
+    int *found = malloc(n * sizeof(*found));
+    int rc = w && found ? 0 : FICD_ENOMEM;
+    if (!rc && n) {
+        struct batch b = {ids, n, w, found, 1, tn && tn->type ? tn : NULL};
+        rc = load_batch(s, &b, with_bodies);
+        for (size_t i = 0; !rc && i < b.n && !*stopped; i++)
+            if (found[i] && cb(&w[i], ctx))
+                *stopped = 1;
+        free_batch(&b);
+    }
+    free(w);
+    free(found);
+    return rc;
 }
 
 int store_work_get_many(struct store *s, const int64_t *ids, size_t n, int with_bodies,

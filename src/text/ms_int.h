@@ -60,8 +60,21 @@ struct ms_ctx {
 
 /* ms_util.c */
 char *ms_strndup_trim(const char *s, size_t n);
-int ms_starts_ci(const char *s, const char *prefix); /* ASCII case-insensitive prefix */
-const char *ms_find_ci(const char *hay, const char *needle);
+int ms_starts_ci(const char *s, const char *prefix);         /* ASCII case-insensitive prefix */
+const char *ms_find_ci(const char *hay, const char *needle); /* strcasestr, C locale */
+/* A list of phrases looked for case-insensitively in one pass over a text (instead of one
+ * ms_find_ci per phrase): the phrases bucketed by their folded first byte. */
+#define MS_PHRASES_MAX 64
+struct ms_phrases {
+    const char *const *list;
+    size_t n;
+    unsigned short start[257];
+    unsigned char idx[MS_PHRASES_MAX];
+};
+/* Builds ps over list (NULL-terminated, at most MS_PHRASES_MAX phrases, each non-empty). */
+void ms_phrases_build(struct ms_phrases *ps, const char *const *list);
+/* True when one of the phrases occurs in s, ASCII case-insensitively (as ms_find_ci). */
+int ms_phrases_in(const char *s, const struct ms_phrases *ps);
 int ms_words(const char *s);
 size_t ms_chars(const char *s, size_t n); /* code points */
 int ms_is_quote_start(const char *s);

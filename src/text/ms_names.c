@@ -91,7 +91,8 @@ static char *ms_tab_alloc(struct name_tab *t, size_t n)
 
 int ms_tab_grow(struct name_tab *t)
 {
-    size_t cap = t->scap ? t->scap * 2 : 4096;
+    /* small to start with: most manuscripts are short, and ms_suggest_pick walks every slot */
+    size_t cap = t->scap ? t->scap * 2 : 512;
     struct name_slot *sl = calloc(cap, sizeof(*sl));
     if (!sl)
         return FICD_ENOMEM;

@@ -4,6 +4,7 @@
  * chapter. */
 #include "text/ms_int.h"
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -120,12 +121,17 @@ static const char *const beta_phrases[] = {"beta'd",
                                            "d",
                                            NULL};
 
-static int has_phrase(const char *s, const char *const *ph)
+/* The phrase lists, and the word lists of meta_voice below, as lookup structures built once
+ * per process (notes_init). */
+static struct ms_phrases feedback_set, prompt_set, song_set, beta_set;
+static pthread_once_t notes_once = PTHREAD_ONCE_INIT;
+static void notes_init(void);
+
+/* Is one of the phrases of set in s (ASCII case-insensitive)? */
+static int has_phrase(const char *s, const struct ms_phrases *set)
 {
-    for (int i = 0; ph[i]; i++)
-        if (ms_find_ci(s, ph[i]))
-            return 1;
-    return 0;
+    pthread_once(&notes_once, notes_init);
+    return ms_phrases_in(s, set);
 }
 
 static int disclaimer_start(const char *s)
@@ -162,11 +168,59 @@ static const char *const first_person[] = {"i",  "i'm",  "i've",   "i'll",  "i'd
                                            "me", "mine", "myself", "we're", NULL};
 static const char *const third_person[] = {"he", "she", "his", "her", "him", "they", "their", NULL};
 
-static int in_words(const char *w, const char *const *l)
+static const char *const you_words[] = {"you", "guys", "everyone", "y'all", NULL};
+
+/* Every word of the five lists above in one open-addressing table with the lists that hold
+ * it (V_*): meta_voice looks up each word of a paragraph once instead of comparing it with
+ * every word of every list. */
+enum { V_STRONG = 1, V_WEAK = 2, V_FIRST = 4, V_THIRD = 8, V_YOU = 16 };
+#define VOICE_SLOTS 512
+
+static size_t voice_hash(const char *w, size_t n)
 {
-    for (; *l; l++)
-        if (!strcmp(*l, w))
-            return 1;
+    size_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h & (VOICE_SLOTS - 1);
+}
+
+static struct voice_word {
+    const char *w;
+    unsigned char len, cls;
+} voice_tab[VOICE_SLOTS];
+
+static void voice_add(const char *const *list, unsigned cls)
+{
+    for (; *list; list++) {
+        size_t n = strlen(*list);
+        size_t h = voice_hash(*list, n);
+        while (voice_tab[h].w && strcmp(voice_tab[h].w, *list))
+            h = (h + 1) & (VOICE_SLOTS - 1);
+        voice_tab[h].w = *list;
+        voice_tab[h].len = (unsigned char)n;
+        voice_tab[h].cls |= (unsigned char)cls;
+    }
+}
+
+static void notes_init(void)
+{
+    ms_phrases_build(&feedback_set, feedback_phrases);
+    ms_phrases_build(&prompt_set, prompt_phrases);
+    ms_phrases_build(&song_set, song_phrases);
+    ms_phrases_build(&beta_set, beta_phrases);
+    voice_add(meta_strong, V_STRONG);
+    voice_add(meta_weak, V_WEAK);
+    voice_add(first_person, V_FIRST);
+    voice_add(third_person, V_THIRD);
+    voice_add(you_words, V_YOU);
+}
+
+/* The lists (V_*) holding the word w of n bytes. */
+static unsigned voice_cls(const char *w, size_t n)
+{
+    for (size_t h = voice_hash(w, n); voice_tab[h].w; h = (h + 1) & (VOICE_SLOTS - 1))
+        if (voice_tab[h].len == n && memcmp(voice_tab[h].w, w, n) == 0)
+            return voice_tab[h].cls;
     return 0;
 }
 
@@ -176,6 +230,7 @@ static int meta_voice(const char *s, int relaxed)
 {
     if (ms_is_quote_start(s) || ms_words(s) > (relaxed ? 60 : 160))
         return 0;
+    pthread_once(&notes_once, notes_init);
     int strong = 0, weak = 0, me = 0, them = 0, you = 0, quotes = 0;
     char w[32];
     size_t wl = 0;
@@ -198,17 +253,16 @@ static int meta_voice(const char *s, int relaxed)
         while (wl && (w[wl - 1] == '\'' || w[wl - 1] == '-' || w[wl - 1] == '/'))
             wl--;
         if (wl) {
-            w[wl] = '\0';
-            if (in_words(w, meta_strong))
+            unsigned cls = voice_cls(w, wl);
+            if (cls & V_STRONG)
                 strong++;
-            else if (in_words(w, meta_weak))
+            else if (cls & V_WEAK)
                 weak++;
-            if (in_words(w, first_person))
+            if (cls & V_FIRST)
                 me++;
-            else if (in_words(w, third_person))
+            else if (cls & V_THIRD)
                 them++;
-            else if (!strcmp(w, "you") || !strcmp(w, "guys") || !strcmp(w, "everyone") ||
-                     !strcmp(w, "y'all"))
+            else if (cls & V_YOU)
                 you++;
             wl = 0;
         }
@@ -246,12 +300,12 @@ int ms_notey(const char *s, int at_end)
         return 0;
     if (disclaimer_start(s))
         return 1;
-    if (at_end && has_phrase(s, feedback_phrases))
+    if (at_end && has_phrase(s, &feedback_set))
         return 1;
-    if (words <= 40 && has_phrase(s, beta_phrases))
+    if (words <= 40 && has_phrase(s, &beta_set))
         return 1;
     if ((ms_starts_ci(s, "song") || ms_starts_ci(s, "lyrics") || ms_starts_ci(s, "the song")) &&
-        has_phrase(s, song_phrases))
+        has_phrase(s, &song_set))
         return 1;
     if (ms_starts_ci(s, "written for") || ms_starts_ci(s, "for the prompt") ||
         ms_starts_ci(s, "prompt") || ms_starts_ci(s, "request") ||
@@ -260,7 +314,7 @@ int ms_notey(const char *s, int at_end)
         ms_starts_ci(s, "dedicated to") || ms_starts_ci(s, "for my ") ||
         ms_starts_ci(s, "prize fill"))
         return 1;
-    if (words <= 40 && has_phrase(s, prompt_phrases) &&
+    if (words <= 40 && has_phrase(s, &prompt_set) &&
         (ms_find_ci(s, "fill") || ms_find_ci(s, "prompt") || ms_find_ci(s, "request")))
         return 1;
     return 0;
@@ -469,7 +523,7 @@ void ms_note_scan(struct ms_ctx *c, const char *text)
             p++;
         if ((ms_starts_ci(p, "song") || ms_starts_ci(p, "lyrics") || ms_starts_ci(p, "the song") ||
              ms_starts_ci(p, "music")) &&
-            has_phrase(p, song_phrases))
+            has_phrase(p, &song_set))
             strlist_add_unique(&c->w->freeforms, "Songfic");
     }
     if (ms_find_ci(text, "song used") || ms_find_ci(text, "lyrics from") ||

@@ -350,6 +350,14 @@ int ms_suggest_pick(struct ms_ctx *c, struct name_tab *t, int people)
             t->v[t->slot[i].idx - 1].lower = 1;
     size_t ocap = 0;
     uint32_t *order = ms_name_order(t, &ocap);
+    /* only the candidates, in that order: both walks below skip every other entry */
+    size_t ncand = 0;
+    for (size_t oi = 0; order && oi < ocap; oi++) {
+        const struct name_ent *e = order[oi] ? &t->v[order[oi] - 1] : NULL;
+        if (e && !e->lower && e->count >= 3 && e->mid >= 1)
+            order[ncand++] = order[oi];
+    }
+    ocap = ncand;
     /* family names merged into the given name they stand before (by entry) */
     long *family = people && t->n ? calloc(t->n, sizeof(*family)) : NULL;
     char *taken = people && t->n ? calloc(t->n, 1) : NULL;

@@ -106,9 +106,69 @@ int ms_starts_ci(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* ASCII lower-casing, as tolower does it in the C locale ficd runs in. */
+static inline unsigned char fold_ascii(unsigned char c)
+{
+    return (unsigned char)((unsigned)c - 'A' < 26u ? c + 32 : c);
+}
+
+/* strcasestr in the C locale (ASCII letters folded, other bytes compared as they are), without
+ * its per-call set-up: the needles are short phrases and the haystacks paragraphs. */
 const char *ms_find_ci(const char *hay, const char *needle)
 {
-    return strcasestr(hay, needle);
+    unsigned char c0 = fold_ascii((unsigned char)needle[0]);
+    if (!c0)
+        return hay;
+    int letter = (unsigned)c0 - 'a' < 26u;
+    for (const unsigned char *p = (const unsigned char *)hay; *p; p++) {
+        if (letter ? (*p | 0x20u) != c0 : *p != c0)
+            continue;
+        size_t i = 1;
+        while (needle[i] && fold_ascii(p[i]) == fold_ascii((unsigned char)needle[i]))
+            i++;
+        if (!needle[i])
+            return (const char *)p;
+    }
+    return NULL;
+}
+
+void ms_phrases_build(struct ms_phrases *ps, const char *const *list)
+{
+    size_t n = 0;
+    while (list[n])
+        n++;
+    ps->list = list;
+    ps->n = n;
+    /* the phrases' numbers bucketed by their folded first byte, in list order */
+    size_t count[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[fold_ascii((unsigned char)list[i][0])]++;
+    unsigned short at = 0;
+    for (int b = 0; b < 256; b++) {
+        ps->start[b] = at;
+        at = (unsigned short)(at + count[b]);
+    }
+    ps->start[256] = at;
+    unsigned short fill[256];
+    memcpy(fill, ps->start, sizeof(fill));
+    for (size_t i = 0; i < n && i < MS_PHRASES_MAX; i++)
+        ps->idx[fill[fold_ascii((unsigned char)list[i][0])]++] = (unsigned char)i;
+}
+
+int ms_phrases_in(const char *s, const struct ms_phrases *ps)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned b = fold_ascii(*p);
+        for (unsigned k = ps->start[b]; k < ps->start[b + 1]; k++) {
+            const char *ph = ps->list[ps->idx[k]];
+            size_t i = 1;
+            while (ph[i] && fold_ascii(p[i]) == fold_ascii((unsigned char)ph[i]))
+                i++;
+            if (!ph[i])
+                return 1;
+        }
+    }
+    return 0;
 }
 
 int ms_words(const char *s)

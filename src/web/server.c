@@ -5,6 +5,7 @@
  * request intake and responses in conn.c. */
 #include "index/index.h"
 #include "web/cache.h"
+#include "web/follow.h"
 #include "web/page.h"
 #include "web/ratelimit.h"
 #include "web/router.h"
@@ -200,14 +201,48 @@ void srv_close_stores(void)
 
 /* ---- dispatch ---- */
 
+/* The archive name as last read, with the change-log entry and page-cache generation it was
+ * read at: while the change follower vouches that the log has not moved (PostgreSQL's NOTIFY)
+ * and no local write bumped the generation, requests take it from here instead of a query. */
+static struct {
+    pthread_mutex_t lock;
+    char *name;
+    int64_t seq;
+    uint64_t gen;
+} site_name = {PTHREAD_MUTEX_INITIALIZER, NULL, -1, 0};
+
+static char *cached_site_name(struct web_req *r, int64_t seq, uint64_t gen)
+{
+    char *out = NULL;
+    pthread_mutex_lock(&site_name.lock);
+    if (site_name.name && site_name.seq == seq && site_name.gen == gen)
+        out = web_strdup(r, site_name.name);
+    pthread_mutex_unlock(&site_name.lock);
+    return out;
+}
+
 /* Reads the archive name (and whether setup is done) for the layout. */
 int srv_load_site(struct web_req *r)
 {
-    char *name = NULL;
-    if (store_setting_get(r->store, "archive_name", &name))
-        return FICD_EDB;
-    r->archive_name = web_strdup(r, name && *name ? name : "ficd");
-    free(name);
+    int64_t seq = 0;
+    uint64_t gen = page_cache_gen();
+    int vouched = web_follow_last_change(&seq);
+    r->archive_name = vouched ? cached_site_name(r, seq, gen) : NULL;
+    if (!r->archive_name) {
+        char *name = NULL;
+        if (store_setting_get(r->store, "archive_name", &name))
+            return FICD_EDB;
+        r->archive_name = web_strdup(r, name && *name ? name : "ficd");
+        if (vouched) {
+            pthread_mutex_lock(&site_name.lock);
+            free(site_name.name);
+            site_name.name = strdup(r->archive_name);
+            site_name.seq = seq;
+            site_name.gen = gen;
+            pthread_mutex_unlock(&site_name.lock);
+        }
+        free(name);
+    }
     if (!atomic_load(&srv_setup_state)) {
         int64_t n = 0;
         if (store_user_count(r->store, &n))

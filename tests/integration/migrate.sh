@@ -4,6 +4,7 @@
 # through the CLI, three accounts, 1,000 demo works, and rows in every other table
 # (migrate_fill.py, awkward values included). Checks: --help names --force; bad usage exits 2;
 # the copy verifies every table; a second run into the non-empty database is refused (exit 2);
+# a source with a dangling foreign key stops the copy at that row (exit 1, the key named);
 # every work's export (md; html for the fixtures) is byte for byte the same from PostgreSQL as from SQLite,
 # and so are the JSON listing and the accounts; a migration killed mid-way (SIGKILL) resumes
 # to the same rows and sequences as the uninterrupted one; new rows get new ids afterwards.
@@ -107,6 +108,18 @@ q="SELECT sequencename, last_value FROM pg_sequences ORDER BY 1"
 expect_status 2 "$FICD" migrate --from "$A" --to "$DB2"
 expect_status 0 "$FICD" migrate --from "$A" --to "$DB2" --force --batch 5000
 expect_grep 'every table verified' "$TMP/out"
+dropdb --force --maintenance-db="$admin" "${DB2##*/}"
+
+# a source whose foreign keys point nowhere (written with SQLite's checks off): the copy
+# checks every row on the target and stops at that one, saying which key
+cp -r "$A" "$TMP/orphan"
+rm -f "$TMP/orphan/index.snap"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA foreign_keys=OFF'); c.execute('INSERT INTO work_tags(work_id, tag_id, position) VALUES (987654321, (SELECT min(id) FROM tags), 0)'); c.commit()" "$TMP/orphan/ficd.db"
+createdb --maintenance-db="$admin" "${DB2##*/}"
+expect_status 1 "$FICD" migrate --from "$TMP/orphan" --to "$DB2"
+expect_grep 'foreign keys point nowhere' "$TMP/out"
+expect_grep 'work_tags' "$TMP/err"
+expect_grep '987654321' "$TMP/err"
 dropdb --force --maintenance-db="$admin" "${DB2##*/}"
 
 # new rows continue after the copied ids

@@ -293,7 +293,9 @@ static void test_compaction(void **state)
         }
     struct idx_stats st;
     idx_get_stats(idx, &st);
-    assert_true(st.compactions >= 1);
+    /* at least two: the second meets terms the first emptied (no postings left; found by
+     * fuzz_http as pointer arithmetic on NULL under clang's UBSan) */
+    assert_true(st.compactions >= 2);
     assert_int_equal(st.live, N);
     /* a fresh index of the final versions, for the memory it needs */
     struct idx *fresh;

@@ -276,8 +276,9 @@ static void test_chapters(void **state)
         "<dc:description>Une histoire.",
         "<meta property=\"dcterms:modified\">2020-03-04T00:00:00Z</meta>",
         "<meta property=\"belongs-to-collection\" id=\"series\">Barricades &amp; Co</meta>",
-        "<itemref idref=\"title\"/>\n<itemref idref=\"chapter1\"/>\n<itemref idref=\"chapter2\"/>\n"
-        "<itemref idref=\"chapter3\"/>\n<itemref idref=\"afterword\"/>",
+        ("<itemref idref=\"title\"/>\n<itemref idref=\"chapter1\"/>\n<itemref "
+         "idref=\"chapter2\"/>\n"
+         "<itemref idref=\"chapter3\"/>\n<itemref idref=\"afterword\"/>"),
     };
     for (size_t i = 0; i < sizeof(in_opf) / sizeof(in_opf[0]); i++)
         if (!strstr(opf, in_opf[i]))

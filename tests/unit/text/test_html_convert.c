@@ -107,8 +107,8 @@ static void test_round_trip_html(void **state)
         "<p class=\"center\">A centred line.</p>",
         "<p align=\"right\">Right.</p>\n<p>Then <span class=\"smallcaps\">caps</span>.</p>",
         "<h1>Top heading</h1>\n<p>text</p>",
-        "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
-        "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>",
+        ("<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+         "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
         "<div class=\"center\">\n<p>In a div.</p>\n</div>",
         "<pre>preformatted\n\n  with a blank line</pre>",
         "<ul>\n<li>a</li>\n</ul>\n<ul>\n<li>b</li>\n</ul>",

@@ -261,8 +261,8 @@ static void test_typical_documents(void **state)
         "*</p>\n<p class=\"MsoNormal\">A/N: Comments and kudos are love.</p>\n</body>\n</html>\n",
         "<html><head><title>T</title></head><body>text only</body></html>",
         "<html><head></head><body><p>a</p>tail text\n</body>\n</html>\n",
-        "<html><head></head><body><ul><li>one</li><li>two <b>2</b></li></ul><ol><li><div><p>x</p>"
-        "</div></li></ol><blockquote><p>q</p></blockquote><center>c</center></body></html>",
+        ("<html><head></head><body><ul><li>one</li><li>two <b>2</b></li></ul><ol><li><div><p>x</p>"
+         "</div></li></ol><blockquote><p>q</p></blockquote><center>c</center></body></html>"),
     };
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
         int before = taken;

@@ -68,8 +68,8 @@ static const char *const fixtures[] = {
     "<p>First <em>line</em> of the chapter.</p>\n<p>Second &amp; last.</p>",
     "<p>She said, &ldquo;Don&rsquo;t.&rdquo;</p><p>* * *</p><hr><p>Later&hellip;</p>",
     "<p align=\"center\"><strong>Chapter One</strong></p><blockquote><p>a quote</p></blockquote>",
-    "<table summary=\"s\"><caption>c</caption><colgroup span=2><col width=\"50%\"></colgroup>"
-    "<tr><th scope=col>h</th><td colspan=2 rowspan=1 align=right>d</td></tr></table>",
+    ("<table summary=\"s\"><caption>c</caption><colgroup span=2><col width=\"50%\"></colgroup>"
+     "<tr><th scope=col>h</th><td colspan=2 rowspan=1 align=right>d</td></tr></table>"),
     "<ol start=\"3\" type=\"i\"><li>one<ul type=square><li>two</ul></li></ol><dl><dt>t<dd>d</dl>",
     "<pre>\n\ncode\n  indented</pre><pre><span>\nkeep</span></pre>",
     "<h1><font><h2>x</h2></font></h1><p>a<marquee><p>b</p></marquee></p>",
