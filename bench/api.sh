@@ -9,7 +9,9 @@
 #   2. the archive: bench_gen_store writes the generator's N works (bench/gen_meta.h, the
 #      corpus bench_filter indexes) into a ficd data directory, cached in
 #      $FICD_BUILD/bench-cache/store-<N>-s<seed>-<hash of gen_store.c and gen_meta.h>/ so
-#      that later runs skip it (a changed generator makes a new one and drops the old);
+#      that later runs skip it (a changed generator makes a new one and drops the old); a
+#      generation that was stopped (it writes into <dir>.tmp, 50,000 works a transaction) is
+#      resumed by the next run; its log, with the generator's wall and CPU time, is <dir>.log;
 #   3. bench_filter on the same corpus: its in-process figures (first run and best of 3 per
 #      query) and, with --dump-urls, the 1000 queries as API requests with the expected total
 #      and page of each;
@@ -32,11 +34,14 @@
 #   FICD_BENCH_SHAPE       corpus and query mix: classic (default) or ao3 (about 16 tags a work
 #                          from archive-wide pools, 138k tags at 1M; queries: a fandom or any tag
 #                          plus 0-2 tags, 2 excluded, 1-3 ratings, sorted by posting date)
+#   FICD_BENCH_GEN_NICE    nice level of the archive generation (default 0; 10M works take
+#                          about an hour of CPU)
 #   FICD_BENCH_QUERIES     number of queries (default 1000)
 #   FICD_BENCH_PASSES      sequential passes over the list (default 3)
 #   FICD_BENCH_MEM_QUERIES queries sent before the last memory figure (default 10000)
 #   FICD_BENCH_DURATION    wrk duration per run (default 10s); FICD_BENCH_CONNS ("16 64")
-#   FICD_BENCH_WRK=0       skips the wrk runs
+#   FICD_BENCH_WRK=0       skips the wrk runs; FICD_BENCH_WRK_TIMEOUT: wrk's per-request timeout
+#                          (default 10s: a slow request at 10M works is a figure, not an error)
 #   FICD_BENCH_THREADS     server worker threads (default: nproc)
 #   FICD_BENCH_PAGE_CACHE  1 runs the server with its page cache as configured by default
 #   FICD_BENCH_PERF=1      records a perf profile of the server during one plain pass and
@@ -97,15 +102,24 @@ DATA=$CACHE/store-$SHAPE-$WORKS-s$SEED-$HASH
 mkdir -p "$CACHE"
 if [ ! -f "$DATA/ficd.db" ]; then
   for old in "$CACHE"/store-"$SHAPE"-"$WORKS"-s"$SEED"-*; do
-    [ -e "$old" ] && [ "$old" != "$DATA" ] && [ "$old" != "$DATA.log" ] && rm -rf "$old"
+    [ -e "$old" ] && [ "$old" != "$DATA" ] && [ "$old" != "$DATA.log" ] && [ "$old" != "$DATA.tmp" ] && rm -rf "$old"
   done
-  echo "bench/api: generating $WORKS works into $DATA (once; a few minutes per million)" >&2
-  rm -rf "$DATA.tmp"
-  "$BUILD/bench_gen_store" --out "$DATA.tmp" --works "$WORKS" --seed "$SEED" --shape "$SHAPE" >"$DATA.log" ||
-    { cat "$DATA.log" >&2; die "bench_gen_store failed"; }
+  # An unfinished generation (stopped, killed) is resumed where its last batch ended.
+  RESUME=()
+  if [ -f "$DATA.tmp/ficd.db" ]; then
+    RESUME=(--resume)
+    echo "bench/api: resuming the generation in $DATA.tmp" >&2
+  else
+    rm -rf "$DATA.tmp"
+    : >"$DATA.log"
+  fi
+  echo "bench/api: generating $WORKS works into $DATA (once; a few minutes per million, hours at 10M)" >&2
+  nice -n "${FICD_BENCH_GEN_NICE:-0}" /usr/bin/time -f 'gen_time %e s wall, %U s user, %S s system, %M KB peak RSS' \
+    "$BUILD/bench_gen_store" --out "$DATA.tmp" --works "$WORKS" --seed "$SEED" --shape "$SHAPE" \
+    "${RESUME[@]}" >>"$DATA.log" 2>&1 || { tail -30 "$DATA.log" >&2; die "bench_gen_store failed"; }
   mv "$DATA.tmp" "$DATA"
 fi
-GEN_INFO=$(grep -E '^(archive|store) ' "$DATA.log" 2>/dev/null | sed 's/^[a-z]* *//; s#[^ ]*/ficd.db: ##' |
+GEN_INFO=$(grep -E '^(archive|store|gen_time) ' "$DATA.log" 2>/dev/null | sed 's/^[a-z_]* *//; s#[^ ]*/ficd.db: ##' |
   tr '\n' ';' | sed 's/;$//' || true)
 DB_MB=$(du -m "$DATA/ficd.db" | cut -f1)
 
@@ -209,6 +223,7 @@ if [ "${FICD_BENCH_WRK:-1}" = 1 ]; then
     for c in $CONNS; do
       echo "bench/api: wrk -t2 -c$c -d$DURATION --latency ($enc)" >&2
       FICD_BENCH_URLS=$TMP/urls.txt FICD_BENCH_AE=$ae wrk -t2 -c"$c" -d"$DURATION" --latency \
+        --timeout "${FICD_BENCH_WRK_TIMEOUT:-10s}" \
         -s "$SRC/bench/api_urls.lua" "$BASE" >"$TMP/wrk-$enc-$c.txt" 2>&1 ||
         { cat "$TMP/wrk-$enc-$c.txt" >&2; die "wrk failed"; }
       if grep -qE 'Non-2xx|Socket errors' "$TMP/wrk-$enc-$c.txt"; then
@@ -251,6 +266,7 @@ IBP99=$(field "$TMP/filter.txt" "index best" p99)
   echo "|---|---|---|---|---|"
   row "in process (bench_filter idx_search), first run" "$TMP/filter.txt" "index      n"
   row "in process, best of 3" "$TMP/filter.txt" "index best"
+  row "in process, CPU time of the query (no wait for a core), best of 3" "$TMP/filter.txt" "cpu best"
   row "API server-side (access log), no compression, first pass" "$TMP/server.txt" "server plain"
   row "API server-side (access log), gzip, first pass" "$TMP/server.txt" "server gzip"
   row "API, no compression, first pass" "$TMP/seq-plain.txt" "first pass"

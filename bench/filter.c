@@ -132,9 +132,114 @@ struct meta {
 static enum gm_shape shape = GM_SHAPE_CLASSIC;
 
 static int nofacets; /* run queries without facets (for --slow) */
+/* When set, run_index also stores each query's CPU time (this thread's: waiting for a core on
+ * a shared machine is left out), first run and best run. */
+static double *cpu_first, *cpu_best;
+
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 /* --mute: a signed-in reader's muted creators and blocked tags added to every query */
 static const char *const *mute_names, *const *block_names;
 static size_t nmute_names, nblock_names;
+
+/* --check-facets N: the first N queries' tag facets (top 10 of each type, with counts) and
+ * total are checked against a brute-force count over the generator's works (every work
+ * tested against the query, every tag of every match counted). */
+static const struct meta *check_meta;
+static const struct gm *check_g;
+static uint32_t check_nworks;
+static int check_n;
+static uint64_t checked;
+
+struct bf_tag {
+    uint32_t tag, count;
+    int type;
+    char name[96];
+};
+
+static int cmp_bf(const void *a, const void *b)
+{
+    const struct bf_tag *x = a, *y = b;
+    if (x->type != y->type)
+        return x->type - y->type;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int check_facets(int qi, const struct bq *b, const struct idx_result *r)
+{
+    const struct meta *m = check_meta;
+    uint32_t nt = gm_ntags(check_g);
+    uint32_t *cnt = calloc(nt, sizeof(uint32_t));
+    uint32_t *touched = malloc(nt * sizeof(uint32_t));
+    uint64_t total = 0;
+    size_t ntouched = 0;
+    for (uint32_t w = 0; w < check_nworks; w++) {
+        if (!(b->ratings & (1u << m->rating[w])))
+            continue;
+        uint32_t need = 1 + b->ntags, have = 0, bad = 0;
+        for (uint32_t k = m->off[w]; k < m->off[w + 1]; k++) {
+            uint32_t t = m->tags[k];
+            have += t == b->fandom;
+            for (uint32_t j = 0; j < b->ntags; j++)
+                have += t == b->tags[j] && (j == 0 || b->tags[1] != b->tags[0]);
+            bad |= t == b->ex[0] || t == b->ex[1];
+        }
+        if (bad || have < need)
+            continue;
+        total++;
+        for (uint32_t k = m->off[w]; k < m->off[w + 1]; k++)
+            if (!cnt[m->tags[k]]++)
+                touched[ntouched++] = m->tags[k];
+    }
+    struct bf_tag *v = malloc((ntouched ? ntouched : 1) * sizeof(*v));
+    for (size_t i = 0; i < ntouched; i++) {
+        v[i].tag = touched[i];
+        v[i].count = cnt[touched[i]];
+        v[i].type = (int)gm_tag_name(check_g, touched[i], v[i].name, sizeof(v[i].name));
+    }
+    qsort(v, ntouched, sizeof(*v), cmp_bf);
+    int bad = total != r->total;
+    if (bad)
+        fprintf(stderr, "check: query %d: total %llu, brute force %llu\n", qi,
+                (unsigned long long)r->total, (unsigned long long)total);
+    size_t i = 0;
+    for (int ty = 0; ty < 4 && !bad; ty++) {
+        const struct idx_facets *f = &r->facets[IDX_FACET_FANDOMS + ty];
+        size_t n = 0;
+        while (i < ntouched && v[i].type < ty)
+            i++;
+        for (; i < ntouched && v[i].type == ty; i++) {
+            if (n < 10) {
+                if (n >= f->n || strcmp(f->v[n].name, v[i].name) || f->v[n].count != v[i].count) {
+                    fprintf(
+                        stderr, "check: query %d: %s facet %zu is %s (%llu), brute force %s (%u)\n",
+                        qi, idx_facet_group_name(IDX_FACET_FANDOMS + ty), n,
+                        n < f->n ? f->v[n].name : "(none)",
+                        n < f->n ? (unsigned long long)f->v[n].count : 0ull, v[i].name, v[i].count);
+                    bad = 1;
+                    break;
+                }
+            }
+            n++;
+        }
+        if (!bad && f->n != (n < 10 ? n : 10)) {
+            fprintf(stderr, "check: query %d: %zu %s facets, brute force %zu\n", qi, f->n,
+                    idx_facet_group_name(IDX_FACET_FANDOMS + ty), n < 10 ? n : 10);
+            bad = 1;
+        }
+    }
+    free(v);
+    free(cnt);
+    free(touched);
+    checked++;
+    return bad ? -1 : 0;
+}
 
 /* Runs the queries: t[i] the wall time of the first run, tb[i] the best of `repeat` runs
  * (on a machine shared with other jobs, the best of a few runs leaves out time spent waiting
@@ -171,23 +276,34 @@ static int run_index(struct idx *idx, const struct gm *g, struct bq *qs, int nq,
                               .nblock_tags = nblock_names,
                               .facet_limit = nofacets ? -1 : 0};
         struct idx_result r;
-        double t0 = now_ms();
+        double c0 = cpu_ms(), t0 = now_ms();
         int rc = idx_search(idx, &q, &r);
         t[i] = tb[i] = now_ms() - t0;
+        double cbest = cpu_ms() - c0;
+        if (cpu_first)
+            cpu_first[i] = cbest;
         if (rc) {
             fprintf(stderr, "index query %d failed: %d %s\n", i, rc, r.err);
             return -1;
         }
+        if (check_meta && !nofacets && i < check_n && check_facets(i, b, &r)) {
+            idx_result_free(&r);
+            return -1;
+        }
         for (int k = 1; k < repeat; k++) {
             struct idx_result r2;
+            c0 = cpu_ms();
             t0 = now_ms();
             rc = idx_search(idx, &q, &r2);
-            double dt = now_ms() - t0;
+            double dt = now_ms() - t0, dc = cpu_ms() - c0;
             tb[i] = dt < tb[i] ? dt : tb[i];
+            cbest = dc < cbest ? dc : cbest;
             idx_result_free(&r2);
             if (rc)
                 return -1;
         }
+        if (cpu_best)
+            cpu_best[i] = cbest;
         b->total = r.total;
         b->npage = (int)r.nhits;
         for (size_t k = 0; k < r.nhits; k++)
@@ -547,7 +663,7 @@ int main(int argc, char **argv)
 {
     uint32_t nworks = 100000;
     int nq = 1000, nsql = 200, do_sqlite = 0, do_pg = 0, do_baseline = 0, nslow = 0, repeat = 3,
-        do_mute = 0;
+        do_mute = 0, only = -1, do_ab = 0;
     double budget = 300;
     uint64_t seed = 1;
     const char *tmp = "/tmp", *dump_path = NULL, *store_dir = NULL;
@@ -566,6 +682,8 @@ int main(int argc, char **argv)
             tmp = argv[++i];
         else if (!strcmp(argv[i], "--walk-max") && i + 1 < argc)
             idx_facet_walk_max = atoi(argv[++i]); /* facet strategy thresholds, for tuning */
+        else if (!strcmp(argv[i], "--total-budget") && i + 1 < argc)
+            idx_facet_total_budget = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--fandom-min") && i + 1 < argc)
             idx_facet_fandom_min = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--other-max") && i + 1 < argc)
@@ -580,6 +698,12 @@ int main(int argc, char **argv)
             repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--slow") && i + 1 < argc)
             nslow = atoi(argv[++i]); /* describe the N slowest queries */
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = atoi(argv[++i]); /* run query I alone, --repeat times, and stop: for perf */
+        else if (!strcmp(argv[i], "--ab"))
+            do_ab = 1; /* with --only: every other run without the walk's prefetching */
+        else if (!strcmp(argv[i], "--check-facets") && i + 1 < argc)
+            check_n = atoi(argv[++i]); /* brute-force check of the first N queries' facets */
         else if (!strcmp(argv[i], "--mute"))
             do_mute = 1; /* also run the queries with 100 muted creators and 50 blocked tags */
         else if (!strcmp(argv[i], "--baseline"))
@@ -591,11 +715,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--shape") && i + 1 < argc && gm_shape_parse(argv[i + 1]) >= 0)
             shape = (enum gm_shape)gm_shape_parse(argv[++i]); /* corpus and query mix */
         else {
-            fprintf(stderr, "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
-                            "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
-                            "[--walk-max N] [--fandom-min N] [--bound-min N] [--other-max BYTES] "
-                            "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
-                            "[--shape classic|ao3] [--mute]\n");
+            fprintf(stderr,
+                    "usage: bench_filter [--works N] [--queries Q] [--sql-queries M] "
+                    "[--sql-budget SEC] [--sqlite] [--pg] [--seed S] [--tmp DIR] "
+                    "[--walk-max N] [--total-budget N] [--fandom-min N] [--bound-min N] "
+                    "[--other-max BYTES] "
+                    "[--baseline] [--repeat K] [--slow N] [--dump-urls FILE] [--store DIR] "
+                    "[--shape classic|ao3] [--mute] [--only I [--ab]] [--check-facets N]\n");
             return 2;
         }
     }
@@ -763,10 +889,45 @@ int main(int argc, char **argv)
             b->ratings |= 1u << (gm_next(&r) % RATING__COUNT);
     }
     double *ti = malloc(nq * sizeof(double)), *tc = malloc(nq * sizeof(double));
+    if (only >= 0 && only < nq) {
+        /* The first run may build cached counts: it is left out of the figures. */
+        /* --ab: every other run with the walk's prefetching off, the two compared on the
+         * same machine load. */
+        double t1, c1, sum[2] = {0, 0}, best[2] = {1e9, 1e9};
+        run_index(idx, &g, &qs[only], 1, &t1, &c1, 1);
+        for (int k = 0; k < repeat; k++) {
+            int b = do_ab && k % 2;
+            idx_walk_prefetch_on = !b;
+            run_index(idx, &g, &qs[only], 1, &t1, &c1, 1);
+            sum[b] += t1;
+            best[b] = t1 < best[b] ? t1 : best[b];
+        }
+        idx_walk_prefetch_on = 1;
+        int na = do_ab ? (repeat + 1) / 2 : repeat;
+        printf("only       q%d: %llu results, %d runs, mean %.3f ms, best %.3f ms\n", only,
+               (unsigned long long)qs[only].total, na, sum[0] / na, best[0]);
+        if (do_ab)
+            printf("only       q%d without prefetching: %d runs, mean %.3f ms, best %.3f ms\n",
+                   only, repeat / 2, sum[1] / (repeat / 2), best[1]);
+        return 0;
+    }
     uint64_t fs_fandom = idx_facet_stats.fandom_path, fs_isect = idx_facet_stats.isect,
              fs_walked = idx_facet_stats.walked;
+    check_meta = check_n > 0 ? &m : NULL;
+    check_g = &g;
+    check_nworks = nworks;
+    cpu_first = malloc(nq * sizeof(double));
+    cpu_best = malloc(nq * sizeof(double));
     if (run_index(idx, &g, qs, nq, ti, tc, repeat))
         return 1;
+    double *cf = cpu_first, *cb = cpu_best;
+    cpu_first = cpu_best = NULL;
+    if (check_meta) {
+        printf("check      facets and totals of the first %llu queries equal a brute-force count "
+               "over the generated works\n",
+               (unsigned long long)checked);
+        check_meta = NULL;
+    }
     if (dump_path && dump_urls(dump_path, &g, qs, nq))
         return 1;
     uint64_t big = 0;
@@ -780,6 +941,12 @@ int main(int argc, char **argv)
     report("index best", sorted, nq, 0, 0);
     printf("(index = first run of each query; index best = best of %d runs of each query)\n",
            repeat);
+    report("cpu", cf, nq, 0, 0);
+    report("cpu best", cb, nq, 0, 0);
+    printf("(cpu = the same in CPU time of the querying thread: time spent waiting for a core on "
+           "a loaded machine left out)\n");
+    free(cf);
+    free(cb);
     printf("facets     per run of the %d queries: %llu results counted inside one fandom, %llu "
            "tag counts there, %llu works walked\n",
            nq, (unsigned long long)(idx_facet_stats.fandom_path - fs_fandom) / repeat,
@@ -798,14 +965,46 @@ int main(int argc, char **argv)
         nofacets = 1;
         run_index(idx, &g, &qs[worst], 1, &t1, &c1, repeat);
         nofacets = 0;
+        uint64_t s_isect = idx_facet_stats.isect, s_walked = idx_facet_stats.walked,
+                 s_fandom = idx_facet_stats.fandom_path;
+        uint64_t s_fail[2][4], s_fail_cost[2];
+        for (int a = 0; a < 2; a++) {
+            s_fail_cost[a] = idx_facet_stats.fail_cost[a];
+            for (int ty = 0; ty < 4; ty++)
+                s_fail[a][ty] = idx_facet_stats.fail[a][ty];
+        }
         run_index(idx, &g, &qs[worst], 1, &t2, &c2, repeat);
+        /* which types the bounds did not settle (then walked): in a tag's counts (t), by
+         * totals (T); letters f r c x = fandoms, relationships, characters, freeforms, and
+         * $ when the budget ran out */
+        char fails[32], *fp = fails;
+        for (int a = 0; a < 2; a++) {
+            *fp++ = a ? 'T' : 't';
+            *fp++ = ':';
+            for (int ty = 0; ty < 4; ty++)
+                if (idx_facet_stats.fail[a][ty] != s_fail[a][ty])
+                    *fp++ = "frcx"[ty];
+            if (idx_facet_stats.fail_cost[a] != s_fail_cost[a])
+                *fp++ = '$';
+            *fp++ = ' ';
+        }
+        fp[-1] = 0;
+        char tname[96];
+        uint32_t itag;
+        enum tag_type tty = gm_tag_name(&g, qs[worst].fandom, tname, sizeof(tname));
+        uint64_t tcard = idx_tag_lookup(idx, tty, tname, &itag) ? idx_tag_card(idx, itag) : 0;
         uint32_t fsz = 0;
         for (uint32_t w = 0; w < nworks; w++)
             fsz += m.tags[m.off[w]] == qs[worst].fandom;
         printf("slow       q%d: best %.3f ms (again %.3f, %.3f without facets), %llu results, "
-               "fandom %u (%u works), %u tags\n",
-               worst, tc[worst], c2, c1, (unsigned long long)qs[worst].total, qs[worst].fandom, fsz,
-               qs[worst].ntags);
+               "%s %u (%u works as first fandom, %llu in all), %u tags; per run: %llu inside "
+               "a tag, %llu tag counts, %llu works walked; unsettled %s\n",
+               worst, tc[worst], c2, c1, (unsigned long long)qs[worst].total,
+               qs[worst].first_tag ? "tag" : "fandom", qs[worst].fandom, fsz,
+               (unsigned long long)tcard, qs[worst].ntags,
+               (unsigned long long)(idx_facet_stats.fandom_path - s_fandom) / repeat,
+               (unsigned long long)(idx_facet_stats.isect - s_isect) / repeat,
+               (unsigned long long)(idx_facet_stats.walked - s_walked) / repeat, fails);
         tc[worst] = -tc[worst];
     }
     for (int i = 0; i < nq; i++)

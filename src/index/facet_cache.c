@@ -15,7 +15,19 @@
 
 int idx_facet_fandom_min = 2048;
 int idx_facet_keep_min = 2;
-long long idx_facet_other_max = 32ll << 20;
+long long idx_facet_other_max = -1;
+
+/* The budget of non-fandom counts: idx_facet_other_max, or by default 32 MB or 12 bytes per
+ * work, whichever is more (at 10M works, 120 MB: the counts of a freeform carried by 1.5M
+ * works fit; a result inside it is then counted in milliseconds instead of a walk or
+ * thousands of intersections over the archive taking seconds). */
+static uint64_t other_max(const struct idx *idx)
+{
+    if (idx_facet_other_max >= 0)
+        return (uint64_t)idx_facet_other_max;
+    uint64_t per_doc = (uint64_t)idx->ndocs * 12;
+    return per_doc > (32ull << 20) ? per_doc : 32ull << 20;
+}
 
 /* Ticks of the counts' use, for evicting the least recently used non-fandom entry. */
 static _Atomic uint64_t fc_clock;
@@ -88,7 +100,9 @@ static int cmp_entry(const void *a, const void *b)
 
 /* Calls fn for every (local number, canonical tag) of f's works, each tag once per work. */
 #define FC_FOR_EACH(idx, e, s, BODY)                                                               \
+    idx_walk_prefetch_start(idx, (e)->docs, (e)->ndocs);                                           \
     for (uint32_t li = 0; li < (e)->ndocs; li++) {                                                 \
+        idx_walk_prefetch(idx, (e)->docs, li, (e)->ndocs);                                         \
         const struct idx_doc *d = &(idx)->docs[(e)->docs[li]];                                     \
         for (uint32_t i = 0; i < idx_doc_ntags(d); i++) {                                          \
             uint32_t c = (idx)->canon_of[idx_doc_tag(idx, d, i)];                                  \
@@ -113,8 +127,13 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
     e->upto = idx->ndocs;
     e->ndocs = (uint32_t)idx_docset_card(&b);
     e->nwords = (e->ndocs + 63) / 64;
-    e->keep = e->ndocs / 4096 > (uint32_t)idx_facet_keep_min ? e->ndocs / 4096
-                                                             : (uint32_t)idx_facet_keep_min;
+    for (int ty = 0; ty < 4; ty++)
+        e->keep[ty] = e->ndocs / 4096 > (uint32_t)idx_facet_keep_min ? e->ndocs / 4096
+                                                                     : (uint32_t)idx_facet_keep_min;
+    /* Fandoms are listed down to idx_facet_keep_min works: inside a fandom they are its
+     * crossovers, a few per cent of its works, whose tenth best in a result is often below
+     * |F| / 4096 (the bound of the unlisted ones then never closed: the type was walked). */
+    e->keep[TAG_FANDOM] = (uint32_t)idx_facet_keep_min;
     e->docs = malloc((e->ndocs ? e->ndocs : 1) * sizeof(uint32_t));
     if (!e->docs) {
         fc_entry_free(e);
@@ -132,7 +151,7 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
     struct fc_sort *v = malloc((nt ? nt : 1) * sizeof(*v));
     uint32_t per[4] = {0}, n = 0;
     for (size_t i = 0; v && i < nt; i++)
-        if (s->cnt[s->touched[i]] >= e->keep)
+        if (s->cnt[s->touched[i]] >= e->keep[idx->type_of[s->touched[i]] & 3])
             per[idx->type_of[s->touched[i]] & 3]++;
     e->off[0] = 0;
     for (int ty = 0; ty < 4; ty++)
@@ -146,7 +165,7 @@ static struct idx_fcache *fc_compute(const struct idx *idx, uint32_t f, struct f
         uint32_t at[4] = {e->off[0], e->off[1], e->off[2], e->off[3]};
         for (size_t i = 0; i < nt; i++) {
             uint32_t c = s->touched[i];
-            if (s->cnt[c] >= e->keep)
+            if (s->cnt[c] >= e->keep[idx->type_of[c] & 3])
                 v[at[idx->type_of[c] & 3]++] = (struct fc_sort){c, s->cnt[c]};
         }
         for (int ty = 0; ty < 4; ty++)
@@ -276,6 +295,29 @@ uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q
     return best;
 }
 
+uint32_t idx_facet_bound_alt(const struct idx *idx, const struct idx_query *q)
+{
+    uint32_t best = UINT32_MAX;
+    uint64_t best_card = UINT64_MAX, slack;
+    for (size_t i = 0; i < q->ntags + q->nfandoms; i++) {
+        const char *name = i < q->ntags ? q->tags[i] : q->fandoms[i - q->ntags];
+        if (i >= q->ntags && q->nfandoms > 1)
+            break; /* several fandoms (any of them) do not bound the result */
+        for (int ty = TAG_FANDOM; ty <= TAG_FREEFORM; ty++) {
+            uint32_t t;
+            if ((i >= q->ntags && ty != TAG_FANDOM) || !idx_tag_lookup(idx, ty, name, &t))
+                continue;
+            uint32_t c = idx->canon_of[t];
+            uint64_t card = idx_tag_card(idx, c);
+            if (card < best_card && idx_fcache_get(idx, c, &slack)) {
+                best = c;
+                best_card = card;
+            }
+        }
+    }
+    return best;
+}
+
 /* Whether fandom f wants counts (big enough) but has no usable ones. */
 static int fc_wanted(const struct idx *idx, uint32_t f)
 {
@@ -288,7 +330,7 @@ static int fc_wanted(const struct idx *idx, uint32_t f)
     /* A non-fandom entry costs about 40 bytes a work (measured at 1M AO3-shaped works): one
      * that would not fit the budget is not built (it would be evicted by the next). */
     if (idx->type_of[f] != TAG_FANDOM &&
-        (card * 40 > (uint64_t)idx_facet_other_max / 2 ||
+        (card * 40 > other_max(idx) / 2 ||
          atomic_load_explicit(&fc_seen[fc_seen_slot(f)], memory_order_relaxed) != f + 1))
         return 0;
     return !idx_fcache_get(idx, f, &slack);
@@ -320,7 +362,7 @@ static void fc_evict(struct idx *idx, const struct idx_fcache *keep)
                 (lru == UINT32_MAX || atomic_load(&e->used) < atomic_load(&idx->fcache[lru]->used)))
                 lru = i;
         }
-        if (total <= (uint64_t)idx_facet_other_max || lru == UINT32_MAX)
+        if (total <= other_max(idx) || lru == UINT32_MAX)
             return;
         /* An evicted tag has to be asked for again before its counts are rebuilt. */
         uint32_t gone = idx->fcache[lru]->fandom, expect = gone + 1;

@@ -28,7 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int idx_facet_walk_max = 150000;
+int idx_facet_walk_max = 32768;
+int idx_facet_total_budget = 48;
 int idx_fixed_dense_min = -1;
 int idx_facet_bound_min = 2048;
 
@@ -222,23 +223,26 @@ static int top_by_fandom(const struct idx *idx, const struct idx_fcache *e, cons
         if (c)
             top_insert(idx, t, e->tag[k], c);
     }
-    /* Tags not listed have fewer than e->keep works in the fandom (plus fresh ones). */
-    uint64_t rest = (uint64_t)e->keep - 1 + l->nfresh;
+    /* Tags not listed have fewer than e->keep[ty] works in the fandom (plus fresh ones). */
+    uint64_t rest = (uint64_t)e->keep[ty] - 1 + l->nfresh;
     return !rest || top_closed(t, rest);
 }
 
-/* Top N of type ty over r from the tags' totals; 1 when exact. */
-static int top_by_total(const struct idx *idx, const roaring_bitmap_t *r, int ty, uint32_t budget,
-                        struct topn *t)
+/* Top N of type ty over r (card works) from the tags' totals; 1 when exact, 0 when *cost (the
+ * elements the intersections read, about min(|r|, |tag|) each) went past budget first. */
+static int top_by_total(const struct idx *idx, const roaring_bitmap_t *r, uint64_t card, int ty,
+                        uint64_t *cost, uint64_t budget, struct topn *t)
 {
     for (uint32_t i = 0; i < idx->npop[ty]; i++) {
         uint32_t tag = idx->pop[ty][i];
         struct idx_docset b;
         idx_tag_docs(idx, tag, &b);
-        if (top_closed(t, idx_docset_card(&b)))
+        uint64_t n = idx_docset_card(&b);
+        if (top_closed(t, n))
             return 1;
-        if (i == budget)
+        if (budget && *cost > budget)
             return 0;
+        *cost += (n < card ? n : card) + 64;
         STAT_ADD(isect, 1);
         uint64_t c = idx_docset_and_card(r, &b);
         if (c)
@@ -303,6 +307,56 @@ static struct walk_scratch *walk_scratch(size_t n)
     return w;
 }
 
+/* Software prefetch of doc docs[i]'s record (60 bytes: up to two cache lines) and, once that
+ * has arrived, of its tag numbers. A walk reads works in ascending doc order but far apart, so
+ * each record and each tag list is a cache miss (a TLB miss too in a big archive); perf puts
+ * most of the walk's samples on those two loads. Asked for some works ahead, the misses
+ * overlap; measured, it saves only ~5 % of a walk-bound query at 1M works (bench_filter
+ * --only 44 --ab): the per-tag counters cost about as much. */
+#define WALK_PF_DOC 12 /* records this many works ahead */
+#define WALK_PF_TAG 6  /* tag numbers this many works ahead (their record came in before) */
+
+static inline void prefetch_doc(const struct idx *idx, uint32_t d)
+{
+    const char *p = (const char *)&idx->docs[d];
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + sizeof(struct idx_doc) - 1);
+}
+
+static inline void prefetch_doc_tags(const struct idx *idx, uint32_t d)
+{
+    const struct idx_doc *doc = &idx->docs[d];
+    if (!idx->tagpool)
+        return; /* no tags yet */
+    const uint8_t *p = idx->tagpool + doc->tags;
+    size_t len = (size_t)doc->type_end[3] * (doc->flags & IDX_DOC_WIDE ? 4 : 3);
+    __builtin_prefetch(p);
+    if (len > 1)
+        __builtin_prefetch(p + len - 1);
+}
+
+int idx_walk_prefetch_on = 1;
+
+void idx_walk_prefetch(const struct idx *idx, const uint32_t *docs, uint32_t k, uint32_t n)
+{
+    if (!idx_walk_prefetch_on)
+        return;
+    if (k + WALK_PF_DOC < n)
+        prefetch_doc(idx, docs[k + WALK_PF_DOC]);
+    if (k + WALK_PF_TAG < n)
+        prefetch_doc_tags(idx, docs[k + WALK_PF_TAG]);
+}
+
+void idx_walk_prefetch_start(const struct idx *idx, const uint32_t *docs, uint32_t n)
+{
+    if (!idx_walk_prefetch_on)
+        return;
+    for (uint32_t k = 0; k < n && k < WALK_PF_DOC; k++)
+        prefetch_doc(idx, docs[k]);
+    for (uint32_t k = 0; k < n && k < WALK_PF_TAG; k++)
+        prefetch_doc_tags(idx, docs[k]);
+}
+
 /* Counts the tags of the types with walk[ty] set over every work of r. */
 static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const int walk[4],
                        struct topn top[4])
@@ -319,7 +373,9 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
     roaring_init_iterator(r, &it);
     while (it.has_value) {
         uint32_t got = roaring_read_uint32_iterator(&it, buf, 256);
+        idx_walk_prefetch_start(idx, buf, got);
         for (uint32_t k = 0; k < got; k++) {
+            idx_walk_prefetch(idx, buf, k, got);
             const struct idx_doc *d = &idx->docs[buf[k]];
             /* A work's tag numbers are distinct, so its tags count once each, unless a
              * synonym and its canonical (or two synonyms of one tag) meet on one work: only
@@ -377,8 +433,8 @@ static int walk_counts(const struct idx *idx, const roaring_bitmap_t *r, const i
     return 0;
 }
 
-int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, size_t limit,
-                   struct idx_result *res)
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, uint32_t alt,
+                   size_t limit, struct idx_result *res)
 {
     struct topn top[4];
     int rc = 0;
@@ -397,12 +453,18 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
     struct local l = {0};
     int local = 0;
     if (!rc && card >= (uint64_t)idx_facet_bound_min && fandom != UINT32_MAX) {
-        if ((e = idx_fcache_get(idx, fandom, &slack)))
+        if ((e = idx_fcache_get(idx, fandom, &slack))) {
             local = local_map(e, r, &l);
-        else if (idx->type_of[fandom] != TAG_FANDOM && card * 4 >= idx_tag_card(idx, fandom))
-            /* Worth counts of its own only when results are a good part of the tag: a
-             * smaller result is walked for less than building the tag's counts costs. */
-            idx_fcache_seen(fandom);
+        } else {
+            if (idx->type_of[fandom] != TAG_FANDOM && card * 4 >= idx_tag_card(idx, fandom))
+                /* Worth counts of its own only when results are a good part of the tag: a
+                 * smaller result is walked for less than building the tag's counts costs. */
+                idx_fcache_seen(fandom);
+            /* Else inside a bigger include tag that has counts (a fandom, most often): looser
+             * bounds, which the cost budget below turns into a walk when they do not end. */
+            if (alt != UINT32_MAX && alt != fandom && (e = idx_fcache_get(idx, alt, &slack)))
+                local = local_map(e, r, &l);
+        }
     }
     if (!rc && local) {
         /* Inside one fandom. The budget keeps loose bounds (a result that is a small part of
@@ -411,20 +473,36 @@ int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fa
          * here is one sequential read (measured with bench_filter at 1M works). */
         uint64_t cost = 0, budget = card * 128 + 65536;
         for (int ty = 0; ty < 4; ty++) {
-            if (top_by_fandom(idx, e, &l, ty, &cost, budget, &top[ty]))
+            if (top_by_fandom(idx, e, &l, ty, &cost, budget, &top[ty])) {
                 walk[ty] = 0;
-            else
+            } else {
                 top[ty].n = 0;
+                STAT_ADD(fail[0][ty], 1);
+                if (cost > budget)
+                    STAT_ADD(fail_cost[0], 1);
+            }
         }
         STAT_ADD(fandom_path, 1);
     } else if (!rc && card > (uint64_t)idx_facet_walk_max) {
         /* Big result across fandoms: totals as bounds end quickly for tags popular across
-         * the archive; types whose top tags are local to the result are walked instead. */
-        for (int ty = 0; ty < 4; ty++) {
-            if (top_by_total(idx, r, ty, 64, &top[ty]))
+         * the archive (freeforms; any type when the result is a big part of the archive).
+         * Walking costs a few cache misses per work, whatever the number of types walked:
+         * the intersections may read up to idx_facet_total_budget elements per work of the
+         * result in all (about as long as the walk would take), and once one type does not
+         * end within that, the rest are walked with it. */
+        uint64_t cost = 0, budget = card * (uint64_t)idx_facet_total_budget;
+        static const int order[4] = {TAG_FREEFORM, TAG_FANDOM, TAG_CHARACTER, TAG_RELATIONSHIP};
+        for (int k = 0; k < 4; k++) {
+            int ty = order[k];
+            if (top_by_total(idx, r, card, ty, &cost, budget, &top[ty])) {
                 walk[ty] = 0;
-            else
+            } else {
                 top[ty].n = 0;
+                STAT_ADD(fail[1][ty], 1);
+                if (budget && cost > budget)
+                    STAT_ADD(fail_cost[1], 1);
+                break;
+            }
         }
     }
     if (e)

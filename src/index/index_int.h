@@ -393,40 +393,55 @@ void idx_rebuild_pop(struct idx *idx);
 
 /* facets.c. Variables so that tests and benchmarks can exercise every path:
  * results up to idx_facet_walk_max works that are not inside one cached fandom count facets
- * by walking each work's tags, larger ones by bitmap intersections over tags by total;
+ * by walking each work's tags, larger ones by bitmap intersections over tags by total, reading
+ * at most idx_facet_total_budget elements per work of the result (0: no limit) before walking
+ * the types not settled;
  * fandoms of at least idx_facet_fandom_min works keep their tags' counts, and results of at
  * least idx_facet_bound_min works inside such a fandom use them as bounds. */
 extern int idx_facet_walk_max;
+extern int idx_facet_total_budget;
 extern int idx_facet_fandom_min;
 extern int idx_facet_bound_min;
 /* A fandom lists the tags carried by at least max(this, its works / 4096) of its works. */
 extern int idx_facet_keep_min;
 /* Other big tags (characters, relationships, freeforms a query includes) get the same counts
  * on first use, kept least recently used first within this many bytes (fandoms' counts are
- * always kept and not part of it). */
+ * always kept and not part of it); -1 (the default): 32 MB or 12 bytes per work, whichever
+ * is more. */
 extern long long idx_facet_other_max;
 /* Results of at least this many works count ratings, warnings and categories against the
  * dense copies; -1 (the default): a quarter of the dense sets' words. */
 extern int idx_fixed_dense_min;
 /* Counters for tests and benchmarks (relaxed atomics: readers count concurrently). */
 struct idx_facet_stats {
-    _Atomic uint64_t isect;       /* tag counts by bitmaps (fandom-local or archive-wide) */
-    _Atomic uint64_t walked;      /* works whose tags were walked */
-    _Atomic uint64_t fandom_path; /* results counted inside one fandom */
+    _Atomic uint64_t isect;        /* tag counts by bitmaps (fandom-local or archive-wide) */
+    _Atomic uint64_t walked;       /* works whose tags were walked */
+    _Atomic uint64_t fandom_path;  /* results counted inside one fandom */
+    _Atomic uint64_t fail[2][4];   /* types walked after [0] counts inside a tag, [1] by totals:
+                                      [.][ty] the bounds did not end, [.][ty] with cost: see
+                                      fail_cost */
+    _Atomic uint64_t fail_cost[2]; /* ... of which the budget ran out */
 };
 extern struct idx_facet_stats idx_facet_stats;
+/* 0 turns off the prefetching of the facet walk (for benchmarks: A/B in one process). */
+extern int idx_walk_prefetch_on;
 /* The canonical tag bounding q's result (an include tag of any type, or the one canonical of
  * the fandoms list), the one with the fewest works when several; UINT32_MAX when none. */
 uint32_t idx_facet_bound_fandom(const struct idx *idx, const struct idx_query *q);
+/* Among q's include tags, the one with the fewest works that has usable cached counts (every
+ * big fandom has), UINT32_MAX when none: a result whose smallest include tag has no counts of
+ * its own is still counted inside it (read lock). */
+uint32_t idx_facet_bound_alt(const struct idx *idx, const struct idx_query *q);
 /* Whether facet counts for fandom f (UINT32_MAX: none) need no refresh (read lock), and the
  * refresh (write lock): on first use, every big fandom; later, f when stale. */
 int idx_facet_cache_fresh(const struct idx *idx, uint32_t f);
 int idx_facet_cache_refresh(struct idx *idx, uint32_t f);
 void idx_facet_cache_free(struct idx *idx);
 uint64_t idx_facet_cache_bytes(const struct idx *idx);
-/* Exact facets of r: the top `limit` tags of each type; fandom from idx_facet_bound_fandom. */
-int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, size_t limit,
-                   struct idx_result *res);
+/* Exact facets of r: the top `limit` tags of each type; fandom from idx_facet_bound_fandom,
+ * alt from idx_facet_bound_alt. */
+int idx_tag_facets(const struct idx *idx, const roaring_bitmap_t *r, uint32_t fandom, uint32_t alt,
+                   size_t limit, struct idx_result *res);
 int idx_fixed_facets(const struct idx *idx, const roaring_bitmap_t *r, struct idx_result *res);
 
 /* wrangle.c: meta/sub tags. The docs a query for tag t matches: its canonical's docs, its

@@ -531,7 +531,7 @@ int idx_search(struct idx *idx, const struct idx_query *q, struct idx_result *ou
     if (!rc && want_facets)
         rc = idx_fixed_facets(idx, r, out);
     if (!rc && want_facets && facet_limit)
-        rc = idx_tag_facets(idx, r, fandom, facet_limit, out);
+        rc = idx_tag_facets(idx, r, fandom, idx_facet_bound_alt(idx, q), facet_limit, out);
     pthread_rwlock_unlock(&idx->lock);
     free(docs);
     free(scores);

@@ -475,10 +475,15 @@ static void test_random_facets_and_pages(void **state)
     assert_int_equal(idx_new(0, &idx), 0);
     for (int i = 0; i < NW; i++)
         put_rw(idx, &v[i]);
-    int saved = idx_facet_walk_max, saved_dense = idx_fixed_dense_min;
+    int saved = idx_facet_walk_max, saved_dense = idx_fixed_dense_min,
+        saved_budget = idx_facet_total_budget;
     idx_facet_walk_max = 1000000; /* walk every work's tags */
     check_random_queries(idx, v, 11);
-    idx_facet_walk_max = 0;  /* bitmap intersections with early termination */
+    idx_facet_total_budget = 1; /* intersections until the budget runs out, then the walk */
+    idx_facet_walk_max = 0;
+    check_random_queries(idx, v, 15);
+    idx_facet_total_budget = 0; /* bitmap intersections with early termination, no limit */
+    idx_facet_walk_max = 0;
     idx_fixed_dense_min = 0; /* ratings, warnings, categories against the dense copies */
     check_random_queries(idx, v, 11);
 
@@ -500,6 +505,7 @@ static void test_random_facets_and_pages(void **state)
     check_random_queries(idx, v, 14);
     idx_facet_walk_max = saved;
     idx_fixed_dense_min = saved_dense;
+    idx_facet_total_budget = saved_budget;
     idx_free(idx);
 }
 
